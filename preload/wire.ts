@@ -3,10 +3,13 @@
 import type { EventName, RequestName, TownEvents } from './contract.ts';
 
 export type ClientMessage =
+  /** The CLI's socket opens with its token and the agent it speaks for (from GT_AGENT). */
+  | { t: 'hello'; token: string; actor: string }
   | { t: 'req'; id: number; name: RequestName; args: unknown }
   | { t: 'sub'; events: EventName[] };
 
 export type ServerMessage =
+  | { t: 'welcome' }
   | { t: 'res'; id: number; ok: true; result: unknown }
   | { t: 'res'; id: number; ok: false; error: { code: string; message: string } }
   | { [E in EventName]: { t: 'evt'; name: E; payload: TownEvents[E] } }[EventName];

@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOLT_COMMIT, DOLT_VERSION, cachedDoltPath, doltCacheDir, findDolt, MIN_DOLT_VERSION } from '../main/ledger/dolt-locate.ts';
 
-const log = (msg: string): void => process.stdout.write(`[gastown] ${msg}\n`);
+function log(msg: string): void {
+  process.stdout.write(`[gastown] ${msg}\n`);
+}
 
-async function main() {
+async function main(): Promise<void> {
   if (process.env.GT_SKIP_DOLT === '1') { log('GT_SKIP_DOLT=1: not looking for dolt'); return; }
   const found = findDolt();
   if (found) { log(`dolt ${found.version} found: ${found.path} (${found.source})`); return; }

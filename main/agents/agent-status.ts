@@ -1,0 +1,172 @@
+// The status state machine of one agent session. Pure logic (time is passed in), fed by the
+// StatusTracker with output activity, screen snapshots, runtime hook events and the exit.
+//
+//   starting → working ⇄ waiting-for-input → idle → exited | crashed
+//                 ↘ stalled (no output since T while it should be working)
+//
+// Hooks first, screen patterns second: a runtime that reports through hooks (Claude Code's
+// settings call back into `gt`) is believed; the screen is read only when no hook has spoken
+// since the last output.
+
+import type { TerminalExit } from '../../preload/types.ts';
+
+export const AGENT_STATES = ['starting', 'working', 'waiting-for-input', 'idle', 'stalled', 'exited', 'crashed'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+export interface StatusChange {
+  id: string;
+  state: AgentState;
+  previous: AgentState;
+  /** Why: "output", "prompt: Proceed? [y/n]", "no output since 2025-…", "hook: Stop", "exit 0". */
+  reason: string;
+  /** Epoch ms of the transition. */
+  at: number;
+}
+
+/** How a runtime's screen is read. Tested against the cursor line first, then the whole screen. */
+export interface ScreenPatterns {
+  /** The CLI is up and waiting for its first instructions. */
+  ready?: RegExp[];
+  /** It asks the human something: a permission prompt, a yes/no, a login screen. */
+  waiting?: RegExp[];
+  /** It finished its turn and sits at its prompt. */
+  idle?: RegExp[];
+  /** It is visibly busy (a spinner with "esc to interrupt", …), even if the screen is still. */
+  working?: RegExp[];
+  /** It failed to start (auth error, missing key): reported as waiting-for-input with the reason. */
+  failed?: RegExp[];
+}
+
+export type HookEvent = 'session-start' | 'working' | 'waiting' | 'idle' | 'stop' | 'stop-failure';
+
+export interface StatusOptions {
+  /** No output for this long while starting/working → stalled. */
+  stallMs: number;
+  patterns: ScreenPatterns;
+}
+
+export const DEFAULT_STALL_MS = 5 * 60_000;
+
+const TERMINAL_STATES: ReadonlySet<AgentState> = new Set(['exited', 'crashed']);
+
+export class AgentStatus {
+  private _state: AgentState = 'starting';
+  private _reason = 'spawned';
+  private _since: number;
+  private lastOutputAt: number;
+  private lastHookAt = 0;
+  private readonly listeners: Array<(c: StatusChange) => void> = [];
+
+  constructor(
+    readonly id: string,
+    private readonly opts: StatusOptions,
+    now: number,
+  ) {
+    this._since = now;
+    this.lastOutputAt = now;
+  }
+
+  get state(): AgentState {
+    return this._state;
+  }
+  get reason(): string {
+    return this._reason;
+  }
+  get since(): number {
+    return this._since;
+  }
+  get lastOutput(): number {
+    return this.lastOutputAt;
+  }
+
+  onChange(fn: (c: StatusChange) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Output arrived at `at`. Output means work, except while a hook holds the state. */
+  output(at: number): void {
+    if (at <= this.lastOutputAt && this._state !== 'stalled') return;
+    this.lastOutputAt = Math.max(at, this.lastOutputAt);
+    if (this._state === 'stalled') this.set('working', 'output resumed', at);
+    else if (this._state === 'starting' || this._state === 'idle') this.set('working', 'output', at);
+    // waiting-for-input stays until the screen (or a hook) says otherwise: a prompt that redraws
+    // or echoes the human's typing is still a prompt.
+  }
+
+  /** The screen after output settled. */
+  screen(snap: { text: string; cursorLine: string }, at: number): void {
+    if (TERMINAL_STATES.has(this._state)) return;
+    if (this.lastHookAt >= this.lastOutputAt) return; // a hook has spoken since: it wins
+    const p = this.opts.patterns;
+    const hit = (list?: RegExp[]) => match(list, snap);
+    let m: string | null;
+    if ((m = hit(p.failed))) this.set('waiting-for-input', `failed: ${m}`, at);
+    else if ((m = hit(p.waiting))) this.set('waiting-for-input', `prompt: ${m}`, at);
+    else if ((m = hit(p.working))) this.set('working', `busy: ${m}`, at);
+    else if ((m = hit(p.idle))) this.set('idle', `at prompt: ${m}`, at);
+    else if (this._state === 'starting' && (m = hit(p.ready))) this.set('idle', `ready: ${m}`, at);
+    else if (this._state === 'waiting-for-input') this.set('working', 'prompt answered', at);
+  }
+
+  hook(event: HookEvent, at: number, detail = ''): void {
+    if (TERMINAL_STATES.has(this._state)) return;
+    this.lastHookAt = at;
+    const why = `hook: ${event}${detail ? ` (${detail})` : ''}`;
+    switch (event) {
+      case 'session-start':
+        if (this._state === 'starting') this.set('idle', why, at);
+        return;
+      case 'working':
+        return this.set('working', why, at);
+      case 'waiting':
+        return this.set('waiting-for-input', why, at);
+      case 'idle':
+      case 'stop':
+        return this.set('idle', why, at);
+      case 'stop-failure':
+        return this.set('waiting-for-input', why, at);
+    }
+  }
+
+  /** Periodic check: a session that should be producing output and is not is stalled. */
+  tick(now: number): void {
+    if (this._state !== 'working' && this._state !== 'starting') return;
+    if (now - this.lastOutputAt >= this.opts.stallMs) {
+      this.set('stalled', `no output since ${new Date(this.lastOutputAt).toISOString()}`, now);
+    }
+  }
+
+  exit(e: TerminalExit, at: number): void {
+    if (TERMINAL_STATES.has(this._state)) return;
+    if (e.reason === 'exited' && e.exitCode === 0) this.set('exited', 'exit 0', at);
+    else if (e.reason === 'killed') this.set('exited', 'killed', at);
+    else if (e.reason === 'exited') this.set('crashed', `exit ${e.exitCode}`, at);
+    else this.set('crashed', e.reason, at);
+  }
+
+  private set(state: AgentState, reason: string, at: number): void {
+    if (state === this._state && reason === this._reason) return;
+    if (state === this._state && state !== 'waiting-for-input' && state !== 'stalled') return;
+    const previous = this._state;
+    this._state = state;
+    this._reason = reason;
+    this._since = at;
+    const change: StatusChange = { id: this.id, state, previous, reason, at };
+    for (const fn of this.listeners) fn(change);
+  }
+}
+
+/** The screen line a pattern matched (cursor line first): a reason a person can read. */
+function match(list: RegExp[] | undefined, snap: { text: string; cursorLine: string }): string | null {
+  if (!list) return null;
+  for (const re of list) {
+    if (re.test(snap.cursorLine)) return snap.cursorLine.trim().slice(0, 120);
+    const m = re.exec(snap.text);
+    if (m) {
+      const start = snap.text.lastIndexOf('\n', m.index) + 1;
+      const end = snap.text.indexOf('\n', m.index);
+      return snap.text.slice(start, end < 0 ? undefined : end).trim().slice(0, 120);
+    }
+  }
+  return null;
+}

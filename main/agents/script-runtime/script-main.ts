@@ -1,0 +1,104 @@
+// The `script` runtime: a deterministic agent that runs inside its PTY like any agent CLI and uses
+// only the public `gt` CLI. It never pretends to be an LLM: every line it prints says what it is.
+//
+// Where its bead comes from, in order:
+//   GT_SCRIPT_FILE         a file holding the bead description (tests, demos)
+//   GT_SCRIPT_DESCRIPTION  the description itself
+//   `gt hook --json`       the bead on this agent's hook (the real path)
+// When done it commits in the worktree (if it is a git repository with changes) and runs
+// `gt done`, unless the bead came from a file/env (then there is no hook to complete).
+
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import readline from 'node:readline';
+import { parseScript, ScriptSyntaxError } from './script-parse.ts';
+import { defaultChange, runSteps, ScriptFailure, type ScriptIO } from './script-runner.ts';
+
+interface HookedBead {
+  id: string;
+  title: string;
+  description: string;
+}
+
+const say = (text: string) => process.stdout.write(text);
+
+function loadBead(): { bead: HookedBead; fromHook: boolean } {
+  const env = process.env;
+  if (env.GT_SCRIPT_FILE) {
+    return { bead: { id: env.GT_BEAD ?? 'local', title: env.GT_SCRIPT_TITLE ?? 'scripted task', description: readFileSync(env.GT_SCRIPT_FILE, 'utf8') }, fromHook: false };
+  }
+  if (env.GT_SCRIPT_DESCRIPTION !== undefined) {
+    return { bead: { id: env.GT_BEAD ?? 'local', title: env.GT_SCRIPT_TITLE ?? 'scripted task', description: env.GT_SCRIPT_DESCRIPTION }, fromHook: false };
+  }
+  const out = execFileSync('gt', ['hook', '--json'], { encoding: 'utf8' });
+  const parsed = JSON.parse(out) as { bead?: HookedBead } & Partial<HookedBead>;
+  const bead = parsed.bead ?? (parsed as HookedBead);
+  if (!bead || typeof bead.id !== 'string') throw new ScriptFailure('nothing on the hook (gt hook --json returned no bead)');
+  return { bead: { id: bead.id, title: bead.title ?? '', description: bead.description ?? '' }, fromHook: true };
+}
+
+function makeIO(): ScriptIO {
+  let rl: readline.Interface | null = null;
+  const queued: string[] = [];
+  const waiting: Array<(l: string) => void> = [];
+  return {
+    print: say,
+    readLine() {
+      if (!rl) {
+        rl = readline.createInterface({ input: process.stdin, terminal: false });
+        rl.on('line', (l) => {
+          const w = waiting.shift();
+          if (w) w(l);
+          else queued.push(l);
+        });
+      }
+      const l = queued.shift();
+      if (l !== undefined) return Promise.resolve(l);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+  };
+}
+
+function commit(worktree: string, bead: HookedBead): void {
+  try {
+    execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: worktree, stdio: 'ignore' });
+  } catch {
+    return; // not a git worktree: nothing to commit
+  }
+  const status = execFileSync('git', ['status', '--porcelain'], { cwd: worktree, encoding: 'utf8' });
+  if (!status.trim()) return;
+  execFileSync('git', ['add', '-A'], { cwd: worktree, stdio: 'ignore' });
+  execFileSync('git', ['commit', '-q', '-m', `${bead.id}: ${bead.title}\n\nMade by the scripted runtime (no LLM).`], { cwd: worktree, stdio: 'ignore' });
+  say(`gt-script: committed changes for ${bead.id}\n`);
+}
+
+async function main(): Promise<number> {
+  const worktree = process.cwd();
+  const io = makeIO();
+  let bead: HookedBead;
+  let fromHook: boolean;
+  try {
+    ({ bead, fromHook } = loadBead());
+  } catch (err) {
+    say(`gt-script: failed: cannot read the hook: ${(err as Error).message}\n`);
+    return 1;
+  }
+  say(`gt-script: scripted runtime (deterministic, no LLM) — bead ${bead.id}: ${bead.title}\n`);
+  try {
+    const steps = parseScript(bead.description);
+    if (steps) await runSteps(steps, worktree, io);
+    else await defaultChange(worktree, bead, io);
+    commit(worktree, bead);
+    if (fromHook) execFileSync('gt', ['done'], { stdio: 'inherit' });
+    say('gt-script: done\n');
+    return 0;
+  } catch (err) {
+    const why = err instanceof ScriptFailure || err instanceof ScriptSyntaxError ? err.message : (err as Error).stack ?? String(err);
+    say(`gt-script: failed: ${why}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();
+// stdin may still be open (readline): leave explicitly once output is flushed.
+process.stdout.write('', () => process.exit());

@@ -1,0 +1,115 @@
+// Runs an AgentStatus per tracked session against the live PTY host: output activity comes from
+// the host's throttled 'activity' events (no bytes cross for this), the screen is read through
+// snapshot() only once output has settled, and a periodic tick catches sessions that went quiet.
+// Emits 'status' (StatusChange) for the TownApi to publish.
+
+import { EventEmitter } from 'node:events';
+import type { TerminalExit } from '../../preload/types.ts';
+import { AgentStatus, DEFAULT_STALL_MS, type HookEvent, type ScreenPatterns, type StatusChange } from './agent-status.ts';
+import type { ActivityEvent, PtyHostClient } from './pty-host-client.ts';
+
+export interface TrackOptions {
+  patterns: ScreenPatterns;
+  stallMs?: number;
+}
+
+export interface StatusTrackerOptions {
+  /** Read the screen once output has been quiet this long. */
+  settleMs?: number;
+  /** How often quiet sessions are checked. */
+  tickMs?: number;
+}
+
+interface Tracked {
+  status: AgentStatus;
+  /** Output offset the last screen read saw; a new read only when output moved on. */
+  screenAt: number;
+  offset: number;
+  lastOutputAt: number;
+  reading: boolean;
+}
+
+export class StatusTracker extends EventEmitter {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly settleMs: number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onActivity = (a: ActivityEvent) => this.activity(a);
+  private readonly onExit = (e: TerminalExit) => this.exited(e);
+
+  constructor(
+    private readonly client: PtyHostClient,
+    opts: StatusTrackerOptions = {},
+  ) {
+    super();
+    this.settleMs = opts.settleMs ?? 400;
+    client.on('activity', this.onActivity);
+    client.on('exit', this.onExit);
+    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 250);
+    this.timer.unref();
+  }
+
+  /** Starts tracking a session (call right after spawn). */
+  track(id: string, opts: TrackOptions): AgentStatus {
+    const now = Date.now();
+    const status = new AgentStatus(id, { patterns: opts.patterns, stallMs: opts.stallMs ?? DEFAULT_STALL_MS }, now);
+    status.onChange((c: StatusChange) => this.emit('status', c));
+    this.tracked.set(id, { status, screenAt: -1, offset: 0, lastOutputAt: now, reading: false });
+    return status;
+  }
+
+  get(id: string): AgentStatus | undefined {
+    return this.tracked.get(id)?.status;
+  }
+
+  /** A runtime hook reported in (e.g. Claude Code's Stop hook through `gt`). */
+  hook(id: string, event: HookEvent, detail?: string): void {
+    this.tracked.get(id)?.status.hook(event, Date.now(), detail);
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.client.off('activity', this.onActivity);
+    this.client.off('exit', this.onExit);
+    this.tracked.clear();
+  }
+
+  private activity(a: ActivityEvent): void {
+    const t = this.tracked.get(a.id);
+    if (!t) return;
+    t.offset = a.offset;
+    t.lastOutputAt = a.lastOutputAt;
+    t.status.output(a.lastOutputAt);
+  }
+
+  private exited(e: TerminalExit): void {
+    const t = this.tracked.get(e.id);
+    if (!t) return;
+    t.status.exit(e, Date.now());
+    this.tracked.delete(e.id);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const [id, t] of this.tracked) {
+      t.status.tick(now);
+      if (!t.reading && t.screenAt !== t.offset && now - t.lastOutputAt >= this.settleMs) void this.readScreen(id, t);
+    }
+  }
+
+  private async readScreen(id: string, t: Tracked): Promise<void> {
+    t.reading = true;
+    const offset = t.offset;
+    try {
+      const snap = await this.client.snapshot(id);
+      // Output that arrived while we read makes this screen stale: the next tick reads again.
+      if (t.offset === offset) {
+        t.screenAt = offset;
+        t.status.screen(snap, Date.now());
+      }
+    } catch {
+      // The session ended meanwhile; its exit event settles the status.
+    } finally {
+      t.reading = false;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// The shape of a `gt` command, and the helpers every command shares.
+import type { TownClient } from '../../preload/contract.ts';
+import { TownError } from '../../preload/contract.ts';
+import { readSecrets } from '../town/config.ts';
+import { townPaths, type TownPaths } from '../town/paths.ts';
+import { connectToTown } from './socket-client.ts';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  description: string;
+  /** Shown in help as the value's name, e.g. --title TEXT. */
+  value?: string;
+}
+
+export interface CliContext {
+  townDir: string;
+  paths: TownPaths;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export interface Command {
+  /** One or two words: "init", "bead create". */
+  name: string;
+  summary: string;
+  /** Positional arguments as shown in help, e.g. "ID". */
+  args?: string;
+  options?: Record<string, OptionSpec>;
+  /** Extra help text below the options. */
+  details?: string;
+  run(ctx: CliContext, values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
+}
+
+export const JSON_OPTION: Record<string, OptionSpec> = { json: { type: 'boolean', description: 'print JSON' } };
+
+/** Who this CLI speaks for: the agent it runs inside (GT_AGENT), else the human at the keyboard. */
+export function actorFromEnv(): string {
+  return process.env.GT_AGENT || 'overseer';
+}
+
+/** Runs fn with a client of the running town; closes the connection afterwards. */
+export async function withTown<T>(ctx: CliContext, fn: (client: TownClient) => Promise<T>): Promise<T> {
+  const secrets = readSecrets(ctx.paths);
+  const conn = await connectToTown(ctx.paths.socket, secrets.apiToken, actorFromEnv(), ctx.townDir);
+  try {
+    return await fn(conn.client);
+  } finally {
+    conn.close();
+  }
+}
+
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.out(JSON.stringify(value, null, 2));
+}
+
+export function requireArg(positionals: string[], index: number, name: string): string {
+  const v = positionals[index];
+  if (v === undefined) throw new TownError('invalid', `missing ${name}`);
+  return v;
+}
+
+export function contextFor(townDir: string): CliContext {
+  return {
+    townDir,
+    paths: townPaths(townDir),
+    out: (t) => process.stdout.write(t + '\n'),
+    err: (t) => process.stderr.write(t + '\n'),
+  };
+}

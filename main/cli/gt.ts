@@ -1,0 +1,112 @@
+// `gt`: the town's command line, for humans and for the agents running inside the town.
+import { parseArgs } from 'node:util';
+import { TownError } from '../../preload/contract.ts';
+import { resolveTownDir } from '../town/paths.ts';
+import { contextFor, type Command, type OptionSpec } from './command.ts';
+import { beadCreateCommand, beadListCommand, beadShowCommand } from './commands/bead-commands.ts';
+import { initCommand, serveCommand, statusCommand, upCommand } from './commands/town-commands.ts';
+
+export const COMMANDS: Command[] = [
+  initCommand, upCommand, serveCommand, statusCommand,
+  beadCreateCommand, beadShowCommand, beadListCommand,
+];
+
+const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  town: { type: 'string', value: 'DIR', description: 'the town folder (default: $GT_TOWN, else ~/gt)' },
+  help: { type: 'boolean', short: 'h', description: 'show help' },
+};
+
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  return Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
+    return `  ${flag.padEnd(28)} ${o.description}`;
+  });
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length + (c.args ? c.args.length + 1 : 0)));
+  return [
+    'gt: run a town of AI coding agents (Gas Town Desktop)',
+    '',
+    'usage: gt [--town DIR] <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${(c.name + (c.args ? ` ${c.args}` : '')).padEnd(width)}  ${c.summary}`),
+    '',
+    'global options:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    'Run `gt <command> --help` for a command\'s options.',
+  ].join('\n');
+}
+
+export function commandHelp(c: Command): string {
+  return [
+    `gt ${c.name}${c.args ? ` ${c.args}` : ''}: ${c.summary}`,
+    '',
+    'options:',
+    ...optionLines({ ...(c.options ?? {}), ...GLOBAL_OPTIONS }),
+    ...(c.details ? ['', c.details] : []),
+  ].join('\n');
+}
+
+/** The command named by the leading words of argv (the longest match wins: "bead create"). */
+function findCommand(words: string[]): { command: Command; used: number } | null {
+  for (const used of [2, 1]) {
+    const name = words.slice(0, used).join(' ');
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command) return { command, used };
+  }
+  return null;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // The command words are the leading non-option arguments; --town may stand anywhere.
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--town') { i++; continue; }
+    if (a.startsWith('-')) continue;
+    words.push(a);
+    if (words.length === 2) break;
+  }
+  const found = findCommand(words);
+  if (!found) {
+    if (words.length === 0) {
+      process.stdout.write(mainHelp() + '\n');
+      return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+    }
+    const group = COMMANDS.some((c) => c.name.startsWith(`${words[0]} `));
+    throw new TownError('invalid', group ? `unknown command: gt ${words.join(' ')} (see \`gt ${words[0]} --help\`)` : `unknown command: ${words[0]} (see \`gt --help\`)`);
+  }
+  const { command, used } = found;
+  const options = { ...(command.options ?? {}), ...GLOBAL_OPTIONS };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new TownError('invalid', `${(err as Error).message.split('\n')[0]} (see \`gt ${command.name} --help\`)`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(commandHelp(command) + '\n');
+    return 0;
+  }
+  const positionals = parsed.positionals.slice(used);
+  const ctx = contextFor(resolveTownDir(parsed.values.town as string | undefined));
+  return command.run(ctx, parsed.values as Record<string, string | boolean | string[] | undefined>, positionals);
+}
+
+// Exit codes: 0 ok, 1 the request failed, 2 usage, 3 the town is not up (see status).
+export async function runCli(argv: string[]): Promise<void> {
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    process.stdout.write(mainHelp() + '\n');
+    return;
+  }
+  try {
+    process.exitCode = await main(argv);
+  } catch (err) {
+    const e = TownError.from(err);
+    process.stderr.write(`gt: ${e.message.split('\n')[0]}\n`);
+    process.exitCode = e.code === 'invalid' ? 2 : e.code === 'unavailable' ? 3 : 1;
+  }
+}

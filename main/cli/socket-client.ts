@@ -1,0 +1,80 @@
+// The CLI's side of the TownApi socket: a TownClient over newline-delimited JSON.
+import { connect, type Socket } from 'node:net';
+import type { EventName, TownClient } from '../../preload/contract.ts';
+import { TownError } from '../../preload/contract.ts';
+import { makeClient } from '../../preload/client.ts';
+import type { ClientMessage, ServerMessage } from '../../preload/wire.ts';
+
+export interface SocketClient {
+  client: TownClient;
+  close(): void;
+}
+
+/** Connects and authenticates; a town that is not up is a clear `unavailable` error, fast. */
+export function connectToTown(socketPath: string, token: string, actor: string, townDir: string): Promise<SocketClient> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(socketPath);
+    const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+    let nextId = 1;
+    let buffer = '';
+    let welcomed = false;
+    const send = (msg: ClientMessage): void => {
+      socket.write(JSON.stringify(msg) + '\n');
+    };
+    const plumbing = makeClient({
+      call(name, args) {
+        return new Promise((res, rej) => {
+          const id = nextId++;
+          pending.set(id, { resolve: res, reject: rej });
+          send({ t: 'req', id, name, args });
+        });
+      },
+      subscribe(event: EventName) {
+        send({ t: 'sub', events: [event] });
+      },
+    });
+    const failAll = (err: TownError): void => {
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    };
+
+    socket.setEncoding('utf8');
+    socket.setTimeout(1500, () => {
+      if (!welcomed) socket.destroy(new TownError('unavailable', `the town at ${townDir} did not answer: is \`gt up\` running?`));
+    });
+    socket.on('connect', () => send({ t: 'hello', token, actor }));
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const msg = JSON.parse(buffer.slice(0, newline)) as ServerMessage | { t: 'error'; message: string };
+        buffer = buffer.slice(newline + 1);
+        if (msg.t === 'welcome') {
+          welcomed = true;
+          socket.setTimeout(0);
+          resolve({ client: plumbing.client, close: () => socket.end() });
+        } else if (msg.t === 'error') {
+          const err = new TownError(msg.message.startsWith('unauthorized') ? 'unauthorized' : 'invalid', msg.message);
+          if (!welcomed) reject(err);
+          failAll(err);
+        } else if (msg.t === 'res') {
+          const p = pending.get(msg.id);
+          pending.delete(msg.id);
+          if (msg.ok) p?.resolve(msg.result);
+          else p?.reject(TownError.from(msg.error));
+        } else if (msg.t === 'evt') {
+          plumbing.emit(msg.name, msg.payload as never);
+        }
+      }
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      const down = err.code === 'ENOENT' || err.code === 'ECONNREFUSED';
+      const townErr = down
+        ? new TownError('unavailable', `the town at ${townDir} is not up: run \`gt up\` first`)
+        : TownError.from(err);
+      if (!welcomed) reject(townErr);
+      failAll(townErr);
+    });
+    socket.on('close', () => failAll(new TownError('unavailable', 'the town closed the connection')));
+  });
+}

@@ -1,0 +1,54 @@
+// A headless xterm per session, created only when someone asks for the screen (snapshot, status
+// detection, thumbnail). It is fed lazily: output is parsed only when a snapshot is taken, and at
+// most the ring's worth of it, so a flooding session that nobody looks at pays nothing for it.
+
+import xtermHeadless from '@xterm/headless';
+import serializeAddon from '@xterm/addon-serialize';
+import type { ScreenSnapshot } from './protocol.ts';
+import type { OutputRing } from './output-ring.ts';
+
+const SCROLLBACK_LINES = 200;
+
+export class ScreenModel {
+  private term: InstanceType<typeof xtermHeadless.Terminal>;
+  private serializer: InstanceType<typeof serializeAddon.SerializeAddon>;
+  /** Absolute output offset the terminal has been fed up to. */
+  private fedTo = 0;
+
+  constructor(cols: number, rows: number) {
+    this.term = new xtermHeadless.Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
+    this.serializer = new serializeAddon.SerializeAddon();
+    // The serialize addon is typed against @xterm/xterm's Terminal; the headless one is compatible.
+    this.term.loadAddon(this.serializer as unknown as Parameters<typeof this.term.loadAddon>[0]);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.term.resize(cols, rows);
+  }
+
+  /** Brings the model up to date with the ring and reads it. */
+  async snapshot(ring: OutputRing): Promise<ScreenSnapshot> {
+    if (this.fedTo < ring.oldest) {
+      // We missed output that has already left the ring: start over from what is there, so the
+      // screen is right as far as the ring allows (a full-screen app redraws often anyway).
+      this.term.reset();
+      this.fedTo = ring.oldest;
+    }
+    const pending = ring.readFrom(this.fedTo);
+    this.fedTo = ring.end;
+    if (pending.length > 0) await new Promise<void>((resolve) => this.term.write(pending, resolve));
+    return this.read();
+  }
+
+  private read(): ScreenSnapshot {
+    const buf = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < this.term.rows; y++) lines.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
+    const cursorLine = buf.getLine(buf.baseY + buf.cursorY)?.translateToString(true) ?? '';
+    return { text: lines.join('\n').replace(/\n+$/, ''), serialized: this.serializer.serialize(), cursorLine };
+  }
+
+  dispose(): void {
+    this.term.dispose();
+  }
+}

@@ -1,0 +1,156 @@
+// The Town: the product's core service. It owns the Dolt server, the ledger, the change feed and the
+// PTY host, and serves the TownApi to every transport through `call`. Imports nothing from electron.
+import { EventEmitter } from 'node:events';
+import { rmSync, writeFileSync } from 'node:fs';
+import type { CallContext, EventName, TownEvents, TownHandlers } from '../../preload/contract.ts';
+import { isRequestName, parseArgs, TownError } from '../../preload/contract.ts';
+import type { TownStatus } from '../../preload/types.ts';
+import { PtyHostClient, nodeForkLauncher, type PtyHostLauncher } from '../agents/pty-host-client.ts';
+import { BeadFeed } from '../ledger/bead-feed.ts';
+import { DoltServer } from '../ledger/dolt-server.ts';
+import { Ledger } from '../ledger/ledger.ts';
+import { readConfig, readSecrets } from './config.ts';
+import { townPaths, resolveTownDir, type TownPaths } from './paths.ts';
+import { createHandlers } from './handlers.ts';
+
+export { initTown } from './config.ts';
+export const defaultTownDir = (): string => resolveTownDir();
+
+export interface TownOptions {
+  dir: string;
+  /** How to start the PTY host: a forked Node process headless, a utilityProcess in Electron. */
+  ptyLauncher?: PtyHostLauncher;
+  log?: (line: string) => void;
+}
+
+type EventListener = <E extends EventName>(name: E, payload: TownEvents[E]) => void;
+type TerminalDataListener = (consumer: string, id: string, data: Uint8Array) => void;
+
+export class Town {
+  private readonly emitter = new EventEmitter();
+  private handlers!: TownHandlers;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    readonly paths: TownPaths,
+    readonly dolt: DoltServer,
+    readonly ledger: Ledger,
+    readonly feed: BeadFeed,
+    readonly pty: PtyHostClient,
+    private readonly log: (line: string) => void,
+  ) {
+    // Many transports and views listen at once; the default cap of 10 is a false alarm here.
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Starts everything the town needs; on any failure, stops what was already started. */
+  static async start(opts: TownOptions): Promise<Town> {
+    const log = opts.log ?? (() => {});
+    const paths = townPaths(opts.dir);
+    const config = readConfig(paths);
+    const secrets = readSecrets(paths);
+    const started: Array<{ stop(): Promise<void> }> = [];
+    try {
+      const dolt = new DoltServer({
+        dataDir: paths.doltData,
+        logFile: paths.doltLog,
+        port: config.dolt.port,
+        user: secrets.doltUser,
+        password: secrets.doltPassword,
+        database: config.dolt.database,
+      });
+      await dolt.start();
+      started.push(dolt);
+      log(`dolt sql-server ready on 127.0.0.1:${dolt.port} (pid ${dolt.pid})`);
+      const ledger = await Ledger.open(dolt.connection());
+      started.push({ stop: () => ledger.close() });
+      const feed = new BeadFeed(dolt.connection());
+      await feed.start();
+      started.push(feed);
+      const pty = new PtyHostClient({ transcriptDir: paths.transcripts, launcher: opts.ptyLauncher ?? nodeForkLauncher() });
+      await pty.start();
+      started.push(pty);
+      const town = new Town(paths, dolt, ledger, feed, pty, log);
+      town.wire();
+      return town;
+    } catch (err) {
+      for (const s of started.reverse()) await s.stop().catch(() => {});
+      throw err;
+    }
+  }
+
+  private wire(): void {
+    this.handlers = createHandlers(this);
+    this.feed.on('event', (event) => this.emit('beadFeed', event));
+    this.pty.on('exit', (exit) => this.emit('terminalExit', exit));
+    this.pty.on('data', (consumer: string, id: string, data: Uint8Array) => this.emitter.emit('terminal-data', consumer, id, data));
+    const statusChanged = (): void => {
+      void this.status().then((s) => this.emit('townStatus', s)).catch(() => {});
+    };
+    this.dolt.on('state', statusChanged);
+    this.pty.on('state', statusChanged);
+    this.dolt.on('escalation', ({ message }: { message: string }) => this.log(`ESCALATION: ${message}`));
+  }
+
+  private emit<E extends EventName>(name: E, payload: TownEvents[E]): void {
+    this.emitter.emit('event', name, payload);
+  }
+
+  /** The single entry point of every transport: validates the arguments, then runs the handler. */
+  async call(name: string, rawArgs: unknown, ctx: CallContext): Promise<unknown> {
+    if (this.stopping) throw new TownError('unavailable', 'the town is stopping');
+    if (!isRequestName(name)) throw new TownError('invalid', `unknown request: ${name}`);
+    const args = parseArgs(name, rawArgs);
+    const handler = this.handlers[name] as (a: unknown, c: CallContext) => Promise<unknown>;
+    return handler(args, ctx);
+  }
+
+  onEvent(listener: EventListener): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+
+  onTerminalData(listener: TerminalDataListener): () => void {
+    this.emitter.on('terminal-data', listener);
+    return () => this.emitter.off('terminal-data', listener);
+  }
+
+  /** A window or connection went away: stop streaming to it, so its backlog cannot pause a PTY. */
+  disconnect(consumer: string): void {
+    this.pty.detach(consumer);
+  }
+
+  async status(): Promise<TownStatus> {
+    const [beads, terminals] = await Promise.all([
+      this.ledger.count().catch(() => -1),
+      this.pty.list().then((l) => l.length).catch(() => 0),
+    ]);
+    return {
+      up: !this.stopping,
+      town: this.paths.root,
+      dolt: { port: this.dolt.port, pid: this.dolt.pid, state: this.dolt.state },
+      ptyHost: { pid: this.pty.pid, state: this.pty.state },
+      beads,
+      agents: 0,
+      terminals,
+    };
+  }
+
+  /** Publishes where this town can be reached, for `gt status` and tests. No secrets in it. */
+  writeState(extra: Record<string, unknown> = {}): void {
+    const state = { pid: process.pid, doltPort: this.dolt.port, doltPid: this.dolt.pid, ptyHostPid: this.pty.pid, ...extra };
+    writeFileSync(this.paths.state, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.pty.stop().catch((e: Error) => this.log(`pty host stop: ${e.message}`));
+      await this.feed.stop().catch(() => {});
+      await this.ledger.close().catch(() => {});
+      await this.dolt.stop().catch((e: Error) => this.log(`dolt stop: ${e.message}`));
+      rmSync(this.paths.state, { force: true });
+      this.emitter.removeAllListeners();
+    })();
+    return this.stopping;
+  }
+}
