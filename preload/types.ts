@@ -68,6 +68,29 @@ export interface BeadFeedEvent {
   changes: BeadChange[];
 }
 
+/** One commit's change to a bead, from Dolt's history tables. */
+export interface BeadHistoryEntry {
+  commit: string;
+  author: string;
+  email: string;
+  time: string;
+  message: string;
+  kind: 'created' | 'updated' | 'deleted' | 'labels' | 'dependencies' | 'comments';
+  changes: Array<{ field: string; before: unknown; after: unknown }>;
+}
+
+export interface ImportReport {
+  created: number;
+  updated: number;
+  /** Lines whose bead is older than the ledger's copy (by updated_at), plus non-issue lines. */
+  skipped: number;
+  labels: number;
+  dependencies: number;
+  /** Dependencies whose target is neither in the file nor in the ledger (skipped, as bd does). */
+  danglingDependencies: number;
+  comments: number;
+}
+
 export interface TownStatus {
   up: boolean;
   town: string;

@@ -9,8 +9,9 @@ import type { Town } from '../town/town.ts';
 import { StreamSession } from './stream-session.ts';
 
 const Hello = z.object({ t: z.literal('hello'), token: z.string().max(200), actor: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.@/-]+$/) });
-/** A request line longer than this is refused: the contract's largest argument is 1 MB of text. */
-const MAX_LINE = 4 * 1024 * 1024;
+/** Before the hello only a short line is accepted; after it, a whole import file (the contract caps it at 200 MB). */
+const MAX_HELLO = 64 * 1024;
+const MAX_LINE = 256 * 1024 * 1024;
 
 export function tokensEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -48,7 +49,7 @@ function serve(socket: Socket, town: Town, token: string, consumer: string): voi
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
     buffer += chunk;
-    if (buffer.length > MAX_LINE) return fail('request too large');
+    if (buffer.length > (session ? MAX_LINE : MAX_HELLO)) return fail('request too large');
     let newline: number;
     while ((newline = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, newline);

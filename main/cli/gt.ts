@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { TownError } from '../../preload/contract.ts';
 import { resolveTownDir } from '../town/paths.ts';
 import { contextFor, type Command, type OptionSpec } from './command.ts';
-import { beadCreateCommand, beadListCommand, beadShowCommand } from './commands/bead-commands.ts';
+import { BEAD_COMMANDS } from './commands/bead-commands.ts';
+import { exportCommand, importCommand } from './commands/ledger-commands.ts';
 import { initCommand, serveCommand, statusCommand, upCommand } from './commands/town-commands.ts';
 
 export const COMMANDS: Command[] = [
   initCommand, upCommand, serveCommand, statusCommand,
-  beadCreateCommand, beadShowCommand, beadListCommand,
+  ...BEAD_COMMANDS,
+  exportCommand, importCommand,
 ];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -23,15 +25,24 @@ function optionLines(options: Record<string, OptionSpec>): string[] {
   });
 }
 
+function commandLines(commands: Command[]): string[] {
+  const width = Math.max(...commands.map((c) => c.name.length + (c.args ? c.args.length + 1 : 0)));
+  return commands.map((c) => `  ${(c.name + (c.args ? ` ${c.args}` : '')).padEnd(width)}  ${c.summary}`);
+}
+
+/** `gt bead --help`: the commands of one group. */
+export function groupHelp(group: string): string {
+  return [`gt ${group} <command>:`, '', ...commandLines(COMMANDS.filter((c) => c.name.startsWith(`${group} `))), '', `Run \`gt ${group} <command> --help\` for a command's options.`].join('\n');
+}
+
 export function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length + (c.args ? c.args.length + 1 : 0)));
   return [
     'gt: run a town of AI coding agents (Gas Town Desktop)',
     '',
     'usage: gt [--town DIR] <command> [options]',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${(c.name + (c.args ? ` ${c.args}` : '')).padEnd(width)}  ${c.summary}`),
+    ...commandLines(COMMANDS),
     '',
     'global options:',
     ...optionLines(GLOBAL_OPTIONS),
@@ -52,7 +63,7 @@ export function commandHelp(c: Command): string {
 
 /** The command named by the leading words of argv (the longest match wins: "bead create"). */
 function findCommand(words: string[]): { command: Command; used: number } | null {
-  for (const used of [2, 1]) {
+  for (const used of [3, 2, 1]) {
     const name = words.slice(0, used).join(' ');
     const command = COMMANDS.find((c) => c.name === name);
     if (command) return { command, used };
@@ -68,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     if (a === '--town') { i++; continue; }
     if (a.startsWith('-')) continue;
     words.push(a);
-    if (words.length === 2) break;
+    if (words.length === 3) break;
   }
   const found = findCommand(words);
   if (!found) {
@@ -77,6 +88,10 @@ export async function main(argv: string[]): Promise<number> {
       return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
     }
     const group = COMMANDS.some((c) => c.name.startsWith(`${words[0]} `));
+    if (group && (argv.includes('--help') || argv.includes('-h'))) {
+      process.stdout.write(groupHelp(words[0]) + '\n');
+      return 0;
+    }
     throw new TownError('invalid', group ? `unknown command: gt ${words.join(' ')} (see \`gt ${words[0]} --help\`)` : `unknown command: ${words[0]} (see \`gt --help\`)`);
   }
   const { command, used } = found;

@@ -11,7 +11,7 @@ import { DoltServer } from '../ledger/dolt-server.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { readConfig, readSecrets } from './config.ts';
 import { townPaths, resolveTownDir, type TownPaths } from './paths.ts';
-import { createHandlers } from './handlers.ts';
+import { createHandlers } from './handlers/index.ts';
 
 export { initTown } from './config.ts';
 export const defaultTownDir = (): string => resolveTownDir();

@@ -1,8 +1,9 @@
-// The Town's implementation of each TownApi request. Arguments arrive validated (see Town.call).
-import type { TownHandlers } from '../../preload/contract.ts';
-import { TownError } from '../../preload/contract.ts';
-import { buildAgentEnv } from '../agents/agent-env.ts';
-import type { Town } from './town.ts';
+// Terminals for the human at the UI: a shell in the town folder, streamed to the window that attached.
+import type { terminalRequests } from '../../../preload/requests/terminals.ts';
+import type { TownHandlers } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/contract.ts';
+import { buildAgentEnv } from '../../agents/agent-env.ts';
+import type { Town } from '../town.ts';
 
 /** The shell a human gets in the UI: the user's login shell where there is one. */
 function userShell(): string {
@@ -10,7 +11,7 @@ function userShell(): string {
   return process.env.SHELL || '/bin/bash';
 }
 
-export function createHandlers(town: Town): TownHandlers {
+export function terminalHandlers(town: Town): Pick<TownHandlers, keyof typeof terminalRequests> {
   let terminalCount = 0;
   const requireTerminal = async (id: string): Promise<void> => {
     const sessions = await town.pty.list();
@@ -18,12 +19,6 @@ export function createHandlers(town: Town): TownHandlers {
   };
 
   return {
-    townStatus: () => town.status(),
-
-    beadCreate: (args, ctx) => town.ledger.create(args, ctx.actor),
-    beadShow: (args) => town.ledger.show(args.id),
-    beadList: (args) => town.ledger.list(args),
-
     terminalOpen: async (args) => {
       terminalCount += 1;
       return town.pty.spawn({

@@ -1,0 +1,14 @@
+// The Town's implementation of the TownApi, one file per domain of the contract (preload/requests/).
+// Arguments arrive validated (see Town.call); the mapped type makes a missing handler a compile error.
+import type { TownHandlers } from '../../../preload/contract.ts';
+import type { Town } from '../town.ts';
+import { beadHandlers } from './bead-handlers.ts';
+import { terminalHandlers } from './terminal-handlers.ts';
+
+export function createHandlers(town: Town): TownHandlers {
+  return {
+    townStatus: () => town.status(),
+    ...beadHandlers(town),
+    ...terminalHandlers(town),
+  };
+}

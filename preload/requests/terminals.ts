@@ -1,0 +1,26 @@
+// Requests on terminals: open a shell, type, resize, attach, acknowledge output, close.
+import { z } from 'zod';
+import type { TerminalInfo } from '../types.ts';
+import { request, returns } from '../api-kit.ts';
+
+export const terminalRequests = {
+  terminalOpen: request(
+    z.object({
+      cols: z.number().int().min(2).max(1000).default(80),
+      rows: z.number().int().min(2).max(500).default(24),
+      title: z.string().max(200).optional(),
+    }).strict(),
+    returns<TerminalInfo>(),
+  ),
+  terminalList: request(z.object({}).strict(), returns<TerminalInfo[]>()),
+  terminalWrite: request(z.object({ id: z.string().min(1).max(100), data: z.string().max(1_000_000) }).strict(), returns<void>()),
+  terminalResize: request(
+    z.object({ id: z.string().min(1).max(100), cols: z.number().int().min(2).max(1000), rows: z.number().int().min(2).max(500) }).strict(),
+    returns<void>(),
+  ),
+  /** Consumers acknowledge bytes they have rendered; the PTY pauses when too much is unacknowledged. */
+  terminalAck: request(z.object({ id: z.string().min(1).max(100), bytes: z.number().int().min(0) }).strict(), returns<void>()),
+  /** Start streaming a terminal's output to this client: the recent output replayed, then live. */
+  terminalAttach: request(z.object({ id: z.string().min(1).max(100) }).strict(), returns<{ replayed: number }>()),
+  terminalClose: request(z.object({ id: z.string().min(1).max(100) }).strict(), returns<void>()),
+};
