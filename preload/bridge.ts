@@ -6,10 +6,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import { makeClient } from './client.ts';
 import { isEventName, type ErrorCode } from './contract.ts';
-import { IPC_EVENT_CHANNEL, IPC_TERMINAL_DATA_CHANNEL, ipcRequestChannel } from './wire.ts';
-
-/** What main's ipcMain.handle returns: an envelope, because a thrown error loses its code over IPC. */
-export type IpcReply = { ok: true; result: unknown } | { ok: false; error: { code: ErrorCode; message: string } };
+import { IPC_EVENT_CHANNEL, IPC_TERMINAL_DATA_CHANNEL, ipcRequestChannel, type IpcReply } from './wire.ts';
 
 /**
  * A failed call rejects with a plain `{ name, code, message }` object rather than an Error:

@@ -1,6 +1,6 @@
 // The message shapes shared by the stream transports (WebSocket, the CLI's local socket) and the
 // binary frame that carries terminal bytes. Electron IPC uses the same names with ipcMain/ipcRenderer.
-import type { EventName, RequestName, TownEvents } from './contract.ts';
+import type { ErrorCode, EventName, RequestName, TownEvents } from './contract.ts';
 
 export type ClientMessage =
   /** The CLI's socket opens with its token and the agent it speaks for (from GT_AGENT). */
@@ -13,6 +13,9 @@ export type ServerMessage =
   | { t: 'res'; id: number; ok: true; result: unknown }
   | { t: 'res'; id: number; ok: false; error: { code: string; message: string } }
   | { [E in EventName]: { t: 'evt'; name: E; payload: TownEvents[E] } }[EventName];
+
+/** What an IPC request handler returns: errors travel as data, because Electron keeps only an Error's message. */
+export type IpcReply = { ok: true; result: unknown } | { ok: false; error: { code: ErrorCode; message: string } };
 
 /** Electron IPC channel names, derived from the contract's names so no string is written twice. */
 export const ipcRequestChannel = (name: RequestName): string => `gastown:req:${name}`;

@@ -10,6 +10,7 @@ import { tokensEqual } from '../api/socket-server.ts';
 import { StreamSession } from '../api/stream-session.ts';
 import type { Town } from '../town/town.ts';
 import { buildRenderer } from './build-renderer.ts';
+import { RENDERER_CSP } from './renderer-csp.ts';
 
 export interface WebHost {
   origin: string;
@@ -24,8 +25,6 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** The CSP is sent as a header too, so it holds even if index.html is ever served without its meta tag. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export async function startWebHost(town: Town, opts: { port: number; token: string }): Promise<WebHost> {
   const staticDir = mkdtempSync(join(tmpdir(), 'gt-renderer-'));
@@ -84,7 +83,7 @@ function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse): vo
   }
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'content-security-policy': CSP,
+    'content-security-policy': RENDERER_CSP,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   });

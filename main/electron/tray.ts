@@ -1,0 +1,93 @@
+// The tray icon: the town's health at a glance, a way back to the window, and Quit (which stops
+// the town cleanly). Fed by the Town's townStatus events, refreshed after ledger changes and on a
+// slow timer as a safety net.
+import { Menu, nativeImage, Tray } from 'electron';
+import type { TownStatus } from '../../preload/types.ts';
+import type { Town } from '../town/town.ts';
+import { statusAlerts, trayStatusLines, trayTooltip, type Alert } from './tray-status.ts';
+
+const REFRESH_MS = 30_000;
+const AFTER_CHANGE_MS = 1_000;
+
+export interface TrayOptions {
+  iconPath: string;
+  town: Promise<Town>;
+  showWindow(): void;
+  quit(): void;
+  alert(alert: Alert): void;
+}
+
+export function createTray(opts: TrayOptions): { dispose(): void } {
+  const tray = new Tray(nativeImage.createFromPath(opts.iconPath));
+  let status: TownStatus | null = null;
+  let error: string | undefined;
+  let disposed = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const unsubscribe: Array<() => void> = [];
+
+  const render = (): void => {
+    if (disposed) return;
+    tray.setToolTip(trayTooltip(status, error));
+    const info = trayStatusLines(status, error).map((label) => ({ label, enabled: false }));
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        ...info,
+        { type: 'separator' },
+        { label: 'Open Gas Town', click: () => opts.showWindow() },
+        { label: 'Quit Gas Town', click: () => opts.quit() },
+      ]),
+    );
+  };
+  const update = (next: TownStatus): void => {
+    for (const alert of statusAlerts(status, next)) opts.alert(alert);
+    status = next;
+    error = undefined;
+    render();
+  };
+
+  tray.on('click', () => opts.showWindow());
+  render();
+
+  void opts.town.then(
+    (town) => {
+      if (disposed) return;
+      const refresh = (): void => {
+        town.call('townStatus', {}, { actor: 'overseer', transport: 'in-process', consumer: 'tray' }).then(
+          (s) => update(s as TownStatus),
+          () => {},
+        );
+      };
+      let pending: NodeJS.Timeout | null = null;
+      unsubscribe.push(
+        town.onEvent((name, payload) => {
+          if (name === 'townStatus') update(payload as TownStatus);
+          // Bead counts change with the ledger; one refresh per burst of changes.
+          else if (name === 'beadFeed' && !pending) {
+            pending = setTimeout(() => {
+              timers.delete(pending!);
+              pending = null;
+              refresh();
+            }, AFTER_CHANGE_MS);
+            timers.add(pending);
+          }
+        }),
+      );
+      const interval = setInterval(refresh, REFRESH_MS);
+      timers.add(interval);
+      refresh();
+    },
+    (err: unknown) => {
+      error = err instanceof Error ? err.message : String(err);
+      render();
+    },
+  );
+
+  return {
+    dispose() {
+      disposed = true;
+      for (const t of timers) clearTimeout(t);
+      for (const off of unsubscribe) off();
+      tray.destroy();
+    },
+  };
+}
