@@ -1,0 +1,206 @@
+// One ledger write = one SQL transaction that ends in DOLT_ADD(<touched tables>) + DOLT_COMMIT
+// authored by the actor. This file owns the retry rules that keep writes whole through conflicts and
+// dolt restarts:
+//  - serialization conflicts (1213/1205, dolt merge conflicts at COMMIT) → rerun the whole transaction;
+//  - connection lost before COMMIT was sent → nothing was applied, rerun;
+//  - connection lost during COMMIT (ambiguous) → after reconnecting, look for the write's marker event
+//    (a UUID chosen here, inserted in the same transaction): present means applied, absent means rerun.
+// So an acknowledged write is committed, and a failed one reports failure and left nothing behind.
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import { TownError } from '../../preload/contract.ts';
+
+export const CONFLICT_RETRY_BUDGET_MS = 15_000;
+export const CONNECTION_RETRY_BUDGET_MS = 60_000;
+
+export type SqlParam = string | number | boolean | null | Date | Buffer | SqlParam[];
+
+export interface EventRow {
+  issueId: string;
+  type: string;
+  oldValue?: string | null;
+  newValue?: string | null;
+  comment?: string | null;
+}
+
+/** What a write body gets: the pinned connection plus bookkeeping for staging and the commit message. */
+export class WriteTx {
+  readonly tables = new Set<string>();
+  readonly marker = randomUUID();
+  private markerUsed = false;
+  /** The subject named in the commit message (`<op> <subject>`). */
+  subject = '';
+
+  constructor(
+    readonly conn: PoolConnection,
+    readonly actor: string,
+    readonly now: string,
+  ) {}
+
+  async query<T = Record<string, unknown>>(sql: string, params: SqlParam[] = []): Promise<T[]> {
+    const [rows] = await this.conn.query(sql, params);
+    return rows as T[];
+  }
+
+  async exec(sql: string, params: SqlParam[] = []): Promise<ResultSetHeader> {
+    const [res] = await this.conn.query(sql, params);
+    return res as ResultSetHeader;
+  }
+
+  touch(...tables: string[]): void {
+    for (const t of tables) this.tables.add(t);
+  }
+
+  /** Records an events row; the first one of a write carries the write's idempotency marker as its id. */
+  async event(e: EventRow): Promise<void> {
+    const id = this.markerUsed ? randomUUID() : this.marker;
+    this.markerUsed = true;
+    await this.exec(
+      'INSERT INTO events (id, issue_id, event_type, actor, old_value, new_value, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [id, e.issueId, e.type, this.actor, e.oldValue ?? '', e.newValue ?? '', e.comment ?? '', this.now],
+    );
+    this.touch('events');
+  }
+
+  get hasMarker(): boolean {
+    return this.markerUsed;
+  }
+}
+
+export function authorOf(actor: string): string {
+  const email = actor.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'unknown';
+  return `${actor} <${email}@gastown.local>`;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR', 'EHOSTUNREACH', 'ENOTCONN',
+]);
+
+export function isConnectionError(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; message?: string; fatal?: boolean };
+  if (err?.code && CONNECTION_CODES.has(err.code)) return true;
+  if (err?.fatal) return true;
+  return /connection lost|closed state|can't add new command when connection is in closed state|server has gone away|ECONNREFUSED|read only/i.test(err?.message ?? '');
+}
+
+export function isConflictError(e: unknown): boolean {
+  const err = e as { errno?: number; message?: string };
+  if (err?.errno === 1213 || err?.errno === 1205) return true;
+  return /serialization failure|try restarting transaction|conflicts with a committed transaction|merge conflict|cannot commit|database is locked|lock wait/i.test(err?.message ?? '');
+}
+
+export function isDuplicateKey(e: unknown): boolean {
+  return (e as { errno?: number })?.errno === 1062;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function jitter(ms: number): number {
+  return ms / 2 + Math.random() * ms;
+}
+
+export function nowSql(d = new Date()): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * Runs `body` as one committed ledger write. `op` names the operation in the commit message.
+ * The body must be deterministic to rerun: it is called again from scratch on every retry.
+ */
+export async function runWrite<T>(pool: Pool, actor: string, op: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
+  const started = Date.now();
+  let conflictDelay = 25;
+  let connDelay = 100;
+  for (let attempt = 1; ; attempt++) {
+    let conn: PoolConnection | null = null;
+    let tx: WriteTx | null = null;
+    let committing = false;
+    let result: T | undefined;
+    try {
+      conn = await pool.getConnection();
+      tx = new WriteTx(conn, actor, nowSql());
+      await conn.query('BEGIN');
+      result = await body(tx);
+      committing = true;
+      if (tx.tables.size > 0) {
+        const tables = [...tx.tables];
+        await conn.query(`CALL DOLT_ADD(${tables.map(() => '?').join(', ')})`, tables);
+        try {
+          await conn.query("CALL DOLT_COMMIT('-m', ?, '--author', ?)", [`${op} ${tx.subject}`.trim(), authorOf(actor)]);
+        } catch (e) {
+          if (!/nothing to commit/i.test((e as Error).message)) throw e;
+        }
+      }
+      await conn.query('COMMIT');
+      conn.release();
+      return result as T;
+    } catch (e) {
+      const elapsed = Date.now() - started;
+      if (e instanceof TownError || !(isConnectionError(e) || isConflictError(e) || isDuplicateKey(e))) {
+        await rollbackQuietly(conn);
+        throw e instanceof TownError ? e : toTownError(e);
+      }
+      if (isConnectionError(e)) {
+        conn?.destroy();
+        conn = null;
+        if (committing && tx?.hasMarker) {
+          // Ambiguous: the commit may have landed before the connection dropped. Ask once the server is back.
+          const applied = await markerApplied(pool, tx.marker, started);
+          if (applied === true) {
+            // The body ran to completion before COMMIT, so its result describes exactly what landed.
+            return result as T;
+          }
+        }
+        if (elapsed > CONNECTION_RETRY_BUDGET_MS) {
+          throw new TownError('unavailable', `ledger write "${op}" failed: the dolt server is unreachable (${(e as Error).message}); nothing was written`);
+        }
+        await sleep(jitter(connDelay));
+        connDelay = Math.min(connDelay * 2, 2000);
+        continue;
+      }
+      await rollbackQuietly(conn);
+      if (elapsed > CONFLICT_RETRY_BUDGET_MS) {
+        throw new TownError('conflict', `ledger write "${op}" kept conflicting with concurrent writes for ${Math.round(elapsed / 1000)}s; nothing was written (${(e as Error).message})`);
+      }
+      await sleep(jitter(conflictDelay));
+      conflictDelay = Math.min(conflictDelay * 2, 1000);
+    }
+  }
+}
+
+async function rollbackQuietly(conn: PoolConnection | null): Promise<void> {
+  if (!conn) return;
+  try {
+    await conn.query('ROLLBACK');
+    conn.release();
+  } catch {
+    conn.destroy();
+  }
+}
+
+/** true/false once the server answers; waits (within the connection budget) while it is down. */
+async function markerApplied(pool: Pool, marker: string, started: number): Promise<boolean | null> {
+  let delay = 100;
+  while (Date.now() - started < CONNECTION_RETRY_BUDGET_MS) {
+    try {
+      const [rows] = await pool.query('SELECT COUNT(*) AS n FROM events WHERE id = ?', [marker]);
+      return Number((rows as Array<{ n: number }>)[0].n) > 0;
+    } catch (e) {
+      if (!isConnectionError(e)) return null;
+      await sleep(jitter(delay));
+      delay = Math.min(delay * 2, 2000);
+    }
+  }
+  return null;
+}
+
+export function toTownError(e: unknown): TownError {
+  if (e instanceof TownError) return e;
+  const err = e as { errno?: number; message?: string; code?: string };
+  if (err?.errno === 1452) return new TownError('not_found', `referenced bead does not exist (${err.message})`);
+  if (err?.errno === 1406) return new TownError('invalid', `value too long: ${err.message}`);
+  if (err?.errno === 3140 || /invalid json/i.test(err?.message ?? '')) return new TownError('invalid', `invalid JSON: ${err.message}`);
+  if (isConnectionError(e)) return new TownError('unavailable', `the dolt server is unreachable: ${err?.message}`);
+  return new TownError('internal', err?.message ?? String(e));
+}
