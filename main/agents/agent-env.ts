@@ -56,6 +56,8 @@ export function buildAgentEnv(opts: AgentEnvOptions): Record<string, string> {
   const binDir = opts.binDir ?? GT_BIN_DIR;
   const rest = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(path.delimiter).filter((p) => p && p !== binDir);
   env.PATH = [binDir, ...rest].join(path.delimiter);
+  // bin/gt runs the CLI on the same runtime as the town (the Electron binary in the app).
+  env.GT_NODE = process.execPath;
   env.GT_SOCKET = opts.socket;
   if (opts.socketToken) env.GT_SOCKET_TOKEN = opts.socketToken;
   env.GT_TOWN = opts.town;
