@@ -1,0 +1,128 @@
+// The MergeQueueStore over the town's Ledger: a merge request is a bead of type `merge-request`
+// under the rig's prefix whose `metadata` is the MergeRequestMeta. Each recorded phase is one
+// ledger write (one Dolt commit authored by the refinery), so `dolt log` / the bead's history
+// is the request's phase history.
+//
+// Bead status follows the phase: queued / conflict / branch-missing → open; batched / testing /
+// flaky → in_progress; merged / rejected → closed with that close reason.
+
+import { TownError } from '../../preload/contract.ts';
+import type { Bead, BeadStatus } from '../../preload/types.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { MR_PHASES, TERMINAL_PHASES, type FollowUp, type MergeQueueStore, type MergeRequest, type MergeRequestMeta, type MrPhase, type NewMergeRequest } from './types.ts';
+
+/** The few Ledger methods the queue needs (a structural slice, so the store is easy to read). */
+export type LedgerForQueue = Pick<Ledger, 'create' | 'list' | 'show' | 'update' | 'closeBead' | 'reopen' | 'addDependency'>;
+
+export interface LedgerStoreOptions {
+  /** The rig's bead prefix: its merge requests and follow-ups are created under it. */
+  prefix: string;
+  /** Commit author of the refinery's writes, e.g. `gastown/refinery`. */
+  actor: string;
+}
+
+export const MR_LABEL = 'gt:merge-request';
+
+function statusFor(phase: MrPhase): BeadStatus {
+  if (TERMINAL_PHASES.includes(phase)) return 'closed';
+  if (phase === 'batched' || phase === 'testing' || phase === 'flaky') return 'in_progress';
+  return 'open';
+}
+
+/** A bead as a merge request; null when its metadata is not one (hand-made bead of that type). */
+export function beadToMergeRequest(b: Bead): MergeRequest | null {
+  const m = b.metadata as Partial<MergeRequestMeta>;
+  if (b.type !== 'merge-request' || typeof m?.branch !== 'string') return null;
+  const phase = (MR_PHASES as readonly string[]).includes(String(m.phase)) ? (m.phase as MrPhase) : b.status === 'closed' ? 'rejected' : 'queued';
+  return {
+    id: b.id,
+    title: b.title,
+    priority: b.priority,
+    createdAt: b.createdAt,
+    closed: b.status === 'closed',
+    meta: { ...m, branch: m.branch, base: typeof m.base === 'string' ? m.base : 'main', phase, attempts: Number(m.attempts) || 0 },
+  };
+}
+
+export class LedgerMergeQueueStore implements MergeQueueStore {
+  constructor(
+    private readonly ledger: LedgerForQueue,
+    private readonly opts: LedgerStoreOptions,
+  ) {}
+
+  async listOpen(): Promise<MergeRequest[]> {
+    const beads = await this.ledger.list({ type: 'merge-request', prefix: this.opts.prefix });
+    const out: MergeRequest[] = [];
+    for (const b of beads) {
+      if (b.status === 'closed') continue;
+      const mr = beadToMergeRequest(b);
+      if (!mr) continue;
+      // A terminal phase on an open bead: we died between the two writes of a close. Finish it.
+      if (TERMINAL_PHASES.includes(mr.meta.phase)) {
+        await this.ledger.closeBead(b.id, mr.meta.phase, this.opts.actor);
+        continue;
+      }
+      out.push(mr);
+    }
+    return out;
+  }
+
+  async get(id: string): Promise<MergeRequest | null> {
+    try {
+      return beadToMergeRequest(await this.ledger.show(id));
+    } catch (e) {
+      if (e instanceof TownError && (e.code === 'not_found' || e.code === 'invalid')) return null;
+      throw e;
+    }
+  }
+
+  async create(req: NewMergeRequest): Promise<MergeRequest> {
+    const bead = await this.ledger.create({
+      title: req.title.slice(0, 500),
+      type: 'merge-request',
+      priority: req.priority,
+      prefix: this.opts.prefix,
+      labels: [MR_LABEL],
+      description: `Merge ${req.meta.branch} into ${req.meta.base}${req.meta.bead ? ` (delivers ${req.meta.bead})` : ''}.`,
+      metadata: clean(req.meta),
+      ...(req.meta.polecat ? { assignee: req.meta.polecat } : {}),
+    }, this.opts.actor);
+    return beadToMergeRequest(bead)!;
+  }
+
+  async record(id: string, phase: MrPhase, patch: Partial<MergeRequestMeta>, note: string): Promise<MergeRequest> {
+    const current = await this.ledger.show(id);
+    const mr = beadToMergeRequest(current);
+    if (!mr) throw new TownError('not_found', `${id} is not a merge request`);
+    const metadata = clean({ ...mr.meta, ...patch, phase, note: note.slice(0, 2000) });
+    const status = statusFor(phase);
+    if (current.status === 'closed' && status !== 'closed') await this.ledger.reopen(id, this.opts.actor);
+    if (status === 'closed') {
+      await this.ledger.update(id, { metadata }, this.opts.actor);
+      return beadToMergeRequest(await this.ledger.closeBead(id, phase, this.opts.actor))!;
+    }
+    const statusPatch = current.status === status ? {} : { status };
+    return beadToMergeRequest(await this.ledger.update(id, { metadata, ...statusPatch }, this.opts.actor))!;
+  }
+
+  async createFollowUp(mr: MergeRequest, f: FollowUp): Promise<string> {
+    const bead = await this.ledger.create({
+      title: f.title.slice(0, 500),
+      description: f.description,
+      type: f.kind === 'conflict' ? 'task' : 'bug',
+      priority: f.priority,
+      prefix: this.opts.prefix,
+      labels: ['gt:refinery', `gt:${f.kind}`],
+      // Slung back to its polecat (hooked); unassigned it waits for any idle polecat.
+      ...(f.assignee ? { assignee: f.assignee, status: 'hooked' as const } : {}),
+      metadata: { mergeRequest: mr.id, branch: mr.meta.branch, ...(mr.meta.bead ? { bead: mr.meta.bead } : {}) },
+    }, this.opts.actor);
+    await this.ledger.addDependency(bead.id, mr.id, 'discovered-from', this.opts.actor);
+    return bead.id;
+  }
+}
+
+/** Drops undefined keys (a patch key set to undefined removes it) and returns a plain JSON object. */
+function clean(meta: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(meta)) as Record<string, unknown>;
+}

@@ -1,0 +1,49 @@
+// The queue's order and who is ready: pure functions of the requests, their branch heads and the
+// clock, so `gt mq list` shows exactly the order the Refinery will use.
+//
+// Score (higher first), after the original engine's formula:
+//   1000 + 100·(4 − priority) + 10·convoy age (h) + 1·request age (h) − min(50·attempts, 300)
+// Age terms grow without bound while the retry penalty is capped, so a request that keeps failing
+// drops back but can never starve; an old convoy pulls its requests forward.
+
+import type { MergeRequest, MrPhase } from './types.ts';
+
+const HOUR = 3_600_000;
+
+export function scoreOf(mr: MergeRequest, now: number): number {
+  const priority = Math.min(4, Math.max(0, Math.round(mr.priority)));
+  const ageH = Math.max(0, (now - Date.parse(mr.createdAt)) / HOUR) || 0;
+  const convoyAt = mr.meta.convoyCreatedAt ? Date.parse(mr.meta.convoyCreatedAt) : NaN;
+  const convoyH = Number.isFinite(convoyAt) ? Math.max(0, (now - convoyAt) / HOUR) : 0;
+  const penalty = Math.min(50 * Math.max(0, mr.meta.attempts || 0), 300);
+  return 1000 + 100 * (4 - priority) + 10 * convoyH + ageH - penalty;
+}
+
+/** Highest score first; ties by creation time, then id, so the order is total and stable. */
+export function orderByScore(mrs: MergeRequest[], now: number): MergeRequest[] {
+  const scored = mrs.map((mr) => ({ mr, s: scoreOf(mr, now) }));
+  scored.sort((a, b) => b.s - a.s || a.mr.createdAt.localeCompare(b.mr.createdAt) || a.mr.id.localeCompare(b.mr.id));
+  return scored.map((x) => x.mr);
+}
+
+export type Readiness =
+  | { ready: true; requeue: boolean }
+  | { ready: false; phase: MrPhase; why: string; changed: boolean };
+
+/**
+ * Whether an open request can go into a batch, given its branch head now (null = branch gone).
+ * `requeue` says it was waiting (conflict, missing branch) and its branch changed: record it queued.
+ * `changed` says a waiting phase must be recorded (it just went missing).
+ */
+export function readiness(mr: MergeRequest, head: string | null): Readiness {
+  const phase = mr.meta.phase;
+  if (head === null) {
+    return { ready: false, phase: 'branch-missing', why: `branch ${mr.meta.branch} does not exist`, changed: phase !== 'branch-missing' };
+  }
+  if (phase === 'conflict') {
+    if (head === mr.meta.head) return { ready: false, phase, why: `conflicts in ${(mr.meta.conflictFiles ?? []).join(', ')}`, changed: false };
+    return { ready: true, requeue: true };
+  }
+  if (phase === 'branch-missing') return { ready: true, requeue: true };
+  return { ready: true, requeue: phase !== 'queued' };
+}

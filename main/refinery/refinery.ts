@@ -1,0 +1,539 @@
+// The Refinery: one rig's deterministic merge queue. Each pass (processOnce) derives the state from
+// the target branch and the store, takes a batch in queue order, builds its merges in the object
+// database, gates the tip in the refinery's own worktree, bisects a red batch, and fast-forwards
+// the target (compare-and-swap) to a commit whose gate passed.
+//
+// Restart safety comes from the order of writes: the target ref moves BEFORE requests are
+// recorded merged, and every pass first marks merged any request whose head is already in the
+// target. A crash between the two therefore never merges anything twice; a crash mid-gate leaves
+// in-flight phases (batched/testing) that the next pass simply re-queues, and a worktree that is
+// forcibly reset before every gate.
+
+import { EventEmitter } from 'node:events';
+import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { TownError } from '../../preload/contract.ts';
+import { fetchRef } from '../git/fetch-ref.ts';
+import { isAncestor } from '../git/is-ancestor.ts';
+import { pushRef } from '../git/push-ref.ts';
+import { resolveBranch } from '../git/resolve-commit.ts';
+import { runGit } from '../git/run-git.ts';
+import { updateRef } from '../git/update-ref.ts';
+import { addDetachedWorktree } from '../git/worktree-add.ts';
+import { checkoutClean } from '../git/worktree-checkout.ts';
+import { repositoryCommonDir, worktreeInfo } from '../git/worktree-info.ts';
+import { GateStopped, resolveBatch, type Resolution } from './batch-resolver.ts';
+import { runGate } from './gate-runner.ts';
+import { buildMergeStack, type StackItem } from './merge-stack.ts';
+import { clearGate, GATE_MARKER_ENV, killOrphanGate, recordGate } from './orphan-gate.ts';
+import { orderByScore, readiness, scoreOf } from './queue-order.ts';
+import {
+  TERMINAL_PHASES,
+  type GateConfig,
+  type GateResult,
+  type MergeQueueStore,
+  type MergeRequest,
+  type MergeRequestMeta,
+  type MrPhase,
+  type PassReport,
+  type QueueEntry,
+  type RefineryEvent,
+  type RefineryOptions,
+} from './types.ts';
+
+const DEFAULT_IDENTITY = { name: 'Gas Town Refinery', email: 'refinery@gastown.local' };
+const OUTPUT_KEEP = 16 * 1024;
+
+export interface SubmitOptions {
+  title?: string;
+  bead?: string;
+  polecat?: string;
+  priority?: number;
+  convoy?: string;
+  convoyCreatedAt?: string;
+}
+
+interface Candidate {
+  mr: MergeRequest;
+  head: string;
+}
+
+const tail = (s: string, n = OUTPUT_KEEP): string => (s.length > n ? `[…]\n${s.slice(-n)}` : s);
+
+function emptyReport(kind: PassReport['kind']): PassReport {
+  return { kind, merged: [], rejected: [], conflicts: [], deferred: [], missing: [], flaky: false, gateRuns: 0 };
+}
+
+export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
+  readonly repoDir: string;
+  readonly workDir: string;
+  readonly targetBranch: string;
+  readonly batchSize: number;
+  private gate: GateConfig;
+  private readonly origin?: string;
+  private readonly identity: { name: string; email: string };
+  private readonly pollMs: number;
+  private readonly now: () => number;
+  private worktreeGitDir: string | null = null;
+  private marker = '';
+  /** Target commits this refinery saw pass the gate (a red target must not blame requests). */
+  private readonly greenTargets = new Set<string>();
+  private busy: Promise<unknown> = Promise.resolve();
+  private inFlight = new Set<string>();
+  private loop: Promise<void> | null = null;
+  private stopping: AbortController | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    opts: RefineryOptions,
+    private readonly store: MergeQueueStore,
+  ) {
+    super();
+    if (!opts.repoDir || !opts.workDir) throw new TownError('invalid', 'refinery: repoDir and workDir are required');
+    this.repoDir = resolvePath(opts.repoDir);
+    this.workDir = resolvePath(opts.workDir);
+    this.targetBranch = opts.targetBranch ?? 'main';
+    this.gate = validateGate(opts.gate);
+    this.batchSize = Math.max(1, Math.floor(opts.batchSize ?? 4));
+    this.origin = opts.origin;
+    this.identity = opts.identity ?? DEFAULT_IDENTITY;
+    this.pollMs = opts.pollMs ?? 30_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Changes the gate (a rig's config was edited); takes effect at the next gate run. */
+  setGate(gate: GateConfig): void {
+    this.gate = validateGate(gate);
+  }
+
+  // ---------------------------------------------------------------- queue API (for `gt mq`)
+
+  /** The visible queue: ready requests in the order they will be batched, then waiting ones. */
+  async queue(): Promise<QueueEntry[]> {
+    const open = await this.store.listOpen();
+    const now = this.now();
+    const entries: Array<Omit<QueueEntry, 'position'>> = [];
+    for (const mr of orderByScore(open, now)) {
+      const head = await resolveBranch(this.repoDir, mr.meta.branch);
+      const r = readiness(mr, head);
+      entries.push({
+        id: mr.id, title: mr.title, branch: mr.meta.branch, phase: mr.meta.phase, priority: mr.priority,
+        attempts: mr.meta.attempts, score: Math.round(scoreOf(mr, now) * 100) / 100, ready: r.ready,
+        ...(r.ready ? {} : { waiting: r.why }),
+      });
+    }
+    const sorted = [...entries.filter((e) => e.ready), ...entries.filter((e) => !e.ready)];
+    return sorted.map((e, i) => ({ position: i + 1, ...e }));
+  }
+
+  async show(id: string): Promise<MergeRequest> {
+    const mr = await this.store.get(id);
+    if (!mr) throw new TownError('not_found', `no merge request ${id}`);
+    return mr;
+  }
+
+  /**
+   * Queues a branch that exists in the repository (or, fetched from, its origin). An open request
+   * for the same branch is returned instead of a duplicate.
+   */
+  async submit(branch: string, opts: SubmitOptions = {}): Promise<MergeRequest> {
+    if (!(await isValidBranchName(this.repoDir, branch))) throw new TownError('invalid', `not a valid branch name: ${JSON.stringify(branch).slice(0, 200)}`);
+    if (branch === this.targetBranch) throw new TownError('invalid', `cannot submit the target branch ${branch} to its own queue`);
+    const priority = opts.priority ?? 2;
+    if (!Number.isInteger(priority) || priority < 0 || priority > 4) throw new TownError('invalid', 'priority must be an integer 0–4');
+    let head = await resolveBranch(this.repoDir, branch);
+    if (!head && this.origin) {
+      const f = await fetchRef(this.repoDir, this.origin, branch, `refs/heads/${branch}`);
+      if (f.ok) head = f.sha;
+    }
+    if (!head) throw new TownError('not_found', `branch ${branch} exists neither in ${this.repoDir}${this.origin ? ` nor in ${this.origin}` : ''}`);
+    const existing = (await this.store.listOpen()).find((m) => m.meta.branch === branch);
+    if (existing) {
+      this.poke();
+      return existing;
+    }
+    const meta: MergeRequestMeta = {
+      branch, base: this.targetBranch, phase: 'queued', attempts: 0, head,
+      ...(opts.bead ? { bead: opts.bead } : {}),
+      ...(opts.polecat ? { polecat: opts.polecat } : {}),
+      ...(opts.convoy ? { convoy: opts.convoy } : {}),
+      ...(opts.convoyCreatedAt ? { convoyCreatedAt: opts.convoyCreatedAt } : {}),
+    };
+    const mr = await this.store.create({ title: opts.title ?? `Merge ${branch}`, priority, meta });
+    this.emitPhase(mr, 'queued', 'submitted');
+    this.poke();
+    return mr;
+  }
+
+  /** Puts a rejected, conflicting or waiting request back in the queue. */
+  async retry(id: string): Promise<MergeRequest> {
+    const mr = await this.show(id);
+    if (mr.meta.phase === 'merged') throw new TownError('conflict', `${id} is already merged`);
+    if (this.inFlight.has(id)) throw new TownError('conflict', `${id} is being tested right now`);
+    const out = await this.recordPhase(mr, 'queued', {}, 'retry requested');
+    this.poke();
+    return out;
+  }
+
+  /** Rejects a request by hand (closes it). */
+  async reject(id: string, reason: string): Promise<MergeRequest> {
+    const mr = await this.show(id);
+    if (mr.meta.phase === 'merged') throw new TownError('conflict', `${id} is already merged`);
+    if (this.inFlight.has(id)) throw new TownError('conflict', `${id} is being tested right now; reject it after this batch`);
+    return this.recordPhase(mr, 'rejected', { reason: reason.slice(0, 2000) }, `rejected by hand: ${reason.slice(0, 200)}`);
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /** Runs passes until stop(): back-to-back while there is work, else sleeps pollMs or until a submit. */
+  run(): void {
+    if (this.loop) return;
+    const ctrl = new AbortController();
+    this.stopping = ctrl;
+    this.loop = (async () => {
+      while (!ctrl.signal.aborted) {
+        let report: PassReport;
+        try {
+          report = await this.processOnce();
+        } catch (err) {
+          this.emitEvent({ type: 'problem', kind: 'internal', message: err instanceof Error ? err.message : String(err) });
+          report = emptyReport('blocked');
+        }
+        if (ctrl.signal.aborted) break;
+        if (report.kind === 'batch') continue;
+        await new Promise<void>((res) => {
+          const t = setTimeout(done, this.pollMs);
+          function done(): void {
+            clearTimeout(t);
+            res();
+          }
+          this.wake = done;
+          ctrl.signal.addEventListener('abort', done, { once: true });
+        });
+        this.wake = null;
+      }
+    })();
+  }
+
+  /** Stops the loop; a running gate is killed and its requests go back to the queue. */
+  async stop(): Promise<void> {
+    this.stopping?.abort();
+    await this.loop;
+    this.loop = null;
+    this.stopping = null;
+  }
+
+  /** Wakes a sleeping run() loop (a request was submitted or retried). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** One pass: reconcile, take one batch, land what passes. Passes never overlap. */
+  processOnce(): Promise<PassReport> {
+    const next = this.busy.then(() => this.pass());
+    this.busy = next.catch(() => undefined);
+    return next;
+  }
+
+  // ---------------------------------------------------------------- one pass
+
+  private async pass(): Promise<PassReport> {
+    await this.ensureWorktree();
+    if (this.origin && !(await this.syncFromOrigin())) return { ...emptyReport('blocked'), problem: 'origin' };
+    const target = await resolveBranch(this.repoDir, this.targetBranch);
+    if (!target) {
+      const message = `target branch ${this.targetBranch} does not exist in ${this.repoDir}`;
+      this.emitEvent({ type: 'problem', kind: 'internal', message });
+      return { ...emptyReport('blocked'), problem: message };
+    }
+
+    const report = emptyReport('idle');
+    const ready: Candidate[] = [];
+    for (const mr of await this.store.listOpen()) {
+      const head = await this.branchHead(mr.meta.branch);
+      if (head && (await isAncestor(this.repoDir, head, target))) {
+        // Landed already (e.g. the target moved, then we crashed before recording it).
+        await this.recordPhase(mr, 'merged', { head, mergedAs: mr.meta.mergedAs ?? target, batch: undefined }, 'its head is already in the target');
+        report.merged.push(mr.id);
+        continue;
+      }
+      const r = readiness(mr, head);
+      if (!r.ready) {
+        if (r.changed) {
+          await this.recordPhase(mr, r.phase, { batch: undefined }, r.why);
+          report.missing.push(mr.id);
+        }
+        continue;
+      }
+      let cur = mr;
+      if (r.requeue) {
+        const why = mr.meta.phase === 'conflict' || mr.meta.phase === 'branch-missing' ? `branch ${mr.meta.branch} changed` : `resumed after ${mr.meta.phase}`;
+        cur = await this.recordPhase(mr, 'queued', { batch: undefined }, why);
+      }
+      ready.push({ mr: cur, head: head! });
+    }
+    if (ready.length === 0) return report;
+
+    const byId = new Map(ready.map((c) => [c.mr.id, c]));
+    const batch = orderByScore(ready.map((c) => c.mr), this.now())
+      .slice(0, this.batchSize)
+      .map((mr) => byId.get(mr.id)!);
+    report.kind = 'batch';
+    report.batch = target;
+    for (const c of batch) this.inFlight.add(c.mr.id);
+    try {
+      return await this.runBatch(target, batch, report);
+    } finally {
+      this.inFlight.clear();
+    }
+  }
+
+  private async runBatch(target: string, batch: Candidate[], report: PassReport): Promise<PassReport> {
+    const mrs = new Map<string, MergeRequest>();
+    for (const c of batch) mrs.set(c.mr.id, await this.recordPhase(c.mr, 'batched', { head: c.head, batch: target }, `batched on ${target.slice(0, 10)}`));
+    this.emitEvent({ type: 'batch', batch: target, ids: batch.map((c) => c.mr.id), target: this.targetBranch });
+
+    const items: StackItem[] = batch.map((c) => ({ id: c.mr.id, title: c.mr.title, branch: c.mr.meta.branch, head: c.head }));
+    const testing = new Set<string>();
+    let run = 0;
+    let resolution: Resolution<StackItem>;
+    try {
+      resolution = await resolveBatch(target, items, {
+        build: (onto, its) => buildMergeStack(this.repoDir, target, onto, its, this.identity),
+        gate: async (tip, its) => {
+          for (const it of its) {
+            if (testing.has(it.id)) continue;
+            testing.add(it.id);
+            mrs.set(it.id, await this.recordPhase(mrs.get(it.id)!, 'testing', {}, `gate running on ${tip.slice(0, 10)}`));
+          }
+          const r = await this.runGateAt(tip);
+          this.emitEvent({ type: 'gate', batch: target, tip, ids: its.map((i) => i.id), outcome: r.outcome, durationMs: r.durationMs, run: ++run });
+          if (r.outcome === 'pass') this.greenTargets.add(tip);
+          return r;
+        },
+      }, this.greenTargets.has(target));
+    } catch (err) {
+      if (!(err instanceof GateStopped)) {
+        await this.requeueAll(mrs, 'internal error; back in the queue');
+        throw err;
+      }
+      report.gateRuns = run;
+      const r = err.result;
+      const message = r.outcome === 'aborted' ? 'refinery stopping' : `gate cannot run: ${tail(r.output, 2000).trim()}`;
+      if (r.outcome !== 'aborted') this.emitEvent({ type: 'problem', kind: 'gate-unavailable', message });
+      await this.requeueAll(mrs, message, r.outcome === 'aborted' ? undefined : tail(r.output));
+      return { ...report, kind: 'blocked', problem: message };
+    }
+    report.gateRuns = resolution.gateRuns;
+
+    if (resolution.targetRed) {
+      const message = `target ${this.targetBranch} (${target.slice(0, 10)}) fails its own gate; nothing is judged until it is fixed`;
+      this.emitEvent({ type: 'problem', kind: 'target-red', message });
+      await this.requeueAll(mrs, message, tail(resolution.targetRed.output));
+      return { ...report, kind: 'blocked', problem: message };
+    }
+
+    // Land first, record second (see the header): a crash in between is repaired by ancestry.
+    if (resolution.landTip) {
+      const landed = await this.advanceTarget(target, resolution.landTip, resolution.landed.map((i) => i.id));
+      if (!landed.ok) {
+        await this.requeueAll(mrs, landed.message);
+        return { ...report, kind: 'blocked', problem: landed.message };
+      }
+      for (const it of resolution.landed) {
+        let mr = mrs.get(it.id)!;
+        if (resolution.flaky) {
+          mr = await this.recordPhase(mr, 'flaky', { gateOutput: tail(resolution.flaky.output), flakyRuns: (mr.meta.flakyRuns ?? 0) + 1 }, 'gate failed once, passed on retry');
+        }
+        await this.recordPhase(mr, 'merged', { mergedAs: resolution.mergedAs.get(it)!, batch: undefined }, `merged as ${resolution.mergedAs.get(it)!.slice(0, 10)}`);
+        report.merged.push(it.id);
+      }
+      report.flaky = resolution.flaky !== null;
+    }
+
+    for (const { item, result } of resolution.culprits) {
+      const mr = mrs.get(item.id)!;
+      const why = result.outcome === 'timeout' ? `gate timed out (${this.gate.timeoutMs} ms)` : `gate failed (exit ${result.exitCode})`;
+      const output = tail(result.output);
+      const followUp = await this.store.createFollowUp(mr, {
+        kind: 'rejection',
+        title: `Fix ${mr.meta.branch}: ${why}`,
+        description: `Merge request ${mr.id} (${mr.meta.branch} @ ${item.head.slice(0, 10)}) was rejected by the refinery: ${why} with it merged onto ${this.targetBranch}.\n\nGate: ${this.gate.command}\n\nOutput (tail):\n\n${output}\n\nFix the branch and run \`gt done\` again (or \`gt mq retry ${mr.id}\`).`,
+        assignee: mr.meta.polecat ?? null,
+        priority: Math.min(mr.priority, 1),
+      });
+      await this.recordPhase(mr, 'rejected', { gateOutput: output, reason: why, rejectionBead: followUp, attempts: mr.meta.attempts + 1, batch: undefined }, `${why}; ${followUp} created`);
+      report.rejected.push(item.id);
+    }
+
+    for (const { item, files } of resolution.conflicts) {
+      const mr = mrs.get(item.id)!;
+      const followUp = await this.store.createFollowUp(mr, {
+        kind: 'conflict',
+        title: `Resolve merge conflicts: ${mr.meta.branch}`,
+        description: `Merge request ${mr.id} (${mr.meta.branch} @ ${item.head.slice(0, 10)}) conflicts with ${this.targetBranch} (${target.slice(0, 10)}).\n\nConflicting files:\n${files.map((f) => `- ${f}`).join('\n')}\n\nMerge or rebase ${this.targetBranch} into the branch, resolve, and push the branch: the request re-enters the queue by itself when the branch changes.`,
+        assignee: mr.meta.polecat ?? null,
+        priority: Math.min(mr.priority, 1),
+      });
+      await this.recordPhase(mr, 'conflict', { conflictFiles: files, resolutionBead: followUp, head: item.head, batch: undefined }, `conflicts in ${files.join(', ')}; ${followUp} created`);
+      report.conflicts.push(item.id);
+    }
+
+    for (const { item, message } of resolution.broken) {
+      await this.recordPhase(mrs.get(item.id)!, 'rejected', { reason: message, batch: undefined }, `cannot be merged: ${message}`);
+      report.rejected.push(item.id);
+    }
+
+    for (const item of resolution.deferred) {
+      await this.recordPhase(mrs.get(item.id)!, 'queued', { batch: undefined }, 'conflicts with an earlier request of this batch; retried on the new target');
+      report.deferred.push(item.id);
+    }
+    return report;
+  }
+
+  /** Pushes (when an origin is configured) then moves the local target, both fast-forward only. */
+  private async advanceTarget(from: string, to: string, ids: string[]): Promise<{ ok: true } | { ok: false; message: string }> {
+    if (this.origin) {
+      const p = await pushRef(this.repoDir, this.origin, to, this.targetBranch);
+      if (!p.ok) {
+        const message = `push to ${this.origin} failed (${p.reason}): ${p.message}`;
+        this.emitEvent({ type: 'problem', kind: 'origin', message });
+        return { ok: false, message };
+      }
+    }
+    const u = await updateRef(this.repoDir, `refs/heads/${this.targetBranch}`, to, from, `refinery: land ${ids.join(' ')}`);
+    if (!u.ok) {
+      const message = `target ${this.targetBranch} moved during the batch; re-merging onto the new target`;
+      this.emitEvent({ type: 'problem', kind: 'target-moved', message: `${message} (${u.message})` });
+      return { ok: false, message };
+    }
+    this.greenTargets.add(to);
+    this.emitEvent({ type: 'landed', target: this.targetBranch, from, to, ids });
+    return { ok: true };
+  }
+
+  /** Fast-forwards the local target to origin's when origin is ahead (someone else landed there). */
+  private async syncFromOrigin(): Promise<boolean> {
+    const ref = `refs/gt-refinery/origin/${this.targetBranch}`;
+    const f = await fetchRef(this.repoDir, this.origin!, this.targetBranch, ref);
+    if (!f.ok) {
+      if (f.reason === 'missing') return true; // first push will create it
+      this.emitEvent({ type: 'problem', kind: 'origin', message: `fetch from ${this.origin} failed: ${f.message}` });
+      return false;
+    }
+    const local = await resolveBranch(this.repoDir, this.targetBranch);
+    if (local === f.sha) return true;
+    if (!local || (await isAncestor(this.repoDir, local, f.sha))) {
+      const u = local
+        ? await updateRef(this.repoDir, `refs/heads/${this.targetBranch}`, f.sha, local, 'refinery: sync from origin')
+        : await runGit(this.repoDir, ['update-ref', `refs/heads/${this.targetBranch}`, f.sha]).then((r) => (r.ok ? { ok: true as const } : { ok: false as const, reason: 'error' as const, message: r.stderr }));
+      return u.ok;
+    }
+    if (await isAncestor(this.repoDir, f.sha, local)) return true; // we are ahead: the next push catches up
+    this.emitEvent({ type: 'problem', kind: 'origin', message: `${this.targetBranch} has diverged from ${this.origin}/${this.targetBranch}; fix by hand` });
+    return false;
+  }
+
+  /** A request's branch head; with an origin, a branch missing locally is fetched from it. */
+  private async branchHead(branch: string): Promise<string | null> {
+    const local = await resolveBranch(this.repoDir, branch);
+    if (local || !this.origin) return local;
+    const f = await fetchRef(this.repoDir, this.origin, branch, `refs/heads/${branch}`);
+    return f.ok ? f.sha : null;
+  }
+
+  private async requeueAll(mrs: Map<string, MergeRequest>, why: string, gateOutput?: string): Promise<void> {
+    for (const mr of mrs.values()) {
+      await this.recordPhase(mr, 'queued', { batch: undefined, ...(gateOutput ? { gateOutput } : {}) }, why);
+    }
+  }
+
+  // ---------------------------------------------------------------- worktree and gate
+
+  private async ensureWorktree(): Promise<void> {
+    const info = await worktreeInfo(this.workDir).catch(() => null);
+    const repoCommon = await repositoryCommonDir(this.repoDir);
+    if (!repoCommon) throw new TownError('not_found', `not a git repository: ${this.repoDir}`);
+    if (info && info.commonDir === repoCommon) {
+      if (this.worktreeGitDir !== info.gitDir) {
+        this.worktreeGitDir = info.gitDir;
+        this.marker = await realpath(this.workDir);
+        // First use by this process: a previous refinery may have died mid-gate.
+        await killOrphanGate(info.gitDir, this.marker);
+      }
+      return;
+    }
+    if (await exists(this.workDir)) {
+      if (info) throw new TownError('conflict', `${this.workDir} is a worktree of another repository`);
+      if (!(await isEmptyDir(this.workDir))) throw new TownError('conflict', `${this.workDir} exists and is not a worktree of ${this.repoDir}; refusing to touch it`);
+    }
+    const target = await resolveBranch(this.repoDir, this.targetBranch);
+    if (!target) throw new TownError('not_found', `target branch ${this.targetBranch} does not exist in ${this.repoDir}`);
+    await mkdir(dirname(this.workDir), { recursive: true });
+    const add = await addDetachedWorktree(this.repoDir, this.workDir, target);
+    if (!add.ok) throw new TownError('internal', `cannot create the refinery worktree: ${add.message}`);
+    const created = await worktreeInfo(this.workDir);
+    if (!created) throw new TownError('internal', `worktree ${this.workDir} was created but git does not see it`);
+    this.worktreeGitDir = created.gitDir;
+    this.marker = await realpath(this.workDir);
+  }
+
+  private async runGateAt(tip: string): Promise<GateResult> {
+    const co = await checkoutClean(this.workDir, tip);
+    if (!co.ok) {
+      this.emitEvent({ type: 'problem', kind: 'worktree', message: co.message });
+      return { outcome: 'unavailable', exitCode: null, output: `cannot check out ${tip} in ${this.workDir}: ${co.message}`, durationMs: 0 };
+    }
+    const gitDir = this.worktreeGitDir!;
+    try {
+      return await runGate(this.gate, {
+        cwd: this.workDir,
+        signal: this.stopping?.signal,
+        env: { [GATE_MARKER_ENV]: this.marker, GT_GATE_COMMIT: tip },
+        onStart: (pgid) => void recordGate(gitDir, pgid).catch(() => undefined),
+      });
+    } finally {
+      await clearGate(gitDir);
+    }
+  }
+
+  // ---------------------------------------------------------------- recording
+
+  private async recordPhase(mr: MergeRequest, phase: MrPhase, patch: Partial<MergeRequestMeta>, detail: string): Promise<MergeRequest> {
+    const updated = await this.store.record(mr.id, phase, { ...patch, updatedAt: new Date(this.now()).toISOString() }, `${phase}: ${detail}`);
+    this.emitPhase(updated, phase, detail);
+    return updated;
+  }
+
+  private emitPhase(mr: MergeRequest, phase: MrPhase, detail: string): void {
+    this.emitEvent({ type: 'phase', id: mr.id, branch: mr.meta.branch, phase, detail, meta: mr.meta });
+  }
+
+  private emitEvent(e: RefineryEvent): void {
+    this.emit('event', e);
+  }
+}
+
+export function isTerminal(phase: MrPhase): boolean {
+  return TERMINAL_PHASES.includes(phase);
+}
+
+function validateGate(gate: GateConfig): GateConfig {
+  if (!gate || typeof gate.command !== 'string' || gate.command.trim() === '') throw new TownError('invalid', 'refinery: gate.command must be a non-empty string');
+  if (!Number.isFinite(gate.timeoutMs) || gate.timeoutMs <= 0) throw new TownError('invalid', 'refinery: gate.timeoutMs must be a positive number');
+  return { command: gate.command, timeoutMs: gate.timeoutMs };
+}
+
+async function isValidBranchName(repoDir: string, branch: string): Promise<boolean> {
+  if (typeof branch !== 'string' || branch.length === 0 || branch.length > 255 || branch.startsWith('-')) return false;
+  const r = await runGit(repoDir, ['check-ref-format', '--branch', branch]);
+  return r.ok;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(() => true, () => false);
+}
+
+async function isEmptyDir(p: string): Promise<boolean> {
+  return readdir(p).then((e) => e.length === 0, () => false);
+}

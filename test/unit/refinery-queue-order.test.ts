@@ -1,0 +1,53 @@
+// Queue order and readiness: pure functions of the requests, their heads and the clock.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { orderByScore, readiness, scoreOf } from '../../main/refinery/queue-order.ts';
+import type { MergeRequest, MergeRequestMeta } from '../../main/refinery/types.ts';
+
+const NOW = Date.parse('2025-01-10T12:00:00Z');
+const H = 3_600_000;
+
+function mr(id: string, priority: number, ageH: number, meta: Partial<MergeRequestMeta> = {}): MergeRequest {
+  return {
+    id, title: id, priority, closed: false,
+    createdAt: new Date(NOW - ageH * H).toISOString(),
+    meta: { branch: `b/${id}`, base: 'main', phase: 'queued', attempts: 0, ...meta },
+  };
+}
+
+test('priority beats age, age breaks ties, then creation order and id', () => {
+  const order = orderByScore([mr('old-low', 3, 5), mr('new-high', 0, 0), mr('older-mid', 2, 2), mr('newer-mid', 2, 1)], NOW);
+  assert.deepEqual(order.map((m) => m.id), ['new-high', 'older-mid', 'newer-mid', 'old-low']);
+  const same = orderByScore([mr('b', 2, 0), mr('a', 2, 0)], NOW);
+  assert.deepEqual(same.map((m) => m.id), ['a', 'b']);
+});
+
+test('an old convoy pulls its request forward', () => {
+  const order = orderByScore([mr('fresh', 2, 1), mr('convoy', 2, 0, { convoyCreatedAt: new Date(NOW - 3 * H).toISOString() })], NOW);
+  assert.deepEqual(order.map((m) => m.id), ['convoy', 'fresh']);
+});
+
+test('retries sink a request, but the penalty is capped so age wins in the end (no starvation)', () => {
+  const retried = mr('retried', 2, 0, { attempts: 10 });
+  assert.equal(scoreOf(retried, NOW), 1000 + 200 - 300);
+  assert.deepEqual(orderByScore([retried, mr('fresh', 2, 0)], NOW).map((m) => m.id), ['fresh', 'retried']);
+  const later = NOW + 400 * H;
+  const freshLater = { ...mr('fresh2', 2, 0), createdAt: new Date(later).toISOString() };
+  assert.deepEqual(orderByScore([freshLater, retried], later).map((m) => m.id), ['retried', 'fresh2']);
+});
+
+test('readiness: missing branches wait, conflicts wait until the branch changes', () => {
+  assert.deepEqual(readiness(mr('a', 2, 0), 'h1'), { ready: true, requeue: false });
+  const gone = readiness(mr('a', 2, 0), null);
+  assert.equal(gone.ready, false);
+  assert.ok(!gone.ready && gone.phase === 'branch-missing' && gone.changed);
+  const stillGone = readiness(mr('a', 2, 0, { phase: 'branch-missing' }), null);
+  assert.ok(!stillGone.ready && !stillGone.changed);
+  assert.deepEqual(readiness(mr('a', 2, 0, { phase: 'branch-missing' }), 'h'), { ready: true, requeue: true });
+  const conflict = mr('c', 2, 0, { phase: 'conflict', head: 'h1', conflictFiles: ['x.ts'] });
+  const waiting = readiness(conflict, 'h1');
+  assert.ok(!waiting.ready && /x\.ts/.test(waiting.why));
+  assert.deepEqual(readiness(conflict, 'h2'), { ready: true, requeue: true });
+  assert.deepEqual(readiness(mr('t', 2, 0, { phase: 'testing' }), 'h'), { ready: true, requeue: true }, 'in-flight after a crash: re-queued');
+});
