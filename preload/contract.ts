@@ -7,6 +7,11 @@ import { TownError } from './errors.ts';
 import { beadRequests } from './requests/beads.ts';
 import { terminalRequests } from './requests/terminals.ts';
 import { townRequests } from './requests/town.ts';
+import { rigRequests } from './requests/rigs.ts';
+import { workRequests } from './requests/work.ts';
+import { convoyRequests } from './requests/convoys.ts';
+import { messageRequests } from './requests/messages.ts';
+import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
 
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
 export { ERROR_CODES, TownError, type ErrorCode } from './errors.ts';
@@ -15,6 +20,10 @@ export const requests = {
   ...townRequests,
   ...beadRequests,
   ...terminalRequests,
+  ...rigRequests,
+  ...workRequests,
+  ...convoyRequests,
+  ...messageRequests,
 };
 
 /** Server-to-client event streams: name → payload. */
@@ -22,9 +31,13 @@ export interface TownEvents {
   beadFeed: BeadFeedEvent;
   townStatus: TownStatus;
   terminalExit: TerminalExit;
+  agentStatus: AgentStatusEvent;
+  convoyClosed: ConvoyClosedEvent;
+  escalation: EscalationEvent;
+  workEvent: WorkEvent;
 }
 
-export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit'] as const satisfies ReadonlyArray<keyof TownEvents>;
+export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent'] as const satisfies ReadonlyArray<keyof TownEvents>;
 
 export type Requests = typeof requests;
 export type RequestName = keyof Requests;

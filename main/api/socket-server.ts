@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ServerMessage } from '../../preload/wire.ts';
 import type { Town } from '../town/town.ts';
 import { StreamSession } from './stream-session.ts';
+import { agentToken } from '../town/sessions/agent-token.ts';
 
 const Hello = z.object({ t: z.literal('hello'), token: z.string().max(200), actor: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.@/-]+$/) });
 /** Before the hello only a short line is accepted; after it, a whole import file (the contract caps it at 200 MB). */
@@ -64,7 +65,8 @@ function serve(socket: Socket, town: Town, token: string, consumer: string): voi
       if (!session) {
         const hello = Hello.safeParse(msg);
         if (!hello.success) return fail('expected hello with a valid actor');
-        if (!tokensEqual(hello.data.token, token)) return fail('unauthorized: wrong token');
+        // The owner's token speaks for anyone; an agent's own token only for that agent.
+        if (!tokensEqual(hello.data.token, token) && !tokensEqual(hello.data.token, agentToken(token, hello.data.actor))) return fail('unauthorized: wrong token');
         session = new StreamSession({ town, ctx: { actor: hello.data.actor, transport: 'socket', consumer }, send, onProtocolError: fail });
         send({ t: 'welcome' });
         continue;

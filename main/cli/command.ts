@@ -42,8 +42,10 @@ export function actorFromEnv(): string {
 
 /** Runs fn with a client of the running town; closes the connection afterwards. */
 export async function withTown<T>(ctx: CliContext, fn: (client: TownClient) => Promise<T>): Promise<T> {
-  const secrets = readSecrets(ctx.paths);
-  const conn = await connectToTown(ctx.paths.socket, secrets.apiToken, actorFromEnv(), ctx.townDir);
+  // Inside an agent's terminal: its own token (valid only for that agent); else the owner's.
+  const agentOwn = process.env.GT_AGENT && process.env.GT_SOCKET_TOKEN;
+  const token = agentOwn ? process.env.GT_SOCKET_TOKEN! : readSecrets(ctx.paths).apiToken;
+  const conn = await connectToTown(ctx.paths.socket, token, actorFromEnv(), ctx.townDir);
   try {
     return await fn(conn.client);
   } finally {

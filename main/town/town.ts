@@ -12,6 +12,8 @@ import { Ledger } from '../ledger/ledger.ts';
 import { readConfig, readSecrets } from './config.ts';
 import { townPaths, resolveTownDir, type TownPaths } from './paths.ts';
 import { createHandlers } from './handlers/index.ts';
+import { TownWork } from './supervisors/town-work.ts';
+import { cleanupStaleTown } from './sessions/stale-processes.ts';
 
 export { initTown } from './config.ts';
 export const defaultTownDir = (): string => resolveTownDir();
@@ -30,6 +32,8 @@ export class Town {
   private readonly emitter = new EventEmitter();
   private handlers!: TownHandlers;
   private stopping: Promise<void> | null = null;
+  /** The work loop: rigs, polecats, sling/done, convoys, mail, supervision (main/town/supervisors/town-work.ts). */
+  work!: TownWork;
 
   private constructor(
     readonly paths: TownPaths,
@@ -51,6 +55,8 @@ export class Town {
     const secrets = readSecrets(paths);
     const started: Array<{ stop(): Promise<void> }> = [];
     try {
+      // A town killed with SIGKILL leaves its dolt server and agents behind: end them first.
+      for (const what of await cleanupStaleTown(paths)) log(`cleaned up ${what} left by a previous run`);
       const dolt = new DoltServer({
         dataDir: paths.doltData,
         logFile: paths.doltLog,
@@ -72,6 +78,13 @@ export class Town {
       started.push(pty);
       const town = new Town(paths, dolt, ledger, feed, pty, log);
       town.wire();
+      town.work = new TownWork({
+        ledger, pty, townRoot: paths.root, runtimeDir: paths.runtime, socket: paths.socket, townToken: secrets.apiToken,
+        townPrefix: config.prefix, publish: (name, payload) => town.emit(name, payload), log,
+      });
+      town.feed.on('event', () => town.work.onBeadsChanged());
+      town.work.start();
+      started.push({ stop: () => town.work.stop() });
       return town;
     } catch (err) {
       for (const s of started.reverse()) await s.stop().catch(() => {});
@@ -131,7 +144,7 @@ export class Town {
       dolt: { port: this.dolt.port, pid: this.dolt.pid, state: this.dolt.state },
       ptyHost: { pid: this.pty.pid, state: this.pty.state },
       beads,
-      agents: 0,
+      agents: this.work?.sessions.list().length ?? 0,
       terminals,
     };
   }
@@ -144,6 +157,7 @@ export class Town {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      await this.work?.stop().catch((e: Error) => this.log(`work loop stop: ${e.message}`));
       await this.pty.stop().catch((e: Error) => this.log(`pty host stop: ${e.message}`));
       await this.feed.stop().catch(() => {});
       await this.ledger.close().catch(() => {});

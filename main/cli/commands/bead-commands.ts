@@ -41,6 +41,7 @@ export const beadCreateCommand: Command = {
     type: { type: 'string', value: 'TYPE', description: 'task, bug, feature, epic, chore, …' },
     priority: { type: 'string', short: 'p', value: '0-4', description: 'priority, 0 highest (default 2)' },
     prefix: { type: 'string', value: 'P', description: 'id prefix (default: the town, hq)' },
+    rig: { type: 'string', value: 'RIG', description: 'create it in this rig (its prefix)' },
     parent: { type: 'string', value: 'ID', description: 'create a child <parent>.<n> of this bead' },
     metadata: { type: 'string', value: 'JSON', description: 'metadata, a JSON object' },
     label: { type: 'string', short: 'l', multiple: true, value: 'L', description: 'a label (repeatable)' },
@@ -48,13 +49,14 @@ export const beadCreateCommand: Command = {
   },
   async run(ctx, v) {
     if (typeof v.title !== 'string') throw new TownError('invalid', '--title is required');
-    const bead = await withTown(ctx, (c) =>
+    if (typeof v.rig === 'string' && typeof v.prefix === 'string') throw new TownError('invalid', 'give --rig or --prefix, not both');
+    const bead = await withTown(ctx, async (c) =>
       c.beadCreate({
         title: v.title as string,
         description: v.description as string | undefined,
         type: v.type as Bead['type'] | undefined,
         priority: priorityOf(v.priority),
-        prefix: v.prefix as string | undefined,
+        prefix: typeof v.rig === 'string' ? (await c.rigShow({ name: v.rig })).prefix : (v.prefix as string | undefined),
         labels: v.label as string[] | undefined,
         parent: str(v.parent),
         metadata: str(v.metadata),

@@ -4,11 +4,19 @@ import type { TownHandlers } from '../../../preload/contract.ts';
 import type { Town } from '../town.ts';
 import { beadHandlers } from './bead-handlers.ts';
 import { terminalHandlers } from './terminal-handlers.ts';
+import { rigHandlers } from './rig-handlers.ts';
+import { workHandlers } from './work-handlers.ts';
+import { convoyHandlers } from './convoy-handlers.ts';
+import { messageHandlers } from './message-handlers.ts';
 
 export function createHandlers(town: Town): TownHandlers {
   return {
     townStatus: () => town.status(),
     ...beadHandlers(town),
     ...terminalHandlers(town),
+    ...rigHandlers(town),
+    ...workHandlers(town),
+    ...convoyHandlers(town),
+    ...messageHandlers(town),
   };
 }

@@ -1,0 +1,114 @@
+// gt sling, hook, prime, done, handoff, agent list|show: the work loop from the command line.
+import type { AgentInfo } from '../../../preload/requests/work-types.ts';
+import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export const slingCommand: Command = {
+  name: 'sling',
+  summary: 'hook a bead to a polecat (idle, new, or named) and start its session; queued at capacity',
+  args: 'BEAD [RIG|POLECAT]',
+  options: { runtime: { type: 'string', value: 'NAME', description: 'runtime of the polecat\'s session (default: the rig\'s)' }, ...JSON_OPTION },
+  async run(ctx, v, positionals) {
+    const bead = requireArg(positionals, 0, 'bead id');
+    const r = await withTown(ctx, (c) => c.sling({ bead, target: positionals[1], runtime: str(v.runtime) }));
+    if (v.json) printJson(ctx, r);
+    else if (r.outcome === 'queued') ctx.out(`${r.bead} queued: ${r.reason}`);
+    else ctx.out(`${r.bead} hooked to ${r.agent} on ${r.branch} (terminal ${r.terminal})`);
+    return 0;
+  },
+};
+
+export const hookCommand: Command = {
+  name: 'hook',
+  summary: 'what is on your hook (GUPP: if there is work on your hook, you run it)',
+  options: { agent: { type: 'string', value: 'ADDR', description: 'another agent\'s hook' }, ...JSON_OPTION },
+  async run(ctx, v) {
+    const h = await withTown(ctx, (c) => c.hook({ agent: str(v.agent) }));
+    if (v.json) printJson(ctx, h);
+    else if (!h.bead) ctx.out(`${h.agent}: nothing on the hook`);
+    else {
+      ctx.out(`${h.agent}: ${h.bead.id} ${h.bead.title} [${h.bead.status}]`);
+      if (h.branch) ctx.out(`  branch ${h.branch} in ${h.workdir}`);
+      if (h.bead.description) ctx.out(`\n${h.bead.description}`);
+    }
+    return 0;
+  },
+};
+
+export const primeCommand: Command = {
+  name: 'prime',
+  summary: 'your full context: role, hook, commands, mail waiting',
+  options: { agent: { type: 'string', value: 'ADDR', description: 'another agent\'s context' }, ...JSON_OPTION },
+  async run(ctx, v) {
+    const p = await withTown(ctx, (c) => c.prime({ agent: str(v.agent) }));
+    if (v.json) printJson(ctx, p);
+    else process.stdout.write(p.text);
+    return 0;
+  },
+};
+
+export const doneCommand: Command = {
+  name: 'done',
+  summary: 'finish your hooked bead (in your worktree): commit, merge request, close, back to idle',
+  options: JSON_OPTION,
+  async run(ctx, v) {
+    const r = await withTown(ctx, (c) => c.done({ cwd: process.cwd() }));
+    if (v.json) printJson(ctx, r);
+    else if (r.already) ctx.out(`${r.bead} was already done${r.mergeRequest ? ` (merge request ${r.mergeRequest})` : ''}`);
+    else ctx.out(`${r.bead} done${r.mergeRequest ? `: merge request ${r.mergeRequest} for ${r.branch}` : ' (no changes to merge)'}; ${r.agent} is idle`);
+    return 0;
+  },
+};
+
+export const handoffCommand: Command = {
+  name: 'handoff',
+  summary: 'replace your session by a fresh one primed with your hook and this note',
+  options: {
+    message: { type: 'string', short: 'm', value: 'NOTE', description: 'where you are, for the next session' },
+    agent: { type: 'string', value: 'ADDR', description: 'hand off another agent (the overseer)' },
+    ...JSON_OPTION,
+  },
+  async run(ctx, v) {
+    const r = await withTown(ctx, (c) => c.handoff({ note: str(v.message), agent: str(v.agent) }));
+    if (v.json) printJson(ctx, r);
+    else ctx.out(`handing off ${r.agent}: a fresh session takes over`);
+    return 0;
+  },
+};
+
+function printAgents(ctx: CliContext, agents: AgentInfo[]): void {
+  if (!agents.length) return ctx.out('no agents');
+  for (const a of agents) ctx.out(`${a.id}  ${a.state}${a.hook ? ` ${a.hook}` : ''}${a.session ? `  session ${a.session.terminal}` : ''}`);
+}
+
+export const agentListCommand: Command = {
+  name: 'agent list',
+  summary: 'the town\'s agents (polecats, crew, Mayor): state, hook, session',
+  options: { rig: { type: 'string', value: 'RIG', description: 'only this rig' }, role: { type: 'string', value: 'ROLE', description: 'polecat, crew or mayor' }, ...JSON_OPTION },
+  async run(ctx, v) {
+    const agents = await withTown(ctx, (c) => c.agentList({ rig: str(v.rig), role: str(v.role) as AgentInfo['role'] | undefined }));
+    if (v.json) printJson(ctx, agents);
+    else printAgents(ctx, agents);
+    return 0;
+  },
+};
+
+export const agentShowCommand: Command = {
+  name: 'agent show',
+  summary: 'one agent and its work history',
+  args: 'ADDR',
+  options: JSON_OPTION,
+  async run(ctx, v, positionals) {
+    const agent = requireArg(positionals, 0, 'agent address');
+    const a = await withTown(ctx, (c) => c.agentShow({ agent }));
+    if (v.json) printJson(ctx, a);
+    else {
+      printAgents(ctx, [a]);
+      if (a.history) ctx.out(`  done ${a.history.done}, merge requests ${a.history.mergeRequests}, restarts ${a.history.respawns}`);
+    }
+    return 0;
+  },
+};
+
+export const WORK_COMMANDS: Command[] = [slingCommand, hookCommand, primeCommand, doneCommand, handoffCommand, agentListCommand, agentShowCommand];

@@ -1,0 +1,127 @@
+// Convoys: a bead of type `convoy` that tracks work beads (`tracks` dependencies). The supervisor
+// feeds their ready beads to free polecats in dependency order and closes a convoy when every
+// tracked bead is closed (event `convoyClosed`).
+import { TownError } from '../../../preload/contract.ts';
+import type { ArgsOut } from '../../../preload/contract.ts';
+import type { Bead } from '../../../preload/types.ts';
+import type { ConvoyStatus } from '../../../preload/requests/work-types.ts';
+import type { WorkContext } from '../supervisors/work-context.ts';
+import { isWorkType } from '../polecats/work-beads.ts';
+import { fillTemplate, parseCsv } from './csv.ts';
+
+export const CONVOY_LABEL = 'gt:convoy';
+
+interface ConvoyMeta {
+  rig?: string | null;
+  runtime?: string | null;
+  /** The tracked beads in the order they were given (CSV row order): the order they are fed in. */
+  order?: string[];
+}
+
+/** Tracked bead ids of a convoy bead, in the convoy's own order. */
+function trackedOf(convoy: Bead): string[] {
+  const ids = (convoy.dependencies ?? []).filter((d) => d.type === 'tracks').map((d) => d.dependsOnId);
+  const order = (convoy.metadata as ConvoyMeta).order ?? [];
+  const rank = (id: string) => {
+    const i = order.indexOf(id);
+    return i < 0 ? order.length : i;
+  };
+  return ids.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+export class ConvoyService {
+  constructor(private readonly c: WorkContext) {}
+
+  async create(args: { name: string; beads: string[]; rig?: string; runtime?: string }, actor: string): Promise<ConvoyStatus> {
+    if (args.rig) await this.c.rigs.get(args.rig);
+    const ids = [...new Set(args.beads)];
+    for (const id of ids) {
+      const b = await this.c.ledger.show(id);
+      if (!isWorkType(b)) throw new TownError('invalid', `${id} is a ${b.type}; a convoy tracks work beads`);
+    }
+    const convoy = await this.c.ledger.create({
+      title: args.name, type: 'convoy', prefix: this.c.townPrefix, labels: [CONVOY_LABEL],
+      metadata: { rig: args.rig ?? null, runtime: args.runtime ?? null, order: ids } satisfies ConvoyMeta,
+      dependencies: ids.map((dependsOnId) => ({ dependsOnId, type: 'tracks' as const })),
+    }, actor);
+    this.c.wake();
+    return this.status(convoy.id);
+  }
+
+  /** One bead per CSV row, then the convoy: the file is checked whole before anything is written. */
+  async createFromCsv(args: ArgsOut<'convoyCreateCsv'>, actor: string): Promise<ConvoyStatus> {
+    const rig = args.rig ? await this.c.rigs.get(args.rig) : null;
+    const { rows } = parseCsv(args.csv);
+    const inputs = rows.map((row) => {
+      const title = fillTemplate(args.titleTemplate, row, 'title').trim();
+      if (!title) throw new TownError('invalid', `CSV line ${row.line}: the title comes out empty`);
+      if (title.length > 500) throw new TownError('invalid', `CSV line ${row.line}: the title is longer than 500 characters`);
+      return { title, description: fillTemplate(args.descriptionTemplate, row, 'description'), type: 'task' as const, prefix: rig?.prefix };
+    });
+    const beads = await this.c.ledger.createMany(inputs, actor);
+    return this.create({ name: args.name, beads: beads.map((b) => b.id), rig: args.rig, runtime: args.runtime }, actor);
+  }
+
+  async add(id: string, beads: string[], actor: string): Promise<ConvoyStatus> {
+    const convoy = await this.mustConvoy(id);
+    for (const b of beads) {
+      const bead = await this.c.ledger.show(b);
+      if (!isWorkType(bead)) throw new TownError('invalid', `${b} is a ${bead.type}; a convoy tracks work beads`);
+    }
+    for (const b of beads) await this.c.ledger.addDependency(id, b, 'tracks', actor);
+    const meta = convoy.metadata as ConvoyMeta;
+    const order = [...(meta.order ?? []), ...beads.filter((b) => !(meta.order ?? []).includes(b))];
+    await this.c.ledger.update(id, { metadata: { ...meta, order } }, actor);
+    // Adding work to a landed convoy reopens it, as in Gas Town.
+    if (convoy.status === 'closed') await this.c.ledger.reopen(id, actor);
+    this.c.wake();
+    return this.status(id);
+  }
+
+  async close(id: string, reason: string, actor: string): Promise<ConvoyStatus> {
+    const convoy = await this.mustConvoy(id);
+    if (convoy.status !== 'closed') await this.c.ledger.closeBead(id, reason, actor);
+    return this.status(id);
+  }
+
+  async list(all: boolean): Promise<ConvoyStatus[]> {
+    const beads = await this.c.ledger.list({ type: 'convoy' });
+    const chosen = beads.filter((b) => all || b.status !== 'closed');
+    return Promise.all(chosen.map((b) => this.status(b.id)));
+  }
+
+  async status(id: string): Promise<ConvoyStatus> {
+    const convoy = await this.mustConvoy(id);
+    const trackedIds = trackedOf(convoy);
+    const blocked = new Set((await this.c.ledger.blocked({ limit: 100_000 })).map((b) => b.id));
+    const tracked: ConvoyStatus['tracked'] = [];
+    for (const t of trackedIds) {
+      const b = await this.c.ledger.show(t).catch(() => null);
+      if (b) tracked.push({ id: b.id, title: b.title, status: b.status, assignee: b.assignee, blocked: blocked.has(b.id) });
+    }
+    const m = convoy.metadata as ConvoyMeta;
+    return {
+      id: convoy.id, title: convoy.title, status: convoy.status, rig: m.rig ?? null, runtime: m.runtime ?? null,
+      createdAt: convoy.createdAt, closedAt: convoy.closedAt, tracked,
+      progress: { closed: tracked.filter((t) => t.status === 'closed').length, total: tracked.length },
+    };
+  }
+
+  /** Open convoys, oldest first, with their tracked bead ids (for the feeder). */
+  async openConvoys(): Promise<Array<{ convoy: Bead; tracked: string[] }>> {
+    const beads = (await this.c.ledger.list({ type: 'convoy', label: CONVOY_LABEL })).filter((b) => b.status !== 'closed');
+    beads.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    const out: Array<{ convoy: Bead; tracked: string[] }> = [];
+    for (const b of beads) {
+      const full = await this.c.ledger.show(b.id);
+      out.push({ convoy: full, tracked: trackedOf(full) });
+    }
+    return out;
+  }
+
+  private async mustConvoy(id: string): Promise<Bead> {
+    const b = await this.c.ledger.show(id);
+    if (b.type !== 'convoy') throw new TownError('invalid', `${id} is a ${b.type}, not a convoy`);
+    return b;
+  }
+}

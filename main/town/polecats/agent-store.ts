@@ -1,0 +1,103 @@
+// Agents' persistent identity: one bead of type `agent` per agent (polecat, crew, Mayor), its state
+// in metadata. The hook itself is the work bead (status hooked, assignee = the agent); the agent
+// bead mirrors it so a supervisor finds hooked work by listing agents.
+import { TownError } from '../../../preload/contract.ts';
+import type { Bead } from '../../../preload/types.ts';
+import type { AgentRole, PolecatState } from '../../../preload/requests/work-types.ts';
+import type { Ledger } from '../../ledger/ledger.ts';
+
+export const AGENT_LABEL = 'gt:agent';
+
+export interface AgentMeta {
+  address: string;
+  role: AgentRole;
+  name: string;
+  rig: string | null;
+  state: PolecatState;
+  hook: string | null;
+  branch: string | null;
+  workdir: string | null;
+  runtime: string | null;
+  /** Sessions started for the current hook beyond the first (GUPP restarts). */
+  respawns: number;
+  /** Respawns over the agent's whole life (history). */
+  totalRespawns: number;
+  lastBead: string | null;
+  lastMergeRequest: string | null;
+  /** The note of the last `gt handoff`, shown by the next session's prime. */
+  handoff: string | null;
+}
+
+export interface AgentRecord {
+  bead: Bead;
+  meta: AgentMeta;
+}
+
+/** Agent addresses as Gas Town writes them. */
+export const polecatAddress = (rig: string, name: string): string => `${rig}/polecats/${name}`;
+export const crewAddress = (rig: string, name: string): string => `${rig}/crew/${name}`;
+export const MAYOR = 'mayor';
+
+export function parseAddress(address: string): { role: AgentRole; rig: string | null; name: string } | null {
+  if (address === MAYOR) return { role: 'mayor', rig: null, name: 'mayor' };
+  const m = /^([a-z][a-z0-9_-]*)\/(polecats|crew)\/([a-z0-9][a-z0-9_-]*)$/.exec(address);
+  if (!m) return null;
+  return { role: m[2] === 'polecats' ? 'polecat' : 'crew', rig: m[1], name: m[3] };
+}
+
+function toRecord(bead: Bead): AgentRecord | null {
+  const m = bead.metadata as Partial<AgentMeta>;
+  if (bead.type !== 'agent' || typeof m.address !== 'string' || typeof m.role !== 'string') return null;
+  return {
+    bead,
+    meta: {
+      address: m.address, role: m.role, name: String(m.name ?? m.address), rig: m.rig ?? null,
+      state: (m.state as PolecatState) ?? 'idle', hook: m.hook ?? null, branch: m.branch ?? null, workdir: m.workdir ?? null,
+      runtime: m.runtime ?? null, respawns: Number(m.respawns) || 0, totalRespawns: Number(m.totalRespawns) || 0,
+      lastBead: m.lastBead ?? null, lastMergeRequest: m.lastMergeRequest ?? null, handoff: m.handoff ?? null,
+    },
+  };
+}
+
+export class AgentStore {
+  constructor(private readonly ledger: Ledger) {}
+
+  async list(filter: { rig?: string; role?: AgentRole } = {}): Promise<AgentRecord[]> {
+    const label = filter.rig ? `rig:${filter.rig}` : AGENT_LABEL;
+    const beads = await this.ledger.list({ type: 'agent', label });
+    return beads
+      .filter((b) => b.status !== 'closed')
+      .map(toRecord)
+      .filter((r): r is AgentRecord => r !== null && (!filter.role || r.meta.role === filter.role) && (!filter.rig || r.meta.rig === filter.rig));
+  }
+
+  async find(address: string): Promise<AgentRecord | null> {
+    const beads = await this.ledger.list({ type: 'agent', label: `agent:${address}` });
+    const open = beads.filter((b) => b.status !== 'closed').map(toRecord).filter((r): r is AgentRecord => r !== null);
+    return open[0] ?? null;
+  }
+
+  async get(address: string): Promise<AgentRecord> {
+    const r = await this.find(address);
+    if (!r) throw new TownError('not_found', `no agent ${address}`);
+    return r;
+  }
+
+  async create(meta: Pick<AgentMeta, 'address' | 'role' | 'name' | 'rig'> & Partial<AgentMeta>, prefix: string, actor: string): Promise<AgentRecord> {
+    const full: AgentMeta = {
+      state: 'idle', hook: null, branch: null, workdir: null, runtime: null, respawns: 0, totalRespawns: 0,
+      lastBead: null, lastMergeRequest: null, handoff: null, ...meta,
+    };
+    const labels = [AGENT_LABEL, `role:${meta.role}`, `agent:${meta.address}`, ...(meta.rig ? [`rig:${meta.rig}`] : [])];
+    const bead = await this.ledger.create({ title: meta.address, type: 'agent', prefix, labels, metadata: { ...full } }, actor);
+    return { bead, meta: full };
+  }
+
+  /** Read-modify-write of the agent's metadata (callers hold the agent's lock). */
+  async patch(address: string, patch: Partial<AgentMeta>, actor: string): Promise<AgentRecord> {
+    const cur = await this.get(address);
+    const meta = { ...cur.meta, ...patch };
+    const bead = await this.ledger.update(cur.bead.id, { metadata: { ...meta } }, actor);
+    return { bead, meta };
+  }
+}

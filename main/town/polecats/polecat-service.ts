@@ -1,0 +1,170 @@
+// Sling and polecat sessions: picks a polecat (named, idle, or new), hooks the bead to it with a
+// compare-and-set, puts its worktree on `polecat/<name>/<bead>`, and starts its primed session.
+// Capacity per rig and per town is respected; work beyond it waits in order (the gt:queued label).
+import { TownError } from '../../../preload/contract.ts';
+import type { Bead } from '../../../preload/types.ts';
+import type { RigInfo, SlingResult } from '../../../preload/requests/work-types.ts';
+import { runtimeNameFor } from '../../agents/runtimes/runtime-registry.ts';
+import { polecatBranch, polecatWorktree } from '../rigs/rig-paths.ts';
+import type { WorkContext } from '../supervisors/work-context.ts';
+import { parseAddress, polecatAddress, type AgentRecord } from './agent-store.ts';
+import { nextPolecatName } from './names.ts';
+import { copyRigFiles, identityEnv, prepareWorktree } from './polecat-git.ts';
+import { isHeld, isWorkType, QUEUED_LABEL, withWorkNote, workNote } from './work-beads.ts';
+import { spawnSync } from 'node:child_process';
+
+export interface SlingOptions {
+  target?: string;
+  runtime?: string;
+  /** false: at capacity, report 'full' instead of queueing (the convoy feeder is its own queue). */
+  enqueue?: boolean;
+  convoy?: string;
+}
+
+interface Circuit {
+  failures: number;
+  openUntil: number;
+  lastError: string;
+}
+
+const CIRCUIT_COOLDOWN_MS = 60_000;
+
+export class PolecatService {
+  private readonly circuits = new Map<string, Circuit>();
+
+  constructor(
+    private readonly c: WorkContext,
+    /** Builds the prime text for a session's first instructions. */
+    private readonly primeText: (agent: string) => Promise<string>,
+  ) {}
+
+  /** `gt sling BEAD [TARGET]`. */
+  sling(beadId: string, opts: SlingOptions, actor: string): Promise<SlingResult & { full?: boolean }> {
+    return this.c.locks.run(`bead:${beadId}`, async () => {
+      const bead = await this.c.ledger.show(beadId);
+      if (bead.status === 'closed') throw new TownError('conflict', `${bead.id} is closed; reopen it first (gt bead reopen ${bead.id})`);
+      if (isHeld(bead)) throw new TownError('conflict', `${bead.id} is already ${bead.status} by ${bead.assignee ?? 'someone'}`);
+      if (!isWorkType(bead)) throw new TownError('invalid', `${bead.id} is a ${bead.type}, not work a polecat can do`);
+      if (bead.status !== 'open') throw new TownError('conflict', `${bead.id} is ${bead.status}; only open beads can be slung`);
+      const { rig, polecat } = await this.resolveTarget(opts.target, bead);
+      const runtime = opts.runtime ?? workNote(bead).runtime ?? rig.runtime ?? runtimeNameFor(this.c.settings.runtimes, { rig: rig.name, role: 'polecat' });
+      return this.c.locks.run(`rig:${rig.name}`, async () => {
+        const room = await this.room(rig);
+        if (room) {
+          if (opts.enqueue === false) return { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room, full: true };
+          await this.enqueue(bead, rig, runtime, actor, opts.convoy);
+          return { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room };
+        }
+        return this.hookAndStart(bead, rig, polecat, runtime, actor, opts.convoy);
+      });
+    });
+  }
+
+  /** Why nothing more may start on this rig now (capacity, circuit breaker), or null. */
+  async room(rig: RigInfo): Promise<string | null> {
+    const circuit = this.circuits.get(rig.name);
+    if (circuit && circuit.openUntil > Date.now()) return `rig ${rig.name}: circuit breaker open after ${circuit.failures} failed starts (${circuit.lastError})`;
+    const working = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.state === 'working');
+    if (working.filter((a) => a.meta.rig === rig.name).length >= rig.maxPolecats) return `rig ${rig.name} is at capacity (${rig.maxPolecats} working)`;
+    if (working.length >= this.c.settings.maxPolecats) return `the town is at capacity (${this.c.settings.maxPolecats} working)`;
+    return null;
+  }
+
+  private async resolveTarget(target: string | undefined, bead: Bead): Promise<{ rig: RigInfo; polecat: string | null }> {
+    if (!target) {
+      const prefix = bead.id.slice(0, bead.id.indexOf('-'));
+      const rig = await this.c.rigs.byPrefix(prefix);
+      if (!rig) throw new TownError('invalid', `${bead.id} belongs to no rig (prefix ${prefix}); name one: gt sling ${bead.id} RIG`);
+      return { rig, polecat: null };
+    }
+    const addr = parseAddress(target);
+    if (addr?.role === 'polecat') return { rig: await this.c.rigs.get(addr.rig!), polecat: addr.name };
+    const rig = await this.c.rigs.find(target);
+    if (rig) return { rig, polecat: null };
+    // A bare polecat name: the polecat of that name on the bead's rig (or on any rig, if unique).
+    const named = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.name === target);
+    if (named.length === 1) return { rig: await this.c.rigs.get(named[0].meta.rig!), polecat: target };
+    if (named.length > 1) throw new TownError('invalid', `several polecats are named ${target}; say ${named.map((a) => a.meta.address).join(' or ')}`);
+    throw new TownError('not_found', `no rig or polecat named ${target} (see \`gt rig list\`, \`gt agent list\`)`);
+  }
+
+  private async enqueue(bead: Bead, rig: RigInfo, runtime: string, actor: string, convoy?: string): Promise<void> {
+    await this.c.ledger.update(bead.id, { metadata: withWorkNote(bead, { rig: rig.name, runtime, queuedAt: new Date().toISOString(), slungBy: actor, ...(convoy ? { convoy } : {}) }), expectStatus: ['open'] }, actor);
+    await this.c.ledger.addLabel(bead.id, QUEUED_LABEL, actor);
+  }
+
+  private async pickPolecat(rig: RigInfo, named: string | null, actor: string): Promise<AgentRecord> {
+    const pool = await this.c.agents.list({ rig: rig.name, role: 'polecat' });
+    if (named) {
+      const found = pool.find((a) => a.meta.name === named);
+      if (found && found.meta.state !== 'idle') throw new TownError('conflict', `polecat ${found.meta.address} is ${found.meta.state}${found.meta.hook ? ` with ${found.meta.hook}` : ''}`);
+      return found ?? this.c.agents.create({ address: polecatAddress(rig.name, named), role: 'polecat', name: named, rig: rig.name }, rig.prefix, actor);
+    }
+    // Reuse an idle polecat (its worktree saves a checkout); else a new one from the name pool.
+    const idle = pool.filter((a) => a.meta.state === 'idle' && !this.c.sessions.get(a.meta.address));
+    if (idle.length) return idle.sort((a, b) => Number(!!b.meta.workdir) - Number(!!a.meta.workdir) || a.meta.name.localeCompare(b.meta.name))[0];
+    const name = nextPolecatName(pool.map((a) => a.meta.name));
+    return this.c.agents.create({ address: polecatAddress(rig.name, name), role: 'polecat', name, rig: rig.name }, rig.prefix, actor);
+  }
+
+  private async hookAndStart(bead: Bead, rig: RigInfo, named: string | null, runtime: string, actor: string, convoy?: string): Promise<SlingResult> {
+    const agent = await this.pickPolecat(rig, named, actor);
+    const address = agent.meta.address;
+    const branch = polecatBranch(agent.meta.name, bead.id);
+    const workdir = polecatWorktree(this.c.townRoot, rig.name, agent.meta.name);
+    // The hook is the compare-and-set: whoever moves the bead from open to hooked owns it.
+    await this.c.ledger.update(bead.id, {
+      status: 'hooked', assignee: address, expectStatus: ['open'],
+      metadata: withWorkNote(bead, { rig: rig.name, polecat: address, branch, runtime, slungBy: actor, slungAt: new Date().toISOString(), ...(convoy ? { convoy } : {}) }),
+    }, actor);
+    if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(bead.id, QUEUED_LABEL, actor).catch(() => undefined);
+    await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }, actor);
+    try {
+      const terminal = await this.startSession(rig, address, { ...bead, status: 'hooked' }, branch, workdir, runtime);
+      this.circuitOk(rig.name);
+      return { bead: bead.id, outcome: 'hooked', agent: address, branch, workdir, terminal };
+    } catch (err) {
+      // Give the work back: the bead is open again and the polecat idle, nothing half-slung.
+      await this.c.ledger.update(bead.id, { status: 'open', assignee: null, expectStatus: ['hooked'] }, actor).catch(() => undefined);
+      await this.c.agents.patch(address, { state: 'idle', hook: null }, actor).catch(() => undefined);
+      this.circuitFail(rig.name, (err as Error).message);
+      throw err;
+    }
+  }
+
+  /** Worktree on the bead's branch, then a primed session. Also GUPP's restart path. */
+  async startSession(rig: RigInfo, address: string, bead: Bead, branch: string, workdir: string, runtime: string): Promise<string> {
+    const wt = await prepareWorktree(rig.paths.bare, workdir, branch, rig.branch);
+    if (!wt.reused) {
+      copyRigFiles(rig.paths.canonical, workdir, rig.copyFiles);
+      if (rig.setupCommand) {
+        const r = spawnSync('/bin/sh', ['-c', rig.setupCommand], { cwd: workdir, encoding: 'utf8', timeout: 600_000 });
+        if (r.status !== 0) throw new TownError('internal', `setup command of rig ${rig.name} failed (exit ${r.status}): ${(r.stderr || r.stdout || '').trim().slice(-500)}`);
+      }
+    }
+    const name = parseAddress(address)?.name ?? address;
+    const rec = await this.c.sessions.start({
+      agent: address, role: 'polecat', rig: rig.name, bead: bead.id, cwd: workdir, runtime,
+      prompt: await this.primeText(address),
+      extraEnv: { ...identityEnv({ name: address, email: `${name}@${rig.name}.gastown.local` }), GT_BRANCH: branch, GT_POLECAT: name },
+    });
+    return rec.terminal;
+  }
+
+  private circuitOk(rig: string): void {
+    const c = this.circuits.get(rig);
+    if (c && c.failures >= this.c.settings.spawnFailureLimit) this.c.publish('workEvent', { kind: 'circuit-closed', rig, message: `rig ${rig}: polecats start again`, at: Date.now() });
+    this.circuits.delete(rig);
+  }
+
+  private circuitFail(rig: string, message: string): void {
+    const c = this.circuits.get(rig) ?? { failures: 0, openUntil: 0, lastError: '' };
+    c.failures++;
+    c.lastError = message.slice(0, 300);
+    if (c.failures >= this.c.settings.spawnFailureLimit) {
+      c.openUntil = Date.now() + CIRCUIT_COOLDOWN_MS;
+      this.c.publish('workEvent', { kind: 'circuit-open', rig, message: `rig ${rig}: ${c.failures} polecat starts failed in a row; pausing for ${CIRCUIT_COOLDOWN_MS / 1000}s: ${c.lastError}`, at: Date.now() });
+    }
+    this.circuits.set(rig, c);
+  }
+}

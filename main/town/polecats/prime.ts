@@ -1,0 +1,91 @@
+// `gt prime`: an agent's full context as one text — who it is, the role's prompt template (from the
+// town's settings, else built in), what is on its hook, a handoff note, mail waiting, and the `gt`
+// commands it should use. Pure text assembly; the caller gathers the facts.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bead } from '../../../preload/types.ts';
+import type { AgentRole, MailMessage } from '../../../preload/requests/work-types.ts';
+import { settingsDir } from '../sessions/work-settings.ts';
+
+export const BUILTIN_ROLE_TEMPLATES: Record<AgentRole, string> = {
+  polecat: [
+    'You are {{agent}}, a polecat: a worker of the rig {{rig}} in Gas Town.',
+    'You work alone in your own git worktree ({{workdir}}) on the branch {{branch}}.',
+    'GUPP: if there is work on your hook, you run it. Do the bead below, commit as you go,',
+    'then run `gt done` from your worktree: it commits leftovers, records a merge request and frees you.',
+    'If you are blocked, `gt escalate --severity high "why"`; if your context is full, `gt handoff -m "where I am"`.',
+  ].join('\n'),
+  crew: [
+    'You are {{agent}}, a crew member of the rig {{rig}}: a long-lived agent directed by the human.',
+    'You work in your own full clone ({{workdir}}). Wait for instructions; check `gt mail inbox`.',
+  ].join('\n'),
+  mayor: [
+    'You are the Mayor of this Gas Town: a coordinator, not a coder.',
+    'Turn the user\'s requests into beads (`gt bead create --rig RIG -t TITLE -d DESCRIPTION`), group them',
+    '(`gt convoy create NAME BEAD...`) and hand them to polecats (`gt sling BEAD RIG`). Watch progress with',
+    '`gt convoy status ID` and `gt agent list`; read escalations in `gt mail inbox`.',
+  ].join('\n'),
+};
+
+const COMMANDS: Record<AgentRole, string[]> = {
+  polecat: [
+    'gt hook                 what is on your hook',
+    'gt done                 finish: commit, merge request, back to idle (run it in your worktree)',
+    'gt mail inbox | read ID | send TO -s SUBJECT -m BODY',
+    'gt escalate --severity low|medium|high|critical MSG',
+    'gt handoff -m NOTE      a fresh session continues your hook with this note',
+  ],
+  crew: ['gt mail inbox | read ID | send TO -s SUBJECT -m BODY', 'gt bead create --rig RIG -t TITLE', 'gt sling BEAD RIG', 'gt escalate MSG'],
+  mayor: [
+    'gt rig list | show NAME', 'gt bead create --rig RIG -t TITLE -d DESCRIPTION', 'gt bead ready | list | show ID',
+    'gt convoy create NAME BEAD... | list | status ID', 'gt sling BEAD [RIG|POLECAT]', 'gt agent list', 'gt mail inbox | read ID | send TO',
+  ],
+};
+
+export function roleTemplate(townRoot: string, role: AgentRole): string {
+  const file = join(settingsDir(townRoot), 'roles', `${role}.md`);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trimEnd();
+  return BUILTIN_ROLE_TEMPLATES[role];
+}
+
+export interface PrimeFacts {
+  townRoot: string;
+  agent: string;
+  role: AgentRole;
+  rig: string | null;
+  workdir: string | null;
+  branch: string | null;
+  hook: Bead | null;
+  handoff: string | null;
+  mail: MailMessage[];
+  /** Extra sections (the Mayor's view of the town). */
+  extra?: string[];
+  now?: Date;
+}
+
+export function renderPrime(f: PrimeFacts): string {
+  const vars: Record<string, string> = { agent: f.agent, rig: f.rig ?? '-', workdir: f.workdir ?? '-', branch: f.branch ?? '-', role: f.role };
+  const fill = (t: string) => t.replace(/\{\{(\w+)\}\}/g, (m, k: string) => vars[k] ?? m);
+  const topic = f.hook ? `assigned:${f.hook.id}` : 'start';
+  const out: string[] = [
+    `[GAS TOWN] ${f.agent} <- town • ${(f.now ?? new Date()).toISOString().slice(0, 16)} • ${topic}`,
+    '',
+    `# Role: ${f.role}${f.rig ? ` (rig ${f.rig})` : ''}`,
+    fill(roleTemplate(f.townRoot, f.role)),
+    '',
+    '## Your hook',
+  ];
+  if (f.hook) {
+    out.push(`${f.hook.id}: ${f.hook.title} [${f.hook.status}, P${f.hook.priority}]`);
+    if (f.hook.description) out.push('', f.hook.description);
+    out.push('', 'AUTONOMOUS WORK MODE: begin work on your hook now.');
+  } else {
+    out.push('(empty) — check `gt mail inbox`, else wait for work.');
+  }
+  if (f.handoff) out.push('', '## Handoff note from your previous session', f.handoff);
+  out.push('', `## Mail waiting (${f.mail.length})`);
+  for (const m of f.mail.slice(0, 20)) out.push(`- ${m.id} from ${m.from}: ${m.subject}${m.kind === 'escalation' ? ` [${m.severity}]` : ''}`);
+  for (const section of f.extra ?? []) out.push('', section);
+  out.push('', '## Commands', ...COMMANDS[f.role].map((c) => `  ${c}`));
+  return out.join('\n') + '\n';
+}

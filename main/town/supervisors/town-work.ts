@@ -1,0 +1,189 @@
+// The town's work loop, assembled: rigs, agents and their sessions, sling/done, convoys, mail,
+// the Mayor and crew, and the Witness that keeps it all moving. The Town owns one of these; the
+// TownApi handlers (handlers/work-handlers.ts …) call into it.
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { EventName, TownEvents } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/contract.ts';
+import type { AgentInfo, HookInfo } from '../../../preload/requests/work-types.ts';
+import type { Ledger } from '../../ledger/ledger.ts';
+import type { PtyHostClient } from '../../agents/pty-host-client.ts';
+import { getRuntime } from '../../agents/runtimes/runtime-registry.ts';
+import { ConvoyService } from '../convoys/convoy-service.ts';
+import { MailService } from '../mail/mail-service.ts';
+import { AgentStore, MAYOR, parseAddress, type AgentRecord } from '../polecats/agent-store.ts';
+import { PolecatService } from '../polecats/polecat-service.ts';
+import { renderPrime } from '../polecats/prime.ts';
+import { RigManager } from '../rigs/rig-manager.ts';
+import { AgentSessions, sessionsStateFile } from '../sessions/agent-sessions.ts';
+import { PeopleAgents } from '../sessions/people-agents.ts';
+import { readWorkSettings } from '../sessions/work-settings.ts';
+import { KeyedLock } from './keyed-lock.ts';
+import { Witness } from './witness.ts';
+import type { WorkContext } from './work-context.ts';
+
+export interface TownWorkOptions {
+  ledger: Ledger;
+  pty: PtyHostClient;
+  townRoot: string;
+  runtimeDir: string;
+  socket: string;
+  townToken: string;
+  townPrefix: string;
+  publish<E extends EventName>(name: E, payload: TownEvents[E]): void;
+  log(line: string): void;
+}
+
+export class TownWork {
+  readonly context: WorkContext;
+  readonly rigs: RigManager;
+  readonly agents: AgentStore;
+  readonly sessions: AgentSessions;
+  readonly polecats: PolecatService;
+  readonly convoys: ConvoyService;
+  readonly mail: MailService;
+  readonly people: PeopleAgents;
+  readonly witness: Witness;
+
+  constructor(private readonly o: TownWorkOptions) {
+    const settings = readWorkSettings(o.townRoot);
+    mkdirSync(o.runtimeDir, { recursive: true });
+    this.agents = new AgentStore(o.ledger);
+    this.rigs = new RigManager({
+      ledger: o.ledger, townRoot: o.townRoot, townPrefix: o.townPrefix,
+      runtimeExists: (name) => {
+        try {
+          getRuntime(name, settings.runtimes);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    });
+    this.sessions = new AgentSessions({
+      pty: o.pty, townRoot: o.townRoot, socket: o.socket, townToken: o.townToken,
+      runtimeConfig: () => settings.runtimes, stateFile: sessionsStateFile(o.runtimeDir),
+    });
+    const ctx: WorkContext = {
+      ledger: o.ledger, townRoot: o.townRoot, townPrefix: o.townPrefix, settings, rigs: this.rigs, agents: this.agents,
+      sessions: this.sessions, locks: new KeyedLock(), publish: o.publish, log: o.log, wake: () => this.witness?.wake(),
+    };
+    this.context = ctx;
+    const prime = (agent: string) => this.prime(agent).then((p) => p.text);
+    this.polecats = new PolecatService(ctx, prime);
+    this.convoys = new ConvoyService(ctx);
+    this.mail = new MailService(ctx);
+    this.people = new PeopleAgents(ctx, prime, (r) => this.info(r));
+    this.witness = new Witness(ctx, this.polecats, this.convoys);
+    this.sessions.on('exit', () => this.witness.wake(100));
+    this.sessions.on('status', (rec: { agent: string; terminal: string }, c: { state: string; previous: string; reason: string; at: number }) => {
+      o.publish('agentStatus', { agent: rec.agent, terminal: rec.terminal, state: c.state, previous: c.previous, reason: c.reason, at: c.at });
+    });
+  }
+
+  start(): void {
+    this.witness.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.witness.stop();
+    this.sessions.dispose();
+  }
+
+  /** A bead closed somewhere (own or foreign write): convoys may land, capacity may be free. */
+  onBeadsChanged(): void {
+    this.witness.wake(200);
+  }
+
+  info(r: AgentRecord): AgentInfo {
+    const s = this.sessions.get(r.meta.address);
+    return {
+      id: r.meta.address, role: r.meta.role, name: r.meta.name, rig: r.meta.rig, bead: r.bead.id, state: r.meta.state,
+      hook: r.meta.hook, branch: r.meta.branch, workdir: r.meta.workdir, runtime: r.meta.runtime,
+      session: s ? { terminal: s.terminal, pid: s.pid, startedAt: s.startedAt } : null,
+    };
+  }
+
+  async agentList(filter: { rig?: string; role?: 'polecat' | 'crew' | 'mayor' }): Promise<AgentInfo[]> {
+    return (await this.agents.list(filter)).map((r) => this.info(r)).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** One agent, with its work history derived from the ledger. */
+  async agentShow(address: string): Promise<AgentInfo> {
+    const r = await this.agents.get(address);
+    const info = this.info(r);
+    const [closed, mrs] = await Promise.all([
+      this.o.ledger.list({ status: 'closed', assignee: address }),
+      r.meta.rig ? this.o.ledger.list({ type: 'merge-request' }) : Promise.resolve([]),
+    ]);
+    info.history = {
+      done: closed.filter((b) => b.type !== 'message' && b.type !== 'escalation').length,
+      mergeRequests: mrs.filter((m) => (m.metadata as { polecat?: string }).polecat === address).length,
+      respawns: r.meta.totalRespawns,
+    };
+    return info;
+  }
+
+  async hook(agent: string): Promise<HookInfo> {
+    const addr = parseAddress(agent);
+    const rec = addr ? await this.agents.find(agent) : null;
+    let bead = null;
+    const held = await this.o.ledger.list({ status: 'hooked', assignee: agent });
+    const working = held.length ? held : await this.o.ledger.list({ status: 'in_progress', assignee: agent });
+    if (working.length) bead = await this.o.ledger.show(working[0].id);
+    return {
+      agent, role: addr?.role ?? null, rig: addr?.rig ?? null, bead,
+      branch: rec?.meta.branch ?? null, workdir: rec?.meta.workdir ?? null, handoff: rec?.meta.handoff ?? null,
+    };
+  }
+
+  async prime(agent: string): Promise<{ agent: string; text: string }> {
+    const addr = parseAddress(agent);
+    if (!addr) throw new TownError('invalid', `${agent} is not an agent of this town (gt prime runs inside an agent's session)`);
+    const [h, mail] = await Promise.all([this.hook(agent), this.mail.inbox(agent, false)]);
+    const extra: string[] = [];
+    if (agent === MAYOR) extra.push(await this.townOverview());
+    const text = renderPrime({
+      townRoot: this.o.townRoot, agent, role: addr.role, rig: addr.rig, workdir: h.workdir, branch: h.branch,
+      hook: h.bead, handoff: h.handoff, mail, extra,
+    });
+    return { agent, text };
+  }
+
+  /** The Mayor's view of the town, for its priming. */
+  private async townOverview(): Promise<string> {
+    const [rigs, convoys, ready, agents] = await Promise.all([
+      this.rigs.list(), this.convoys.list(false), this.o.ledger.ready({ limit: 20 }), this.agents.list({ role: 'polecat' }),
+    ]);
+    const lines = ['## The town now'];
+    lines.push(`Rigs (${rigs.length}): ${rigs.map((r) => `${r.name} [${r.prefix}] on ${r.branch}`).join('; ') || 'none — add one with gt rig add NAME SOURCE'}`);
+    lines.push(`Polecats working: ${agents.filter((a) => a.meta.state === 'working').map((a) => `${a.meta.address} on ${a.meta.hook}`).join(', ') || 'none'}`);
+    lines.push(`Open convoys (${convoys.length}): ${convoys.map((c) => `${c.id} ${c.title} ${c.progress.closed}/${c.progress.total}`).join('; ') || 'none'}`);
+    lines.push(`Ready beads (${ready.length}${ready.length === 20 ? '+' : ''}): ${ready.map((b) => `${b.id} ${b.title}`).join('; ') || 'none'}`);
+    return lines.join('\n');
+  }
+
+  /** Replaces the agent's session by a fresh one whose priming carries the note and the hook. */
+  async handoff(agent: string, note: string | undefined, actor: string): Promise<{ agent: string; terminal: string }> {
+    const rec = await this.agents.get(agent);
+    const current = this.sessions.get(agent);
+    if (!current) throw new TownError('not_found', `${agent} has no running session to hand off`);
+    await this.agents.patch(agent, { handoff: note ?? `(handoff without a note at ${new Date().toISOString()})` }, actor);
+    const replace = async (): Promise<string> => {
+      if (rec.meta.role === 'polecat') {
+        const rig = await this.rigs.get(rec.meta.rig!);
+        const h = await this.hook(agent);
+        if (!h.bead) throw new TownError('invalid', `${agent} has nothing on its hook to hand off`);
+        return this.context.locks.run(`rig:${rig.name}`, () => this.polecats.startSession(rig, agent, h.bead!, rec.meta.branch!, rec.meta.workdir!, current.runtime));
+      }
+      const s = await this.sessions.start({ agent, role: rec.meta.role, rig: rec.meta.rig ?? undefined, cwd: rec.meta.workdir ?? join(this.o.townRoot, 'mayor'), runtime: current.runtime, prompt: (await this.prime(agent)).text });
+      return s.terminal;
+    };
+    if (actor === agent) {
+      // The caller runs inside the session being replaced: answer first, then replace it.
+      setTimeout(() => void replace().catch((e: Error) => this.o.log(`handoff of ${agent}: ${e.message}`)), 300);
+      return { agent, terminal: current.terminal };
+    }
+    return { agent, terminal: await replace() };
+  }
+}

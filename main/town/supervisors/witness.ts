@@ -1,0 +1,213 @@
+// The Witness: deterministic supervision of the town's polecats, run on a timer and whenever
+// something happens (a session ended, a bead closed). No LLM is ever called from here.
+//   GUPP     hooked work whose session is gone gets a new session (backoff, capped; then escalate)
+//   zombies  a session whose hook is finished or taken away is stopped
+//   feed     queued slings, then ready beads of open convoys, go to free polecats in order
+//   landing  a convoy whose tracked beads are all closed closes itself (event convoyClosed)
+import type { Bead } from '../../../preload/types.ts';
+import type { ConvoyService } from '../convoys/convoy-service.ts';
+import { parseAddress, type AgentRecord } from '../polecats/agent-store.ts';
+import type { PolecatService } from '../polecats/polecat-service.ts';
+import { QUEUED_LABEL, workNote } from '../polecats/work-beads.ts';
+import { polecatBranch, polecatWorktree } from '../rigs/rig-paths.ts';
+import type { RigInfo } from '../../../preload/requests/work-types.ts';
+import { TOWN_ACTOR, type WorkContext } from './work-context.ts';
+
+/** A session younger than this is left alone by zombie detection (it may not have read its hook). */
+const ZOMBIE_GRACE_MS = 3_000;
+
+export class Witness {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  /** Earliest next restart per agent (in-memory backoff; the count itself is in the ledger). */
+  private readonly notBefore = new Map<string, number>();
+  private wakeTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly c: WorkContext,
+    private readonly polecats: PolecatService,
+    private readonly convoys: ConvoyService,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.c.settings.tickMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Runs a patrol soon; patrols never overlap (a wake during one runs another right after). */
+  wake(delayMs = 50): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.running = this.patrol()
+        .catch((e: Error) => this.c.log(`witness: ${e.message}`))
+        .finally(() => {
+          this.running = null;
+          if (this.again) {
+            this.again = false;
+            this.wake();
+          }
+        });
+    }, delayMs);
+    this.wakeTimer.unref?.();
+  }
+
+  /** One patrol; exported for tests that want to drive it step by step. */
+  async patrol(): Promise<void> {
+    const rigs = new Map((await this.c.rigs.list()).map((r) => [r.name, r]));
+    await this.gupp(rigs);
+    await this.landConvoys();
+    await this.feed(rigs);
+  }
+
+  private async gupp(rigs: Map<string, RigInfo>): Promise<void> {
+    const agents = new Map((await this.c.agents.list({ role: 'polecat' })).map((a) => [a.meta.address, a]));
+    const held = [...(await this.c.ledger.list({ status: 'hooked' })), ...(await this.c.ledger.list({ status: 'in_progress' }))];
+    const holding = new Set<string>();
+    for (const bead of held) {
+      const addr = bead.assignee ? parseAddress(bead.assignee) : null;
+      if (!addr || addr.role !== 'polecat') continue;
+      const rig = rigs.get(addr.rig!);
+      if (!rig) continue;
+      holding.add(bead.assignee!);
+      await this.c.locks.run(`rig:${rig.name}`, () => this.keepWorking(rig, bead, agents.get(bead.assignee!) ?? null));
+    }
+    // Polecats marked working whose hook was finished or taken away: idle, and no session left behind.
+    for (const a of agents.values()) {
+      if (holding.has(a.meta.address)) continue;
+      const session = this.c.sessions.get(a.meta.address);
+      if (a.meta.state === 'working') {
+        await this.c.locks.run(`rig:${a.meta.rig}`, async () => {
+          const fresh = await this.c.agents.get(a.meta.address);
+          if (fresh.meta.state !== 'working' || !fresh.meta.hook) return;
+          const bead = await this.c.ledger.show(fresh.meta.hook).catch(() => null);
+          if (bead && bead.assignee === a.meta.address && (bead.status === 'hooked' || bead.status === 'in_progress')) return;
+          await this.c.agents.patch(a.meta.address, { state: 'idle', hook: null, lastBead: fresh.meta.hook }, TOWN_ACTOR);
+          this.c.publish('workEvent', { kind: 'recovered', agent: a.meta.address, bead: fresh.meta.hook, message: `${a.meta.address} no longer holds ${fresh.meta.hook}; marked idle`, at: Date.now() });
+        });
+      }
+      if (session && Date.now() - Date.parse(session.startedAt) > ZOMBIE_GRACE_MS) {
+        await this.c.locks.run(`rig:${a.meta.rig}`, async () => {
+          // Read again under the lock: a sling may have just given this polecat new work.
+          const fresh = await this.c.agents.get(a.meta.address);
+          const now = this.c.sessions.get(a.meta.address);
+          if (fresh.meta.state === 'working' || !now || now.terminal !== session.terminal) return;
+          await this.c.sessions.stop(a.meta.address);
+          this.c.publish('workEvent', { kind: 'zombie', agent: a.meta.address, message: `stopped ${a.meta.address}'s session: nothing on its hook`, at: Date.now() });
+        });
+      }
+    }
+  }
+
+  /** The bead is on a polecat's hook: make sure a session works on it. */
+  private async keepWorking(rig: RigInfo, bead: Bead, known: AgentRecord | null): Promise<void> {
+    const address = bead.assignee!;
+    const name = parseAddress(address)!.name;
+    let agent = known ?? (await this.c.agents.find(address));
+    if (!agent) agent = await this.c.agents.create({ address, role: 'polecat', name, rig: rig.name }, rig.prefix, TOWN_ACTOR);
+    const branch = workNote(bead).branch ?? agent.meta.branch ?? polecatBranch(name, bead.id);
+    const workdir = agent.meta.workdir ?? polecatWorktree(this.c.townRoot, rig.name, name);
+    if (agent.meta.hook !== bead.id || agent.meta.state !== 'working') {
+      // Crash between hooking the bead and recording it on the agent: the bead is the truth.
+      agent = await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, respawns: agent.meta.hook === bead.id ? agent.meta.respawns : 0 }, TOWN_ACTOR);
+    }
+    if (this.c.sessions.get(address)) return;
+    if (agent.meta.state === 'stuck') return;
+    const wait = this.notBefore.get(address) ?? 0;
+    if (Date.now() < wait) {
+      this.wakeAt(wait);
+      return;
+    }
+    const respawns = agent.meta.respawns + 1;
+    if (agent.meta.respawns >= this.c.settings.respawnCap) {
+      await this.c.agents.patch(address, { state: 'stuck' }, TOWN_ACTOR);
+      const msg = `${address}: ${bead.id} needed ${agent.meta.respawns} restarts; no more until someone looks (gt sling after fixing, or reassign)`;
+      await this.c.ledger.create({ title: `Respawn cap reached: ${bead.id} on ${address}`, description: msg, type: 'escalation', prefix: this.c.townPrefix, priority: 1, assignee: 'overseer', labels: ['gt:escalation', 'severity:high'], metadata: { from: TOWN_ACTOR, severity: 'high', bead: bead.id, agent: address } }, TOWN_ACTOR);
+      this.c.publish('workEvent', { kind: 'respawn-cap', agent: address, bead: bead.id, rig: rig.name, message: msg, at: Date.now() });
+      return;
+    }
+    const backoff = Math.min(this.c.settings.respawnMaxMs, this.c.settings.respawnBaseMs * 2 ** Math.max(0, respawns - 1));
+    this.notBefore.set(address, Date.now() + backoff);
+    await this.c.agents.patch(address, { respawns, totalRespawns: agent.meta.totalRespawns + 1 }, TOWN_ACTOR);
+    const runtime = agent.meta.runtime ?? workNote(bead).runtime ?? rig.runtime ?? 'claude';
+    try {
+      const terminal = await this.polecats.startSession(rig, address, bead, branch, workdir, runtime);
+      this.c.publish('workEvent', { kind: 'respawn', agent: address, bead: bead.id, rig: rig.name, message: `GUPP: new session ${terminal} for ${address} on ${bead.id} (restart ${respawns})`, at: Date.now() });
+    } catch (e) {
+      this.c.log(`witness: restarting ${address} failed: ${(e as Error).message}`);
+      this.wakeAt(Date.now() + backoff);
+    }
+  }
+
+  private wakeAt(at: number): void {
+    const t = setTimeout(() => this.wake(), Math.max(0, at - Date.now()) + 10);
+    t.unref();
+  }
+
+  private async landConvoys(): Promise<void> {
+    for (const { convoy, tracked } of await this.convoys.openConvoys()) {
+      if (!tracked.length) continue;
+      const beads = await Promise.all(tracked.map((id) => this.c.ledger.show(id).catch(() => null)));
+      if (!beads.every((b) => b === null || b.status === 'closed')) continue;
+      await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR);
+      this.c.publish('convoyClosed', { id: convoy.id, title: convoy.title, tracked: tracked.length });
+      this.c.log(`convoy ${convoy.id} landed (${tracked.length} beads)`);
+    }
+  }
+
+  /** Queued slings first (in the order they were queued), then convoys' ready beads. */
+  private async feed(rigs: Map<string, RigInfo>): Promise<void> {
+    const full = new Set<string>();
+    const queued = (await this.c.ledger.list({ label: QUEUED_LABEL, status: 'open' }))
+      .sort((a, b) => String(workNote(a).queuedAt ?? a.createdAt).localeCompare(String(workNote(b).queuedAt ?? b.createdAt)));
+    for (const b of queued) {
+      const note = workNote(b);
+      const rig = note.rig ? rigs.get(note.rig) : undefined;
+      if (!rig || full.has(rig.name)) continue;
+      if (await this.trySling(b.id, rig.name, note.runtime ?? undefined, note.convoy)) full.add(rig.name);
+    }
+    const convoys = await this.convoys.openConvoys();
+    if (!convoys.length) return;
+    const ready = new Set((await this.c.ledger.ready({ limit: 100_000 })).map((b) => b.id));
+    for (const { convoy, tracked } of convoys) {
+      const meta = convoy.metadata as { rig?: string | null; runtime?: string | null };
+      for (const id of tracked) {
+        if (!ready.has(id)) continue;
+        const prefix = id.slice(0, id.indexOf('-'));
+        const rig = meta.rig ? rigs.get(meta.rig) : [...rigs.values()].find((r) => r.prefix === prefix);
+        if (!rig || full.has(rig.name)) continue;
+        ready.delete(id);
+        if (await this.trySling(id, rig.name, meta.runtime ?? undefined, convoy.id)) full.add(rig.name);
+      }
+    }
+  }
+
+  /** Returns true when the rig (or town) is full, so the feeder stops offering it work. */
+  private async trySling(bead: string, rig: string, runtime: string | undefined, convoy: string | undefined): Promise<boolean> {
+    try {
+      const r = await this.polecats.sling(bead, { target: rig, runtime, enqueue: false, convoy }, TOWN_ACTOR);
+      if (r.full) return true;
+      this.c.publish('workEvent', { kind: 'dispatched', agent: r.agent ?? undefined, bead, rig, message: `${bead} → ${r.agent}${convoy ? ` (convoy ${convoy})` : ''}`, at: Date.now() });
+      return false;
+    } catch (e) {
+      this.c.log(`witness: could not dispatch ${bead} to ${rig}: ${(e as Error).message}`);
+      return false;
+    }
+  }
+}

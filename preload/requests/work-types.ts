@@ -1,0 +1,161 @@
+// Types of the town's work loop that cross process boundaries: rigs, agents, convoys, mail,
+// and the events the work loop publishes. Pure types: safe in every process.
+import type { Bead } from '../types.ts';
+
+export interface RigInfo {
+  name: string;
+  /** Bead id prefix of the rig's work, e.g. `gt` for `gt-a1b2`. */
+  prefix: string;
+  /** Where landed work is pushed: the local path or URL the rig was added from. */
+  source: string;
+  /** The target branch (what polecat branches start from and merge into). */
+  branch: string;
+  /** The command the merge queue runs on a batch before landing it. */
+  gate: string | null;
+  /** Default runtime of the rig's polecats (null: the town's runtime config decides). */
+  runtime: string | null;
+  /** At most this many polecats work at once on this rig. */
+  maxPolecats: number;
+  /** Run in a new worktree before its first session (e.g. `npm ci`). */
+  setupCommand: string | null;
+  /** Files (relative to the canonical clone) copied into new worktrees, e.g. `.env`. */
+  copyFiles: string[];
+  /** The rig's own bead (type rig) in the ledger. */
+  bead: string;
+  createdAt: string;
+  /** Folders of the rig inside the town. */
+  paths: { root: string; bare: string; canonical: string; refinery: string; polecats: string; crew: string };
+}
+
+export const AGENT_ROLES = ['polecat', 'crew', 'mayor'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
+/** A polecat's state as the ledger records it (Gas Town's agent_state, reduced). */
+export const POLECAT_STATES = ['idle', 'working', 'stuck'] as const;
+export type PolecatState = (typeof POLECAT_STATES)[number];
+
+export interface AgentInfo {
+  /** The agent's address, also its GT_AGENT and commit author: `<rig>/polecats/<name>`, `mayor`. */
+  id: string;
+  role: AgentRole;
+  name: string;
+  rig: string | null;
+  /** The agent's bead (type agent): its persistent identity. */
+  bead: string;
+  state: PolecatState;
+  /** The bead on its hook, if any. */
+  hook: string | null;
+  branch: string | null;
+  /** Its worktree or clone. */
+  workdir: string | null;
+  runtime: string | null;
+  /** Its live terminal, if a session is running. */
+  session: { terminal: string; pid: number; startedAt: string } | null;
+  /** Work history derived from the ledger. */
+  history?: { done: number; mergeRequests: number; respawns: number };
+}
+
+export interface HookInfo {
+  agent: string;
+  role: AgentRole | null;
+  rig: string | null;
+  bead: Bead | null;
+  branch: string | null;
+  workdir: string | null;
+  /** The note left by the previous session's `gt handoff`, if any. */
+  handoff: string | null;
+}
+
+export interface SlingResult {
+  bead: string;
+  /** hooked: a polecat has it and a session is starting; queued: waits for capacity. */
+  outcome: 'hooked' | 'queued';
+  agent: string | null;
+  branch: string | null;
+  workdir: string | null;
+  terminal: string | null;
+  /** Why it was queued (capacity of the rig or the town, circuit breaker). */
+  reason?: string;
+}
+
+export interface DoneResult {
+  bead: string;
+  agent: string;
+  branch: string;
+  mergeRequest: string | null;
+  /** The commit at the branch head that the merge request carries. */
+  head: string | null;
+  /** true when this `gt done` found everything already done (nothing new was written). */
+  already: boolean;
+  /** Commit made from leftovers in the worktree, if any. */
+  autoCommit: string | null;
+}
+
+export interface ConvoyStatus {
+  id: string;
+  title: string;
+  status: Bead['status'];
+  rig: string | null;
+  runtime: string | null;
+  createdAt: string;
+  closedAt: string | null;
+  tracked: Array<{ id: string; title: string; status: Bead['status']; assignee: string | null; blocked: boolean }>;
+  progress: { closed: number; total: number };
+}
+
+export interface MailMessage {
+  id: string;
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  /** 'message' for mail, 'escalation' for escalations addressed to the reader. */
+  kind: 'message' | 'escalation';
+  read: boolean;
+  replyTo: string | null;
+  severity: EscalationSeverity | null;
+  createdAt: string;
+}
+
+export const ESCALATION_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type EscalationSeverity = (typeof ESCALATION_SEVERITIES)[number];
+
+export interface NudgeResult {
+  agent: string;
+  delivered: boolean;
+  /** How the agent looked when the message was typed: idle, waiting-for-input, quiet. */
+  when: string;
+}
+
+/** Events the work loop publishes on the TownApi. */
+export interface AgentStatusEvent {
+  agent: string;
+  terminal: string;
+  state: string;
+  previous: string;
+  reason: string;
+  at: number;
+}
+
+export interface ConvoyClosedEvent {
+  id: string;
+  title: string;
+  tracked: number;
+}
+
+export interface EscalationEvent {
+  id: string;
+  severity: EscalationSeverity;
+  from: string;
+  message: string;
+}
+
+/** Things the work loop did or refused on its own (respawns, circuit breakers, recoveries). */
+export interface WorkEvent {
+  kind: 'respawn' | 'respawn-cap' | 'circuit-open' | 'circuit-closed' | 'recovered' | 'dispatched' | 'zombie' | 'done';
+  agent?: string;
+  bead?: string;
+  rig?: string;
+  message: string;
+  at: number;
+}

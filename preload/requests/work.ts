@@ -1,0 +1,31 @@
+// Requests of the work loop: sling work to polecats, read the hook, prime, finish (done), hand off.
+import { z } from 'zod';
+import type { AgentInfo, DoneResult, HookInfo, SlingResult } from './work-types.ts';
+import { BeadIdSchema, request, returns } from '../api-kit.ts';
+import { RigName, RuntimeName } from './rigs.ts';
+
+/** An agent address: `<rig>/polecats/<name>`, `<rig>/crew/<name>`, `mayor`, `overseer`. */
+export const AgentAddress = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.@/-]+$/, 'malformed agent address');
+
+export const workRequests = {
+  /** Hooks a bead to a polecat (idle, new, or the one named) and starts its session; queues it at capacity. */
+  sling: request(
+    z.object({
+      bead: BeadIdSchema,
+      /** A rig name, a polecat name of that rig, or `<rig>/polecats/<name>`; default: the rig of the bead's prefix. */
+      target: z.string().min(1).max(100).optional(),
+      runtime: RuntimeName.optional(),
+    }).strict(),
+    returns<SlingResult>(),
+  ),
+  /** What is on an agent's hook (the caller's, unless `agent` is given). */
+  hook: request(z.object({ agent: AgentAddress.optional() }).strict(), returns<HookInfo>()),
+  /** The agent's full context: role prompt, hook, commands, mail waiting. */
+  prime: request(z.object({ agent: AgentAddress.optional() }).strict(), returns<{ agent: string; text: string }>()),
+  /** Finishes the caller's hooked bead from inside its worktree: commit, merge request, close, idle. */
+  done: request(z.object({ cwd: z.string().min(1).max(4096) }).strict(), returns<DoneResult>()),
+  /** Replaces the caller's session by a fresh one primed with the note and the hook. */
+  handoff: request(z.object({ note: z.string().max(100_000).optional(), agent: AgentAddress.optional() }).strict(), returns<{ agent: string; terminal: string }>()),
+  agentList: request(z.object({ rig: RigName.optional(), role: z.enum(['polecat', 'crew', 'mayor']).optional() }).strict(), returns<AgentInfo[]>()),
+  agentShow: request(z.object({ agent: AgentAddress }).strict(), returns<AgentInfo>()),
+};
