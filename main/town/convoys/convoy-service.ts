@@ -42,8 +42,10 @@ export class ConvoyService {
     const convoy = await this.c.ledger.create({
       title: args.name, type: 'convoy', prefix: this.c.townPrefix, labels: [CONVOY_LABEL],
       metadata: { rig: args.rig ?? null, runtime: args.runtime ?? null, order: ids } satisfies ConvoyMeta,
-      dependencies: ids.map((dependsOnId) => ({ dependsOnId, type: 'tracks' as const })),
+      // A bead is created with at most 100 dependencies; a bigger convoy gets the rest one by one.
+      dependencies: ids.slice(0, 100).map((dependsOnId) => ({ dependsOnId, type: 'tracks' as const })),
     }, actor);
+    for (const id of ids.slice(100)) await this.c.ledger.addDependency(convoy.id, id, 'tracks', actor);
     this.c.wake();
     return this.status(convoy.id);
   }

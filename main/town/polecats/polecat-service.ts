@@ -101,7 +101,8 @@ export class PolecatService {
       return found ?? this.c.agents.create({ address: polecatAddress(rig.name, named), role: 'polecat', name: named, rig: rig.name }, rig.prefix, actor);
     }
     // Reuse an idle polecat (its worktree saves a checkout); else a new one from the name pool.
-    const idle = pool.filter((a) => a.meta.state === 'idle' && !this.c.sessions.get(a.meta.address));
+    // An idle polecat's lingering session (an agent that has not exited after `gt done`) is replaced.
+    const idle = pool.filter((a) => a.meta.state === 'idle');
     if (idle.length) return idle.sort((a, b) => Number(!!b.meta.workdir) - Number(!!a.meta.workdir) || a.meta.name.localeCompare(b.meta.name))[0];
     const name = nextPolecatName(pool.map((a) => a.meta.name));
     return this.c.agents.create({ address: polecatAddress(rig.name, name), role: 'polecat', name, rig: rig.name }, rig.prefix, actor);

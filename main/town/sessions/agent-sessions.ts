@@ -83,7 +83,9 @@ export class AgentSessions extends EventEmitter {
     if (!isInstalled(rt)) throw new TownError('unavailable', `runtime ${spec.runtime} is not installed (${rt.def.command} is not on PATH)${rt.def.npmPackage ? `: npm install -g ${rt.def.npmPackage}` : ''}`);
     await this.stop(spec.agent);
     // Polecats work unattended, as in Gas Town; people-driven roles are asked before edits.
-    const launch = buildLaunch(rt, { prompt: spec.prompt, permissions: spec.role === 'polecat' ? 'bypass' : 'ask' });
+    // A plain shell would run the prime text as commands: its human (or a nudge) drives it instead.
+    const prompt = rt.def.kind === 'shell' ? undefined : spec.prompt;
+    const launch = buildLaunch(rt, { prompt, permissions: spec.role === 'polecat' ? 'bypass' : 'ask' });
     const env = buildAgentEnv({
       socket: this.o.socket,
       socketToken: agentToken(this.o.townToken, spec.agent),

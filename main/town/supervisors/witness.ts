@@ -161,10 +161,15 @@ export class Witness {
   }
 
   private async landConvoys(): Promise<void> {
-    for (const { convoy, tracked } of await this.convoys.openConvoys()) {
-      if (!tracked.length) continue;
-      const beads = await Promise.all(tracked.map((id) => this.c.ledger.show(id).catch(() => null)));
-      if (!beads.every((b) => b === null || b.status === 'closed')) continue;
+    const convoys = await this.convoys.openConvoys();
+    if (!convoys.length) return;
+    // One query per open status instead of one per tracked bead: big convoys stay cheap to watch.
+    const unfinished = new Set<string>();
+    for (const status of ['open', 'hooked', 'in_progress', 'blocked', 'deferred', 'pinned'] as const) {
+      for (const b of await this.c.ledger.list({ status, limit: 100_000 })) unfinished.add(b.id);
+    }
+    for (const { convoy, tracked } of convoys) {
+      if (!tracked.length || tracked.some((id) => unfinished.has(id))) continue;
       await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR);
       this.c.publish('convoyClosed', { id: convoy.id, title: convoy.title, tracked: tracked.length });
       this.c.log(`convoy ${convoy.id} landed (${tracked.length} beads)`);

@@ -1,0 +1,79 @@
+// A real town in this process for the work-loop benchmarks: Town.start (real Dolt, real PTY host),
+// the CLI socket so agents' `gt` reaches it, and a rig made from a fixture repository.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:net';
+import type { CallContext } from '../preload/contract.ts';
+import type { RigInfo } from '../preload/requests/work-types.ts';
+import { initTown, Town } from '../main/town/town.ts';
+import { readSecrets } from '../main/town/config.ts';
+import { listenOnSocket } from '../main/api/socket-server.ts';
+
+export const OVERSEER: CallContext = { actor: 'overseer', transport: 'in-process', consumer: 'bench' };
+
+export interface BenchTown {
+  town: Town;
+  rig: RigInfo;
+  call<T>(name: string, args: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function benchTown(opts: { maxPolecats: number; settings?: Record<string, unknown> }): Promise<BenchTown> {
+  const base = mkdtempSync(join(tmpdir(), 'gt-bench-'));
+  const dir = join(base, 'town');
+  initTown(dir);
+  mkdirSync(join(dir, 'settings'), { recursive: true });
+  writeFileSync(join(dir, 'settings', 'work.json'), JSON.stringify({ maxPolecats: 1000, tickMs: 1000, ...opts.settings }));
+  const repo = join(base, 'src');
+  mkdirSync(repo);
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+  execFileSync('git', ['-C', repo, 'init', '-q', '-b', 'main'], { env });
+  writeFileSync(join(repo, 'README.md'), '# bench\n');
+  execFileSync('git', ['-C', repo, 'add', '-A'], { env });
+  execFileSync('git', ['-C', repo, 'commit', '-q', '-m', 'init'], { env });
+  const town = await Town.start({ dir });
+  const server: Server = await listenOnSocket(town, town.paths.socket, readSecrets(town.paths).apiToken);
+  const call = <T>(name: string, args: unknown) => town.call(name, args, OVERSEER) as Promise<T>;
+  const rig = await call<RigInfo>('rigAdd', { name: 'bench', source: repo, prefix: 'bn', runtime: 'script', maxPolecats: opts.maxPolecats });
+  return {
+    town, rig, call,
+    async close() {
+      await new Promise<void>((r) => server.close(() => r()));
+      await town.stop();
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+export const scriptDescription = (file: string, text: string, sleepSeconds: number): string =>
+  ['```gt-script', `write ${file} ${text}\\n`, `sleep ${sleepSeconds}`, '```'].join('\n');
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+/** CPU seconds (user+system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number | null): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident memory of a process in MB, from /proc (Linux). */
+export function rssMb(pid: number | null): number {
+  if (!pid) return 0;
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
