@@ -136,12 +136,16 @@ export class AgentStatus {
     }
   }
 
-  exit(e: TerminalExit, at: number): void {
+  /** The session ended; `screen` (its last screen) tells what a CLI that gave up said. */
+  exit(e: TerminalExit, at: number, screen?: string): void {
     if (TERMINAL_STATES.has(this._state)) return;
+    // A CLI that printed why it cannot work and quit (no service, no key): the line says why.
+    const said = screen ? match(this.opts.patterns.failed, { text: screen, cursorLine: '' }) : null;
+    const why = (base: string) => (said ? `${base}: ${said}` : base);
     if (e.reason === 'exited' && e.exitCode === 0) this.set('exited', 'exit 0', at);
     else if (e.reason === 'killed') this.set('exited', 'killed', at);
-    else if (e.reason === 'exited') this.set('crashed', `exit ${e.exitCode}`, at);
-    else this.set('crashed', e.reason, at);
+    else if (e.reason === 'exited') this.set('crashed', why(`exit ${e.exitCode}`), at);
+    else this.set('crashed', why(e.reason), at);
   }
 
   private set(state: AgentState, reason: string, at: number): void {
@@ -160,13 +164,23 @@ export class AgentStatus {
 function match(list: RegExp[] | undefined, snap: { text: string; cursorLine: string }): string | null {
   if (!list) return null;
   for (const re of list) {
-    if (re.test(snap.cursorLine)) return snap.cursorLine.trim().slice(0, 120);
+    if (re.test(snap.cursorLine)) return tidy(snap.cursorLine);
     const m = re.exec(snap.text);
     if (m) {
       const start = snap.text.lastIndexOf('\n', m.index) + 1;
       const end = snap.text.indexOf('\n', m.index);
-      return snap.text.slice(start, end < 0 ? undefined : end).trim().slice(0, 120);
+      return tidy(snap.text.slice(start, end < 0 ? undefined : end));
     }
   }
   return null;
+}
+
+/** Frame, spinner and selection glyphs around a line (box drawing, blocks, geometric shapes,
+ *  braille spinners, "> " / "❯ " cursors): dropped, so a reason reads as words and does not
+ *  change with every spinner frame. */
+const DECORATION = '\\s\u2500-\u25ff\u2b1d\u2800-\u28ff>❯›•·';
+const EDGES = new RegExp(`^[${DECORATION}]+|[${DECORATION}]+$`, 'g');
+
+function tidy(line: string): string {
+  return line.replace(EDGES, '').slice(0, 120);
 }

@@ -3,7 +3,8 @@
 //
 // Events:
 //   'data'     (consumer: string, id: string, data: Uint8Array)  output for one attached consumer
-//   'exit'     (exit: TerminalExit)                               a session ended (incl. host death)
+//   'exit'     (exit: TerminalExit, screen?: string)              a session ended (incl. host death);
+//                                                                 screen: its last screen as text
 //   'state'    (state: PtyHostState)                              starting / ready / restarting / stopped
 //   'activity' ({ id, lastOutputAt, offset })                     throttled output activity
 //   'flow'     (id: string, paused: boolean)                      a session paused/resumed by flow control
@@ -370,7 +371,7 @@ export class PtyHostClient extends EventEmitter {
       case 'exit': {
         this.sessions.delete(m.id);
         const exit: TerminalExit = { id: m.id, exitCode: m.exitCode, signal: m.signal, reason: m.reason };
-        this.emit('exit', exit);
+        this.emit('exit', exit, m.screen);
         return;
       }
       case 'activity':

@@ -18,6 +18,9 @@ export interface StatusTrackerOptions {
   settleMs?: number;
   /** How often quiet sessions are checked. */
   tickMs?: number;
+  /** While output never settles (a spinner), still read the screen this often: a TUI that
+   *  animates while it retries or asks must not hide its screen behind the animation. */
+  busyReadMs?: number;
 }
 
 interface Tracked {
@@ -26,15 +29,17 @@ interface Tracked {
   screenAt: number;
   offset: number;
   lastOutputAt: number;
+  lastReadAt: number;
   reading: boolean;
 }
 
 export class StatusTracker extends EventEmitter {
   private readonly tracked = new Map<string, Tracked>();
   private readonly settleMs: number;
+  private readonly busyReadMs: number;
   private readonly timer: NodeJS.Timeout;
   private readonly onActivity = (a: ActivityEvent) => this.activity(a);
-  private readonly onExit = (e: TerminalExit) => this.exited(e);
+  private readonly onExit = (e: TerminalExit, screen?: string) => this.exited(e, screen);
 
   constructor(
     private readonly client: PtyHostClient,
@@ -42,6 +47,7 @@ export class StatusTracker extends EventEmitter {
   ) {
     super();
     this.settleMs = opts.settleMs ?? 400;
+    this.busyReadMs = opts.busyReadMs ?? 2000;
     client.on('activity', this.onActivity);
     client.on('exit', this.onExit);
     this.timer = setInterval(() => this.tick(), opts.tickMs ?? 250);
@@ -53,7 +59,7 @@ export class StatusTracker extends EventEmitter {
     const now = Date.now();
     const status = new AgentStatus(id, { patterns: opts.patterns, stallMs: opts.stallMs ?? DEFAULT_STALL_MS }, now);
     status.onChange((c: StatusChange) => this.emit('status', c));
-    this.tracked.set(id, { status, screenAt: -1, offset: 0, lastOutputAt: now, reading: false });
+    this.tracked.set(id, { status, screenAt: -1, offset: 0, lastOutputAt: now, lastReadAt: now, reading: false });
     return status;
   }
 
@@ -81,10 +87,10 @@ export class StatusTracker extends EventEmitter {
     t.status.output(a.lastOutputAt);
   }
 
-  private exited(e: TerminalExit): void {
+  private exited(e: TerminalExit, screen?: string): void {
     const t = this.tracked.get(e.id);
     if (!t) return;
-    t.status.exit(e, Date.now());
+    t.status.exit(e, Date.now(), screen);
     this.tracked.delete(e.id);
   }
 
@@ -92,17 +98,21 @@ export class StatusTracker extends EventEmitter {
     const now = Date.now();
     for (const [id, t] of this.tracked) {
       t.status.tick(now);
-      if (!t.reading && t.screenAt !== t.offset && now - t.lastOutputAt >= this.settleMs) void this.readScreen(id, t);
+      if (t.reading || t.screenAt === t.offset) continue;
+      if (now - t.lastOutputAt >= this.settleMs || now - t.lastReadAt >= this.busyReadMs) void this.readScreen(id, t);
     }
   }
 
   private async readScreen(id: string, t: Tracked): Promise<void> {
     t.reading = true;
+    t.lastReadAt = Date.now();
     const offset = t.offset;
+    const busy = Date.now() - t.lastOutputAt < this.settleMs;
     try {
       const snap = await this.client.snapshot(id);
-      // Output that arrived while we read makes this screen stale: the next tick reads again.
-      if (t.offset === offset) {
+      // Output that arrived while we read makes a settled screen stale (the next tick reads
+      // again); a busy screen is read as it is, that is the point of reading it.
+      if (busy || t.offset === offset) {
         t.screenAt = offset;
         t.status.screen(snap, Date.now());
       }

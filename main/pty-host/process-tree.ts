@@ -139,3 +139,16 @@ export function sweepSession(sid: number): void {
     'SIGKILL',
   );
 }
+
+/** Whether `pid` has a live child process (the draining leader: is its command still running?). */
+export function hasChildren(pid: number): boolean {
+  if (process.platform === 'linux') {
+    try {
+      // One small file instead of a /proc scan (needs CONFIG_PROC_CHILDREN, which distros enable).
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().length > 0;
+    } catch {
+      // Fall through to the scan.
+    }
+  }
+  return readProcesses().some((r) => r.ppid === pid && isAlive(r.pid));
+}

@@ -87,7 +87,9 @@ export type FromHost =
   | { t: 'reply'; req: number; ok: false; error: { code: string; message: string } }
   /** One batch of output for every consumer named in `to` (sent once, fanned out by the client). */
   | { t: 'data'; id: string; to: string[]; data: Uint8Array }
-  | { t: 'exit'; id: string; exitCode: number | null; signal: number | null; reason: string }
+  /** `screen`: the last screen as text, so a CLI that printed its error and quit can be told
+   *  apart from a crash ("exit 1: Unable to connect to …") after the session is gone. */
+  | { t: 'exit'; id: string; exitCode: number | null; signal: number | null; reason: string; screen?: string }
   /** Output activity, throttled: lets the Town's status machine see "working" without the bytes. */
   | { t: 'activity'; id: string; lastOutputAt: number; offset: number }
   | { t: 'flow'; id: string; paused: boolean }

@@ -16,7 +16,8 @@ export class ScreenModel {
   private fedTo = 0;
 
   constructor(cols: number, rows: number) {
-    this.term = new xtermHeadless.Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true });
+    // logLevel off: binary output (a flood, a cat of a file) makes xterm log parse errors per byte.
+    this.term = new xtermHeadless.Terminal({ cols, rows, scrollback: SCROLLBACK_LINES, allowProposedApi: true, logLevel: 'off' });
     this.serializer = new serializeAddon.SerializeAddon();
     // The serialize addon is typed against @xterm/xterm's Terminal; the headless one is compatible.
     this.term.loadAddon(this.serializer as unknown as Parameters<typeof this.term.loadAddon>[0]);
@@ -26,13 +27,14 @@ export class ScreenModel {
     this.term.resize(cols, rows);
   }
 
-  /** Brings the model up to date with the ring and reads it. */
-  async snapshot(ring: OutputRing): Promise<ScreenSnapshot> {
-    if (this.fedTo < ring.oldest) {
+  /** Brings the model up to date with the ring (at most its last `maxBytes`) and reads it. */
+  async snapshot(ring: OutputRing, maxBytes = Infinity): Promise<ScreenSnapshot> {
+    const from = Math.max(ring.oldest, ring.end - maxBytes);
+    if (this.fedTo < from) {
       // We missed output that has already left the ring: start over from what is there, so the
       // screen is right as far as the ring allows (a full-screen app redraws often anyway).
       this.term.reset();
-      this.fedTo = ring.oldest;
+      this.fedTo = from;
     }
     const pending = ring.readFrom(this.fedTo);
     this.fedTo = ring.end;

@@ -7,6 +7,10 @@
 // than HIGH_WATERMARK_BYTES unacknowledged (or the transcript is behind) and resumed once every
 // consumer is below LOW_WATERMARK_BYTES. Pausing stops reading the PTY, so the child blocks in
 // write(): memory stays bounded and no other session is affected.
+//
+// The command runs under a draining leader (exit-drain.ts) so the kernel cannot discard its last
+// output when it exits: the leader reports the exit status in-band and is released only once
+// everything before that report has been read. `pid` is the leader's (the terminal session's id).
 
 import pty from 'node-pty';
 import {
@@ -23,12 +27,15 @@ import {
 import { OutputRing } from './output-ring.ts';
 import { TranscriptWriter } from './transcript-writer.ts';
 import { ScreenModel } from './screen-model.ts';
-import { isAlive, killTree, sweepSession } from './process-tree.ts';
+import { hasChildren, isAlive, killTree, sweepSession } from './process-tree.ts';
+import { wrapInLeader, type ExitMarkerScanner } from './exit-drain.ts';
 
 /** The transcript may fall this far behind the PTY before the PTY is paused for it. */
 const TRANSCRIPT_HIGH_BYTES = 4 * 1024 * 1024;
 /** At most one 'activity' message per session per this interval (the status machine's input). */
 const ACTIVITY_INTERVAL_MS = 250;
+/** The final screen sent with the exit is rebuilt from at most this much of the last output. */
+const FINAL_SCREEN_BYTES = 64 * 1024;
 
 export interface SessionDeps {
   post(msg: FromHost): void;
@@ -58,7 +65,9 @@ export class PtySession {
   private lastActivityPost = 0;
   private activityTimer: NodeJS.Timeout | null = null;
   private killing = false;
-  /** node-pty destroys the PTY 200 ms after the child is reaped: a paused PTY would lose its tail. */
+  /** Strips the leader's exit marker from the output and holds the command's exit status. */
+  private readonly marker: ExitMarkerScanner | null;
+  /** While paused, a command that has exited must still be reported: watch for it. */
   private childWatch: NodeJS.Timeout | null = null;
   private childGone = false;
   private exited = false;
@@ -76,8 +85,10 @@ export class PtySession {
         this.applyPause();
       }
     };
+    const leader = wrapInLeader(spec.command, spec.args);
+    this.marker = leader?.marker ?? null;
     // encoding: null → onData delivers raw Buffers; decoding is the consumer's (xterm's) job.
-    this.proc = pty.spawn(spec.command, spec.args, {
+    this.proc = pty.spawn(leader?.file ?? spec.command, leader?.args ?? spec.args, {
       name: 'xterm-256color',
       cols: spec.cols,
       rows: spec.rows,
@@ -86,7 +97,7 @@ export class PtySession {
       encoding: null,
     } as pty.IPtyForkOptions);
     if (spec.consumer) this.unacked.set(spec.consumer, 0);
-    this.proc.onData((d) => this.onOutput(d as unknown as Buffer));
+    this.proc.onData((d) => this.onPtyData(d as unknown as Buffer));
     this.proc.onExit(({ exitCode, signal }) => this.onExit(exitCode, signal ?? 0));
   }
 
@@ -159,6 +170,21 @@ export class PtySession {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
   }
 
+  private onPtyData(chunk: Buffer): void {
+    const m = this.marker;
+    if (!m || m.exit) return this.onOutput(chunk);
+    for (const part of m.scan(chunk)) this.onOutput(part);
+    if (m.exit && !this.exited) {
+      // Everything the command wrote came before its exit marker, so it has all been read: the
+      // leader may go now (it ignores the polite signals at this point, by design).
+      try {
+        process.kill(this.proc.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
   private onOutput(chunk: Buffer): void {
     this.lastOutputAt = Date.now();
     this.batch.push(chunk);
@@ -217,11 +243,16 @@ export class PtySession {
     this.deps.post({ t: 'flow', id: this.id, paused: want });
   }
 
-  /** While paused, notice the child's death quickly and resume so its last output is read. */
+  /**
+   * While paused, notice the command's end quickly and resume, so its last output (bounded: the
+   * kernel's buffer, which the leader's exit marker waits behind) is read and its exit reported
+   * even if the consumer never catches up.
+   */
   private watchChild(paused: boolean): void {
     if (paused && !this.childWatch) {
       this.childWatch = setInterval(() => {
-        if (isAlive(this.proc.pid)) return;
+        const pid = this.proc.pid;
+        if (isAlive(pid) && (!this.marker || hasChildren(pid))) return;
         this.childGone = true;
         this.applyPause();
       }, 50);
@@ -250,14 +281,36 @@ export class PtySession {
     this.deps.post({ t: 'activity', id: this.id, lastOutputAt: this.lastOutputAt, offset: this.ring.end + this.batchBytes });
   }
 
-  private onExit(exitCode: number, signal: number): void {
+  private onExit(leaderCode: number, leaderSignal: number): void {
     if (this.exited) return;
+    // The leader died without reporting (killed): a possible half-marker held back is output.
+    const held = this.marker?.drain();
+    if (held) this.onOutput(held);
     this.exited = true;
     this.flush();
+    // The command's own status when the leader reported it; otherwise the leader's.
+    const cmd = this.marker?.exit ?? { exitCode: leaderSignal && !leaderCode ? null : leaderCode, signal: leaderSignal || null };
     if (this.activityTimer) clearTimeout(this.activityTimer);
     this.watchChild(false);
-    const reason = this.killing ? 'killed' : signal ? `signal ${signal}` : 'exited';
-    this.deps.post({ t: 'exit', id: this.id, exitCode: signal && !exitCode ? null : exitCode, signal: signal || null, reason });
+    const reason = this.killing ? 'killed' : cmd.signal ? `signal ${cmd.signal}` : 'exited';
+    void this.finalScreen().then((screen) => {
+      this.deps.post({ t: 'exit', id: this.id, exitCode: cmd.exitCode, signal: cmd.signal, reason, ...(screen ? { screen } : {}) });
+      this.finish();
+    });
+  }
+
+  /** The last screen as text (what an agent CLI said before it quit), or undefined. */
+  private async finalScreen(): Promise<string | undefined> {
+    if (this.ring.end === 0) return undefined;
+    try {
+      this.screen ??= new ScreenModel(this.cols, this.rows);
+      return (await this.screen.snapshot(this.ring, FINAL_SCREEN_BYTES)).text || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private finish(): void {
     this.screen?.dispose();
     this.screen = null;
     void this.transcript.close();

@@ -79,3 +79,18 @@ test('auth failure screens read as waiting-for-input with the reason; exits map 
   other.exit({ id: 'a', exitCode: null, signal: null, reason: 'pty host died' }, 1);
   assert.deepEqual([other.state, other.reason], ['crashed', 'pty host died']);
 });
+
+test('a CLI that prints why it cannot work and quits: crashed, with the line from its last screen', () => {
+  const { s } = machine();
+  s.output(1);
+  const screen = 'Welcome\n\n Invalid API key for this account\n Check your settings.';
+  s.exit({ id: 'a', exitCode: 1, signal: null, reason: 'exited' }, 2, screen);
+  assert.deepEqual([s.state, s.reason], ['crashed', 'exit 1: Invalid API key for this account']);
+  // No failure line on the screen: the bare exit; a clean exit stays clean whatever the screen says.
+  const plain = machine().s;
+  plain.exit({ id: 'a', exitCode: 3, signal: null, reason: 'exited' }, 1, 'some output');
+  assert.equal(plain.reason, 'exit 3');
+  const ok = machine().s;
+  ok.exit({ id: 'a', exitCode: 0, signal: null, reason: 'exited' }, 1, 'Invalid API key');
+  assert.deepEqual([ok.state, ok.reason], ['exited', 'exit 0']);
+});

@@ -40,7 +40,13 @@ export const BUILTIN_RUNTIMES: RuntimeDefinitionInput[] = [
     label: 'OpenAI Codex CLI',
     command: 'codex',
     args: ['--model', '{model}', '{permissionArgs}', '{prompt}'],
-    permissionArgs: { ask: ['--ask-for-approval', 'untrusted'], 'accept-edits': ['--full-auto'], bypass: ['--dangerously-bypass-approvals-and-sandbox'] },
+    // codex 0.169.0 accepts only on-request|never for --ask-for-approval and has no --full-auto
+    // any more ('untrusted' made it exit 2 before its first screen).
+    permissionArgs: {
+      ask: ['--ask-for-approval', 'on-request'],
+      'accept-edits': ['--sandbox', 'workspace-write', '--ask-for-approval', 'on-request'],
+      bypass: ['--dangerously-bypass-approvals-and-sandbox'],
+    },
     resumeArgs: ['resume', '{resumeId}'],
     firstInstructions: 'argument',
     npmPackage: '@openai/codex',
@@ -64,7 +70,8 @@ export const BUILTIN_RUNTIMES: RuntimeDefinitionInput[] = [
     npmPackage: '@google/gemini-cli',
     usage: '~/.gemini/tmp/*/chats/*.json',
     patterns: {
-      waiting: ['Waiting for user confirmation', 'Allow execution', 'Apply this change\\?', 'Login with Google', 'Get started'],
+      // The folder trust dialog is its first screen in a fresh worktree (seen on gemini-cli 0.61.0).
+      waiting: ['Do you trust the files in this folder\\?', 'Waiting for user confirmation', 'Allow execution', 'Apply this change\\?', 'Login with Google', 'Get started'],
       working: ['esc to cancel'],
       idle: ['Type your message', '^\\s*>\\s*$'],
       ready: ['Type your message', 'Tips for getting started'],
@@ -82,7 +89,9 @@ export const BUILTIN_RUNTIMES: RuntimeDefinitionInput[] = [
     npmPackage: '@github/copilot',
     usage: '~/.copilot/session-state/*',
     patterns: {
-      waiting: ['Do you want to', 'Allow Copilot', 'Confirm', '/login'],
+      // "Confirm folder trust … Do you trust the files in this folder?" is its first screen in a
+      // fresh worktree (seen on @github/copilot 1.0.102).
+      waiting: ['Confirm folder trust', 'Do you trust the files in this folder\\?', 'Do you want to', 'Allow Copilot', 'Confirm', '/login'],
       working: ['Esc to cancel', 'Thinking'],
       idle: ['^\\s*>\\s*$', 'Enter @ to mention files'],
       ready: ['Welcome to GitHub Copilot', 'Enter @ to mention files'],
@@ -103,7 +112,9 @@ export const BUILTIN_RUNTIMES: RuntimeDefinitionInput[] = [
       working: ['esc interrupt', 'Working'],
       idle: ['ctrl\\+p commands', 'enter send'],
       ready: ['ctrl\\+p commands'],
-      failed: AUTH_FAILURES,
+      // With no service it submits the prompt, then retries under a spinner: "Cannot connect to
+      // API: Unable to connect. … [retrying attempt #3]" (seen on opencode-ai 1.18.33).
+      failed: ['Cannot connect to API', ...AUTH_FAILURES],
     },
   },
   {
