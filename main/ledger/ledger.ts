@@ -2,6 +2,7 @@
 // Dolt commit authored by the actor (write-tx.ts); reads are plain SQL (or AS OF a commit).
 import { randomUUID } from 'node:crypto';
 import mysql, { type Pool } from 'mysql2/promise';
+import { KeyedLock } from '../lib/keyed-lock.ts';
 import { type ArgsOut, TownError } from '../../preload/contract.ts';
 import type { Bead, Comment, DependencyType } from '../../preload/types.ts';
 import { idCandidates, prefixOf } from './bead-ids.ts';
@@ -33,6 +34,7 @@ export interface LedgerOptions {
 
 export class Ledger {
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly beadLocks = new KeyedLock();
   private readonly prefixCounts = new Map<string, { n: number; at: number }>();
   private closed = false;
 
@@ -75,10 +77,17 @@ export class Ledger {
     }
   };
 
-  private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
+  /**
+   * One write: one transaction and one Dolt commit. Writes that change an existing bead name it as
+   * `bead`, and are queued per bead inside this process: they would all touch the bead's row, and
+   * Dolt would otherwise refuse all but one of them at commit (a serialization failure per race),
+   * which under load can outlast the retry budget. Other processes' writes are still retried.
+   */
+  private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>, bead?: string): Promise<T> {
     if (this.closed) return Promise.reject(new TownError('unavailable', 'the ledger is closed'));
     const who = validate(ActorSchema, actor, 'actor');
-    const p = runWrite(this.pool, who, op, body);
+    const run = (): Promise<T> => runWrite(this.pool, who, op, body);
+    const p = bead ? this.beadLocks.run(bead, run) : run();
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
     p.then(done, done);
@@ -212,7 +221,7 @@ export class Ledger {
       const added = await this.insertDependency(tx, issueId, dependsOnId, t);
       if (added) await recomputeBlocked(tx, [issueId]);
       return added;
-    });
+    }, issueId);
   }
 
   /** Removes the dependency of issueId on dependsOnId (any type). Returns false if there was none. */
@@ -229,7 +238,7 @@ export class Ledger {
       await tx.event({ issueId, type: 'dependency_removed', oldValue: JSON.stringify({ depends_on_id: dependsOnId, type: rows[0].type }) });
       await recomputeBlocked(tx, [issueId]);
       return true;
-    });
+    }, issueId);
   }
 
   private async insertDependency(tx: WriteTx, issueId: string, dependsOnId: string, type: DependencyType): Promise<boolean> {
@@ -272,18 +281,18 @@ export class Ledger {
     validate(BeadIdSchema, id, 'update');
     const p = validate(BeadUpdateSchema, patch, 'update');
     const op = p.status === 'closed' ? 'close' : 'update';
-    return this.write(actor, op, (tx) => this.applyUpdate(tx, id, p, undefined));
+    return this.write(actor, op, (tx) => this.applyUpdate(tx, id, p, undefined), id);
   }
 
   async closeBead(id: string, reason: string, actor: string): Promise<Bead> {
     validate(BeadIdSchema, id, 'close');
     const { reason: r } = validate(CloseSchema, { reason }, 'close');
-    return this.write(actor, 'close', (tx) => this.applyUpdate(tx, id, { status: 'closed' }, r));
+    return this.write(actor, 'close', (tx) => this.applyUpdate(tx, id, { status: 'closed' }, r), id);
   }
 
   async reopen(id: string, actor: string): Promise<Bead> {
     validate(BeadIdSchema, id, 'reopen');
-    return this.write(actor, 'reopen', (tx) => this.applyUpdate(tx, id, { status: 'open' }, undefined));
+    return this.write(actor, 'reopen', (tx) => this.applyUpdate(tx, id, { status: 'open' }, undefined), id);
   }
 
   private async applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof BeadUpdateSchema.parse>, closeReason: string | undefined): Promise<Bead> {
@@ -345,7 +354,7 @@ export class Ledger {
         await tx.event({ issueId: id, type: 'label_added', comment: `Added label: ${l}` });
       }
       return this.beadInTx(tx, id);
-    });
+    }, id);
   }
 
   async removeLabel(id: string, label: string, actor: string): Promise<Bead> {
@@ -360,7 +369,7 @@ export class Ledger {
         await tx.event({ issueId: id, type: 'label_removed', comment: `Removed label: ${l}` });
       }
       return this.beadInTx(tx, id);
-    });
+    }, id);
   }
 
   async addComment(id: string, text: string, actor: string): Promise<Comment> {
@@ -375,7 +384,7 @@ export class Ledger {
       await tx.event({ issueId: id, type: 'commented', comment: t.slice(0, 1000) });
       const [row] = await tx.query('SELECT * FROM comments WHERE id = ?', [cid]);
       return rowToComment(row);
-    });
+    }, id);
   }
 
   // ---- reads ----------------------------------------------------------------------------------

@@ -112,6 +112,15 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
+/** The command name of a process (Linux), or null when it is gone. */
+export function commandName(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
 /** Every live descendant of a process, read from /proc (Linux). */
 export function descendants(root: number): number[] {
   const children = new Map<number, number[]>();

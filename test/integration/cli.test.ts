@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { connectToTown } from '../../main/cli/socket-client.ts';
 import { readSecrets } from '../../main/town/config.ts';
 import { townPaths } from '../../main/town/paths.ts';
-import { alive, descendants, gt, startTown, tempTownDir, waitFor, type RunningTown } from '../helpers/gt.ts';
+import { alive, commandName, descendants, gt, startTown, tempTownDir, waitFor, type RunningTown } from '../helpers/gt.ts';
 
 describe('gt without a running town', () => {
   const town = tempTownDir();
@@ -137,13 +137,12 @@ describe('gt up with a real town', () => {
     const conn = await connectToTown(townPaths(town.dir).socket, secrets.apiToken, 'test', town.dir);
     const term = await conn.client.terminalOpen({ cols: 80, rows: 24 });
     await conn.client.terminalWrite({ id: term.id, data: 'sleep 300 &\n' });
-    const grandchildren = await waitFor('the background sleep', () => {
-      const d = descendants(term.pid);
-      return d.length ? d : null;
-    });
+    // Wait for the sleep itself; transient processes on the way (a subshell before exec) are not counted.
+    const sleeper = await waitFor('the background sleep', () => descendants(term.pid).find((pid) => commandName(pid) === 'sleep'));
+    const shells = descendants(term.pid).filter((pid) => pid !== sleeper && /sh$/.test(commandName(pid) ?? ''));
     conn.close();
 
-    const pids = [status.dolt.pid, status.ptyHost.pid, term.pid, ...grandchildren];
+    const pids = [status.dolt.pid, status.ptyHost.pid, term.pid, ...shells, sleeper];
     for (const pid of pids) assert.ok(alive(pid), `pid ${pid} should be running before the stop`);
     const code = await running.stop();
     assert.equal(code, 0, running.output());

@@ -5,7 +5,7 @@ import { TownError } from '../../../preload/contract.ts';
 import type { ArgsOut } from '../../../preload/contract.ts';
 import type { RigInfo } from '../../../preload/requests/work-types.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
-import { KeyedLock } from '../supervisors/keyed-lock.ts';
+import { KeyedLock } from '../../lib/keyed-lock.ts';
 import { createRigRepos, resolveSource } from './rig-git.ts';
 import { rigPaths } from './rig-paths.ts';
 import { DEFAULT_MAX_POLECATS, listRigs, RIG_LABEL, rigFromBead, type RigRecord } from './rig-store.ts';

@@ -18,7 +18,7 @@ import { RigManager } from '../rigs/rig-manager.ts';
 import { AgentSessions, sessionsStateFile } from '../sessions/agent-sessions.ts';
 import { PeopleAgents } from '../sessions/people-agents.ts';
 import { readWorkSettings } from '../sessions/work-settings.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { KeyedLock } from '../../lib/keyed-lock.ts';
 import { Witness } from './witness.ts';
 import type { WorkContext } from './work-context.ts';
 

@@ -6,7 +6,7 @@ import type { AgentStore } from '../polecats/agent-store.ts';
 import type { RigManager } from '../rigs/rig-manager.ts';
 import type { AgentSessions } from '../sessions/agent-sessions.ts';
 import type { WorkSettings } from '../sessions/work-settings.ts';
-import type { KeyedLock } from './keyed-lock.ts';
+import type { KeyedLock } from '../../lib/keyed-lock.ts';
 
 export interface WorkContext {
   ledger: Ledger;

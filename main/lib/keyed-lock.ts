@@ -1,6 +1,6 @@
-// Serialises async work per key inside the Town process (one sling per bead, one `gt done` per
-// agent, one rig add at a time). The ledger's compare-and-set guards against other processes;
-// this lock only keeps our own concurrent calls from racing each other.
+// Serialises async work per key inside one process (ledger writes to one bead, one sling per bead,
+// one `gt done` per agent, one rig add at a time). Compare-and-set and retries guard against other
+// processes; this lock only keeps our own concurrent calls from racing each other.
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
