@@ -11,6 +11,8 @@ import { rigRequests } from './requests/rigs.ts';
 import { workRequests } from './requests/work.ts';
 import { convoyRequests } from './requests/convoys.ts';
 import { messageRequests } from './requests/messages.ts';
+import { mergeQueueRequests } from './requests/merge-queue.ts';
+import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
 
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
@@ -24,6 +26,7 @@ export const requests = {
   ...workRequests,
   ...convoyRequests,
   ...messageRequests,
+  ...mergeQueueRequests,
 };
 
 /** Server-to-client event streams: name → payload. */
@@ -35,9 +38,11 @@ export interface TownEvents {
   convoyClosed: ConvoyClosedEvent;
   escalation: EscalationEvent;
   workEvent: WorkEvent;
+  /** A Refinery event (phase, batch, gate, landed, problem) with its rig. */
+  mergeQueue: MergeQueueEvent;
 }
 
-export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent'] as const satisfies ReadonlyArray<keyof TownEvents>;
+export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent', 'mergeQueue'] as const satisfies ReadonlyArray<keyof TownEvents>;
 
 export type Requests = typeof requests;
 export type RequestName = keyof Requests;

@@ -11,12 +11,13 @@ import { WORK_COMMANDS } from './commands/work-commands.ts';
 import { CONVOY_COMMANDS } from './commands/convoy-commands.ts';
 import { MESSAGE_COMMANDS } from './commands/message-commands.ts';
 import { CREW_COMMANDS } from './commands/crew-commands.ts';
+import { MQ_COMMANDS } from './commands/mq-commands.ts';
 
 export const COMMANDS: Command[] = [
   initCommand, upCommand, serveCommand, statusCommand,
   ...BEAD_COMMANDS,
   exportCommand, importCommand,
-  ...RIG_COMMANDS, ...WORK_COMMANDS, ...CONVOY_COMMANDS, ...MESSAGE_COMMANDS, ...CREW_COMMANDS,
+  ...RIG_COMMANDS, ...WORK_COMMANDS, ...CONVOY_COMMANDS, ...MESSAGE_COMMANDS, ...CREW_COMMANDS, ...MQ_COMMANDS,
 ];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {

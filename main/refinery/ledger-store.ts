@@ -19,6 +19,8 @@ export interface LedgerStoreOptions {
   prefix: string;
   /** Commit author of the refinery's writes, e.g. `gastown/refinery`. */
   actor: string;
+  /** The rig's name, recorded on requests it creates (as `gt done` does). */
+  rig?: string;
 }
 
 export const MR_LABEL = 'gt:merge-request';
@@ -46,8 +48,8 @@ export function beadToMergeRequest(b: Bead): MergeRequest | null {
 
 export class LedgerMergeQueueStore implements MergeQueueStore {
   constructor(
-    private readonly ledger: LedgerForQueue,
-    private readonly opts: LedgerStoreOptions,
+    protected readonly ledger: LedgerForQueue,
+    protected readonly opts: LedgerStoreOptions,
   ) {}
 
   async listOpen(): Promise<MergeRequest[]> {
@@ -84,8 +86,8 @@ export class LedgerMergeQueueStore implements MergeQueueStore {
       prefix: this.opts.prefix,
       labels: [MR_LABEL],
       description: `Merge ${req.meta.branch} into ${req.meta.base}${req.meta.bead ? ` (delivers ${req.meta.bead})` : ''}.`,
-      metadata: clean(req.meta),
-      ...(req.meta.polecat ? { assignee: req.meta.polecat } : {}),
+      // No assignee: the work loop treats an in_progress bead assigned to a polecat as its hook.
+      metadata: clean({ ...(this.opts.rig ? { rig: this.opts.rig } : {}), ...req.meta }),
     }, this.opts.actor);
     return beadToMergeRequest(bead)!;
   }

@@ -83,6 +83,8 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   private loop: Promise<void> | null = null;
   private stopping: AbortController | null = null;
   private wake: (() => void) | null = null;
+  /** A poke that arrived while a pass was running: the loop must not sleep on it. */
+  private poked = false;
 
   constructor(
     opts: RefineryOptions,
@@ -193,6 +195,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     this.loop = (async () => {
       while (!ctrl.signal.aborted) {
         let report: PassReport;
+        this.poked = false;
         try {
           report = await this.processOnce();
         } catch (err) {
@@ -200,7 +203,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
           report = emptyReport('blocked');
         }
         if (ctrl.signal.aborted) break;
-        if (report.kind === 'batch') continue;
+        if (report.kind === 'batch' || this.poked) continue;
         await new Promise<void>((res) => {
           const t = setTimeout(done, this.pollMs);
           function done(): void {
@@ -225,6 +228,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
 
   /** Wakes a sleeping run() loop (a request was submitted or retried). */
   poke(): void {
+    this.poked = true;
     this.wake?.();
   }
 

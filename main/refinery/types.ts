@@ -1,60 +1,9 @@
 // The Refinery's vocabulary: merge requests as the queue sees them, their phases, the store the
 // queue is kept in, the options a rig gives its Refinery, and the events it emits.
 
-/**
- * Where a merge request stands.
- * - queued: waiting in the queue (also: back in it after a restart, a moved target, a retry).
- * - batched / testing: taken into the current batch / its gate is running (in-flight phases: on
- *   restart they are re-derived from the target branch, never trusted).
- * - merged, rejected: terminal; the request's bead is closed.
- * - conflict: blocked; a resolution bead was created; re-queued when its branch changes.
- * - flaky: the batch's gate failed once then passed on retry; the request then lands (merged).
- * - branch-missing: its branch does not exist; re-queued if it reappears.
- */
-export const MR_PHASES = ['queued', 'batched', 'testing', 'merged', 'rejected', 'conflict', 'flaky', 'branch-missing'] as const;
-export type MrPhase = (typeof MR_PHASES)[number];
-
-export const TERMINAL_PHASES: readonly MrPhase[] = ['merged', 'rejected'];
-
-/** What the Refinery keeps in a merge-request bead's `metadata`. */
-export interface MergeRequestMeta {
-  branch: string;
-  /** The target branch the request is for (the rig's target). */
-  base: string;
-  /** The work bead the request delivers, if any. */
-  bead?: string;
-  /** The polecat (agent name) that made the branch; follow-up beads go back to it. */
-  polecat?: string;
-  convoy?: string;
-  /** ISO time the convoy was created: older convoys go first (no starvation). */
-  convoyCreatedAt?: string;
-  phase: MrPhase;
-  /** How many batches this request failed in (score penalty, capped). */
-  attempts: number;
-  /** The branch head last looked at (the one that merged, conflicted or was rejected). */
-  head?: string;
-  /** Batch id (the target sha the batch was built on) while batched/testing. */
-  batch?: string;
-  mergedAs?: string;
-  conflictFiles?: string[];
-  resolutionBead?: string;
-  rejectionBead?: string;
-  /** Tail of the gate output that rejected it (or of the flaky first run). */
-  gateOutput?: string;
-  reason?: string;
-  flakyRuns?: number;
-  updatedAt?: string;
-}
-
-export interface MergeRequest {
-  id: string;
-  title: string;
-  /** 0 (highest) … 4 (lowest), as on every bead. */
-  priority: number;
-  createdAt: string;
-  closed: boolean;
-  meta: MergeRequestMeta;
-}
+export { MR_PHASES, TERMINAL_PHASES } from '../../preload/requests/merge-queue-types.ts';
+export type { GateOutcome, MergeRequest, MergeRequestMeta, MrPhase, QueueEntry, RefineryEvent } from '../../preload/requests/merge-queue-types.ts';
+import type { GateOutcome, MergeRequest, MergeRequestMeta, MrPhase } from '../../preload/requests/merge-queue-types.ts';
 
 export interface NewMergeRequest {
   title: string;
@@ -113,30 +62,6 @@ export interface RefineryOptions {
   /** Clock, for the queue score (tests). */
   now?: () => number;
 }
-
-/** One line of the visible queue (`gt mq list --json`). */
-export interface QueueEntry {
-  position: number;
-  id: string;
-  title: string;
-  branch: string;
-  phase: MrPhase;
-  priority: number;
-  attempts: number;
-  score: number;
-  ready: boolean;
-  /** Why it is not ready (conflict, branch-missing), when it is not. */
-  waiting?: string;
-}
-
-export type RefineryEvent =
-  | { type: 'phase'; rig?: string; id: string; branch: string; phase: MrPhase; detail: string; meta: MergeRequestMeta }
-  | { type: 'batch'; batch: string; ids: string[]; target: string }
-  | { type: 'gate'; batch: string; tip: string; ids: string[]; outcome: GateOutcome; durationMs: number; run: number }
-  | { type: 'landed'; target: string; from: string; to: string; ids: string[] }
-  | { type: 'problem'; kind: 'gate-unavailable' | 'target-red' | 'target-moved' | 'origin' | 'worktree' | 'internal'; message: string };
-
-export type GateOutcome = 'pass' | 'fail' | 'timeout' | 'unavailable' | 'aborted';
 
 export interface GateResult {
   outcome: GateOutcome;

@@ -13,6 +13,7 @@ import { readConfig, readSecrets } from './config.ts';
 import { townPaths, resolveTownDir, type TownPaths } from './paths.ts';
 import { createHandlers } from './handlers/index.ts';
 import { TownWork } from './supervisors/town-work.ts';
+import { RefineryPool } from './refineries/refinery-pool.ts';
 import { cleanupStaleTown } from './sessions/stale-processes.ts';
 
 export { initTown } from './config.ts';
@@ -34,6 +35,8 @@ export class Town {
   private stopping: Promise<void> | null = null;
   /** The work loop: rigs, polecats, sling/done, convoys, mail, supervision (main/town/supervisors/town-work.ts). */
   work!: TownWork;
+  /** One Refinery (merge queue) per rig (main/town/refineries/refinery-pool.ts). */
+  refineries!: RefineryPool;
 
   private constructor(
     readonly paths: TownPaths,
@@ -85,6 +88,13 @@ export class Town {
       town.feed.on('event', () => town.work.onBeadsChanged());
       town.work.start();
       started.push({ stop: () => town.work.stop() });
+      town.refineries = new RefineryPool({
+        ledger, work: town.work.context, polecats: town.work.polecats, townRoot: paths.root,
+        publish: (name, payload) => town.emit(name, payload), log,
+      });
+      town.feed.on('event', (event) => town.refineries.onFeed(event));
+      await town.refineries.start();
+      started.push({ stop: () => town.refineries.stop() });
       return town;
     } catch (err) {
       for (const s of started.reverse()) await s.stop().catch(() => {});
@@ -157,6 +167,8 @@ export class Town {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      // Refineries first: a running gate is killed and its batch goes back to the queue.
+      await this.refineries?.stop().catch((e: Error) => this.log(`refinery stop: ${e.message}`));
       await this.work?.stop().catch((e: Error) => this.log(`work loop stop: ${e.message}`));
       await this.pty.stop().catch((e: Error) => this.log(`pty host stop: ${e.message}`));
       await this.feed.stop().catch(() => {});

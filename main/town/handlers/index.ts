@@ -8,6 +8,7 @@ import { rigHandlers } from './rig-handlers.ts';
 import { workHandlers } from './work-handlers.ts';
 import { convoyHandlers } from './convoy-handlers.ts';
 import { messageHandlers } from './message-handlers.ts';
+import { mergeQueueHandlers } from './merge-queue-handlers.ts';
 
 export function createHandlers(town: Town): TownHandlers {
   return {
@@ -18,5 +19,6 @@ export function createHandlers(town: Town): TownHandlers {
     ...workHandlers(town),
     ...convoyHandlers(town),
     ...messageHandlers(town),
+    ...mergeQueueHandlers(town),
   };
 }

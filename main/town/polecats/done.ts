@@ -11,7 +11,7 @@ import { polecatWorktree } from '../rigs/rig-paths.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
 import { parseAddress } from './agent-store.ts';
 import { commitLeftovers, commitsAhead } from './polecat-git.ts';
-import { MR_LABEL } from './work-beads.ts';
+import { MR_LABEL, workNote } from './work-beads.ts';
 
 
 function inside(dir: string, root: string): boolean {
@@ -26,10 +26,17 @@ function inside(dir: string, root: string): boolean {
   return a === b || a.startsWith(b + sep);
 }
 
-/** The merge request already recorded for this bead's branch, if any. */
+/**
+ * The merge request already recorded for this bead's branch, if any; else an open one for the same
+ * branch (a conflict's resolution is finished on the conflicting request's branch: that request
+ * re-enters the queue by itself when the branch moves, so it must not get a twin).
+ */
 export async function findMergeRequest(c: WorkContext, prefix: string, bead: string, branch: string): Promise<Bead | null> {
   const mrs = await c.ledger.list({ type: 'merge-request', prefix });
-  return mrs.find((m) => (m.metadata as { bead?: string; branch?: string }).bead === bead && (m.metadata as { branch?: string }).branch === branch) ?? null;
+  const meta = (m: Bead) => m.metadata as { bead?: string; branch?: string };
+  return mrs.find((m) => meta(m).bead === bead && meta(m).branch === branch)
+    ?? mrs.find((m) => m.status !== 'closed' && meta(m).branch === branch)
+    ?? null;
 }
 
 export function done(c: WorkContext, cwd: string, actor: string): Promise<DoneResult> {
@@ -60,13 +67,16 @@ export function done(c: WorkContext, cwd: string, actor: string): Promise<DoneRe
     let mr = await findMergeRequest(c, rig.prefix, beadId, branch);
     const already = !!mr && bead.status === 'closed';
     if (!mr && head && (await commitsAhead(rig.paths.bare, rig.branch, branch)) > 0) {
+      // The Refinery orders older convoys first (main/refinery/queue-order.ts).
+      const convoy = workNote(bead).convoy;
+      const convoyCreatedAt = convoy ? await c.ledger.show(convoy).then((b) => b.createdAt, () => undefined) : undefined;
       mr = await c.ledger.create({
         title: `Merge ${branch}: ${bead.title}`.slice(0, 500),
         type: 'merge-request',
         prefix: rig.prefix,
         priority: bead.priority,
         labels: [MR_LABEL],
-        metadata: { rig: rig.name, branch, base: rig.branch, bead: beadId, polecat: actor, phase: 'queued', attempts: 0, head },
+        metadata: { rig: rig.name, branch, base: rig.branch, bead: beadId, polecat: actor, phase: 'queued', attempts: 0, head, ...(convoy ? { convoy } : {}), ...(convoyCreatedAt ? { convoyCreatedAt } : {}) },
       }, actor);
     }
     if (bead.status !== 'closed') await c.ledger.closeBead(beadId, mr ? `done: merge request ${mr.id}` : 'done: no changes to merge', actor);

@@ -1,0 +1,35 @@
+// The Refineries' settings: <town>/settings/refinery.json (all optional), read when the Town starts.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { TownError } from '../../../preload/contract.ts';
+
+export const RefinerySettingsSchema = z.object({
+  /** A gate running longer than this is killed (its whole process group) and counts as a failure. */
+  gateTimeoutMs: z.number().int().min(1000).max(24 * 3_600_000).default(600_000),
+  /** Requests merged and gated together (a red batch is bisected). */
+  batchSize: z.number().int().min(1).max(64).default(4),
+  /** How often an idle Refinery looks at its queue when nothing poked it (new requests poke it). */
+  pollMs: z.number().int().min(100).max(3_600_000).default(10_000),
+}).strict();
+export type RefinerySettings = z.output<typeof RefinerySettingsSchema>;
+
+export const refinerySettingsFile = (townRoot: string): string => join(townRoot, 'settings', 'refinery.json');
+
+export function readRefinerySettings(townRoot: string): RefinerySettings {
+  const file = refinerySettingsFile(townRoot);
+  let raw: unknown = {};
+  if (existsSync(file)) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new TownError('invalid', `${file} is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const r = RefinerySettingsSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new TownError('invalid', `${file}: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,158 @@
+// The Refinery in the running town: `gt up` (real Dolt, real PTYs, real git), a rig whose gate is a
+// real test script, `script` polecats that write, commit and run `gt done`. Good work lands on the
+// rig's target; work that breaks the gate is rejected with the gate output and comes back to its
+// polecat as a hooked bead, whose session fixes the branch and lands it; a hand-made branch
+// submitted with `gt mq submit` lands too. Events reach TownApi clients as `mergeQueue`.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TownClient } from '../../preload/contract.ts';
+import type { Bead } from '../../preload/types.ts';
+import type { RigInfo } from '../../preload/requests/work-types.ts';
+import type { MergeQueueEvent, MqEntry, MqRequest } from '../../preload/requests/merge-queue-types.ts';
+import { connectToTown, type SocketClient } from '../../main/cli/socket-client.ts';
+import { fixtureRepo, git, startTestTown, waitFor, type TestTown } from './town-fixture.ts';
+import { scriptBead } from './town-work-helpers.ts';
+
+// The gate: no .txt file may contain BROKEN. When one does, it says which and, as a fix an agent
+// could read from the output, prints a gt-script block; the script runtime runs the first such
+// block of its hooked bead, so the polecat that gets the rejection back "reads the gate output and
+// fixes its branch" deterministically.
+const CHECK_SH = `#!/bin/sh
+bad=$(grep -l BROKEN *.txt 2>/dev/null)
+if [ -n "$bad" ]; then
+  echo "FAIL: $bad contains BROKEN"
+  echo '\`\`\`gt-script'
+  for f in $bad; do echo "write $f fixed"; done
+  echo '\`\`\`'
+  exit 1
+fi
+echo "gate ok: $(ls *.txt 2>/dev/null | wc -l) files checked"
+`;
+
+let t: TestTown;
+let conn: SocketClient;
+let api: TownClient;
+const events: MergeQueueEvent[] = [];
+
+before(async () => {
+  t = await startTestTown({ tickMs: 500 });
+  const token = (JSON.parse(readFileSync(join(t.dir, 'secrets.json'), 'utf8')) as { apiToken: string }).apiToken;
+  conn = await connectToTown(join(t.dir, '.runtime', 'gt.sock'), token, 'overseer', t.dir);
+  api = conn.client;
+  api.on('mergeQueue', (e) => events.push(e));
+});
+after(async () => {
+  conn?.close();
+  await t?.cleanup();
+});
+
+const mqList = (): Promise<MqEntry[]> => t.json<MqEntry[]>(['mq', 'list', '--rig', 'shop', '--all']);
+const byBead = (list: MqEntry[], bead: string): MqEntry[] => list.filter((e) => e.bead === bead);
+
+test('gt done → refinery: good work lands, gate-breaking work is rejected and comes back to its polecat, hand-made branches land', async () => {
+  const src = fixtureRepo(t.base, 'shop-src');
+  writeFileSync(join(src, 'check.sh'), CHECK_SH);
+  git(src, ['add', '-A']);
+  git(src, ['commit', '-q', '-m', 'gate script']);
+  const rig = await t.json<RigInfo>(['rig', 'add', 'shop', src, '--prefix', 'sh', '--max-polecats', '3', '--runtime', 'script', '--gate', 'sh check.sh']);
+  const start = git(rig.paths.bare, ['rev-parse', rig.branch]).trim();
+
+  const good1 = await scriptBead(t, 'shop', 'alpha', 'a.txt', 0);
+  const good2 = await scriptBead(t, 'shop', 'beta', 'b.txt', 0);
+  const bad = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'gamma', '-d', ['```gt-script', 'write c.txt BROKEN', '```'].join('\n')]);
+  for (const b of [good1, good2, bad]) assert.equal((await t.gt(['sling', b.id, 'shop'])).code, 0);
+
+  // Both good requests land; the list shows them merged.
+  const landed = await waitFor('both good requests merged', async () => {
+    const list = await mqList();
+    const mine = [...byBead(list, good1.id), ...byBead(list, good2.id)];
+    return mine.length === 2 && mine.every((e) => e.phase === 'merged') ? mine : null;
+  }, 60_000, 300);
+  for (const e of landed) {
+    assert.equal(e.position, null, 'finished requests have no queue position');
+    assert.match(e.mergedAs ?? '', /^[0-9a-f]{40}$/);
+  }
+
+  // The bad one is rejected with the gate output, and a follow-up bead goes back to its polecat.
+  const rejected = await waitFor('the gate-breaking request rejected', async () => {
+    const [e] = byBead(await mqList(), bad.id);
+    return e?.phase === 'rejected' ? e : null;
+  }, 60_000, 300);
+  const mr = await t.json<MqRequest>(['mq', 'show', rejected.id]);
+  assert.equal(mr.rig, 'shop');
+  assert.match(mr.meta.reason ?? '', /gate failed \(exit 1\)/);
+  assert.match(mr.meta.gateOutput ?? '', /FAIL: c\.txt contains BROKEN/);
+  const badPolecat = mr.meta.polecat!;
+  assert.match(badPolecat, /^shop\/polecats\//);
+  const followUp = await t.json<Bead>(['bead', 'show', mr.meta.rejectionBead!]);
+  assert.equal(followUp.assignee, badPolecat, 'the follow-up goes to the polecat that made the branch');
+  assert.ok(followUp.labels.includes('gt:refinery'));
+  assert.match(followUp.description, /FAIL: c\.txt contains BROKEN/);
+
+  // Its session picks it up on the same branch, fixes it, runs gt done: the fix lands.
+  const fixed = await waitFor('the follow-up fixed and landed', async () => {
+    const list = await mqList();
+    const [e] = byBead(list, followUp.id);
+    return e?.phase === 'merged' ? e : null;
+  }, 60_000, 300);
+  assert.equal(fixed.branch, mr.meta.branch, 'fixed on the rejected request\'s own branch');
+  assert.equal(fixed.polecat, badPolecat);
+  const fu = await t.json<Bead>(['bead', 'show', followUp.id]);
+  assert.equal(fu.status, 'closed');
+  assert.match(fu.closeReason ?? '', /^done: merge request /);
+
+  // The target: every file, and no commit of its new first-parent history fails the gate.
+  assert.equal(git(rig.paths.bare, ['show', `${rig.branch}:a.txt`]), 'alpha\n');
+  assert.equal(git(rig.paths.bare, ['show', `${rig.branch}:b.txt`]), 'beta\n');
+  assert.equal(git(rig.paths.bare, ['show', `${rig.branch}:c.txt`]), 'fixed');
+  const history = git(rig.paths.bare, ['rev-list', '--first-parent', `${start}..${rig.branch}`]).trim().split('\n');
+  assert.equal(history.length, 3, `three landings on ${rig.branch} (a, b, the fix): ${history.length}`);
+  for (const c of history) {
+    const files = git(rig.paths.bare, ['ls-tree', '--name-only', c]).split('\n').filter((f) => f.endsWith('.txt'));
+    for (const f of files) assert.doesNotMatch(git(rig.paths.bare, ['show', `${c}:${f}`]), /BROKEN/, `${c} on the target carries a broken ${f}`);
+  }
+  const subjects = git(rig.paths.bare, ['log', '--format=%s%n%b', `${start}..${rig.branch}`]);
+  for (const e of [...landed, fixed]) assert.match(subjects, new RegExp(`Merge-Request: ${e.id}`));
+
+  // A branch made by hand, pushed to the rig's repository, joins the same queue and lands.
+  const hand = mkdtempSync(join(t.base, 'hand-'));
+  git(t.base, ['clone', '-q', rig.paths.bare, hand]);
+  writeFileSync(join(hand, 'd.txt'), 'by hand\n');
+  git(hand, ['add', '-A']);
+  git(hand, ['commit', '-q', '-m', 'hand-made change']);
+  git(hand, ['push', '-q', 'origin', 'HEAD:refs/heads/hand/feature']);
+  const submitted = await t.json<MqRequest>(['mq', 'submit', 'hand/feature', '--rig', 'shop']);
+  assert.equal(submitted.meta.phase, 'queued');
+  assert.equal(submitted.meta.rig, 'shop');
+  await waitFor('the hand-made branch merged', async () => (await t.json<MqRequest>(['mq', 'show', submitted.id])).meta.phase === 'merged', 30_000, 200);
+  assert.equal(git(rig.paths.bare, ['show', `${rig.branch}:d.txt`]), 'by hand\n');
+
+  // The events went out with their rig.
+  assert.ok(events.every((e) => e.rig === 'shop'));
+  assert.ok(events.some((e) => e.type === 'landed' && e.ids.includes(submitted.id)), 'a landed event for the hand-made request');
+  assert.ok(events.some((e) => e.type === 'phase' && e.id === rejected.id && e.phase === 'rejected'));
+  assert.ok(events.some((e) => e.type === 'gate' && e.outcome === 'fail'));
+});
+
+test('gt mq: clear errors for an unknown rig, request or branch', async () => {
+  const noRig = await t.gt(['mq', 'submit', 'x', '--rig', 'nope']);
+  assert.equal(noRig.code, 1);
+  assert.match(noRig.stderr, /no rig nope/);
+  const noRigFlag = await t.gt(['mq', 'submit', 'x']);
+  assert.equal(noRigFlag.code, 2);
+  assert.match(noRigFlag.stderr, /--rig/);
+  const noBranch = await t.gt(['mq', 'submit', 'never/made', '--rig', 'shop']);
+  assert.equal(noBranch.code, 1);
+  assert.match(noBranch.stderr, /branch never\/made exists neither/);
+  const noMr = await t.gt(['mq', 'show', 'sh-zzzzz']);
+  assert.equal(noMr.code, 1);
+  assert.match(noMr.stderr, /no merge request sh-zzzzz/);
+  const noPrefix = await t.gt(['mq', 'retry', 'qq-abcd']);
+  assert.equal(noPrefix.code, 1);
+  assert.match(noPrefix.stderr, /no rig has the prefix qq/);
+  const listNoRig = await t.gt(['mq', 'list', '--rig', 'nope']);
+  assert.equal(listNoRig.code, 1);
+  assert.match(listNoRig.stderr, /no rig nope/);
+});
