@@ -33,6 +33,17 @@ describe('gt without a running town', () => {
     assert.match(flag.stderr, /--bogus/);
   });
 
+  test('runtime list --json: every built-in runtime, the scripted one named as such and installed', async () => {
+    const r = await gt(['runtime', 'list', '--json'], { town: town.dir });
+    assert.equal(r.code, 0, r.stderr);
+    const runtimes = JSON.parse(r.stdout) as Array<{ name: string; command: string; installed: boolean; label: string }>;
+    assert.deepEqual(runtimes.map((x) => x.name).sort(), ['claude', 'codex', 'copilot', 'gemini', 'opencode', 'script', 'shell']);
+    const script = runtimes.find((x) => x.name === 'script')!;
+    assert.equal(script.installed, true);
+    assert.match(script.label, /script/i);
+    for (const x of runtimes) assert.ok(x.command.length > 0, x.name);
+  });
+
   test('a missing town: one-line error saying to run gt init', async () => {
     const r = await gt(['bead', 'list'], { town: town.dir });
     assert.notEqual(r.code, 0);
