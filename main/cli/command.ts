@@ -40,12 +40,15 @@ export function actorFromEnv(): string {
   return process.env.GT_AGENT || 'overseer';
 }
 
+/** Inside an agent's terminal: its own token (valid only for that agent); else the owner's. */
+export function tokenFromEnv(ctx: CliContext): string {
+  const agentOwn = process.env.GT_AGENT && process.env.GT_SOCKET_TOKEN;
+  return agentOwn ? process.env.GT_SOCKET_TOKEN! : readSecrets(ctx.paths).apiToken;
+}
+
 /** Runs fn with a client of the running town; closes the connection afterwards. */
 export async function withTown<T>(ctx: CliContext, fn: (client: TownClient) => Promise<T>): Promise<T> {
-  // Inside an agent's terminal: its own token (valid only for that agent); else the owner's.
-  const agentOwn = process.env.GT_AGENT && process.env.GT_SOCKET_TOKEN;
-  const token = agentOwn ? process.env.GT_SOCKET_TOKEN! : readSecrets(ctx.paths).apiToken;
-  const conn = await connectToTown(ctx.paths.socket, token, actorFromEnv(), ctx.townDir);
+  const conn = await connectToTown(ctx.paths.socket, tokenFromEnv(ctx), actorFromEnv(), ctx.townDir);
   try {
     return await fn(conn.client);
   } finally {

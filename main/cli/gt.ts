@@ -5,6 +5,7 @@ import { resolveTownDir } from '../town/paths.ts';
 import { contextFor, type Command, type OptionSpec } from './command.ts';
 import { BEAD_COMMANDS } from './commands/bead-commands.ts';
 import { exportCommand, importCommand } from './commands/ledger-commands.ts';
+import { runtimeListCommand } from './commands/runtime-commands.ts';
 import { initCommand, serveCommand, statusCommand, upCommand } from './commands/town-commands.ts';
 import { RIG_COMMANDS } from './commands/rig-commands.ts';
 import { WORK_COMMANDS } from './commands/work-commands.ts';
@@ -12,12 +13,13 @@ import { CONVOY_COMMANDS } from './commands/convoy-commands.ts';
 import { MESSAGE_COMMANDS } from './commands/message-commands.ts';
 import { CREW_COMMANDS } from './commands/crew-commands.ts';
 import { MQ_COMMANDS } from './commands/mq-commands.ts';
+import { ATTACH_COMMANDS } from './commands/attach-commands.ts';
 
 export const COMMANDS: Command[] = [
   initCommand, upCommand, serveCommand, statusCommand,
   ...BEAD_COMMANDS,
-  exportCommand, importCommand,
-  ...RIG_COMMANDS, ...WORK_COMMANDS, ...CONVOY_COMMANDS, ...MESSAGE_COMMANDS, ...CREW_COMMANDS, ...MQ_COMMANDS,
+  exportCommand, importCommand, runtimeListCommand,
+  ...RIG_COMMANDS, ...WORK_COMMANDS, ...CONVOY_COMMANDS, ...MESSAGE_COMMANDS, ...CREW_COMMANDS, ...ATTACH_COMMANDS, ...MQ_COMMANDS,
 ];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {

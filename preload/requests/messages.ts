@@ -16,8 +16,9 @@ export const messageRequests = {
   /** Reads (and marks read) one message addressed to the caller. */
   mailRead: request(z.object({ id: BeadIdSchema }).strict(), returns<MailMessage>()),
   mailReply: request(z.object({ id: BeadIdSchema, body: Body.default(''), subject: Subject.optional() }).strict(), returns<MailMessage>()),
-  /** Types a short message into the agent's terminal once it is idle or waiting; says whether it arrived. */
-  nudge: request(z.object({ agent: AgentAddress, message: z.string().trim().min(1, 'nudge message must not be empty').max(2000), timeoutMs: z.number().int().min(100).max(120_000).default(15_000) }).strict(), returns<NudgeResult>()),
+  /** Queues a short message for the agent's terminal, typed (in order) once the agent is idle or
+   *  waiting; waits up to `timeoutMs` for the delivery to be confirmed, else answers `queued`. */
+  nudge: request(z.object({ agent: AgentAddress, message: z.string().trim().min(1, 'nudge message must not be empty').max(2000), timeoutMs: z.number().int().min(0).max(600_000).default(60_000) }).strict(), returns<NudgeResult>()),
   escalate: request(z.object({ severity: z.enum(ESCALATION_SEVERITIES).default('medium'), message: z.string().trim().min(1, 'say what is wrong').max(100_000) }).strict(), returns<MailMessage>()),
   /** Starts the Mayor's session (or returns the running one). */
   mayorStart: request(z.object({ runtime: RuntimeName.optional() }).strict(), returns<{ agent: string; terminal: string; started: boolean }>()),

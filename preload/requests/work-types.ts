@@ -122,9 +122,17 @@ export type EscalationSeverity = (typeof ESCALATION_SEVERITIES)[number];
 
 export interface NudgeResult {
   agent: string;
+  /** Typed into the agent's terminal and seen on its screen. */
   delivered: boolean;
-  /** How the agent looked when the message was typed: idle, waiting-for-input, quiet. */
+  /** How the agent looked when the message was typed: idle or waiting-for-input ('busy' if it was not typed). */
   when: string;
+  /** Still waiting in the agent's queue when the caller's wait ran out: it is typed at the agent's
+   *  next idle or waiting moment, unless its session ends first or it expires (30 min). */
+  queued: boolean;
+  /** While queued: its place in the agent's queue (1 = next). */
+  position?: number;
+  /** Why it was not delivered (dropped, expired, typed but not seen, still queued). */
+  reason?: string;
 }
 
 /** Events the work loop publishes on the TownApi. */

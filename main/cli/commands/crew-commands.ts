@@ -1,20 +1,27 @@
 // gt mayor, gt crew …: the agents people direct.
 import type { AgentInfo } from '../../../preload/requests/work-types.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type Command } from '../command.ts';
+import { runAttach } from '../attach-terminal.ts';
+import { ATTACH_DETAILS } from './attach-commands.ts';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const RUNTIME_OPTION = { runtime: { type: 'string' as const, value: 'NAME', description: 'runtime of the session (default: from the town\'s runtime settings)' } };
 
 export const mayorCommand: Command = {
   name: 'mayor',
-  summary: 'start the Mayor (primed with the town\'s state), or find its running session',
-  options: { ...RUNTIME_OPTION, ...JSON_OPTION },
-  details: 'The Mayor\'s terminal is shown in the app and the web UI (gt serve); this command prints its terminal id.',
+  summary: 'start the Mayor (primed with the town\'s state) if needed, then attach to it',
+  options: {
+    ...RUNTIME_OPTION,
+    'no-attach': { type: 'boolean', description: 'only start it and print its terminal id (scripts, tests)' },
+    ...JSON_OPTION,
+  },
+  details: `${ATTACH_DETAILS}\n--json implies --no-attach.`,
   async run(ctx, v) {
     const r = await withTown(ctx, (c) => c.mayorStart({ runtime: str(v.runtime) }));
     if (v.json) printJson(ctx, r);
     else ctx.out(`${r.started ? 'started' : 'already running'}: the Mayor in terminal ${r.terminal}`);
-    return 0;
+    if (v.json || v['no-attach']) return 0;
+    return runAttach(ctx, r.agent);
   },
 };
 

@@ -77,18 +77,26 @@ export const mailReplyCommand: Command = {
 
 export const nudgeCommand: Command = {
   name: 'nudge',
-  summary: 'type a short message into an agent\'s terminal once it is idle or waiting (no ledger write)',
+  summary: 'type a short message into an agent\'s terminal once it is idle or waiting (queued until then; no ledger write)',
   args: 'AGENT MSG...',
-  options: { timeout: { type: 'string', value: 'SECONDS', description: 'how long to wait for the agent to be idle (default 15)' }, ...JSON_OPTION },
+  options: { timeout: { type: 'string', value: 'SECONDS', description: 'how long to wait for the delivery (default 60; 0: queue and return)' }, ...JSON_OPTION },
+  details: [
+    'Nudges to one agent are typed in order, each once the agent is idle or waiting for input.',
+    'Exit codes: 0 delivered (seen on the agent\'s screen); 4 still queued when --timeout passed',
+    '(it will be typed at the agent\'s next idle moment); 1 not delivered (its session ended, or it',
+    'was typed but did not show on the screen).',
+  ].join('\n'),
   async run(ctx, v, positionals) {
     const agent = requireArg(positionals, 0, 'agent');
     const message = positionals.slice(1).join(' ');
-    const timeoutMs = v.timeout === undefined ? undefined : Math.round(Number(v.timeout) * 1000);
-    if (timeoutMs !== undefined && !Number.isFinite(timeoutMs)) throw new TownError('invalid', `--timeout must be a number of seconds, got ${String(v.timeout)}`);
-    const r = await withTown(ctx, (c) => c.nudge({ agent, message, timeoutMs }));
+    const seconds = v.timeout === undefined ? 60 : Number(v.timeout);
+    if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600) throw new TownError('invalid', `--timeout must be a number of seconds from 0 to 600, got ${String(v.timeout)}`);
+    const r = await withTown(ctx, (c) => c.nudge({ agent, message, timeoutMs: Math.round(seconds * 1000) }));
     if (v.json) printJson(ctx, r);
-    else ctx.out(r.delivered ? `nudged ${r.agent} (it was ${r.when})` : `not delivered: ${r.agent} stayed ${r.when}`);
-    return r.delivered ? 0 : 1;
+    else if (r.delivered) ctx.out(`nudged ${r.agent} (it was ${r.when})`);
+    else if (r.queued) ctx.out(`queued, not delivered yet: ${r.agent} has been busy for ${seconds} s; it will be typed when ${r.agent} is idle (position ${r.position} in its queue)`);
+    else ctx.out(`not delivered: ${r.reason ?? `${r.agent} stayed ${r.when}`}`);
+    return r.delivered ? 0 : r.queued ? 4 : 1;
   },
 };
 

@@ -2,7 +2,6 @@
 import type { messageRequests } from '../../../preload/requests/messages.ts';
 import type { TownHandlers } from '../../../preload/contract.ts';
 import { TownError } from '../../../preload/contract.ts';
-import { nudge } from '../mail/nudge.ts';
 import type { Town } from '../town.ts';
 
 export function messageHandlers(town: Town): Pick<TownHandlers, keyof typeof messageRequests> {
@@ -16,7 +15,7 @@ export function messageHandlers(town: Town): Pick<TownHandlers, keyof typeof mes
     },
     mailRead: (args, ctx) => w().mail.read(args.id, ctx.actor),
     mailReply: (args, ctx) => w().mail.reply(args.id, args.body, args.subject, ctx.actor),
-    nudge: (args) => nudge(w().context, town.pty, args.agent, args.message, args.timeoutMs),
+    nudge: (args) => w().nudges.send(args.agent, args.message, args.timeoutMs),
     escalate: (args, ctx) => w().mail.escalate(args.severity, args.message, ctx.actor),
     mayorStart: (args, ctx) => w().people.startMayor(args.runtime, ctx.actor),
     crewAdd: (args, ctx) => w().people.addCrew(args.name, args.rig, ctx.actor),

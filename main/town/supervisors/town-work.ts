@@ -11,6 +11,7 @@ import type { PtyHostClient } from '../../agents/pty-host-client.ts';
 import { getRuntime } from '../../agents/runtimes/runtime-registry.ts';
 import { ConvoyService } from '../convoys/convoy-service.ts';
 import { MailService } from '../mail/mail-service.ts';
+import { NudgeQueue } from '../mail/nudge.ts';
 import { AgentStore, MAYOR, parseAddress, type AgentRecord } from '../polecats/agent-store.ts';
 import { PolecatService } from '../polecats/polecat-service.ts';
 import { renderPrime } from '../polecats/prime.ts';
@@ -42,6 +43,8 @@ export class TownWork {
   readonly polecats: PolecatService;
   readonly convoys: ConvoyService;
   readonly mail: MailService;
+  /** Nudges waiting for their agent's next idle moment (in memory: they belong to live sessions). */
+  readonly nudges: NudgeQueue;
   readonly people: PeopleAgents;
   readonly witness: Witness;
 
@@ -73,6 +76,7 @@ export class TownWork {
     this.polecats = new PolecatService(ctx, prime);
     this.convoys = new ConvoyService(ctx);
     this.mail = new MailService(ctx);
+    this.nudges = new NudgeQueue(this.sessions, o.pty);
     this.people = new PeopleAgents(ctx, prime, (r) => this.info(r));
     this.witness = new Witness(ctx, this.polecats, this.convoys);
     this.sessions.on('exit', () => this.witness.wake(100));
@@ -87,6 +91,7 @@ export class TownWork {
 
   async stop(): Promise<void> {
     await this.witness.stop();
+    this.nudges.dispose();
     this.sessions.dispose();
   }
 
