@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TownError } from '../../preload/contract.ts';
 import type { TerminalExit } from '../../preload/types.ts';
-import { isFromHost, type FromHost, type HostRequest, type ReplyResult, type ScreenSnapshot, type SessionSummary, type ToHost } from '../pty-host/protocol.ts';
+import { isFromHost, type FromHost, type HostRequest, type ReplyResult, type ScreenSnapshot, type SessionSummary, type SpawnRequest, type ToHost } from '../pty-host/protocol.ts';
 import { killTreeSync, sweepSession } from '../pty-host/process-tree.ts';
 import { scrubEnv } from './agent-env.ts';
 
@@ -34,18 +34,8 @@ export interface PtyHostLauncher {
   launch(): HostProcess;
 }
 
-export interface SpawnOptions {
-  id?: string;
-  command: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
-  cols: number;
-  rows: number;
-  title?: string;
-  /** Attach this consumer from the very first byte (no attach race for fast output). */
-  consumer?: string;
-}
+/** What the Town asks for; the id and title are filled in when absent (see SpawnRequest). */
+export type SpawnOptions = Omit<SpawnRequest, 'id' | 'title'> & { id?: string; title?: string };
 
 export interface SessionInfo {
   id: string;

@@ -1,8 +1,7 @@
 // The Refineries' settings: <town>/settings/refinery.json (all optional), read when the Town starts.
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { TownError } from '../../../preload/contract.ts';
+import { readSettingsFile } from '../settings-file.ts';
 
 export const RefinerySettingsSchema = z.object({
   /** A gate running longer than this is killed (its whole process group) and counts as a failure. */
@@ -17,19 +16,5 @@ export type RefinerySettings = z.output<typeof RefinerySettingsSchema>;
 export const refinerySettingsFile = (townRoot: string): string => join(townRoot, 'settings', 'refinery.json');
 
 export function readRefinerySettings(townRoot: string): RefinerySettings {
-  const file = refinerySettingsFile(townRoot);
-  let raw: unknown = {};
-  if (existsSync(file)) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new TownError('invalid', `${file} is not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  const r = RefinerySettingsSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new TownError('invalid', `${file}: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return r.data;
+  return readSettingsFile(refinerySettingsFile(townRoot), RefinerySettingsSchema);
 }

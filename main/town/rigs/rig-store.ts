@@ -8,18 +8,8 @@ import { rigPaths } from './rig-paths.ts';
 export const RIG_LABEL = 'gt:rig';
 export const DEFAULT_MAX_POLECATS = 4;
 
-/** What a rig's bead keeps in its metadata. */
-export interface RigRecord {
-  name: string;
-  prefix: string;
-  source: string;
-  branch: string;
-  gate: string | null;
-  runtime: string | null;
-  maxPolecats: number;
-  setupCommand: string | null;
-  copyFiles: string[];
-}
+/** What a rig's bead keeps in its metadata: the rig's settings (the rest of RigInfo is derived). */
+export type RigRecord = Pick<RigInfo, 'name' | 'prefix' | 'source' | 'branch' | 'gate' | 'runtime' | 'maxPolecats' | 'setupCommand' | 'copyFiles'>;
 
 export function rigFromBead(bead: Bead, townRoot: string): RigInfo | null {
   const m = bead.metadata as Partial<RigRecord>;

@@ -1,9 +1,8 @@
 // The work loop's settings: <town>/settings/work.json (all optional). Role prompt templates live
 // beside it in <town>/settings/roles/<role>.md; built-in templates apply where none is written.
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { TownError } from '../../../preload/contract.ts';
+import { readSettingsFile } from '../settings-file.ts';
 import { parseRuntimeConfig, RuntimeConfigSchema, type RuntimeConfig } from '../../agents/runtimes/runtime-registry.ts';
 
 export const WorkSettingsSchema = z.object({
@@ -26,19 +25,6 @@ export const settingsDir = (townRoot: string): string => join(townRoot, 'setting
 export const workSettingsFile = (townRoot: string): string => join(settingsDir(townRoot), 'work.json');
 
 export function readWorkSettings(townRoot: string): WorkSettings {
-  const file = workSettingsFile(townRoot);
-  let raw: unknown = {};
-  if (existsSync(file)) {
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new TownError('invalid', `${file} is not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  const r = WorkSettingsSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new TownError('invalid', `${file}: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return { ...r.data, runtimes: parseRuntimeConfig(r.data.runtimes) };
+  const settings = readSettingsFile(workSettingsFile(townRoot), WorkSettingsSchema);
+  return { ...settings, runtimes: parseRuntimeConfig(settings.runtimes) };
 }
