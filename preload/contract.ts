@@ -43,6 +43,9 @@ export interface TownEvents {
 }
 
 export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent', 'mergeQueue'] as const satisfies ReadonlyArray<keyof TownEvents>;
+/** Compile-time check that EVENT_NAMES lists every event: a stream missing here could never be subscribed to. */
+const everyEventListed: Exclude<keyof TownEvents, (typeof EVENT_NAMES)[number]> extends never ? true : never = true;
+void everyEventListed;
 
 export type Requests = typeof requests;
 export type RequestName = keyof Requests;
