@@ -10,16 +10,8 @@ import { StatusTracker } from '../../main/agents/status-tracker.ts';
 import { buildAgentEnv } from '../../main/agents/agent-env.ts';
 import { buildLaunch, getRuntime } from '../../main/agents/runtimes/runtime-registry.ts';
 import type { StatusChange } from '../../main/agents/agent-status.ts';
+import { waitFor } from '../helpers/wait.ts';
 
-async function waitFor<T>(what: string, fn: () => T | undefined | false | null, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('script runtime: ask → waiting-for-input, answered → working, hang → stalled', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-pty-status-'));

@@ -13,19 +13,11 @@ import path from 'node:path';
 import { PtyHostClient } from '../../main/agents/pty-host-client.ts';
 import { isAlive } from '../../main/pty-host/process-tree.ts';
 import type { TerminalExit } from '../../preload/types.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), LANG: 'C.UTF-8' };
 const MB = 16;
 
-async function waitFor<T>(what: string, fn: () => T | undefined | false | null, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function setup(t: { after(fn: () => Promise<void>): void }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-pty-drain-'));

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { PtyHostClient } from '../../main/agents/pty-host-client.ts';
 import { HIGH_WATERMARK_BYTES, BATCH_MAX_BYTES } from '../../main/pty-host/protocol.ts';
 import type { TerminalExit } from '../../preload/types.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const TOTAL = 200 * 1024 * 1024;
 const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), LANG: 'C.UTF-8' };
@@ -42,15 +43,6 @@ if (require.main === module) {
 }
 `;
 
-async function waitFor<T>(what: string, fn: () => T | undefined | false | null, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function hostRssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

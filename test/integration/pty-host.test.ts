@@ -7,18 +7,10 @@ import path from 'node:path';
 import { PtyHostClient } from '../../main/agents/pty-host-client.ts';
 import { isAlive } from '../../main/pty-host/process-tree.ts';
 import type { TerminalExit } from '../../preload/types.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const BASH_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), PS1: '$ ', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
 
-async function waitFor<T>(what: string, fn: () => T | undefined | false | null, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Collects what one consumer receives from one session, acknowledging as it goes. */
 function collect(client: PtyHostClient, consumer: string, id: string) {
