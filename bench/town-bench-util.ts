@@ -67,6 +67,18 @@ export function cpuSeconds(pid: number | null): number {
   }
 }
 
+/** CPU seconds (user+system) of a process's children that have exited and been waited for (cutime+cstime). */
+export function childCpuSeconds(pid: number | null): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident memory of a process in MB, from /proc (Linux). */
 export function rssMb(pid: number | null): number {
   if (!pid) return 0;

@@ -5,7 +5,7 @@
 import { cpus } from 'node:os';
 import type { Bead } from '../preload/types.ts';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
-import { benchTown, cpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
+import { benchTown, childCpuSeconds, cpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
 
 const AGENTS = Number(process.env.AGENTS ?? 30);
 const SECONDS = Number(process.env.SECONDS ?? 60);
@@ -28,10 +28,16 @@ try {
   // Enough work to keep every agent busy for the whole run (each bead sleeps 3 s).
   const count = Math.ceil((AGENTS * SECONDS) / 3) + AGENTS;
   const inputs = Array.from({ length: count }, (_, i) => ({ title: `swarm ${i}`, prefix: 'bn', description: scriptDescription(`s${i}.txt`, `bead ${i}`, 3) }));
+  const s0 = performance.now();
   const beads: Bead[] = await b.town.ledger.createMany(inputs, 'overseer');
+  const s1 = performance.now();
   const convoy = await b.call<ConvoyStatus>('convoyCreate', { name: 'swarm', beads: beads.map((x) => x.id), rig: 'bench' });
+  console.log(`setup: ${count} beads created in ${((s1 - s0) / 1000).toFixed(1)} s, convoy tracking them in ${((performance.now() - s1) / 1000).toFixed(1)} s`);
 
   c0 = townCpu();
+  // The agents' own CPU: their sessions are the PTY host's children (the shell waits for the agent
+  // and its `gt` calls), so finished sessions show up in the host's cutime+cstime.
+  const a0 = childCpuSeconds(b.town.pty.pid);
   const t0 = performance.now();
   let peakRss = 0;
   let peakSessions = 0;
@@ -42,12 +48,14 @@ try {
   }
   const elapsed = (performance.now() - t0) / 1000;
   const busyShare = (townCpu() - c0) / elapsed;
+  const agentCpu = childCpuSeconds(b.town.pty.pid) - a0;
   const status = await b.call<ConvoyStatus>('convoyStatus', { id: convoy.id });
   const perMinute = status.progress.closed / (elapsed / 60);
 
   console.log(`${AGENTS} script agents on one rig for ${elapsed.toFixed(0)} s (${cpus().length} cores); peak concurrent sessions ${peakSessions}`);
   console.log(`beads completed: ${status.progress.closed} → ${perMinute.toFixed(1)} per minute (ideal at 3 s/bead: ${((AGENTS * 60) / 3).toFixed(0)})`);
   console.log(`town CPU (node + pty host + dolt, agents excluded): idle ${(idleShare * 100).toFixed(1)}% of a core, busy ${(busyShare * 100).toFixed(1)}% → ratio ${(busyShare / Math.max(idleShare, 1e-3)).toFixed(1)}x`);
+  console.log(`agents' own CPU (finished sessions, with their gt calls and git): ${agentCpu.toFixed(0)} s = ${(agentCpu / Math.max(1, status.progress.closed)).toFixed(2)} CPU-s per completed bead, ${((agentCpu / elapsed) * 100).toFixed(0)}% of a core`);
   console.log(`town memory (RSS): idle ${idleRss.toFixed(0)} MB, peak busy ${peakRss.toFixed(0)} MB → ratio ${(peakRss / idleRss).toFixed(2)}x`);
 } finally {
   await b.close();

@@ -224,6 +224,53 @@ export class Ledger {
     }, issueId);
   }
 
+  /**
+   * `issueId` depends on every bead of `dependsOnIds` with one type, in one transaction and one commit
+   * (`dep add N`): a convoy tracking a thousand beads is one write, not a thousand. All or nothing: a
+   * missing target, a conflicting existing type or a cycle refuses the whole batch. Returns how many
+   * were added (existing ones of the same type are skipped).
+   */
+  async addDependencies(issueId: string, dependsOnIds: string[], type: DependencyType, actor: string): Promise<number> {
+    validate(BeadIdSchema, issueId, 'dependency');
+    if (!Array.isArray(dependsOnIds)) throw new TownError('invalid', 'addDependencies: dependsOnIds must be a list of bead ids');
+    if (dependsOnIds.length > 10_000) throw new TownError('invalid', 'addDependencies: at most 10,000 dependencies per batch');
+    const targets = [...new Set(dependsOnIds.map((id) => validate(BeadIdSchema, id, 'dependency target')))];
+    const t = validate(DependencyTypeSchema, type, 'dependency type');
+    if (!targets.length) return 0;
+    if (targets.includes(issueId)) throw new TownError('invalid', `a bead cannot depend on itself (${issueId})`);
+    return this.write(actor, 'dep add', async (tx) => {
+      tx.subject = `${t} ${issueId} -> ${targets.length} beads`;
+      await this.mustGet(tx, issueId);
+      const found = new Set<string>();
+      const existing = new Map<string, string>();
+      for (let i = 0; i < targets.length; i += 1000) {
+        const chunk = targets.slice(i, i + 1000);
+        for (const r of await tx.query<{ id: string }>('SELECT id FROM issues WHERE id IN (?)', [chunk])) found.add(r.id);
+        const deps = await tx.query<{ d: string; type: string }>('SELECT depends_on_issue_id AS d, type FROM dependencies WHERE issue_id = ? AND depends_on_issue_id IN (?)', [issueId, chunk]);
+        for (const r of deps) existing.set(r.d, r.type);
+      }
+      const missing = targets.filter((id) => !found.has(id));
+      if (missing.length) throw new TownError('not_found', `cannot add dependencies: no bead ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''}`);
+      const clash = targets.find((id) => existing.has(id) && existing.get(id) !== t);
+      if (clash) throw new TownError('conflict', `${issueId} already has a ${existing.get(clash)} dependency on ${clash}; remove it first`);
+      const fresh = targets.filter((id) => !existing.has(id));
+      if (!fresh.length) return 0;
+      // Only blocking edges can form a cycle that matters; insertDependency checks them one by one.
+      if (t === 'blocks' || t === 'parent-child') {
+        for (const id of fresh) await this.insertDependency(tx, issueId, id, t);
+      } else {
+        for (let i = 0; i < fresh.length; i += 500) {
+          const rows = fresh.slice(i, i + 500).map((id) => [randomUUID(), issueId, t, tx.now, tx.actor, '{}', '', id]);
+          await tx.exec('INSERT INTO dependencies (id, issue_id, type, created_at, created_by, metadata, thread_id, depends_on_issue_id) VALUES ?', [rows]);
+        }
+        tx.touch('dependencies');
+        await tx.events(fresh.map((id) => ({ issueId, type: 'dependency_added', newValue: JSON.stringify({ depends_on_id: id, type: t }) })));
+      }
+      await recomputeBlocked(tx, [issueId]);
+      return fresh.length;
+    }, issueId);
+  }
+
   /** Removes the dependency of issueId on dependsOnId (any type). Returns false if there was none. */
   async removeDependency(issueId: string, dependsOnId: string, actor: string): Promise<boolean> {
     validate(BeadIdSchema, issueId, 'dependency');
@@ -404,6 +451,21 @@ export class Ledger {
     }
     if (!bead) throw new TownError('not_found', asOf ? `no bead ${id} as of ${opts.asOf}` : `no bead ${id}`);
     return bead;
+  }
+
+  /**
+   * Many beads by id in a few queries (labels, no dependencies or comments), in the order asked;
+   * ids with no bead are left out. For callers that hold a list of ids (a convoy's tracked beads).
+   */
+  async getMany(ids: string[]): Promise<Bead[]> {
+    if (!Array.isArray(ids)) throw new TownError('invalid', 'getMany: ids must be a list of bead ids');
+    const want = [...new Set(ids.map((id) => validate(BeadIdSchema, id, 'getMany')))];
+    const byId = new Map<string, Bead>();
+    for (let i = 0; i < want.length; i += 1000) {
+      const rows = await this.q<IssueRow>(`SELECT ${BEAD_SELECT} FROM issues i WHERE i.id IN (?)`, [want.slice(i, i + 1000)]);
+      for (const b of await beadsFromRows(this.q, rows)) byId.set(b.id, b);
+    }
+    return want.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
   }
 
   /** Beads matching the filter, ordered by priority, then age (oldest first), then id. All statuses unless filtered. */

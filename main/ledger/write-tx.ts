@@ -62,6 +62,20 @@ export class WriteTx {
     this.touch('events');
   }
 
+  /** Records many events rows in one INSERT (big batched writes); the first carries the marker as event() does. */
+  async events(es: EventRow[]): Promise<void> {
+    for (let i = 0; i < es.length; i += 500) {
+      const chunk = es.slice(i, i + 500);
+      const values = chunk.map((e) => {
+        const id = this.markerUsed ? randomUUID() : this.marker;
+        this.markerUsed = true;
+        return [id, e.issueId, e.type, this.actor, e.oldValue ?? '', e.newValue ?? '', e.comment ?? '', this.now];
+      });
+      await this.exec('INSERT INTO events (id, issue_id, event_type, actor, old_value, new_value, comment, created_at) VALUES ?', [values]);
+      this.touch('events');
+    }
+  }
+
   get hasMarker(): boolean {
     return this.markerUsed;
   }

@@ -98,6 +98,46 @@ describe('ledger model', { skip: skip ?? false }, () => {
     assert.ok(!(await ledger.ready({ limit: 1000 })).some((x) => x.id === later.id));
   });
 
+  test('addDependencies: a batch in one commit, all or nothing; getMany reads many beads by id', async () => {
+    const hub = await ledger.create({ title: 'tracker', type: 'convoy' }, 'mayor');
+    const work = await ledger.createMany(Array.from({ length: 250 }, (_, i) => ({ title: `tracked ${i}` })), 'mayor');
+    const ids = work.map((w) => w.id);
+    let before = await commits();
+    assert.equal(await ledger.addDependencies(hub.id, ids.slice(0, 200), 'tracks', 'mayor'), 200);
+    assert.equal(await commits(), before + 1, 'one commit for the whole batch');
+    // Existing ones of the same type are skipped; only the new 50 are added.
+    assert.equal(await ledger.addDependencies(hub.id, ids, 'tracks', 'mayor'), 50);
+    const shown = await ledger.show(hub.id);
+    assert.deepEqual(shown.dependencies!.map((d) => d.dependsOnId).sort(), [...ids].sort());
+    assert.ok(shown.dependencies!.every((d) => d.type === 'tracks'));
+    const [rows] = await raw.query("SELECT COUNT(*) AS n FROM events WHERE issue_id = ? AND event_type = 'dependency_added'", [hub.id]);
+    assert.equal(Number((rows as Array<{ n: number }>)[0].n), 250, 'one event per dependency');
+
+    // Refusals write nothing: a missing target, a clash with another type, itself, a cycle.
+    const extra = await ledger.create({ title: 'extra' }, 'mayor');
+    before = await commits();
+    await assert.rejects(ledger.addDependencies(hub.id, [extra.id, 'hq-nope9'], 'tracks', 'mayor'), isCode('not_found', /hq-nope9/));
+    await assert.rejects(ledger.addDependencies(hub.id, [extra.id, ids[0]], 'blocks', 'mayor'), isCode('conflict'));
+    await assert.rejects(ledger.addDependencies(hub.id, [hub.id], 'tracks', 'mayor'), isCode('invalid', /itself/));
+    assert.equal(await commits(), before, 'refused batches write nothing');
+    assert.equal((await ledger.show(hub.id)).dependencies!.length, 250);
+    const x = await ledger.create({ title: 'x' }, 'mayor');
+    const y = await ledger.create({ title: 'y' }, 'mayor');
+    await ledger.addDependency(y.id, x.id, 'blocks', 'mayor');
+    before = await commits();
+    await assert.rejects(ledger.addDependencies(x.id, [extra.id, y.id], 'blocks', 'mayor'), isCode('invalid', /cycle/));
+    assert.equal(await commits(), before, 'refused batches write nothing');
+    assert.equal((await ledger.show(x.id)).dependencies!.length, 0, 'not even the good half of a refused batch');
+    // Blocking batches still block.
+    assert.equal(await ledger.addDependencies(x.id, [extra.id], 'blocks', 'mayor'), 1);
+    assert.ok((await ledger.blocked()).some((b) => b.id === x.id));
+
+    const many = await ledger.getMany([ids[5], 'hq-nope9', ids[1], ids[5]]);
+    assert.deepEqual(many.map((b) => b.id), [ids[5], ids[1]], 'in the order asked, missing and repeated ids left out');
+    assert.equal(many[0].title, 'tracked 5');
+    assert.equal((await ledger.getMany(ids)).length, 250);
+  });
+
   test('update, labels, comments, events, history and as-of', async () => {
     const x = await ledger.create({ title: 'history me', labels: ['one'] }, 'mayor');
     const head0 = await ledger.head();
