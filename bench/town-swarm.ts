@@ -41,9 +41,12 @@ try {
   const t0 = performance.now();
   let peakRss = 0;
   let peakSessions = 0;
+  let peakParts = { node: 0, pty: 0, dolt: 0 };
   while (performance.now() - t0 < SECONDS * 1000) {
     await new Promise((r) => setTimeout(r, 2000));
-    peakRss = Math.max(peakRss, townRss());
+    const rss = townRss();
+    if (rss > peakRss) peakParts = { node: process.memoryUsage().rss / 1048576, pty: rssMb(b.town.pty.pid), dolt: rssMb(b.town.dolt.pid) };
+    peakRss = Math.max(peakRss, rss);
     peakSessions = Math.max(peakSessions, b.town.work.sessions.list().length);
   }
   const elapsed = (performance.now() - t0) / 1000;
@@ -56,7 +59,7 @@ try {
   console.log(`beads completed: ${status.progress.closed} → ${perMinute.toFixed(1)} per minute (ideal at 3 s/bead: ${((AGENTS * 60) / 3).toFixed(0)})`);
   console.log(`town CPU (node + pty host + dolt, agents excluded): idle ${(idleShare * 100).toFixed(1)}% of a core, busy ${(busyShare * 100).toFixed(1)}% → ratio ${(busyShare / Math.max(idleShare, 1e-3)).toFixed(1)}x`);
   console.log(`agents' own CPU (finished sessions, with their gt calls and git): ${agentCpu.toFixed(0)} s = ${(agentCpu / Math.max(1, status.progress.closed)).toFixed(2)} CPU-s per completed bead, ${((agentCpu / elapsed) * 100).toFixed(0)}% of a core`);
-  console.log(`town memory (RSS): idle ${idleRss.toFixed(0)} MB, peak busy ${peakRss.toFixed(0)} MB → ratio ${(peakRss / idleRss).toFixed(2)}x`);
+  console.log(`town memory (RSS): idle ${idleRss.toFixed(0)} MB, peak busy ${peakRss.toFixed(0)} MB → ratio ${(peakRss / idleRss).toFixed(2)}x (at the peak: node ${peakParts.node.toFixed(0)}, pty host ${peakParts.pty.toFixed(0)}, dolt ${peakParts.dolt.toFixed(0)} MB)`);
 } finally {
   await b.close();
 }
