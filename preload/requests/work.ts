@@ -4,6 +4,23 @@ import type { AgentInfo, DoneResult, HookInfo, SlingResult } from './work-types.
 import { BeadIdSchema, request, returns } from '../api-kit.ts';
 import { RigName, RuntimeName } from './rigs.ts';
 
+/** What `gt polecat remove` did. */
+export interface PolecatRemoveResult {
+  agent: string;
+  /** The agent bead, now closed with reason "removed" (its history stays in the ledger). */
+  agentBead: string;
+  stoppedSession: boolean;
+  /** Work beads taken off its hook (--force): open and unassigned again. */
+  requeued: string[];
+  /** The worktree folder removed, or null if there was none. */
+  worktree: string | null;
+  /** Its branches already merged into the rig's branch, deleted. */
+  deletedBranches: string[];
+  /** Its branches with unmerged work, kept in the rig's bare repository. */
+  keptBranches: string[];
+  message: string;
+}
+
 /** An agent address: `<rig>/polecats/<name>`, `<rig>/crew/<name>`, `mayor`, `overseer`. */
 export const AgentAddress = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.@/-]+$/, 'malformed agent address');
 
@@ -28,4 +45,6 @@ export const workRequests = {
   handoff: request(z.object({ note: z.string().max(100_000).optional(), agent: AgentAddress.optional() }).strict(), returns<{ agent: string; terminal: string }>()),
   agentList: request(z.object({ rig: RigName.optional(), role: z.enum(['polecat', 'crew', 'mayor']).optional() }).strict(), returns<AgentInfo[]>()),
   agentShow: request(z.object({ agent: AgentAddress }).strict(), returns<AgentInfo>()),
+  /** Retires a polecat: session stopped, worktree removed, merged branches deleted, agent bead closed. Refuses one with work on its hook unless `force` (the work goes back to open). */
+  polecatRemove: request(z.object({ agent: AgentAddress, force: z.boolean().optional() }).strict(), returns<PolecatRemoveResult>()),
 };

@@ -1,4 +1,4 @@
-// gt sling, hook, prime, done, handoff, agent list|show: the work loop from the command line.
+// gt sling, hook, prime, done, handoff, agent list|show, polecat remove: the work loop from the command line.
 import type { AgentInfo } from '../../../preload/requests/work-types.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
 
@@ -111,4 +111,19 @@ export const agentShowCommand: Command = {
   },
 };
 
-export const WORK_COMMANDS: Command[] = [slingCommand, hookCommand, primeCommand, doneCommand, handoffCommand, agentListCommand, agentShowCommand];
+export const polecatRemoveCommand: Command = {
+  name: 'polecat remove',
+  summary: 'retire a polecat: stop its session, remove its worktree and merged branches, close its agent bead',
+  args: 'ADDR | RIG NAME',
+  options: { force: { type: 'boolean', description: 'even with work on its hook: stop it and give the work back (open, unassigned)' }, ...JSON_OPTION },
+  async run(ctx, v, positionals) {
+    const first = requireArg(positionals, 0, 'polecat address (<rig>/polecats/<name>) or RIG NAME');
+    const agent = positionals[1] ? `${first}/polecats/${positionals[1]}` : first;
+    const r = await withTown(ctx, (c) => c.polecatRemove({ agent, force: v.force === true }));
+    if (v.json) printJson(ctx, r);
+    else ctx.out(r.message);
+    return 0;
+  },
+};
+
+export const WORK_COMMANDS: Command[] = [slingCommand, hookCommand, primeCommand, doneCommand, handoffCommand, agentListCommand, agentShowCommand, polecatRemoveCommand];

@@ -1,7 +1,8 @@
-// Work-loop requests: sling, hook, prime, done, handoff, agents.
+// Work-loop requests: sling, hook, prime, done, handoff, agents, polecat removal.
 import type { workRequests } from '../../../preload/requests/work.ts';
 import type { TownHandlers } from '../../../preload/contract.ts';
 import { done } from '../polecats/done.ts';
+import { removePolecat } from '../polecats/remove-polecat.ts';
 import type { Town } from '../town.ts';
 
 export function workHandlers(town: Town): Pick<TownHandlers, keyof typeof workRequests> {
@@ -17,5 +18,6 @@ export function workHandlers(town: Town): Pick<TownHandlers, keyof typeof workRe
     handoff: (args, ctx) => town.work.handoff(args.agent ?? ctx.actor, args.note, ctx.actor),
     agentList: (args) => town.work.agentList(args),
     agentShow: (args) => town.work.agentShow(args.agent),
+    polecatRemove: (args, ctx) => removePolecat(town.work.context, args.agent, args.force ?? false, ctx.actor),
   };
 }
