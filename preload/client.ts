@@ -1,7 +1,8 @@
 // Builds a TownClient from any transport that can make a call and deliver events. The method list
 // comes from the contract, so each transport only supplies `call` and event plumbing.
 import type { EventName, RequestName, TownClient, TownEvents, Unsubscribe } from './contract.ts';
-import { REQUEST_NAMES } from './contract.ts';
+import { REQUEST_NAMES, TownError } from './contract.ts';
+import type { ClientMessage, ServerMessage } from './wire.ts';
 
 export interface Transport {
   call(name: RequestName, args: unknown): Promise<unknown>;
@@ -48,6 +49,52 @@ export function makeClient(transport: Transport): ClientPlumbing {
     },
     emitTerminalData(id, data) {
       for (const listener of dataListeners) listener(id, data);
+    },
+  };
+}
+
+export interface StreamClient extends ClientPlumbing {
+  /** Handles one JSON message from the town: settles a pending request or delivers an event. */
+  receive(msg: ServerMessage): void;
+  /** Rejects every request still waiting (the connection is gone). */
+  failAll(err: TownError): void;
+}
+
+/**
+ * The request/response bookkeeping shared by the stream transports (the CLI's socket, a browser's
+ * WebSocket): ids, pending promises, subscriptions. The transport supplies framing and `send`.
+ */
+export function makeStreamClient(send: (msg: ClientMessage) => void, isOpen: () => boolean = () => true): StreamClient {
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  let nextId = 1;
+  const plumbing = makeClient({
+    call(name, args) {
+      if (!isOpen()) return Promise.reject(new TownError('unavailable', 'not connected to the town'));
+      return new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        send({ t: 'req', id, name, args });
+      });
+    },
+    subscribe(event) {
+      send({ t: 'sub', events: [event] });
+    },
+  });
+  return {
+    ...plumbing,
+    receive(msg) {
+      if (msg.t === 'res') {
+        const p = pending.get(msg.id);
+        pending.delete(msg.id);
+        if (msg.ok) p?.resolve(msg.result);
+        else p?.reject(TownError.from(msg.error));
+      } else if (msg.t === 'evt') {
+        plumbing.emit(msg.name, msg.payload as never);
+      }
+    },
+    failAll(err) {
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
     },
   };
 }

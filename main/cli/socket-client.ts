@@ -1,8 +1,8 @@
 // The CLI's side of the TownApi socket: a TownClient over newline-delimited JSON.
 import { connect, type Socket } from 'node:net';
-import type { EventName, TownClient } from '../../preload/contract.ts';
+import type { TownClient } from '../../preload/contract.ts';
 import { TownError } from '../../preload/contract.ts';
-import { makeClient } from '../../preload/client.ts';
+import { makeStreamClient } from '../../preload/client.ts';
 import type { ClientMessage, ServerMessage } from '../../preload/wire.ts';
 
 export interface SocketClient {
@@ -14,29 +14,12 @@ export interface SocketClient {
 export function connectToTown(socketPath: string, token: string, actor: string, townDir: string): Promise<SocketClient> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(socketPath);
-    const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
-    let nextId = 1;
     let buffer = '';
     let welcomed = false;
     const send = (msg: ClientMessage): void => {
       socket.write(JSON.stringify(msg) + '\n');
     };
-    const plumbing = makeClient({
-      call(name, args) {
-        return new Promise((res, rej) => {
-          const id = nextId++;
-          pending.set(id, { resolve: res, reject: rej });
-          send({ t: 'req', id, name, args });
-        });
-      },
-      subscribe(event: EventName) {
-        send({ t: 'sub', events: [event] });
-      },
-    });
-    const failAll = (err: TownError): void => {
-      for (const p of pending.values()) p.reject(err);
-      pending.clear();
-    };
+    const plumbing = makeStreamClient(send);
 
     socket.setEncoding('utf8');
     socket.setTimeout(1500, () => {
@@ -56,14 +39,9 @@ export function connectToTown(socketPath: string, token: string, actor: string, 
         } else if (msg.t === 'error') {
           const err = new TownError(msg.message.startsWith('unauthorized') ? 'unauthorized' : 'invalid', msg.message);
           if (!welcomed) reject(err);
-          failAll(err);
-        } else if (msg.t === 'res') {
-          const p = pending.get(msg.id);
-          pending.delete(msg.id);
-          if (msg.ok) p?.resolve(msg.result);
-          else p?.reject(TownError.from(msg.error));
-        } else if (msg.t === 'evt') {
-          plumbing.emit(msg.name, msg.payload as never);
+          plumbing.failAll(err);
+        } else {
+          plumbing.receive(msg);
         }
       }
     });
@@ -73,8 +51,8 @@ export function connectToTown(socketPath: string, token: string, actor: string, 
         ? new TownError('unavailable', `the town at ${townDir} is not up: run \`gt up\` first`)
         : TownError.from(err);
       if (!welcomed) reject(townErr);
-      failAll(townErr);
+      plumbing.failAll(townErr);
     });
-    socket.on('close', () => failAll(new TownError('unavailable', 'the town closed the connection')));
+    socket.on('close', () => plumbing.failAll(new TownError('unavailable', 'the town closed the connection')));
   });
 }

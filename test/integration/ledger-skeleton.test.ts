@@ -11,23 +11,8 @@ import { doltAvailable, startTempDolt } from '../../main/ledger/temp-dolt.ts';
 import { findDolt } from '../../main/ledger/dolt-locate.ts';
 import type { BeadFeedEvent } from '../../preload/types.ts';
 import { TownError } from '../../preload/contract.ts';
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
-function waitFor<T>(pred: () => T | undefined, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      const v = pred();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - start > ms) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 25);
-    };
-    tick();
-  });
-}
+import { alive } from '../helpers/gt.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 test('skeleton: server, create/show/list, dolt log author, feed, clean stop', async (t) => {
   const missing = doltAvailable();
@@ -76,7 +61,7 @@ test('skeleton: server, create/show/list, dolt log author, feed, clean stop', as
     assert.equal(log.status, 0, log.stderr);
     assert.match(log.stdout, new RegExp(`Author: mayor <mayor@gastown\\.local>[\\s\\S]*create ${bead.id}`));
 
-    const ev = await waitFor(() => events.find((e) => e.changes.some((c) => c.kind === 'created' && c.id === bead.id)), 5000, 'created event');
+    const ev = await waitFor('created event', () => events.find((e) => e.changes.some((c) => c.kind === 'created' && c.id === bead.id)), 5000);
     assert.equal(ev.author, 'mayor');
     assert.equal(ev.message, `create ${bead.id}`);
     const created = ev.changes.find((c) => c.kind === 'created')!;

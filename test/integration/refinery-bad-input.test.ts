@@ -11,21 +11,8 @@ import { Refinery } from '../../main/refinery/refinery.ts';
 import { JsonFileStore } from '../../main/refinery/json-file-store.ts';
 import type { RefineryEvent } from '../../main/refinery/types.ts';
 import { GATE, git, goodModule, makeRig } from './refinery-fixture.ts';
+import { alive } from '../helpers/gt.ts';
 
-/** Running (a killed process may linger as a zombie until init reaps it: that counts as dead). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
 
 test('a request whose branch is deleted is marked branch-missing, the queue keeps moving, and it returns with its branch', async (t) => {
   const fix = makeRig();

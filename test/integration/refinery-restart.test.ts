@@ -12,22 +12,10 @@ import { Refinery } from '../../main/refinery/refinery.ts';
 import { JsonFileStore } from '../../main/refinery/json-file-store.ts';
 import type { MergeRequest, MergeRequestMeta, MrPhase } from '../../main/refinery/types.ts';
 import { GATE, git, goodModule, makeRig, type RigFixture } from './refinery-fixture.ts';
+import { alive } from '../helpers/gt.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
 
 /** How many times a request was merged into main: merge commits carrying its trailer. */
 function mergeCount(fix: RigFixture, id: string): number {
