@@ -1,6 +1,6 @@
 // Agent status with real PTYs: the script runtime's question is seen as waiting-for-input, an
 // answer typed through the API resumes it, and its hang is seen as "no output since T".
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +13,8 @@ import type { StatusChange } from '../../main/agents/agent-status.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 
-test('script runtime: ask → waiting-for-input, answered → working, hang → stalled', { timeout: 60_000 }, async (t) => {
+/** A real PTY host with a status tracker, stopped and cleaned up when the test ends. */
+async function startHost(t: TestContext): Promise<{ dir: string; client: PtyHostClient; tracker: StatusTracker }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-pty-status-'));
   const client = new PtyHostClient({ transcriptDir: path.join(dir, 'transcripts') });
   const tracker = new StatusTracker(client, { settleMs: 200, tickMs: 100 });
@@ -23,6 +24,11 @@ test('script runtime: ask → waiting-for-input, answered → working, hang → 
     rmSync(dir, { recursive: true, force: true });
   });
   await client.start();
+  return { dir, client, tracker };
+}
+
+test('script runtime: ask → waiting-for-input, answered → working, hang → stalled', { timeout: 60_000 }, async (t) => {
+  const { dir, client, tracker } = await startHost(t);
 
   const description = [
     'Exercise the status machine.',
@@ -72,15 +78,7 @@ test('script runtime: ask → waiting-for-input, answered → working, hang → 
 });
 
 test('script runtime: fail → crashed with exit code; no block → default change, exit 0', { timeout: 60_000 }, async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-pty-status2-'));
-  const client = new PtyHostClient({ transcriptDir: path.join(dir, 'transcripts') });
-  const tracker = new StatusTracker(client, { settleMs: 200, tickMs: 100 });
-  t.after(async () => {
-    tracker.dispose();
-    await client.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await client.start();
+  const { dir, client, tracker } = await startHost(t);
   const rt = getRuntime('script');
   const launch = buildLaunch(rt);
   const changes: StatusChange[] = [];
