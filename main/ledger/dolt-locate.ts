@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-export const DOLT_VERSION = '2.3.1';
+export const DOLT_VERSION = '1.88.1';
 /** The commit of the v2.3.1 release in dolthub/dolt (the go/ module's tags do not match its releases). */
 export const DOLT_COMMIT = 'b15770fe588268027d799c11356af0ce24ba882a';
 /** Oldest dolt the ledger is tested with: DOLT_COMMIT procedures, dolt_ignore, dolt_diff(). */
