@@ -3,6 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { findDolt } from '../main/ledger/dolt-locate.ts';
+import { findChromium, NO_CHROMIUM } from '../test/helpers/chromium.ts';
 
 const SUITES = ['unit', 'integration', 'e2e'] as const;
 const wanted = process.argv.slice(2);
@@ -22,6 +24,19 @@ const files = suites.flatMap((suite) => {
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
+}
+
+// In CI the real parts are not optional: a suite that would only skip for want of dolt or a browser
+// fails here instead, naming what is missing.
+if (process.env.CI === 'true') {
+  const absent = [
+    suites.some((s) => s !== 'unit') && !findDolt() ? 'dolt (GT_DOLT, PATH or the install cache: run `npm run postinstall`)' : null,
+    suites.includes('e2e') && !findChromium() ? NO_CHROMIUM : null,
+  ].filter(Boolean);
+  if (absent.length) {
+    console.error(`CI=true but the tests' real parts are missing:\n${absent.map((a) => `  - ${a}`).join('\n')}`);
+    process.exit(1);
+  }
 }
 
 // One file at a time: the integration tests start real Dolt servers and PTYs, and this machine
