@@ -5,7 +5,7 @@
 // check, streams events and terminal bytes to the window, and that quitting stops the town.
 // The stand-in records calls; it decides nothing. The real-binary test is electron-smoke.test.ts.
 import assert from 'node:assert/strict';
-import { fork, spawnSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -17,9 +17,10 @@ import { REQUEST_NAMES } from '../../preload/contract.ts';
 import type { TownStatus } from '../../preload/types.ts';
 import { IPC_EVENT_CHANNEL, IPC_TERMINAL_DATA_CHANNEL, ipcRequestChannel } from '../../preload/wire.ts';
 import { buildAll } from '../../scripts/build.ts';
+import { findDolt } from '../../main/ledger/dolt-locate.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const noDolt = spawnSync('dolt', ['version'], { stdio: 'ignore' }).status !== 0 ? 'no dolt on PATH (npm install provides one)' : false;
+const noDolt = findDolt() ? false : 'no dolt found (GT_DOLT, PATH or the install cache; npm install provides one)';
 
 type Handler = (event: unknown, args: unknown) => Promise<{ ok: boolean; result?: unknown; error?: { code: string; message: string } }>;
 

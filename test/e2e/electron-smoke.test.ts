@@ -3,13 +3,13 @@
 // and that quitting stops the town with nothing left behind. Where the Electron binary cannot be
 // launched (not downloaded, no display), the suite says so plainly instead of passing.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import { findDolt } from '../../main/ledger/dolt-locate.ts';
 import { REQUEST_NAMES } from '../../preload/contract.ts';
 import type { TownStatus } from '../../preload/types.ts';
 import { buildAll } from '../../scripts/build.ts';
@@ -37,7 +37,7 @@ function whyNotRunnable(): string | null {
   const found = findElectron();
   if ('why' in found) return found.why;
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display (DISPLAY is unset): run the tests under xvfb-run';
-  if (spawnSync('dolt', ['version'], { stdio: 'ignore' }).status !== 0) return 'no dolt on PATH (npm install provides one)';
+  if (!findDolt()) return 'no dolt found (GT_DOLT, PATH or the install cache; npm install provides one)';
   return null;
 }
 

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { connectToTown } from '../../main/cli/socket-client.ts';
 import { readSecrets } from '../../main/town/config.ts';
 import { townPaths } from '../../main/town/paths.ts';
+import { findDolt } from '../../main/ledger/dolt-locate.ts';
 import { alive, commandName, descendants, gt, startTown, tempTownDir, waitFor, type RunningTown } from '../helpers/gt.ts';
 
 describe('gt without a running town', () => {
@@ -124,7 +125,7 @@ describe('gt up with a real town', () => {
     const listed = await gt(['bead', 'list', '--json'], { town: town.dir });
     assert.ok(JSON.parse(listed.stdout).some((b: { id: string }) => b.id === bead.id));
 
-    const log = execFileSync('dolt', ['log', '-n', '5'], { cwd: `${townPaths(town.dir).doltData}/gastown`, encoding: 'utf8' });
+    const log = execFileSync(findDolt()!.path, ['log', '-n', '5'], { cwd: `${townPaths(town.dir).doltData}/gastown`, encoding: 'utf8' });
     assert.match(log, new RegExp(bead.id));
     assert.match(log, /Author:\s+mayor/);
   });
