@@ -6,7 +6,7 @@
 // restarted during the stop comes back stopped.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bead } from '../../preload/types.ts';
 import type { AgentInfo, ConvoyStatus, MailMessage, SlingResult } from '../../preload/requests/work-types.ts';
@@ -243,4 +243,28 @@ test('gt rig park holds new work for one rig; unpark dispatches it', async () =>
   assert.match(bad.stderr, /nosuchrig/);
   const m: CostMeters = await callTown((cl) => cl.costMeters({}));
   assert.deepEqual(m.controls.parkedRigs, []);
+  const muted = await t.json<ControlsState>(['dnd', '30']);
+  assert.ok(muted.dndUntil! > Date.now() + 29 * 60_000, 'notifications muted for 30 minutes');
+  assert.equal((await t.json<ControlsState>(['dnd', 'off'])).dndUntil, null);
+});
+
+test('with pauseAgentsOnBudget, a rig budget reached freezes the rig\'s running agent; raising it lets it finish', { skip: process.platform !== 'linux' ? 'reads process states from /proc' : false }, async () => {
+  mkdirSync(join(t.dir, 'settings'), { recursive: true });
+  writeFileSync(join(t.dir, 'settings', 'costs.json'), JSON.stringify({ pauseAgentsOnBudget: true, pollMs: 500 }));
+  await t.restart();
+  await addRig(t, 'pause', 'pz', 1);
+  await t.json<BudgetStatus>(['budget', 'set', 'rig', 'pause', '0.5']);
+  const b = await bead('pause', 'spends then ticks', ['usage 1000000 0 0 0 claude-haiku-4-5', 'run for i in $(seq 1 30); do echo tick >> ticks.log; sleep 0.2; done', 'write paused.txt x\\n']);
+  await t.json<SlingResult>(['sling', b.id]);
+  const agent = await waitFor('the agent to be paused by the budget', async () => {
+    const c = await t.json<ControlsState>(['controls']);
+    if (!c.budgetPaused.includes('rig:pause:total')) return null;
+    return (await t.json<AgentInfo[]>(['agent', 'list', '--rig', 'pause'])).find((a) => a.session) ?? null;
+  }, 60_000, 300);
+  const tree = collectTree(agent.session!.pid);
+  await waitFor('its processes stopped', () => tree.every((p) => procState(p) === 'T' || procState(p) === null), 5_000, 100);
+  assert.equal((await t.json<Bead>(['bead', 'show', b.id])).status !== 'closed', true);
+  await t.json<BudgetStatus>(['budget', 'set', 'rig', 'pause', '5']);
+  await waitFor('the bead to finish after the raise', async () => (await t.json<Bead>(['bead', 'show', b.id])).status === 'closed', 60_000, 300);
+  assert.deepEqual((await t.json<ControlsState>(['controls'])).budgetPaused, []);
 });
