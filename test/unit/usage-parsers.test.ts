@@ -10,6 +10,8 @@ import { USAGE_FORMATS, type UsageFormat } from '../../main/agents/usage/usage-p
 import { newCursor, tailUsage, type TailCursor } from '../../main/agents/usage/usage-tailer.ts';
 import type { UsageRecord } from '../../main/agents/usage/usage-record.ts';
 import { claudeProjectName } from '../../main/agents/usage/claude-usage.ts';
+import { readOpencodeDb } from '../../main/agents/usage/opencode-db.ts';
+import { spawnSync } from 'node:child_process';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'usage');
 
@@ -131,4 +133,38 @@ test('tailer: only the appended bytes are read; a line across the 1 MiB read chu
 test('Claude project folder name: every non-alphanumeric becomes a dash', () => {
   assert.equal(claudeProjectName('/home/u/gt/rigs/app/polecats/nux'), '-home-u-gt-rigs-app-polecats-nux');
   assert.equal(claudeProjectName('/tmp/a_b.c'), '-tmp-a-b-c');
+});
+
+test('OpenCode 1.x database: message rows read incrementally by time_updated through sqlite3, a streaming message counted once completed', { skip: spawnSync('sqlite3', ['-version']).status !== 0 ? 'the sqlite3 command is not installed' : false }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gt-usage-'));
+  try {
+    const db = join(dir, 'opencode.db');
+    // The two tables as opencode-ai 1.18.33 creates them (columns used here).
+    const sql = (q: string) => {
+      const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    sql('CREATE TABLE `session` (`id` text PRIMARY KEY, `project_id` text NOT NULL, `directory` text NOT NULL, `title` text NOT NULL, `version` text NOT NULL); CREATE TABLE `message` (`id` text PRIMARY KEY, `session_id` text NOT NULL, `time_created` integer NOT NULL, `time_updated` integer NOT NULL, `data` text NOT NULL);');
+    sql("INSERT INTO session VALUES ('ses_01abc', 'p', '/home/u/gt/rigs/app/polecats/max', 't', '1.18.33');");
+    const msg = JSON.parse(readFileSync(join(FIXTURES, 'opencode-message.json'), 'utf8')) as Record<string, unknown>;
+    const { id: _id, sessionID: _s, path: _p, ...data } = msg;
+    const streaming = JSON.stringify({ ...data, time: { created: 1 } }).replace(/'/g, "''");
+    sql(`INSERT INTO message VALUES ('msg_0f3a9', 'ses_01abc', 1, 100, '${streaming}');`);
+    let rows = await readOpencodeDb(db, 0);
+    assert.ok(rows);
+    const parser = USAGE_FORMATS.opencode('opencode');
+    assert.equal(rows.lines.flatMap((l) => parser.line(l, 0)).length, 0, 'not completed yet');
+    sql(`UPDATE message SET time_updated = 200, data = '${JSON.stringify(data).replace(/'/g, "''")}' WHERE id = 'msg_0f3a9';`);
+    rows = await readOpencodeDb(db, rows.last);
+    assert.ok(rows);
+    const recs = rows.lines.flatMap((l) => parser.line(l, 0));
+    assert.deepEqual(sum(recs), { calls: 1, input: 1200, output: 400, cacheWrite: 1500, cacheRead: 20000 });
+    assert.equal(recs[0].cwd, '/home/u/gt/rigs/app/polecats/max', 'the session\'s directory is the call\'s');
+    assert.equal(rows.last, 200);
+    const again = await readOpencodeDb(db, rows.last);
+    assert.equal(again!.lines.flatMap((l) => parser.line(l, 0)).length, 0, 'read again at the watermark: counted once');
+    assert.equal(await readOpencodeDb(db, 0, 'no-such-sqlite3-binary'), null, 'no sqlite3: a clear "not available", not a crash');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

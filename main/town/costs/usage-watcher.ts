@@ -20,6 +20,7 @@ import { geminiFileProject, geminiHome, geminiProjectHash } from '../../agents/u
 import { USAGE_FORMATS, usageFormatOf, type UsageFormat } from '../../agents/usage/usage-parsers.ts';
 import type { UsageRecord } from '../../agents/usage/usage-record.ts';
 import { newCursor, tailUsage, type TailCursor } from '../../agents/usage/usage-tailer.ts';
+import { readOpencodeDb } from '../../agents/usage/opencode-db.ts';
 import type { StoredUsage } from './usage-store.ts';
 
 /** A session of an agent, as the watcher needs it. */
@@ -68,6 +69,9 @@ interface FileBinding {
   /** Known for Claude project folders; otherwise read from the records. */
   cwd: string | null;
   whole: boolean;
+  /** OpenCode 1.x's SQLite database (read by rows, not bytes), from this time on at first. */
+  db?: boolean;
+  after?: number;
 }
 
 export interface UsageWatcherOptions {
@@ -130,7 +134,10 @@ export class UsageWatcher {
       const before = this.cursors[file] ?? newCursor(file);
       let result;
       try {
-        result = await tailUsage(before, (saved) => USAGE_FORMATS[binding.format](binding.runtime, saved), { whole: binding.whole });
+        result = binding.db
+          ? await this.readDb(before, binding)
+          : await tailUsage(before, (saved) => USAGE_FORMATS[binding.format](binding.runtime, saved), { whole: binding.whole });
+        if (!result) continue;
       } catch (e) {
         this.o.log(`costs: reading ${file}: ${(e as Error).message}`);
         continue;
@@ -154,6 +161,32 @@ export class UsageWatcher {
     }
     if (this.dirty) this.saveCursors();
     return stored;
+  }
+
+  private sqliteMissing = false;
+
+  /** OpenCode's database: rows updated since the cursor's watermark (kept in `offset`). */
+  private async readDb(before: TailCursor, binding: FileBinding): Promise<{ records: UsageRecord[]; cursor: TailCursor } | null> {
+    if (this.sqliteMissing) return null;
+    let st;
+    try {
+      st = statSync(before.file);
+    } catch {
+      return null;
+    }
+    const wal = modifiedAt(`${before.file}-wal`);
+    const mtimeMs = Math.max(st.mtimeMs, wal);
+    if (mtimeMs === before.mtimeMs && st.size === before.size) return { records: [], cursor: before };
+    // A database never read before: from the oldest running session on (not its whole history).
+    const rows = await readOpencodeDb(before.file, before.offset || (binding.after ?? 0));
+    if (!rows) {
+      this.sqliteMissing = true;
+      this.o.log('costs: OpenCode usage needs the sqlite3 command (not found on PATH): its calls are not counted');
+      return null;
+    }
+    const parser = USAGE_FORMATS.opencode(binding.runtime, before.state);
+    const records = rows.lines.flatMap((l) => parser.line(l, 0));
+    return { records, cursor: { ...before, offset: rows.last, size: st.size, mtimeMs, state: parser.state() } };
   }
 
   private saveCursors(): void {
@@ -228,6 +261,8 @@ export class UsageWatcher {
       for (const dir of subdirs(join(roots.opencode, 'storage', 'message'))) {
         for (const f of filesIn(dir, '.json', since(opencode))) out.set(f, { format: 'opencode', runtime: 'opencode', cwd: null, whole: true });
       }
+      // 1.x: the database (opencode.db, or opencode-<channel>.db for other release channels).
+      for (const f of filesIn(roots.opencode, '.db', 0)) out.set(f, { format: 'opencode', runtime: 'opencode', cwd: null, whole: false, db: true, after: since(opencode) });
     }
     return out;
   }
@@ -238,6 +273,14 @@ function subdirs(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(dir, d.name));
   } catch {
     return [];
+  }
+}
+
+function modifiedAt(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
