@@ -12,6 +12,8 @@ import { workRequests } from './requests/work.ts';
 import { convoyRequests } from './requests/convoys.ts';
 import { messageRequests } from './requests/messages.ts';
 import { mergeQueueRequests } from './requests/merge-queue.ts';
+import { costRequests } from './requests/costs.ts';
+import type { BudgetAlertEvent, ControlsState, CostMeters } from './requests/cost-types.ts';
 import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
 
@@ -27,6 +29,7 @@ export const requests = {
   ...convoyRequests,
   ...messageRequests,
   ...mergeQueueRequests,
+  ...costRequests,
 };
 
 /** Server-to-client event streams: name → payload. */
@@ -40,9 +43,15 @@ export interface TownEvents {
   workEvent: WorkEvent;
   /** A Refinery event (phase, batch, gate, landed, problem) with its rig. */
   mergeQueue: MergeQueueEvent;
+  /** Cost meters changed (new usage stored): town and per-agent totals, burn rates, controls. */
+  costMeters: CostMeters;
+  /** E-stop, parked rigs, do-not-disturb or budget pauses changed. */
+  controls: ControlsState;
+  /** A budget crossed 80% (warning) or 100% (exceeded). */
+  budgetAlert: BudgetAlertEvent;
 }
 
-export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent', 'mergeQueue'] as const satisfies ReadonlyArray<keyof TownEvents>;
+export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent', 'mergeQueue', 'costMeters', 'controls', 'budgetAlert'] as const satisfies ReadonlyArray<keyof TownEvents>;
 /** Compile-time check that EVENT_NAMES lists every event: a stream missing here could never be subscribed to. */
 const everyEventListed: Exclude<keyof TownEvents, (typeof EVENT_NAMES)[number]> extends never ? true : never = true;
 void everyEventListed;

@@ -5,6 +5,8 @@ import { Menu, nativeImage, Tray } from 'electron';
 import type { TownStatus } from '../../preload/types.ts';
 import type { Town } from '../town/town.ts';
 import { statusAlerts, trayStatusLines, trayTooltip, type Alert } from './tray-status.ts';
+import type { BudgetAlertEvent, ControlsState } from '../../preload/requests/cost-types.ts';
+import { budgetNotification, estopItem } from './tray-controls.ts';
 
 const REFRESH_MS = 30_000;
 const AFTER_CHANGE_MS = 1_000;
@@ -21,6 +23,8 @@ export function createTray(opts: TrayOptions): { dispose(): void } {
   const tray = new Tray(nativeImage.createFromPath(opts.iconPath));
   let status: TownStatus | null = null;
   let error: string | undefined;
+  let controls: ControlsState | null = null;
+  let townReady: Town | null = null;
   let disposed = false;
   const timers = new Set<NodeJS.Timeout>();
   const unsubscribe: Array<() => void> = [];
@@ -33,6 +37,11 @@ export function createTray(opts: TrayOptions): { dispose(): void } {
       Menu.buildFromTemplate([
         ...info,
         { type: 'separator' },
+        ...(townReady ? [(() => {
+          const item = estopItem(controls);
+          const town = townReady;
+          return { label: item.label, click: () => void town.call(item.request, {}, { actor: 'overseer', transport: 'in-process', consumer: 'tray' }).catch(() => {}) };
+        })()] : []),
         { label: 'Open Gas Town', click: () => opts.showWindow() },
         { label: 'Quit Gas Town', click: () => opts.quit() },
       ]),
@@ -51,6 +60,9 @@ export function createTray(opts: TrayOptions): { dispose(): void } {
   void opts.town.then(
     (town) => {
       if (disposed) return;
+      townReady = town;
+      controls = town.costs.controls.get();
+      render();
       const refresh = (): void => {
         town.call('townStatus', {}, { actor: 'overseer', transport: 'in-process', consumer: 'tray' }).then(
           (s) => update(s as TownStatus),
@@ -61,6 +73,13 @@ export function createTray(opts: TrayOptions): { dispose(): void } {
       unsubscribe.push(
         town.onEvent((name, payload) => {
           if (name === 'townStatus') update(payload as TownStatus);
+          else if (name === 'controls') {
+            controls = payload as ControlsState;
+            render();
+          } else if (name === 'budgetAlert') {
+            const alert = budgetNotification(payload as BudgetAlertEvent);
+            if (alert) opts.alert(alert);
+          }
           // Bead counts change with the ledger; one refresh per burst of changes.
           else if (name === 'beadFeed' && !pending) {
             pending = setTimeout(() => {

@@ -15,6 +15,7 @@ import { createHandlers } from './handlers/index.ts';
 import { TownWork } from './supervisors/town-work.ts';
 import { RefineryPool } from './refineries/refinery-pool.ts';
 import { cleanupStaleTown } from './sessions/stale-processes.ts';
+import { CostService } from './costs/cost-service.ts';
 
 export { initTown } from './config.ts';
 export const defaultTownDir = (): string => resolveTownDir();
@@ -37,6 +38,8 @@ export class Town {
   work!: TownWork;
   /** One Refinery (merge queue) per rig (main/town/refineries/refinery-pool.ts). */
   refineries!: RefineryPool;
+  /** Usage, prices, budgets, e-stop and parked rigs (main/town/costs/cost-service.ts). */
+  costs!: CostService;
 
   private constructor(
     readonly paths: TownPaths,
@@ -86,6 +89,11 @@ export class Town {
         townPrefix: config.prefix, publish: (name, payload) => town.emit(name, payload), log,
       });
       town.feed.on('event', () => town.work.onBeadsChanged());
+      // Cost and controls before the first patrol: a town restarted in e-stop dispatches nothing.
+      town.costs = new CostService({ townRoot: paths.root, ledger, work: town.work, publish: (name, payload) => town.emit(name, payload), log });
+      town.work.context.gate = (scope) => town.costs.blocked(scope);
+      town.costs.start();
+      started.push({ stop: () => town.costs.stop() });
       town.work.start();
       started.push({ stop: () => town.work.stop() });
       town.refineries = new RefineryPool({
@@ -169,6 +177,7 @@ export class Town {
     this.stopping ??= (async () => {
       // Refineries first: a running gate is killed and its batch goes back to the queue.
       await this.refineries?.stop().catch((e: Error) => this.log(`refinery stop: ${e.message}`));
+      await this.costs?.stop().catch((e: Error) => this.log(`costs stop: ${e.message}`));
       await this.work?.stop().catch((e: Error) => this.log(`work loop stop: ${e.message}`));
       await this.pty.stop().catch((e: Error) => this.log(`pty host stop: ${e.message}`));
       await this.feed.stop().catch(() => {});

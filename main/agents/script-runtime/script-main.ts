@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import readline from 'node:readline';
 import { parseScript, ScriptSyntaxError } from './script-parse.ts';
 import { defaultChange, runSteps, ScriptFailure, type ScriptIO } from './script-runner.ts';
+import { ScriptUsageWriter } from './script-usage.ts';
 
 interface HookedBead {
   id: string;
@@ -37,12 +38,14 @@ function loadBead(): { bead: HookedBead; fromHook: boolean } {
   return { bead: { id: bead.id, title: bead.title ?? '', description: bead.description ?? '' }, fromHook: true };
 }
 
-function makeIO(): ScriptIO {
+function makeIO(worktree: string): ScriptIO {
   let rl: readline.Interface | null = null;
+  const writer = ScriptUsageWriter.fromEnv(worktree);
   const queued: string[] = [];
   const waiting: Array<(l: string) => void> = [];
   return {
     print: say,
+    usage: writer ? (call) => writer.record(call) : undefined,
     readLine() {
       if (!rl) {
         rl = readline.createInterface({ input: process.stdin, terminal: false });
@@ -74,7 +77,7 @@ function commit(worktree: string, bead: HookedBead): void {
 
 async function main(): Promise<number> {
   const worktree = process.cwd();
-  const io = makeIO();
+  const io = makeIO(worktree);
   let bead: HookedBead;
   let fromHook: boolean;
   try {

@@ -9,6 +9,7 @@
 //     ask QUESTION...        print the question and wait for a yes/no answer typed in its terminal
 //     fail MESSAGE...        stop with an error
 //     hang                   stop producing output and never finish
+//     usage IN OUT [CW [CR [MODEL]]]  record one model call with exactly these tokens (cost tests)
 
 export type ScriptStep =
   | { op: 'write' | 'append'; path: string; text: string; line: number }
@@ -17,7 +18,8 @@ export type ScriptStep =
   | { op: 'output'; lines: number; line: number }
   | { op: 'ask'; question: string; line: number }
   | { op: 'fail'; message: string; line: number }
-  | { op: 'hang'; line: number };
+  | { op: 'hang'; line: number }
+  | { op: 'usage'; input: number; output: number; cacheWrite: number; cacheRead: number; model?: string; line: number };
 
 export class ScriptSyntaxError extends Error {}
 
@@ -84,8 +86,14 @@ export function parseScript(description: string): ScriptStep[] | null {
         if (restText) fail('hang takes no arguments');
         steps.push({ op, line });
         break;
+      case 'usage': {
+        const nums = rest.slice(0, 4).map(Number);
+        if (rest.length < 2 || rest.length > 5 || nums.some((n) => !Number.isInteger(n) || n < 0)) fail('usage needs INPUT OUTPUT [CACHE_WRITE [CACHE_READ [MODEL]]] as whole numbers');
+        steps.push({ op, input: nums[0], output: nums[1], cacheWrite: nums[2] ?? 0, cacheRead: nums[3] ?? 0, ...(rest[4] ? { model: rest[4] } : {}), line });
+        break;
+      }
       default:
-        fail(`unknown step "${op}" (write, append, run, sleep, output, ask, fail, hang)`);
+        fail(`unknown step "${op}" (write, append, run, sleep, output, ask, fail, hang, usage)`);
     }
   });
   return steps;

@@ -5,11 +5,14 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { ScriptStep } from './script-parse.ts';
+import { scriptCallUsage, type ScriptCall } from './script-usage.ts';
 
 export interface ScriptIO {
   print(text: string): void;
   /** Next line typed by the human (without the newline). */
   readLine(): Promise<string>;
+  /** Records one "model call" (script-usage.ts); absent outside a town. */
+  usage?(call: ScriptCall): void;
 }
 
 export class ScriptFailure extends Error {}
@@ -35,7 +38,15 @@ function inside(worktree: string, p: string): string {
 }
 
 export async function runSteps(steps: ScriptStep[], worktree: string, io: ScriptIO): Promise<void> {
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
+    // Each step is one deterministic "model call"; a usage step records exactly its own numbers.
+    if (step.op === 'usage') {
+      io.usage?.({ input: step.input, output: step.output, cacheWrite: step.cacheWrite, cacheRead: step.cacheRead, model: step.model, text: `usage step ${step.line}` });
+      io.print(`gt-script: recorded usage (in ${step.input}, out ${step.output})\n`);
+      continue;
+    }
+    const text = JSON.stringify(step);
+    io.usage?.({ ...scriptCallUsage(text, index), text });
     switch (step.op) {
       case 'write':
       case 'append': {
@@ -97,6 +108,8 @@ export async function runSteps(steps: ScriptStep[], worktree: string, io: Script
 /** The change made for a bead with no gt-script block. */
 export async function defaultChange(worktree: string, bead: { id: string; title: string }, io: ScriptIO): Promise<void> {
   const file = 'SCRIPTED_CHANGES.md';
+  const text = `default change for ${bead.id}`;
+  io.usage?.({ ...scriptCallUsage(text, 0), text });
   await fsp.appendFile(path.join(worktree, file), `- ${bead.id}: ${bead.title} (made by the scripted runtime)\n`);
   io.print(`gt-script: no gt-script block; appended a line to ${file}\n`);
 }

@@ -49,9 +49,11 @@ export class PolecatService {
       const { rig, polecat } = await this.resolveTarget(opts.target, bead);
       const runtime = opts.runtime ?? workNote(bead).runtime ?? rig.runtime ?? runtimeNameFor(this.c.settings.runtimes, { rig: rig.name, role: 'polecat' });
       return this.c.locks.run(`rig:${rig.name}`, async () => {
-        const room = await this.room(rig);
+        // E-stop, a parked rig or a spent budget: the work waits in the queue, with that reason.
+        const blocked = (await this.c.gate?.({ rig: rig.name, bead: bead.id, convoy: opts.convoy ?? workNote(bead).convoy ?? null })) ?? null;
+        const room = blocked ?? (await this.room(rig));
         if (room) {
-          if (opts.enqueue === false) return { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room, full: true };
+          if (opts.enqueue === false) return { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room, full: !blocked };
           await this.enqueue(bead, rig, runtime, actor, opts.convoy);
           return { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room };
         }

@@ -129,6 +129,8 @@ export class Witness {
     }
     if (this.c.sessions.get(address)) return;
     if (agent.meta.state === 'stuck') return;
+    // E-stop (or a budget that pauses its agents): no session starts, not even a restart.
+    if (await this.c.gate?.({ rig: rig.name, bead: bead.id, convoy: workNote(bead).convoy ?? null, restart: true })) return;
     const wait = this.notBefore.get(address) ?? 0;
     if (Date.now() < wait) {
       this.wakeAt(wait);
@@ -208,6 +210,7 @@ export class Witness {
     try {
       const r = await this.polecats.sling(bead, { target: rig, runtime, enqueue: false, convoy }, TOWN_ACTOR);
       if (r.full) return true;
+      if (r.outcome !== 'hooked') return false; // held back (e-stop, parked rig, budget): stays queued
       this.c.publish('workEvent', { kind: 'dispatched', agent: r.agent ?? undefined, bead, rig, message: `${bead} → ${r.agent}${convoy ? ` (convoy ${convoy})` : ''}`, at: Date.now() });
       return false;
     } catch (e) {

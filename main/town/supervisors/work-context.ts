@@ -21,6 +21,9 @@ export interface WorkContext {
   log(line: string): void;
   /** Asks the supervisor to look at the town soon (work finished, a session ended, …). */
   wake(): void;
+  /** Why work may not be dispatched into this scope now (e-stop, parked rig, budget), or null.
+   *  Set by the Town (main/town/costs/cost-service.ts); absent means always allowed. */
+  gate?: (scope: { rig: string; bead?: string; convoy?: string | null; restart?: boolean }) => Promise<string | null>;
 }
 
 /** The actor of writes the town makes on its own (supervisor, dispatcher). */

@@ -1,0 +1,45 @@
+// Freezing and thawing agents' process trees: SIGSTOP / SIGCONT to every process of the tree (the
+// PTY host's definition of a tree: descendants plus everything in the terminal's session). Unix
+// only; on Windows there is no equivalent we can apply safely, and callers say so.
+import { collectTree } from '../../pty-host/process-tree.ts';
+
+export const canFreeze = (): boolean => process.platform !== 'win32';
+
+function signalTree(root: number, signal: 'SIGSTOP' | 'SIGCONT'): number[] {
+  const done = new Set<number>();
+  // Twice: a process forked while the first pass ran is caught by the second.
+  for (let pass = 0; pass < 2; pass++) {
+    for (const pid of collectTree(root)) {
+      if (done.has(pid)) continue;
+      try {
+        process.kill(pid, signal);
+        done.add(pid);
+      } catch {
+        // It exited meanwhile.
+      }
+    }
+  }
+  return [...done];
+}
+
+/** Stops every process of each tree; returns the pids stopped. */
+export function freezeTrees(roots: number[]): number[] {
+  if (!canFreeze()) return [];
+  return roots.flatMap((r) => signalTree(r, 'SIGSTOP'));
+}
+
+/** Continues every process of each tree (and any pid given, e.g. one re-parented meanwhile). */
+export function thawTrees(roots: number[], extra: number[] = []): number[] {
+  if (!canFreeze()) return [];
+  const done = new Set(roots.flatMap((r) => signalTree(r, 'SIGCONT')));
+  for (const pid of extra) {
+    if (done.has(pid)) continue;
+    try {
+      process.kill(pid, 'SIGCONT');
+      done.add(pid);
+    } catch {
+      // Gone.
+    }
+  }
+  return [...done];
+}
