@@ -135,9 +135,9 @@ export class AgentStatus {
     const why = `hook: ${event}${detail ? ` (${detail})` : ''}`;
     switch (event) {
       case 'session-start':
-        // A start (or a re-prime after compaction) while it works changes nothing but the source.
-        if (this._state === 'starting' || this._state === 'stalled') this.set('idle', why, at, 'hook');
-        else this._source = 'hook';
+        // A new session sits at its prompt (whatever its first output looked like); a re-prime
+        // after compaction, in a state a hook already set, changes nothing.
+        if (this._source !== 'hook') this.set('idle', why, at, 'hook');
         return;
       case 'working':
         return this.set('working', why, at, 'hook');

@@ -81,6 +81,10 @@ test('a hook\'s state beats the screen: held for hookHoldMs, then only a clear s
   assert.equal(s.reason, 'hook: waiting (Notification permission_prompt)');
   s.hook('session-start', 310, 'SessionStart compact');
   assert.equal(s.state, 'waiting-for-input', 'a re-prime after compaction changes no state');
+  const fresh = new AgentStatus('b', { patterns, stallMs: 60_000 }, 0);
+  fresh.output(5); // its logo
+  fresh.hook('session-start', 6, 'SessionStart resume');
+  assert.deepEqual([fresh.state, fresh.source, fresh.reason], ['idle', 'hook', 'hook: session-start (SessionStart resume)']);
 });
 
 test('auth failure screens read as waiting-for-input with the reason; exits map to exited/crashed', () => {
