@@ -30,8 +30,8 @@ export const RuntimeDefinitionSchema = z
     npmPackage: z.string().max(200).optional(),
     /** How the CLI reports working / waiting / idle and its conversation id through its own hooks
      *  (which call back into `gt agent-hook`): the adapter in main/agents/hooks/. Absent: the
-     *  screen is the only source. */
-    hooks: z.enum(HOOK_ADAPTERS).optional(),
+     *  screen is the only source. (A boolean, from configs written before adapters, means none.) */
+    hooks: z.preprocess((v) => (typeof v === 'boolean' ? undefined : v), z.enum(HOOK_ADAPTERS).optional()),
     /** Where the CLI writes token usage, for cost (a path pattern; ~ is the user's home). */
     usage: z.string().max(500).optional(),
     patterns: z
