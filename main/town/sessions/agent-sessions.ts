@@ -115,7 +115,8 @@ export class AgentSessions extends EventEmitter {
     const rt = getRuntime(spec.runtime, this.o.runtimeConfig());
     if (!isInstalled(rt)) throw new TownError('unavailable', `runtime ${spec.runtime} is not installed (${rt.def.command} is not on PATH)${rt.def.npmPackage ? `: npm install -g ${rt.def.npmPackage}` : ''}`);
     const replacingLive = await this.stop(spec.agent);
-    const stored = spec.fresh || !this.o.conversations ? null : await this.o.conversations.get(spec.agent).catch(() => null);
+    const remembers = Boolean(rt.def.resumeArgs || rt.def.hooks);
+    const stored = spec.fresh || !remembers || !this.o.conversations ? null : await this.o.conversations.get(spec.agent).catch(() => null);
     const resume = decideResume({
       canResume: Boolean(rt.def.resumeArgs), runtime: spec.runtime, cwd: spec.cwd, bead: spec.bead ?? null, stored, replacingLive,
     });
