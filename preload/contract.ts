@@ -14,6 +14,7 @@ import { messageRequests } from './requests/messages.ts';
 import { mergeQueueRequests } from './requests/merge-queue.ts';
 import { costRequests } from './requests/costs.ts';
 import type { BudgetAlertEvent, ControlsState, CostMeters } from './requests/cost-types.ts';
+import { agentHookRequests } from './requests/agent-hooks.ts';
 import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
 
@@ -30,6 +31,7 @@ export const requests = {
   ...messageRequests,
   ...mergeQueueRequests,
   ...costRequests,
+  ...agentHookRequests,
 };
 
 /** Server-to-client event streams: name → payload. */

@@ -11,6 +11,7 @@ import type { ActivityEvent, PtyHostClient } from './pty-host-client.ts';
 export interface TrackOptions {
   patterns: ScreenPatterns;
   stallMs?: number;
+  hookHoldMs?: number;
 }
 
 export interface StatusTrackerOptions {
@@ -57,7 +58,7 @@ export class StatusTracker extends EventEmitter {
   /** Starts tracking a session (call right after spawn). */
   track(id: string, opts: TrackOptions): AgentStatus {
     const now = Date.now();
-    const status = new AgentStatus(id, { patterns: opts.patterns, stallMs: opts.stallMs ?? DEFAULT_STALL_MS }, now);
+    const status = new AgentStatus(id, { patterns: opts.patterns, stallMs: opts.stallMs ?? DEFAULT_STALL_MS, hookHoldMs: opts.hookHoldMs }, now);
     status.onChange((c: StatusChange) => this.emit('status', c));
     this.tracked.set(id, { status, screenAt: -1, offset: 0, lastOutputAt: now, lastReadAt: now, reading: false });
     return status;
@@ -67,9 +68,11 @@ export class StatusTracker extends EventEmitter {
     return this.tracked.get(id)?.status;
   }
 
-  /** A runtime hook reported in (e.g. Claude Code's Stop hook through `gt`). */
-  hook(id: string, event: HookEvent, detail?: string): void {
-    this.tracked.get(id)?.status.hook(event, Date.now(), detail);
+  /** A runtime hook reported in (e.g. Claude Code's Stop hook through `gt agent-hook`). */
+  hook(id: string, event: HookEvent, detail?: string): AgentStatus | undefined {
+    const status = this.tracked.get(id)?.status;
+    status?.hook(event, Date.now(), detail);
+    return status;
   }
 
   dispose(): void {

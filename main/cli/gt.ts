@@ -15,12 +15,14 @@ import { CREW_COMMANDS } from './commands/crew-commands.ts';
 import { MQ_COMMANDS } from './commands/mq-commands.ts';
 import { ATTACH_COMMANDS } from './commands/attach-commands.ts';
 import { COST_COMMANDS } from './commands/cost-commands.ts';
+import { AGENT_HOOK_COMMANDS } from './commands/agent-hook-commands.ts';
 
 export const COMMANDS: Command[] = [
   initCommand, upCommand, serveCommand, statusCommand,
   ...BEAD_COMMANDS,
   exportCommand, importCommand, runtimeListCommand,
   ...RIG_COMMANDS, ...WORK_COMMANDS, ...CONVOY_COMMANDS, ...MESSAGE_COMMANDS, ...CREW_COMMANDS, ...ATTACH_COMMANDS, ...MQ_COMMANDS, ...COST_COMMANDS,
+  ...AGENT_HOOK_COMMANDS,
 ];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {

@@ -1,6 +1,7 @@
 // Types of the town's work loop that cross process boundaries: rigs, agents, convoys, mail,
 // and the events the work loop publishes. Pure types: safe in every process.
 import type { Bead } from '../types.ts';
+import type { AgentStatusSource } from './agent-hooks.ts';
 
 export interface RigInfo {
   name: string;
@@ -141,6 +142,8 @@ export interface AgentStatusEvent {
   terminal: string;
   state: string;
   previous: string;
+  /** What produced it: the runtime's hook, the screen, output, the stall check, the exit. */
+  source: AgentStatusSource;
   reason: string;
   at: number;
 }

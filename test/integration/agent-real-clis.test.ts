@@ -10,8 +10,7 @@
 // A CLI whose install fails (no registry access) is skipped with npm's error as the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import xtermHeadless from '@xterm/headless';
@@ -22,6 +21,7 @@ import { buildLaunch, getRuntime } from '../../main/agents/runtimes/runtime-regi
 import { collectTree, isAlive } from '../../main/pty-host/process-tree.ts';
 import type { AgentState, StatusChange } from '../../main/agents/agent-status.ts';
 import type { TerminalExit } from '../../preload/types.ts';
+import { ensureCliInstalled } from '../helpers/agent-clis.ts';
 
 interface Cli {
   runtime: string;
@@ -51,25 +51,6 @@ const STABLE_MS = 3_000;
 const PROMPT = 'Run `gt prime` and follow the instructions on your hook.';
 const COLS = 100;
 const ROWS = 30;
-
-const CACHE_ROOT = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'gastown-desktop', 'agent-clis');
-
-/** Installs pkg@version into its cache folder (once); returns the bin folder or npm's error. */
-function ensureInstalled(cli: Cli): Promise<{ bin: string } | { error: string }> {
-  const dir = path.join(CACHE_ROOT, `${cli.pkg.replace('/', '+')}@${cli.version}`);
-  const bin = path.join(dir, 'node_modules', '.bin');
-  const done = path.join(dir, '.gt-installed');
-  if (existsSync(done)) return Promise.resolve({ bin });
-  mkdirSync(dir, { recursive: true });
-  const args = ['install', '--prefix', dir, '--no-audit', '--no-fund', `${cli.pkg}@${cli.version}`];
-  return new Promise((resolve) => {
-    execFile('npm', args, { cwd: dir, timeout: 300_000, maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
-      if (err) return resolve({ error: `npm ${args.join(' ')} failed: ${(stderr || err.message).trim().split('\n').slice(-5).join(' | ')}` });
-      writeFileSync(done, `${new Date().toISOString()}\n`);
-      resolve({ bin });
-    });
-  });
-}
 
 /** Live processes of a session's tree (zombies are dead, only not yet reaped), after a grace. */
 async function survivors(sid: number): Promise<number[]> {
@@ -104,7 +85,7 @@ function terminalView(client: PtyHostClient, id: string) {
 
 for (const cli of CLIS) {
   test(`${cli.runtime} (${cli.pkg}@${cli.version}): first screen read by our adapter`, { timeout: 360_000 }, async (t) => {
-    const installed = await ensureInstalled(cli);
+    const installed = await ensureCliInstalled(cli.pkg, cli.version);
     if ('error' in installed) return t.skip(installed.error);
 
     const home = mkdtempSync(path.join(os.tmpdir(), `gt-cli-${cli.runtime}-`));

@@ -53,17 +53,38 @@ test('waiting and idle sessions never stall: they wait on someone else', () => {
   assert.equal(s.state, 'idle');
 });
 
-test('hooks win over the screen until new output arrives', () => {
-  const { s } = machine();
+test('a hook\'s state beats the screen: held for hookHoldMs, then only a clear screen reading after new output overrides it', () => {
+  const s = new AgentStatus('a', { patterns, stallMs: 60_000, hookHoldMs: 100 }, 0);
+  const seen: StatusChange[] = [];
+  s.onChange((c) => seen.push(c));
   s.output(10);
+  assert.equal(seen.at(-1)!.source, 'output');
   s.hook('stop', 20);
   assert.equal(s.state, 'idle');
   assert.equal(s.reason, 'hook: stop');
+  assert.equal(s.source, 'hook');
+  assert.equal(seen.at(-1)!.source, 'hook');
   s.screen({ text: 'esc to interrupt', cursorLine: '' }, 30);
-  assert.equal(s.state, 'idle', 'screen ignored after a hook');
+  assert.equal(s.state, 'idle', 'no output since the hook: nothing new on the screen');
   s.output(40);
+  assert.equal(s.state, 'idle', 'output alone (typing at the prompt) never overrides a hook');
   s.screen({ text: 'esc to interrupt', cursorLine: '' }, 50);
-  assert.equal(s.state, 'working');
+  assert.equal(s.state, 'idle', 'within the hold the hook wins over a screen that disagrees');
+  s.screen({ text: 'nothing recognisable', cursorLine: '' }, 200);
+  assert.equal(s.state, 'idle', 'after the hold, an unclear screen still leaves the hook\'s state');
+  s.screen({ text: 'esc to interrupt', cursorLine: '' }, 210);
+  assert.equal(s.state, 'working', 'after the hold, clear new activity on the screen wins');
+  assert.equal(s.source, 'screen');
+  assert.equal(seen.at(-1)!.source, 'screen');
+  s.hook('waiting', 300, 'Notification permission_prompt');
+  assert.equal(s.state, 'waiting-for-input');
+  assert.equal(s.reason, 'hook: waiting (Notification permission_prompt)');
+  s.hook('session-start', 310, 'SessionStart compact');
+  assert.equal(s.state, 'waiting-for-input', 'a re-prime after compaction changes no state');
+  const fresh = new AgentStatus('b', { patterns, stallMs: 60_000 }, 0);
+  fresh.output(5); // its logo
+  fresh.hook('session-start', 6, 'SessionStart resume');
+  assert.deepEqual([fresh.state, fresh.source, fresh.reason], ['idle', 'hook', 'hook: session-start (SessionStart resume)']);
 });
 
 test('auth failure screens read as waiting-for-input with the reason; exits map to exited/crashed', () => {

@@ -24,8 +24,8 @@ export const BUILTIN_RUNTIMES: RuntimeDefinitionInput[] = [
     resumeArgs: ['--resume', '{resumeId}'],
     firstInstructions: 'argument',
     npmPackage: '@anthropic-ai/claude-code',
-    // .claude/settings.json hooks (SessionStart → `gt prime`, Notification/Stop/… → `gt agent-status`).
-    hooks: true,
+    // .claude/settings.local.json in the worktree: its hooks call `gt agent-hook claude-code`.
+    hooks: 'claude-code',
     usage: '~/.claude/projects/*/*.jsonl',
     patterns: {
       waiting: ['Do you want to (?:proceed|make this edit|create)', '❯ 1\\. Yes', 'Waiting for (?:your )?(?:input|permission)'],
@@ -50,6 +50,8 @@ export const BUILTIN_RUNTIMES: RuntimeDefinitionInput[] = [
     resumeArgs: ['resume', '{resumeId}'],
     firstInstructions: 'argument',
     npmPackage: '@openai/codex',
+    // `-c notify=[…]`: codex runs `gt agent-hook codex-notify '<json>'` after every turn.
+    hooks: 'codex-notify',
     usage: '~/.codex/sessions/**/*.jsonl',
     patterns: {
       waiting: ['Allow (?:command|Codex)', 'Would you like to', '\\(y/n\\)', 'Sign in with ChatGPT'],
@@ -68,6 +70,8 @@ export const BUILTIN_RUNTIMES: RuntimeDefinitionInput[] = [
     resumeArgs: ['--resume', '{resumeId}'],
     firstInstructions: 'argument',
     npmPackage: '@google/gemini-cli',
+    // .gemini/settings.json in the worktree: its hooks call `gt agent-hook gemini-cli`.
+    hooks: 'gemini-cli',
     usage: '~/.gemini/tmp/*/chats/*.json',
     patterns: {
       // The folder trust dialog is its first screen in a fresh worktree (seen on gemini-cli 0.61.0).

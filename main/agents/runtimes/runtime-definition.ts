@@ -3,6 +3,7 @@
 // user adds a runtime without code (config is JSON, patterns are regex source strings).
 
 import { z } from 'zod';
+import { HOOK_ADAPTERS } from '../../../preload/requests/agent-hooks.ts';
 
 const patternList = z.array(z.string().min(1).max(500)).max(50).optional();
 
@@ -27,8 +28,10 @@ export const RuntimeDefinitionSchema = z
     env: z.record(z.string(), z.string().max(10_000)).default({}),
     /** npm package that provides the CLI (for "install" hints and the first-screen test). */
     npmPackage: z.string().max(200).optional(),
-    /** Reports working / waiting / idle through hooks that call back into `gt`. */
-    hooks: z.boolean().default(false),
+    /** How the CLI reports working / waiting / idle and its conversation id through its own hooks
+     *  (which call back into `gt agent-hook`): the adapter in main/agents/hooks/. Absent: the
+     *  screen is the only source. (A boolean, from configs written before adapters, means none.) */
+    hooks: z.preprocess((v) => (typeof v === 'boolean' ? undefined : v), z.enum(HOOK_ADAPTERS).optional()),
     /** Where the CLI writes token usage, for cost (a path pattern; ~ is the user's home). */
     usage: z.string().max(500).optional(),
     patterns: z

@@ -9,6 +9,7 @@ import { TownError } from '../../../preload/contract.ts';
 import type { ScreenPatterns } from '../agent-status.ts';
 import { tsxLoaderUrl } from '../pty-host-client.ts';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.ts';
+import { codexNotifyArgs } from '../hooks/hook-settings.ts';
 import { RuntimeDefinitionSchema, type RuntimeDefinition } from './runtime-definition.ts';
 
 export const SCRIPT_RUNTIME_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'script-runtime', 'script-main.ts');
@@ -128,7 +129,8 @@ export function buildLaunch(rt: Runtime, opts: LaunchOptions = {}): Launch {
     }
     return out;
   };
-  const args = opts.resumeId && d.resumeArgs ? [...expand(d.resumeArgs), ...expand(d.args)] : expand(d.args);
+  const hookArgs = d.hooks === 'codex-notify' ? codexNotifyArgs() : [];
+  const args = opts.resumeId && d.resumeArgs ? [...expand(d.resumeArgs), ...hookArgs, ...expand(d.args)] : [...hookArgs, ...expand(d.args)];
   const typeWhenReady = d.firstInstructions === 'type' && opts.prompt ? opts.prompt : null;
   return { command: d.command, args, env: { ...d.env }, typeWhenReady };
 }
@@ -156,7 +158,7 @@ export function runtimeListing(config?: RuntimeConfig, pathVar?: string) {
     kind: rt.def.kind,
     command: rt.def.kind === 'script' ? `${process.execPath} --import tsx ${SCRIPT_RUNTIME_MAIN}` : rt.def.command,
     installed: isInstalled(rt, pathVar),
-    hooks: rt.def.hooks,
+    hooks: rt.def.hooks ?? null,
     npmPackage: rt.def.npmPackage ?? null,
   }));
 }

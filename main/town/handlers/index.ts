@@ -10,6 +10,7 @@ import { convoyHandlers } from './convoy-handlers.ts';
 import { messageHandlers } from './message-handlers.ts';
 import { mergeQueueHandlers } from './merge-queue-handlers.ts';
 import { costHandlers } from './cost-handlers.ts';
+import { agentHookHandlers } from './agent-hooks.ts';
 
 export function createHandlers(town: Town): TownHandlers {
   return {
@@ -22,5 +23,6 @@ export function createHandlers(town: Town): TownHandlers {
     ...messageHandlers(town),
     ...mergeQueueHandlers(town),
     ...costHandlers(town),
+    ...agentHookHandlers(town),
   };
 }

@@ -5,6 +5,7 @@ import { TownError } from '../../../preload/contract.ts';
 import type { Bead } from '../../../preload/types.ts';
 import type { AgentRole, PolecatState } from '../../../preload/requests/work-types.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
+import type { AgentConversation } from '../../../preload/requests/agent-hooks.ts';
 
 export const AGENT_LABEL = 'gt:agent';
 
@@ -26,6 +27,8 @@ export interface AgentMeta {
   lastMergeRequest: string | null;
   /** The note of the last `gt handoff`, shown by the next session's prime. */
   handoff: string | null;
+  /** The runtime conversation a restarted session resumes (captured from the runtime's hooks). */
+  conversation: AgentConversation | null;
 }
 
 export interface AgentRecord {
@@ -55,6 +58,7 @@ function toRecord(bead: Bead): AgentRecord | null {
       state: (m.state as PolecatState) ?? 'idle', hook: m.hook ?? null, branch: m.branch ?? null, workdir: m.workdir ?? null,
       runtime: m.runtime ?? null, respawns: Number(m.respawns) || 0, totalRespawns: Number(m.totalRespawns) || 0,
       lastBead: m.lastBead ?? null, lastMergeRequest: m.lastMergeRequest ?? null, handoff: m.handoff ?? null,
+      conversation: m.conversation ?? null,
     },
   };
 }
@@ -86,7 +90,7 @@ export class AgentStore {
   async create(meta: Pick<AgentMeta, 'address' | 'role' | 'name' | 'rig'> & Partial<AgentMeta>, prefix: string, actor: string): Promise<AgentRecord> {
     const full: AgentMeta = {
       state: 'idle', hook: null, branch: null, workdir: null, runtime: null, respawns: 0, totalRespawns: 0,
-      lastBead: null, lastMergeRequest: null, handoff: null, ...meta,
+      lastBead: null, lastMergeRequest: null, handoff: null, conversation: null, ...meta,
     };
     const labels = [AGENT_LABEL, `role:${meta.role}`, `agent:${meta.address}`, ...(meta.rig ? [`rig:${meta.rig}`] : [])];
     const bead = await this.ledger.create({ title: meta.address, type: 'agent', prefix, labels, metadata: { ...full } }, actor);

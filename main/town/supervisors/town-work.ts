@@ -17,6 +17,8 @@ import { PolecatService } from '../polecats/polecat-service.ts';
 import { renderPrime } from '../polecats/prime.ts';
 import { RigManager } from '../rigs/rig-manager.ts';
 import { AgentSessions, sessionsStateFile } from '../sessions/agent-sessions.ts';
+import { agentConversations } from '../sessions/agent-conversations.ts';
+import type { StatusChange } from '../../agents/agent-status.ts';
 import { PeopleAgents } from '../sessions/people-agents.ts';
 import { readWorkSettings } from '../sessions/work-settings.ts';
 import { KeyedLock } from '../../lib/keyed-lock.ts';
@@ -65,7 +67,8 @@ export class TownWork {
     });
     this.sessions = new AgentSessions({
       pty: o.pty, townRoot: o.townRoot, socket: o.socket, townToken: o.townToken,
-      runtimeConfig: () => settings.runtimes, stateFile: sessionsStateFile(o.runtimeDir),
+      runtimeConfig: () => settings.runtimes, stateFile: sessionsStateFile(o.runtimeDir), log: o.log,
+      conversations: agentConversations(this.agents),
     });
     const ctx: WorkContext = {
       ledger: o.ledger, townRoot: o.townRoot, townPrefix: o.townPrefix, settings, rigs: this.rigs, agents: this.agents,
@@ -80,8 +83,8 @@ export class TownWork {
     this.people = new PeopleAgents(ctx, prime, (r) => this.info(r));
     this.witness = new Witness(ctx, this.polecats, this.convoys);
     this.sessions.on('exit', () => this.witness.wake(100));
-    this.sessions.on('status', (rec: { agent: string; terminal: string }, c: { state: string; previous: string; reason: string; at: number }) => {
-      o.publish('agentStatus', { agent: rec.agent, terminal: rec.terminal, state: c.state, previous: c.previous, reason: c.reason, at: c.at });
+    this.sessions.on('status', (rec: { agent: string; terminal: string }, c: StatusChange) => {
+      o.publish('agentStatus', { agent: rec.agent, terminal: rec.terminal, state: c.state, previous: c.previous, source: c.source, reason: c.reason, at: c.at });
     });
   }
 
