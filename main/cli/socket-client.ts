@@ -1,7 +1,7 @@
 // The CLI's side of the TownApi socket: a TownClient over newline-delimited JSON.
 import { connect, type Socket } from 'node:net';
 import type { TownClient } from '../../preload/contract.ts';
-import { TownError } from '../../preload/contract.ts';
+import { TownError } from '../../preload/errors.ts';
 import { makeStreamClient } from '../../preload/client.ts';
 import type { ClientMessage, ServerMessage } from '../../preload/wire.ts';
 
