@@ -15,7 +15,9 @@ import { mergeQueueRequests } from './requests/merge-queue.ts';
 import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
 
+import { checkCaller, type CallerRule } from './callers.ts';
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
+export { allow, callerRole, checkCaller, describeRule, type CallerRole, type CallerRule } from './callers.ts';
 export { ERROR_CODES, TownError, type ErrorCode } from './errors.ts';
 
 export const requests = {
@@ -89,6 +91,16 @@ export function parseArgs<N extends RequestName>(name: N, raw: unknown): ArgsOut
     throw new TownError('invalid', `${String(name)}: ${where}${issue.message}`);
   }
   return parsed.data as ArgsOut<N>;
+}
+
+/** Who may make a request, as its declaration says. */
+export function callerRule(name: RequestName): CallerRule {
+  return requests[name].who;
+}
+
+/** Refuses (TownError `forbidden`) a caller the request's rule does not admit; see preload/callers.ts. */
+export function authorize(name: RequestName, actor: string, rawArgs: unknown): void {
+  checkCaller(name, callerRule(name), actor, rawArgs ?? {});
 }
 
 export function isRequestName(name: unknown): name is RequestName {
