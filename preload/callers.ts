@@ -2,9 +2,10 @@
 // requires one), and Town.call checks it through `checkCaller` before anything else runs.
 //
 // Invariants:
-// - The caller is the actor the transport authenticated: an agent's own token proves its address;
-//   the owner's token (the UI, a human's `gt`) speaks as whoever it names, with that one's rights.
-// - The overseer (the town's owner) may make every request; rules only narrow what agents may do.
+// - The caller is the actor the transport authenticated: an agent's own token proves its address.
+//   The owner (the UI, a human's `gt` with the token in secrets.json, the town in-process) may make
+//   every request, whatever actor it names (the name only becomes the author of what it writes);
+//   so may the actor `overseer`. Rules only narrow what agents may do.
 // - A role is read from the address alone: `mayor`, `<rig>/crew/<name>`, `<rig>/polecats/<name>`.
 //   Any other address is an agent with no role: it may make only `anyone` and `self` requests.
 // - `self`: a request naming an agent in `field` may name only the caller, unless the caller is the
@@ -60,10 +61,17 @@ export function describeRule(rule: CallerRule): string {
   }
 }
 
+/** Who is calling: its address, and whether it holds the owner's credential. */
+export interface Caller {
+  actor: string;
+  owner?: boolean;
+}
+
 /** Throws `forbidden` unless the rule admits this caller with these (raw) arguments. */
-export function checkCaller(name: string, rule: CallerRule, actor: string, rawArgs: unknown): void {
+export function checkCaller(name: string, rule: CallerRule, caller: Caller, rawArgs: unknown): void {
+  const { actor } = caller;
   const role = callerRole(actor);
-  if (role === 'overseer' || rule.kind === 'anyone') return;
+  if (caller.owner === true || role === 'overseer' || rule.kind === 'anyone') return;
   if (rule.kind === 'roles' && role !== null && rule.roles.includes(role)) return;
   if (rule.kind === 'self') {
     const target = rawArgs && typeof rawArgs === 'object' ? (rawArgs as Record<string, unknown>)[rule.field] : undefined;

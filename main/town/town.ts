@@ -124,7 +124,7 @@ export class Town {
   async call(name: string, rawArgs: unknown, ctx: CallContext): Promise<unknown> {
     if (this.stopping) throw new TownError('unavailable', 'the town is stopping');
     if (!isRequestName(name)) throw new TownError('invalid', `unknown request: ${name}`);
-    authorize(name, ctx.actor, rawArgs);
+    authorize(name, ctx, rawArgs);
     const args = parseArgs(name, rawArgs);
     const handler = this.handlers[name] as (a: unknown, c: CallContext) => Promise<unknown>;
     return handler(args, ctx);

@@ -9,7 +9,7 @@ const CREW = 'web/crew/ann';
 
 function refusal(rule: CallerRule, actor: string, args: unknown = {}, name = 'someRequest'): TownError | null {
   try {
-    checkCaller(name, rule, actor, args);
+    checkCaller(name, rule, { actor }, args);
     return null;
   } catch (err) {
     assert.ok(err instanceof TownError);
@@ -59,6 +59,13 @@ test('self: an agent names only itself; the overseer and the listed roles name a
   assert.equal(refusal(rule, CREW, { agent: OTHER })?.code, 'forbidden', 'crew is not listed');
   assert.equal(refusal(rule, POLECAT, { agent: 42 })?.message, `forbidden: ${POLECAT} may not someRequest for another agent: an agent may only name itself as agent; the overseer or the mayor may name any agent`, 'a malformed target is refused, not waved through');
   assert.equal(refusal(allow.self('agent'), 'mayor', { agent: OTHER })?.code, 'forbidden', 'no roles listed: only the overseer names others');
+});
+
+test('the owner\'s credential may make every request, whatever actor it names', () => {
+  for (const rule of [allow.overseer, allow.roles('mayor'), allow.self('agent')]) {
+    assert.doesNotThrow(() => checkCaller('x', rule, { actor: POLECAT, owner: true }, { agent: OTHER }));
+    assert.throws(() => checkCaller('x', rule, { actor: POLECAT, owner: false }, { agent: OTHER }), /forbidden/);
+  }
 });
 
 test('every request declares a rule, and the ones that act on other agents are closed to polecats', () => {
