@@ -14,8 +14,8 @@ import { messageRequests } from './requests/messages.ts';
 import { mergeQueueRequests } from './requests/merge-queue.ts';
 import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
-
 import { checkCaller, type CallerRule } from './callers.ts';
+
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
 export { allow, callerRole, checkCaller, describeRule, type Caller, type CallerRole, type CallerRule } from './callers.ts';
 export { ERROR_CODES, TownError, type ErrorCode } from './errors.ts';
