@@ -1,5 +1,8 @@
 // Building blocks of the contract: how a request is declared, and the schemas several requests share.
 import { z } from 'zod';
+import type { CallerRule } from './callers.ts';
+
+export { allow } from './callers.ts';
 
 /** Ids are `<prefix>-<base36>` with optional `.n` child suffixes, e.g. `hq-a1b2`, `gt-x9k.2`. */
 export const BeadIdSchema = z
@@ -28,6 +31,11 @@ export function returns<T>(): (value: T) => T {
   return (value) => value;
 }
 
-export function request<A extends z.ZodType, R>(args: A, result: (value: R) => R) {
-  return { args, result };
+/**
+ * Declares a request: its arguments' schema, its result type, and who may make it (preload/callers.ts).
+ * The rule is required: a request without one does not compile. A `self` rule names an argument
+ * of the request.
+ */
+export function request<A extends z.ZodType, R>(args: A, result: (value: R) => R, who: CallerRule<Extract<keyof z.input<A>, string>>) {
+  return { args, result, who };
 }

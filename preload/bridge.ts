@@ -5,7 +5,7 @@
 // Sandboxed preloads may only require('electron'): scripts/build.ts bundles this into one file.
 import { contextBridge, ipcRenderer } from 'electron';
 import { makeClient } from './client.ts';
-import { isEventName, type ErrorCode } from './contract.ts';
+import { isEventName, REQUEST_NAMES, type ErrorCode } from './contract.ts';
 import { IPC_EVENT_CHANNEL, IPC_TERMINAL_DATA_CHANNEL, ipcRequestChannel, type IpcReply } from './wire.ts';
 
 /**
@@ -27,7 +27,7 @@ const { client, emit, emitTerminalData } = makeClient({
     if (reply && reply.ok === false) throw rejection(reply.error.code, reply.error.message);
     throw rejection('internal', `${name}: malformed reply from the main process`);
   },
-});
+}, REQUEST_NAMES);
 
 ipcRenderer.on(IPC_EVENT_CHANNEL, (_event, name: unknown, payload: unknown) => {
   if (isEventName(name)) emit(name, payload as never);

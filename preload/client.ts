@@ -1,7 +1,11 @@
 // Builds a TownClient from any transport that can make a call and deliver events. The method list
 // comes from the contract, so each transport only supplies `call` and event plumbing.
+// This file imports the contract for its types only: the `gt` CLI loads it on every call and must
+// not pay for building the contract's schemas (zod). A transport that needs real methods (the
+// preload: contextBridge copies own properties) passes the contract's REQUEST_NAMES; otherwise a
+// method is made on first use for whatever request name is asked for, and the Town validates it.
 import type { EventName, RequestName, TownClient, TownEvents, Unsubscribe } from './contract.ts';
-import { REQUEST_NAMES, TownError } from './contract.ts';
+import { TownError } from './errors.ts';
 import type { ClientMessage, ServerMessage } from './wire.ts';
 
 export interface Transport {
@@ -18,13 +22,13 @@ export interface ClientPlumbing {
   emitTerminalData(id: string, data: Uint8Array): void;
 }
 
-export function makeClient(transport: Transport): ClientPlumbing {
+export function makeClient(transport: Transport, names?: readonly RequestName[]): ClientPlumbing {
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   const dataListeners = new Set<(id: string, data: Uint8Array) => void>();
   const methods: Record<string, (args: unknown) => Promise<unknown>> = {};
-  for (const name of REQUEST_NAMES) methods[name] = (args) => transport.call(name, args ?? {});
+  for (const name of names ?? []) methods[name] = (args) => transport.call(name, args ?? {});
 
-  const client = {
+  const base = {
     ...methods,
     on<E extends EventName>(event: E, listener: (payload: TownEvents[E]) => void): Unsubscribe {
       let set = listeners.get(event);
@@ -40,7 +44,17 @@ export function makeClient(transport: Transport): ClientPlumbing {
       dataListeners.add(listener);
       return () => dataListeners.delete(listener);
     },
-  } as unknown as TownClient;
+  };
+  const client = (names
+    ? base
+    : new Proxy(base, {
+      get(target, prop, receiver) {
+        if (typeof prop !== 'string' || prop in target || prop === 'then') return Reflect.get(target, prop, receiver);
+        const method = (args: unknown) => transport.call(prop as RequestName, args ?? {});
+        (target as Record<string, unknown>)[prop] = method;
+        return method;
+      },
+    })) as unknown as TownClient;
 
   return {
     client,

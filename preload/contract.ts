@@ -17,8 +17,10 @@ import type { BudgetAlertEvent, ControlsState, CostMeters } from './requests/cos
 import { agentHookRequests } from './requests/agent-hooks.ts';
 import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
+import { checkCaller, type CallerRule } from './callers.ts';
 
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
+export { allow, callerRole, checkCaller, describeRule, type Caller, type CallerRole, type CallerRule } from './callers.ts';
 export { ERROR_CODES, TownError, type ErrorCode } from './errors.ts';
 
 export const requests = {
@@ -81,6 +83,9 @@ export type TownClient = { [N in RequestName]: (args: ArgsIn<N>) => Promise<Resu
 /** Who is calling: the agent (from its environment) or the human at the UI. */
 export interface CallContext {
   actor: string;
+  /** The caller holds the owner's credential (the socket's owner token): it may make every request,
+   *  whatever actor it names. Absent for agents' own tokens; the actor `overseer` is privileged anyway. */
+  owner?: boolean;
   transport: 'ipc' | 'websocket' | 'socket' | 'in-process';
   /** The connection (window, WebSocket, socket client) that terminal output is streamed to. */
   consumer: string;
@@ -100,6 +105,16 @@ export function parseArgs<N extends RequestName>(name: N, raw: unknown): ArgsOut
     throw new TownError('invalid', `${String(name)}: ${where}${issue.message}`);
   }
   return parsed.data as ArgsOut<N>;
+}
+
+/** Who may make a request, as its declaration says. */
+export function callerRule(name: RequestName): CallerRule {
+  return requests[name].who;
+}
+
+/** Refuses (TownError `forbidden`) a caller the request's rule does not admit; see preload/callers.ts. */
+export function authorize(name: RequestName, ctx: Pick<CallContext, 'actor' | 'owner'>, rawArgs: unknown): void {
+  checkCaller(name, callerRule(name), ctx, rawArgs ?? {});
 }
 
 export function isRequestName(name: unknown): name is RequestName {

@@ -1,6 +1,6 @@
 // The one error shape every transport carries: a code a program can branch on, a message a person can read.
 
-export const ERROR_CODES = ['invalid', 'not_found', 'conflict', 'unavailable', 'unauthorized', 'internal'] as const;
+export const ERROR_CODES = ['invalid', 'not_found', 'conflict', 'unavailable', 'unauthorized', 'forbidden', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class TownError extends Error {

@@ -4,11 +4,13 @@
 //   dist/electron/preload.cjs  the contextBridge preload: sandboxed preloads may only require('electron')
 //   dist/pty-host/host-main.cjs the PTY host, started as a utilityProcess
 //   dist/renderer/             index.html, app.js, app.css (the same bundle `gt serve` serves)
+//   dist/cli/                   the `gt` CLI that bin/gt.mjs runs (scripts/build-cli.ts)
 import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import { buildRenderer } from '../main/web/build-renderer.ts';
+import { buildCli } from './build-cli.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -56,6 +58,7 @@ export async function buildAll(): Promise<void> {
     }),
     build(preloadBuildOptions(join(dist, 'electron/preload.cjs'))),
     buildRenderer(join(dist, 'renderer')),
+    buildCli(join(dist, 'cli')),
   ]);
 }
 

@@ -100,7 +100,7 @@ function serve(socket: Socket, town: Town, token: string, consumer: string): voi
         // The owner's token speaks for anyone; an agent's own token only for that agent.
         owner = tokensEqual(hello.data.token, token);
         if (!owner && !tokensEqual(hello.data.token, agentToken(token, hello.data.actor))) return fail('unauthorized: wrong token');
-        session = new StreamSession({ town, ctx: { actor: hello.data.actor, transport: 'socket', consumer }, send, onProtocolError: fail });
+        session = new StreamSession({ town, ctx: { actor: hello.data.actor, owner, transport: 'socket', consumer }, send, onProtocolError: fail });
         send({ t: 'welcome' });
         continue;
       }

@@ -1,7 +1,7 @@
 // The CLI's side of a raw attach (preload/wire.ts): hello, one attach request, one reply line;
 // after that the socket is handed over as it is, carrying raw terminal bytes.
 import { connect, type Socket } from 'node:net';
-import { TownError, type ErrorCode } from '../../preload/contract.ts';
+import { TownError, type ErrorCode } from '../../preload/errors.ts';
 import type { AttachRequest, ClientMessage } from '../../preload/wire.ts';
 
 export interface Attached {

@@ -18,7 +18,7 @@ function localSize(): { cols: number; rows: number } | null {
 export async function runAttach(ctx: CliContext, target: string): Promise<number> {
   const stdin = process.stdin;
   const stdout = process.stdout;
-  const a = await attachToTerminal(ctx.paths.socket, tokenFromEnv(ctx), actorFromEnv(), ctx.townDir, { target, ...localSize() });
+  const a = await attachToTerminal(ctx.paths.socket, await tokenFromEnv(ctx), actorFromEnv(), ctx.townDir, { target, ...localSize() });
   const name = a.agent ?? a.terminal;
   const raw = stdin.isTTY === true;
   if (raw) process.stderr.write(`[gt: attached to ${name}; detach with Ctrl-]]\r\n`);

@@ -1,7 +1,9 @@
 // The shape of a `gt` command, and the helpers every command shares.
+// On every `gt` call's path: it imports nothing heavy (no zod, no contract schemas, no Town); the
+// bundle test (test/unit/cli-bundle.test.ts) checks what the CLI's entry loads.
+import { readFileSync } from 'node:fs';
 import type { TownClient } from '../../preload/contract.ts';
-import { TownError } from '../../preload/contract.ts';
-import { readSecrets } from '../town/config.ts';
+import { TownError } from '../../preload/errors.ts';
 import { townPaths, type TownPaths } from '../town/paths.ts';
 import { connectToTown } from './socket-client.ts';
 
@@ -41,14 +43,30 @@ export function actorFromEnv(): string {
 }
 
 /** Inside an agent's terminal: its own token (valid only for that agent); else the owner's. */
-export function tokenFromEnv(ctx: CliContext): string {
+export async function tokenFromEnv(ctx: CliContext): Promise<string> {
   const agentOwn = process.env.GT_AGENT && process.env.GT_SOCKET_TOKEN;
-  return agentOwn ? process.env.GT_SOCKET_TOKEN! : readSecrets(ctx.paths).apiToken;
+  return agentOwn ? process.env.GT_SOCKET_TOKEN! : ownerToken(ctx.paths);
+}
+
+/**
+ * The owner's token from the town's secrets. A well-formed file is read directly (no schema library
+ * on every call); anything else goes through config.ts's readSecrets, the one place that validates
+ * the file and words its errors.
+ */
+async function ownerToken(paths: TownPaths): Promise<string> {
+  try {
+    const token = (JSON.parse(readFileSync(paths.secrets, 'utf8')) as { apiToken?: unknown } | null)?.apiToken;
+    if (typeof token === 'string' && token.length >= 32) return token;
+  } catch {
+    // missing or not JSON: readSecrets says so clearly
+  }
+  const { readSecrets } = await import('../town/config.ts');
+  return readSecrets(paths).apiToken;
 }
 
 /** Runs fn with a client of the running town; closes the connection afterwards. */
 export async function withTown<T>(ctx: CliContext, fn: (client: TownClient) => Promise<T>): Promise<T> {
-  const conn = await connectToTown(ctx.paths.socket, tokenFromEnv(ctx), actorFromEnv(), ctx.townDir);
+  const conn = await connectToTown(ctx.paths.socket, await tokenFromEnv(ctx), actorFromEnv(), ctx.townDir);
   try {
     return await fn(conn.client);
   } finally {

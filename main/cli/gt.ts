@@ -1,6 +1,6 @@
 // `gt`: the town's command line, for humans and for the agents running inside the town.
 import { parseArgs } from 'node:util';
-import { TownError } from '../../preload/contract.ts';
+import { TownError } from '../../preload/errors.ts';
 import { resolveTownDir } from '../town/paths.ts';
 import { contextFor, type Command, type OptionSpec } from './command.ts';
 import { BEAD_COMMANDS } from './commands/bead-commands.ts';

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import type { CallContext, EventName, TownEvents, TownHandlers } from '../../preload/contract.ts';
-import { isRequestName, parseArgs, TownError } from '../../preload/contract.ts';
+import { authorize, isRequestName, parseArgs, TownError } from '../../preload/contract.ts';
 import type { TownStatus } from '../../preload/types.ts';
 import { PtyHostClient, nodeForkLauncher, type PtyHostLauncher } from '../agents/pty-host-client.ts';
 import { BeadFeed } from '../ledger/bead-feed.ts';
@@ -127,10 +127,12 @@ export class Town {
     this.emitter.emit('event', name, payload);
   }
 
-  /** The single entry point of every transport: validates the arguments, then runs the handler. */
+  /** The single entry point of every transport: checks who is calling (the request's declared rule,
+   *  preload/callers.ts), validates the arguments, then runs the handler. */
   async call(name: string, rawArgs: unknown, ctx: CallContext): Promise<unknown> {
     if (this.stopping) throw new TownError('unavailable', 'the town is stopping');
     if (!isRequestName(name)) throw new TownError('invalid', `unknown request: ${name}`);
+    authorize(name, ctx, rawArgs);
     const args = parseArgs(name, rawArgs);
     const handler = this.handlers[name] as (a: unknown, c: CallContext) => Promise<unknown>;
     return handler(args, ctx);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Bead, BeadHistoryEntry, Comment, ImportReport } from '../types.ts';
 import { BEAD_STATUSES, BEAD_TYPES, DEPENDENCY_TYPES } from '../types.ts';
-import { BeadIdSchema, Label, MetadataSchema, PrefixSchema, ReadyArgs, request, returns, Title } from '../api-kit.ts';
+import { allow, BeadIdSchema, Label, MetadataSchema, PrefixSchema, ReadyArgs, request, returns, Title } from '../api-kit.ts';
 
 export const beadRequests = {
   beadCreate: request(
@@ -17,9 +17,10 @@ export const beadRequests = {
       parent: BeadIdSchema.optional(),
     }).strict(),
     returns<Bead>(),
+    allow.anyone,
   ),
   /** asOf: a Dolt commit hash, HEAD~n, or an ISO time: the bead as it was then. */
-  beadShow: request(z.object({ id: BeadIdSchema, asOf: z.string().max(64).optional() }).strict(), returns<Bead>()),
+  beadShow: request(z.object({ id: BeadIdSchema, asOf: z.string().max(64).optional() }).strict(), returns<Bead>(), allow.anyone),
   beadList: request(
     z.object({
       status: z.enum(BEAD_STATUSES).optional(),
@@ -30,6 +31,7 @@ export const beadRequests = {
       limit: z.number().int().min(1).max(100_000).optional(),
     }).strict(),
     returns<Bead[]>(),
+    allow.anyone,
   ),
   beadUpdate: request(
     z.object({
@@ -43,20 +45,21 @@ export const beadRequests = {
       metadata: MetadataSchema.optional(),
     }).strict().refine((u) => Object.keys(u).some((k) => k !== 'id'), 'nothing to update'),
     returns<Bead>(),
+    allow.anyone,
   ),
-  beadClose: request(z.object({ id: BeadIdSchema, reason: z.string().max(100_000).default('') }).strict(), returns<Bead>()),
-  beadReopen: request(z.object({ id: BeadIdSchema }).strict(), returns<Bead>()),
-  beadReady: request(ReadyArgs, returns<Bead[]>()),
-  beadBlocked: request(ReadyArgs, returns<Array<Bead & { blockedBy: string[] }>>()),
-  beadSearch: request(z.object({ query: z.string().trim().min(1, 'search text must not be empty').max(1000), limit: z.number().int().min(1).max(10_000).optional() }).strict(), returns<Bead[]>()),
+  beadClose: request(z.object({ id: BeadIdSchema, reason: z.string().max(100_000).default('') }).strict(), returns<Bead>(), allow.anyone),
+  beadReopen: request(z.object({ id: BeadIdSchema }).strict(), returns<Bead>(), allow.anyone),
+  beadReady: request(ReadyArgs, returns<Bead[]>(), allow.anyone),
+  beadBlocked: request(ReadyArgs, returns<Array<Bead & { blockedBy: string[] }>>(), allow.anyone),
+  beadSearch: request(z.object({ query: z.string().trim().min(1, 'search text must not be empty').max(1000), limit: z.number().int().min(1).max(10_000).optional() }).strict(), returns<Bead[]>(), allow.anyone),
   /** `id` depends on `dependsOn` (for blocks: dependsOn blocks id), as in beads. */
-  beadDepAdd: request(z.object({ id: BeadIdSchema, dependsOn: BeadIdSchema, type: z.enum(DEPENDENCY_TYPES).default('blocks') }).strict(), returns<{ added: boolean }>()),
-  beadDepRemove: request(z.object({ id: BeadIdSchema, dependsOn: BeadIdSchema }).strict(), returns<{ removed: boolean }>()),
-  beadLabelAdd: request(z.object({ id: BeadIdSchema, label: Label }).strict(), returns<Bead>()),
-  beadLabelRemove: request(z.object({ id: BeadIdSchema, label: Label }).strict(), returns<Bead>()),
-  beadComment: request(z.object({ id: BeadIdSchema, text: z.string().trim().min(1, 'comment must not be empty').max(1_000_000) }).strict(), returns<Comment>()),
-  beadHistory: request(z.object({ id: BeadIdSchema }).strict(), returns<BeadHistoryEntry[]>()),
-  ledgerExport: request(z.object({}).strict(), returns<{ jsonl: string; count: number }>()),
+  beadDepAdd: request(z.object({ id: BeadIdSchema, dependsOn: BeadIdSchema, type: z.enum(DEPENDENCY_TYPES).default('blocks') }).strict(), returns<{ added: boolean }>(), allow.anyone),
+  beadDepRemove: request(z.object({ id: BeadIdSchema, dependsOn: BeadIdSchema }).strict(), returns<{ removed: boolean }>(), allow.anyone),
+  beadLabelAdd: request(z.object({ id: BeadIdSchema, label: Label }).strict(), returns<Bead>(), allow.anyone),
+  beadLabelRemove: request(z.object({ id: BeadIdSchema, label: Label }).strict(), returns<Bead>(), allow.anyone),
+  beadComment: request(z.object({ id: BeadIdSchema, text: z.string().trim().min(1, 'comment must not be empty').max(1_000_000) }).strict(), returns<Comment>(), allow.anyone),
+  beadHistory: request(z.object({ id: BeadIdSchema }).strict(), returns<BeadHistoryEntry[]>(), allow.anyone),
+  ledgerExport: request(z.object({}).strict(), returns<{ jsonl: string; count: number }>(), allow.anyone),
   /** The whole file in one transaction: a malformed line rejects all of it, with its line number. */
-  ledgerImport: request(z.object({ jsonl: z.string().max(200_000_000) }).strict(), returns<ImportReport>()),
+  ledgerImport: request(z.object({ jsonl: z.string().max(200_000_000) }).strict(), returns<ImportReport>(), allow.overseer),
 };

@@ -1,7 +1,7 @@
 // Requests on rigs: the git repositories the town works on.
 import { z } from 'zod';
 import type { RigInfo } from './work-types.ts';
-import { PrefixSchema, request, returns } from '../api-kit.ts';
+import { allow, PrefixSchema, request, returns } from '../api-kit.ts';
 
 export const RigName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'rig names are lowercase letters, digits, _ and - (at most 40, starting with a letter)');
 export const RuntimeName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'malformed runtime name');
@@ -22,9 +22,10 @@ export const rigRequests = {
       copyFiles: z.array(z.string().min(1).max(500)).max(100).optional(),
     }).strict(),
     returns<RigInfo>(),
+    allow.roles('mayor'),
   ),
-  rigList: request(z.object({}).strict(), returns<RigInfo[]>()),
-  rigShow: request(z.object({ name: RigName }).strict(), returns<RigInfo>()),
+  rigList: request(z.object({}).strict(), returns<RigInfo[]>(), allow.anyone),
+  rigShow: request(z.object({ name: RigName }).strict(), returns<RigInfo>(), allow.anyone),
   /** Removes the rig's folders and closes its bead; refused while polecats of the rig hold work. */
-  rigRemove: request(z.object({ name: RigName, force: z.boolean().default(false) }).strict(), returns<{ removed: string }>()),
+  rigRemove: request(z.object({ name: RigName, force: z.boolean().default(false) }).strict(), returns<{ removed: string }>(), allow.overseer),
 };

@@ -1,6 +1,6 @@
 // gt bead …: the ledger from the command line.
 import type { Bead } from '../../../preload/types.ts';
-import { TownError } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/errors.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
 
 function printBead(ctx: CliContext, bead: Bead): void {

@@ -1,6 +1,6 @@
 // gt convoy …: bundles of beads fed to polecats in dependency order.
 import { readFileSync } from 'node:fs';
-import { TownError } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/errors.ts';
 import type { ConvoyStatus } from '../../../preload/requests/work-types.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
 

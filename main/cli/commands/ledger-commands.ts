@@ -1,6 +1,6 @@
 // gt export / gt import: the ledger as beads JSONL.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { TownError } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/errors.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type Command } from '../command.ts';
 
 export const exportCommand: Command = {

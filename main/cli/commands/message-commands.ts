@@ -1,6 +1,6 @@
 // gt mail …, nudge, escalate: messages between agents and the user.
 import type { EscalationSeverity, MailMessage } from '../../../preload/requests/work-types.ts';
-import { TownError } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/errors.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

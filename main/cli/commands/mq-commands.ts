@@ -1,5 +1,5 @@
 // gt mq …: the merge queue of each rig (the Refinery), in the order it will land requests.
-import { TownError } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/errors.ts';
 import type { MqEntry, MqRequest } from '../../../preload/requests/merge-queue-types.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
 

@@ -1,6 +1,6 @@
 // gt rig …: the git repositories the town works on.
 import { resolve } from 'node:path';
-import { TownError } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/errors.ts';
 import type { RigInfo } from '../../../preload/requests/work-types.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
 import { isGitUrl } from '../../town/rigs/rig-git.ts';

@@ -1,7 +1,6 @@
 // gt runtime list: the agent CLIs the town can run, as configured, and whether each is installed.
-// Reads the town's settings directly: it needs no running town.
-import { runtimeListing } from '../../agents/runtimes/runtime-registry.ts';
-import { readWorkSettings } from '../../town/sessions/work-settings.ts';
+// Reads the town's settings directly: it needs no running town. The registry is loaded only when
+// this command runs (it is not on the path of every `gt` call).
 import { JSON_OPTION, printJson, type Command } from '../command.ts';
 
 export const runtimeListCommand: Command = {
@@ -9,6 +8,7 @@ export const runtimeListCommand: Command = {
   summary: 'the agent runtimes (built-in and custom) with their command and whether the CLI is installed',
   options: JSON_OPTION,
   async run(ctx, v) {
+    const [{ runtimeListing }, { readWorkSettings }] = await Promise.all([import('../../agents/runtimes/runtime-registry.ts'), import('../../town/sessions/work-settings.ts')]);
     const runtimes = runtimeListing(readWorkSettings(ctx.townDir).runtimes);
     if (v.json) printJson(ctx, runtimes);
     else for (const r of runtimes) ctx.out(`${r.name.padEnd(10)} ${r.installed ? 'installed  ' : 'not found  '} ${r.label} (${r.command})`);

@@ -1,12 +1,12 @@
 // gt init, up, serve, status: the town's lifecycle.
-import { TownError } from '../../../preload/contract.ts';
-import { initTown } from '../../town/config.ts';
+import { TownError } from '../../../preload/errors.ts';
 import { JSON_OPTION, printJson, withTown, type Command } from '../command.ts';
 
 export const initCommand: Command = {
   name: 'init',
   summary: 'create a town folder (config, secrets, Dolt data); harmless to run twice',
   async run(ctx) {
+    const { initTown } = await import('../../town/config.ts');
     const { created } = initTown(ctx.townDir);
     ctx.out(created ? `town created at ${ctx.townDir}` : `town at ${ctx.townDir} already exists (kept as it is)`);
     return 0;

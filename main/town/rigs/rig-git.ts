@@ -2,7 +2,7 @@
 // `origin`, where landed work is pushed) and a canonical clone of it on the target branch.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { TownError } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/errors.ts';
 import { runGit } from '../../git/run-git.ts';
 import type { RigPaths } from './rig-paths.ts';
 

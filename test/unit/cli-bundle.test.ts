@@ -1,0 +1,70 @@
+// The prebuilt `gt` CLI: what every call loads (no packages, no contract schemas, no Town), that
+// the bundle runs on its own, and bin/gt.mjs's rule for choosing the bundle or the TypeScript sources.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { buildCli } from '../../scripts/build-cli.ts';
+
+const root = resolve('.');
+
+test('every gt call loads only the CLI itself: no packages, no contract schemas, no Town', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'gt-cli-bundle-'));
+  try {
+    const out = join(base, 'dist', 'cli');
+    symlinkSync(join(root, 'node_modules'), join(base, 'node_modules'));
+    const built = await buildCli(out);
+    assert.deepEqual(built.startup.packages, [], 'no package (zod, mysql2, node-pty, ws…) is imported at start');
+    const heavy = built.startup.sources.filter((s) => /^preload\/(contract|api-kit|requests\/)|^main\/(town\/(town|config)|ledger|agents|api|pty-host)\b/.test(s));
+    assert.deepEqual(heavy, [], 'the contract schemas, the Town and its services load only when a command needs them');
+    assert.ok(built.startup.sources.includes('main/cli/gt.ts'));
+    assert.ok(built.inputs.includes('main/cli/run-town.ts'), '`gt up` is in the bundle, as a chunk loaded on demand');
+
+    // The bundle runs by itself: help, and a clear error (from the lazily loaded config) for a folder with no town.
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(out, 'gt.js'))}); await m.runCli(${JSON.stringify(args)});`], { encoding: 'utf8' });
+    const help = run(['--help']);
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /usage: gt \[--town DIR\] <command>/);
+    const status = run(['--town', join(base, 'no-town'), 'status', '--json']);
+    assert.equal(status.status, 1, status.stderr);
+    assert.match(status.stderr, /^gt: no town at .*no-town: run `gt init` first\n$/);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('bin/gt.mjs runs the bundle while it is fresh, else the TypeScript sources', () => {
+  // A stand-in tree with the real bin/gt.mjs: a "bundle" and "sources" that say which one ran.
+  const base = mkdtempSync(join(tmpdir(), 'gt-cli-choice-'));
+  try {
+    mkdirSync(join(base, 'bin'));
+    mkdirSync(join(base, 'dist', 'cli'), { recursive: true });
+    mkdirSync(join(base, 'main', 'cli'), { recursive: true });
+    copyFileSync(join(root, 'bin', 'gt.mjs'), join(base, 'bin', 'gt.mjs'));
+    symlinkSync(join(root, 'node_modules'), join(base, 'node_modules'));
+    writeFileSync(join(base, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(base, 'main', 'cli', 'gt.ts'), 'export async function runCli(argv: string[]): Promise<void> { console.log(`source ${argv.join(" ")}`); }\n');
+    writeFileSync(join(base, 'dist', 'cli', 'gt.js'), 'export async function runCli(argv) { console.log(`bundle ${argv.join(" ")}`); }\n');
+    writeFileSync(join(base, 'dist', 'cli', 'package.json'), '{ "type": "module" }\n');
+    const builtAt = Date.now();
+    writeFileSync(join(base, 'dist', 'cli', 'inputs.json'), JSON.stringify({ builtAt, inputs: ['main/cli/gt.ts'] }));
+    const past = new Date(builtAt - 60_000);
+    utimesSync(join(base, 'main', 'cli', 'gt.ts'), past, past);
+    const gt = (env: Record<string, string> = {}) =>
+      execFileSync(process.execPath, [join(base, 'bin', 'gt.mjs'), 'hook', '--json'], { encoding: 'utf8', env: { ...process.env, GT_CLI: '', ...env } }).trim();
+
+    assert.equal(gt(), 'bundle hook --json', 'fresh bundle');
+    assert.equal(gt({ GT_CLI: 'source' }), 'source hook --json', 'GT_CLI=source forces the sources');
+    const future = new Date(builtAt + 60_000);
+    utimesSync(join(base, 'main', 'cli', 'gt.ts'), future, future);
+    assert.equal(gt(), 'source hook --json', 'a source edited after the build makes the bundle stale');
+    utimesSync(join(base, 'main', 'cli', 'gt.ts'), past, past);
+    rmSync(join(base, 'dist', 'cli', 'inputs.json'));
+    assert.equal(gt(), 'source hook --json', 'no build record: the sources');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
