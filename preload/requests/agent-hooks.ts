@@ -2,11 +2,11 @@
 // Codex notify) calls `gt agent-hook <adapter>`, which reports here as the agent it runs inside.
 import { z } from 'zod';
 import { request, returns } from '../api-kit.ts';
+import { allow } from '../callers.ts';
 import { AgentAddress } from './work.ts';
+import { HOOK_ADAPTERS } from '../hook-adapters.ts';
 
-/** The runtimes' hook dialects the town understands (main/agents/hooks/hook-adapters.ts). */
-export const HOOK_ADAPTERS = ['claude-code', 'codex-notify', 'gemini-cli'] as const;
-export type HookAdapter = (typeof HOOK_ADAPTERS)[number];
+export { HOOK_ADAPTERS, type HookAdapter } from '../hook-adapters.ts';
 
 /** What produced an agent's status: its runtime's hook, a screen pattern, output activity, the
  *  stall check, the session's exit, or the spawn itself. */
@@ -52,7 +52,7 @@ const Payload = z.record(z.string().max(60), PayloadValue).refine((p) => Object.
 
 export const agentHookRequests = {
   /** A runtime hook fired inside the caller's session: its status, conversation id, and what to print back. */
-  agentHook: request(z.object({ adapter: z.enum(HOOK_ADAPTERS), payload: Payload }).strict(), returns<AgentHookResult>()),
+  agentHook: request(z.object({ adapter: z.enum(HOOK_ADAPTERS), payload: Payload }).strict(), returns<AgentHookResult>(), allow.anyone),
   /** An agent's live status, with the source that produced it and its resumable conversation. */
-  agentState: request(z.object({ agent: AgentAddress }).strict(), returns<AgentStateInfo>()),
+  agentState: request(z.object({ agent: AgentAddress }).strict(), returns<AgentStateInfo>(), allow.anyone),
 };

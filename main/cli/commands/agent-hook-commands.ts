@@ -5,7 +5,7 @@
 //
 // A hook must never break its CLI: outside a town session (no GT_AGENT) it does nothing, and any
 // failure is one line on stderr with exit 0.
-import { HOOK_ADAPTERS, type HookAdapter } from '../../../preload/requests/agent-hooks.ts';
+import { HOOK_ADAPTERS, type HookAdapter } from '../../../preload/hook-adapters.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type Command } from '../command.ts';
 
 /** The payload fields the town reads (everything else, e.g. whole transcripts, stays local). */

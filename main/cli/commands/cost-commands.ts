@@ -1,5 +1,5 @@
 // gt costs, gt budget …, gt estop / gt resume, gt rig park | unpark, gt dnd: cost and controls.
-import { TownError } from '../../../preload/contract.ts';
+import { TownError } from '../../../preload/errors.ts';
 import type { ControlsState, CostReport, CostTotals } from '../../../preload/requests/cost-types.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
 
