@@ -1,5 +1,5 @@
-// Hands the Refinery's follow-up beads (a rejected or conflicting request's fix) back to the polecat
-// that made the branch, on that same branch, as soon as the polecat is idle and its rig has room.
+// Hands work the merge queue sent back (the same bead, rejected or conflicting; or a follow-up bead
+// for a request without one) back to the polecat that made the branch, on that same branch, as soon as the polecat is idle and its rig has room.
 // The bead is hooked with a compare-and-set and a session is started, as a sling does; if the
 // session cannot start, the bead goes back to open and the polecat to idle, and it is tried again
 // on the next run (every bead-feed change while some are pending, and after each follow-up).
@@ -91,6 +91,7 @@ export class FollowUpDispatch {
         status: 'hooked', expectStatus: ['open'],
         metadata: withWorkNote(fresh, { rig: rig.name, polecat: address, branch, runtime, slungBy: ACTOR, slungAt: new Date().toISOString() }),
       }, ACTOR);
+      if (hooked.labels.includes(FOLLOW_UP_LABEL)) await this.c.ledger.removeLabel(bead.id, FOLLOW_UP_LABEL, ACTOR).catch(() => undefined);
       if (!agent) await this.c.agents.create({ address, role: 'polecat', name: addr.name, rig: rig.name }, rig.prefix, ACTOR);
       await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }, ACTOR);
       try {

@@ -189,7 +189,9 @@ export class Witness {
     }
     const convoys = await this.convoys.openConvoys();
     if (!convoys.length) return;
-    const ready = new Set((await this.c.ledger.ready({ limit: 100_000 })).map((b) => b.id));
+    // An open bead with an assignee is reserved for it (e.g. sent back by the merge queue to the
+    // polecat that made its branch: the FollowUpDispatch hooks it there, never to another polecat).
+    const ready = new Set((await this.c.ledger.ready({ limit: 100_000 })).filter((b) => !b.assignee).map((b) => b.id));
     for (const { convoy, tracked } of convoys) {
       const meta = convoy.metadata as { rig?: string | null; runtime?: string | null };
       for (const id of tracked) {
