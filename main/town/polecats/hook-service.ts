@@ -95,11 +95,21 @@ export class HookService {
         results.push({ bead: id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: `waits for ${waits.join(', ')}: convoy ${convoy.id} slings it once they have landed` });
         continue;
       }
-      const { full: _full, ...r } = await this.polecats.sling(id, { target: rig?.name, runtime: opts.runtime, convoy: convoy.id }, actor);
-      void _full;
-      results.push(r);
+      results.push(await this.polecats.sling(id, { target: rig?.name, runtime: opts.runtime, convoy: convoy.id }, actor).then(
+        ({ full: _full, ...r }) => r,
+        // The Witness may feed the new convoy's bead first: then report where it went.
+        async (e: unknown) => (await this.fedByConvoy(id, convoy.id)) ?? Promise.reject(e),
+      ));
     }
     return { convoy: await this.convoys.status(convoy.id), results };
+  }
+
+  private async fedByConvoy(id: string, convoy: string): Promise<SlingResult | null> {
+    const bead = await this.c.ledger.show(id);
+    const note = workNote(bead);
+    if (!isHeld(bead) || note.convoy !== convoy || !bead.assignee) return null;
+    const agent = await this.c.agents.find(bead.assignee);
+    return { bead: id, outcome: 'hooked', agent: bead.assignee, branch: note.branch ?? null, workdir: agent?.meta.workdir ?? null, terminal: this.c.sessions.get(bead.assignee)?.terminal ?? null };
   }
 
   /** `gt hook BEAD`: the caller attaches a bead to its own hook. */
