@@ -375,7 +375,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
       const followUp = await this.store.createFollowUp(mr, {
         kind: 'conflict',
         title: `Resolve merge conflicts: ${mr.meta.branch}`,
-        description: `Merge request ${mr.id} (${mr.meta.branch} @ ${item.head.slice(0, 10)}) conflicts with ${this.targetBranch} (${target.slice(0, 10)}).\n\nConflicting files:\n${files.map((f) => `- ${f}`).join('\n')}\n\nMerge or rebase ${this.targetBranch} into the branch, resolve, and push the branch: the request re-enters the queue by itself when the branch changes.`,
+        description: `Merge request ${mr.id} (${mr.meta.branch} @ ${item.head.slice(0, 10)}) conflicts with ${this.targetBranch} (${target.slice(0, 10)}).\n\nConflicting files:\n${files.map((f) => `- ${f}`).join('\n')}\n\nMerge or rebase ${this.targetBranch} into the branch, resolve, and commit on the branch (a polecat: in its worktree, then \`gt done\`): the request re-enters the queue by itself when the branch changes.`,
         assignee: mr.meta.polecat ?? null,
         priority: Math.min(mr.priority, 1),
       });

@@ -3,6 +3,7 @@
 // hooked with the gate output in its prime, is fixed by the script agent's second attempt (which
 // reads its prime), lands and closes; the third, blocked by the second, starts only after the second
 // landed, on a branch whose base contains the fix; the convoy lands last; no extra bead is made.
+// A request that conflicts sends its bead back too, with the conflicting files in its prime.
 // And `gt done` with nothing committed is refused; `--no-changes` closes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -139,4 +140,29 @@ test('gt mq show of the rejected request names the bead that went back', async (
   assert.equal(mrs.length, 1);
   const mr = await t.json<MqRequest>(['mq', 'show', mrs[0].id]);
   assert.equal(mr.meta.rejectionBead, mr.meta.bead);
+});
+
+test('a conflicting request sends the same bead back with the conflicting files; resolved on its branch, it lands', async () => {
+  // Both write shared.txt; whichever lands second conflicts, comes back, merges the target into its
+  // branch with the union of both lines, and runs gt done again (the same request re-enters the queue).
+  const resolve = (mine: string) => script(
+    `run if gt prime | grep -q "^- shared.tx[t]$"; then git merge -q main >/dev/null 2>&1; printf 'one\\ntwo\\n' > shared.txt; git add -A; git commit -qm "resolve shared.txt"; else echo ${mine} > shared.txt; fi`,
+  );
+  const one = await t.json<Bead>(['bead', 'create', '--rig', 'loop', '-t', 'one', '-d', resolve('one')]);
+  const two = await t.json<Bead>(['bead', 'create', '--rig', 'loop', '-t', 'two', '-d', resolve('two')]);
+  for (const b of [one, two]) assert.equal((await t.gt(['sling', b.id, 'loop'])).code, 0);
+  const both = await waitFor('both to land', async () => {
+    const bs = await Promise.all([one, two].map((b) => show(b.id)));
+    return bs.every((b) => b.status === 'closed') ? bs : null;
+  }, 180_000, 500);
+  for (const b of both) assert.match(b.closeReason ?? '', /^landed: merge request /);
+  const mrs = (await mergeRequests(t, 'lp')).map((m) => m.metadata as { bead?: string; phase: string; conflictFiles?: string[]; resolutionBead?: string });
+  const conflicted = mrs.filter((m) => m.resolutionBead && (m.bead === one.id || m.bead === two.id));
+  assert.equal(conflicted.length, 1, 'one of the two conflicted');
+  assert.deepEqual(conflicted[0].conflictFiles, ['shared.txt']);
+  assert.equal(conflicted[0].resolutionBead, conflicted[0].bead, 'the same bead went back');
+  assert.equal(conflicted[0].phase, 'merged', 'the same request landed after the resolution');
+  assert.equal(mrs.filter((m) => m.bead === conflicted[0].bead).length, 1, 'no second request');
+  assert.equal(git(rig.paths.bare, ['show', `${rig.branch}:shared.txt`]), 'one\ntwo\n');
+  assert.equal((await t.json<Bead[]>(['bead', 'list', '--prefix', 'lp', '--type', 'task'])).filter((b) => /conflict/i.test(b.title)).length, 0, 'no resolution bead');
 });
