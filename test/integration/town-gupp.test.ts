@@ -18,7 +18,7 @@ before(async () => {
 after(async () => t?.cleanup());
 
 test('a polecat session killed mid-work is restarted by GUPP and finishes the bead', async () => {
-  const bead = await scriptBead(t, 'yard', 'survive a kill', 'kill.txt', 4);
+  const bead = await scriptBead(t, 'yard', 'survive a kill', 'kill.txt', 10);
   const slung = await t.json<SlingResult>(['sling', bead.id, 'yard']);
   assert.equal(slung.outcome, 'hooked');
   const hook = await t.json<HookInfo>(['hook', '--agent', slung.agent!]);
