@@ -91,12 +91,13 @@ export class FollowUpDispatch {
         status: 'hooked', expectStatus: ['open'],
         metadata: withWorkNote(fresh, { rig: rig.name, polecat: address, branch, runtime, slungBy: ACTOR, slungAt: new Date().toISOString() }),
       }, ACTOR);
-      if (hooked.labels.includes(FOLLOW_UP_LABEL)) await this.c.ledger.removeLabel(bead.id, FOLLOW_UP_LABEL, ACTOR).catch(() => undefined);
       if (!agent) await this.c.agents.create({ address, role: 'polecat', name: addr.name, rig: rig.name }, rig.prefix, ACTOR);
       await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }, ACTOR);
       try {
         const terminal = await this.polecats.startSession(rig, address, hooked, branch, workdir, runtime);
         this.backoff.delete(bead.id);
+        // Only now: a bead whose session failed to start goes back to open and must still be found.
+        if (hooked.labels.includes(FOLLOW_UP_LABEL)) await this.c.ledger.removeLabel(bead.id, FOLLOW_UP_LABEL, ACTOR).catch(() => undefined);
         this.c.publish('workEvent', { kind: 'dispatched', agent: address, bead: bead.id, rig: rig.name, message: `${bead.id} (refinery follow-up on ${branch}) → ${address} in ${terminal}`, at: Date.now() });
         return true;
       } catch (err) {
