@@ -9,6 +9,8 @@
 // - At most one open merge request per branch: a still-open request (e.g. in conflict) is reused and
 //   re-queues by itself once the branch moved; a rejected (closed) one is followed by a new one.
 // - Every step is idempotent: a second run, or a run after a crash half-way, finishes what is left.
+// - It runs under the rig's lock, as the Witness's GUPP does: a patrol never re-marks the polecat
+//   working on a bead `gt done` just put in review.
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
@@ -54,7 +56,8 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
   if (!addr || addr.role !== 'polecat') {
     throw new TownError('invalid', `gt done runs inside a polecat's session and worktree (you are ${actor}); a polecat's GT_AGENT is <rig>/polecats/<name>`);
   }
-  return c.locks.run(`agent:${actor}`, async () => {
+  // Under the rig's lock too: the Witness (GUPP) and the dispatchers decide about this polecat under it.
+  return c.locks.run(`agent:${actor}`, () => c.locks.run(`rig:${addr.rig}`, async () => {
     const agent = await c.agents.get(actor);
     const rig = await c.rigs.get(addr.rig!);
     const workdir = agent.meta.workdir ?? polecatWorktree(c.townRoot, rig.name, addr.name);
@@ -129,7 +132,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
     c.publish('workEvent', { kind: 'done', agent: actor, bead: beadId, rig: rig.name, message: `${actor} finished ${beadId}: in review (merge request ${mr.id})`, at: Date.now() });
     c.wake();
     return { bead: beadId, agent: actor, branch, mergeRequest: mr.id, head, already: false, autoCommit, outcome: 'in-review' };
-  });
+  }));
 }
 
 async function idle(c: WorkContext, actor: string, bead: string, mergeRequest: string | null): Promise<void> {

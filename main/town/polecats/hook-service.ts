@@ -5,7 +5,7 @@
 //   several  beads at once go to one rig as an auto-convoy ("Work: <titles>"); ready beads are slung
 //            now, blocked ones are fed by the convoy once their blockers have landed.
 //   force    takes hooked work off its holder first (never work in review: it is in the merge queue).
-//   unsling  hooked or queued work goes back: open, unassigned, its holder idle.
+//   unsling  hooked, queued, or sent-back work goes back: open, unassigned, its holder idle.
 //   hook     an agent attaching a bead to itself (no new session: it is the caller's).
 //
 // Invariants: every hook is a compare-and-set from `open`; every input is checked before anything is
@@ -22,7 +22,8 @@ import type { WorkContext } from '../supervisors/work-context.ts';
 import { parseAddress } from './agent-store.ts';
 import { prepareWorktree } from './polecat-git.ts';
 import type { PolecatService } from './polecat-service.ts';
-import { isHeld, isInReview, isWorkType, QUEUED_LABEL, withWorkNote, workNote } from './work-beads.ts';
+import { FOLLOW_UP_LABEL } from '../refineries/town-queue-store.ts';
+import { isHeld, isInReview, isWorkType, QUEUED_LABEL, withWorkNote, workNote, type WorkNote } from './work-beads.ts';
 
 export interface SlingOpts {
   target?: string;
@@ -122,7 +123,7 @@ export class HookService {
   /** `gt unsling BEAD`: off its hook (or out of the sling queue), back to open and unassigned. */
   async unsling(beadId: string, actor: string): Promise<UnslingResult> {
     const bead = await this.c.ledger.show(beadId);
-    const queued = bead.status === 'open' && bead.labels.includes(QUEUED_LABEL);
+    const queued = bead.status === 'open' && (bead.labels.includes(QUEUED_LABEL) || isSentBack(bead));
     if (!isHeld(bead) && !queued) throw new TownError('conflict', `${beadId} is ${bead.status}${bead.assignee ? ` (${bead.assignee})` : ''}: it is on no hook`);
     if (isInReview(bead)) throw new TownError('conflict', `${beadId} is in review (merge request ${workNote(bead).review?.mergeRequest}); take it out of the queue with gt mq reject first`);
     const from = await this.release(beadId, actor, 'unsling');
@@ -214,14 +215,20 @@ export class HookService {
     return this.c.locks.run(`bead:${beadId}`, async () => {
       const bead = await this.c.ledger.show(beadId);
       if (isInReview(bead)) throw new TownError('conflict', `${beadId} is in review (merge request ${workNote(bead).review?.mergeRequest}); take it out of the queue with gt mq reject first`);
+      if (isSentBack(bead)) {
+        // Waiting for the polecat it was sent back to: anyone's now, on a fresh branch.
+        const holder = bead.assignee;
+        await this.c.ledger.update(beadId, { assignee: null, expectStatus: ['open'], metadata: { ...bead.metadata, gt: withoutHolder(bead) } }, actor);
+        await this.c.ledger.removeLabel(beadId, FOLLOW_UP_LABEL, actor);
+        this.c.wake();
+        return holder;
+      }
       if (!isHeld(bead)) {
         if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(beadId, QUEUED_LABEL, actor);
         return null;
       }
       const holder = bead.assignee;
-      const { polecat: _p, branch: _b, slungAt: _s, slungBy: _by, queuedAt: _q, ...rest } = workNote(bead);
-      void _p; void _b; void _s; void _by; void _q;
-      await this.c.ledger.update(beadId, { status: 'open', assignee: null, expectStatus: [bead.status], metadata: { ...bead.metadata, gt: rest } }, actor);
+      await this.c.ledger.update(beadId, { status: 'open', assignee: null, expectStatus: [bead.status], metadata: { ...bead.metadata, gt: withoutHolder(bead) } }, actor);
       if (holder) {
         const agent = await this.c.agents.find(holder);
         if (agent && agent.meta.hook === beadId) {
@@ -235,3 +242,15 @@ export class HookService {
   }
 }
 
+
+/** Sent back by the merge queue and waiting for its polecat (open, assigned, label gt:refinery). */
+function isSentBack(bead: Bead): boolean {
+  return bead.status === 'open' && !!bead.assignee && bead.labels.includes(FOLLOW_UP_LABEL);
+}
+
+/** The work note without the holder's part (rig, runtime, convoy and why it came back stay). */
+function withoutHolder(bead: Bead): WorkNote {
+  const { polecat: _p, branch: _b, slungAt: _s, slungBy: _by, queuedAt: _q, ...rest } = workNote(bead);
+  void _p; void _b; void _s; void _by; void _q;
+  return rest;
+}
