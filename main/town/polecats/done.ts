@@ -93,8 +93,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
 
     if (opts.noChanges !== undefined) {
       const reason = opts.noChanges.trim() || 'no reason given';
-      await c.ledger.update(beadId, { metadata: withWorkNote(bead, { review: null, rework: null }) }, actor);
-      await c.ledger.closeBead(beadId, `done: no changes needed: ${reason}`.slice(0, 2000), actor);
+      await c.ledger.closeBead(beadId, `done: no changes needed: ${reason}`.slice(0, 2000), actor, { metadata: withWorkNote(bead, { review: null, rework: null }) });
       await idle(c, actor, beadId, null);
       const kept = ahead > 0 ? ` (its ${ahead} commit${ahead > 1 ? 's' : ''} on ${branch} are kept, not merged)` : '';
       c.publish('workEvent', { kind: 'done', agent: actor, bead: beadId, rig: rig.name, message: `${actor} closed ${beadId}: no changes needed (${reason})${kept}`, at: Date.now() });

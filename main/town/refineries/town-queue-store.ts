@@ -59,12 +59,12 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
     const bead = await this.townLedger.show(beadId).catch(() => null);
     if (!bead || bead.status === 'closed') return;
     const polecat = workNote(bead).polecat;
-    // Who did the work stays on the bead (it was held by the Refinery while in review).
-    await this.townLedger.update(beadId, {
+    // One write: closed, and who did the work back on it (the Refinery held it while in review). Never
+    // in two: an in_progress bead assigned to a polecat, even for a moment, reads as its hook.
+    await this.townLedger.closeBead(beadId, `landed: merge request ${mr}${mergedAs ? ` merged as ${mergedAs.slice(0, 10)}` : ''}`, this.opts.actor, {
       ...(polecat && isInReview(bead) ? { assignee: polecat } : {}),
       metadata: withWorkNote(bead, { review: null, rework: null }),
-    }, this.opts.actor);
-    await this.townLedger.closeBead(beadId, `landed: merge request ${mr}${mergedAs ? ` merged as ${mergedAs.slice(0, 10)}` : ''}`, this.opts.actor);
+    });
     this.beadLanded(beadId);
   }
 
