@@ -49,7 +49,11 @@ export class HookService {
   /** `gt sling BEAD [TARGET]`. */
   async sling(beadId: string, opts: SlingOpts, actor: string): Promise<SlingResult> {
     const target = await this.resolve(opts.target, actor);
-    if (opts.force) await this.release(beadId, actor, 'force');
+    if (opts.force) {
+      // Check the target before taking the bead off its hook: a bad target must change nothing.
+      if (target.kind === 'polecats') await this.polecats.resolveTarget(target.target, await this.c.ledger.show(beadId));
+      await this.release(beadId, actor, 'force');
+    }
     if (target.kind === 'polecats') {
       const { full: _full, ...r } = await this.polecats.sling(beadId, { target: target.target, runtime: opts.runtime }, actor);
       void _full;
