@@ -2,7 +2,8 @@
 // real town (Dolt ledger, BeadFeed poke, the rig's Refinery, phases written to the ledger), against
 // the refinery alone (bench/refinery-latency.ts: submit → landed over a JSON store) measured in
 // the same run. A polecat writes its file and stays on its hook; the bench then calls `done` as
-// that polecat (the request `gt done` sends) and waits for the `mergeQueue` landed event.
+// that polecat (the request `gt done` sends) and waits for the `mergeQueue` landed event, then for
+// the work bead to close (a bead is done when its code has landed: closed by the rig's queue store).
 //   npx tsx bench/town-done-to-landed.ts            (ROUNDS=8 by default)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ b.town.onEvent((name, payload) => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const town: number[] = [];
+const closed: number[] = [];
 try {
   for (let i = 0; i < ROUNDS; i++) {
     const file = `done-${i}.txt`;
@@ -49,12 +51,15 @@ try {
     const at = await new Promise<number>((resolve) => landed.set(done.mergeRequest!, resolve));
     town.push(at - t0);
     landed.delete(done.mergeRequest);
+    while ((await b.call<Bead>('beadShow', { id: bead.id })).status !== 'closed') await sleep(10);
+    closed.push(performance.now() - t0);
     // The hanging session is stopped by the Witness (nothing on its hook any more).
     await b.call('terminalClose', { id: s.terminal! }).catch(() => undefined);
   }
   const p50 = percentile(town, 50);
   const base50 = percentile(baseline.viaRefinery, 50);
   console.log(`gt done → landed, trivial gate, through the town: p50 ${p50.toFixed(0)} ms, p95 ${percentile(town, 95).toFixed(0)} ms (n=${town.length})`);
+  console.log(`gt done → work bead closed (landed): p50 ${percentile(closed, 50).toFixed(0)} ms, p95 ${percentile(closed, 95).toFixed(0)} ms`);
   console.log(`refinery alone (submit → landed, JSON store), same run: p50 ${base50.toFixed(0)} ms (n=${baseline.viaRefinery.length})`);
   console.log(`ratio town/refinery alone: p50 ${(p50 / base50).toFixed(2)}`);
   console.log(`  town rounds: ${town.map((x) => x.toFixed(0)).join(' ')}`);

@@ -331,10 +331,12 @@ export class Ledger {
     return this.write(actor, op, (tx) => this.applyUpdate(tx, id, p, undefined), id);
   }
 
-  async closeBead(id: string, reason: string, actor: string): Promise<Bead> {
+  /** Closes a bead; `also` changes its assignee or metadata in the same write (one commit). */
+  async closeBead(id: string, reason: string, actor: string, also: Pick<BeadUpdate, 'assignee' | 'metadata'> = {}): Promise<Bead> {
     validate(BeadIdSchema, id, 'close');
     const { reason: r } = validate(CloseSchema, { reason }, 'close');
-    return this.write(actor, 'close', (tx) => this.applyUpdate(tx, id, { status: 'closed' }, r), id);
+    const extra = Object.keys(also).length ? validate(BeadUpdateSchema, also, 'close') : {};
+    return this.write(actor, 'close', (tx) => this.applyUpdate(tx, id, { ...extra, status: 'closed' }, r), id);
   }
 
   async reopen(id: string, actor: string): Promise<Bead> {

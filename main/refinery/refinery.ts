@@ -17,8 +17,8 @@ import { fetchRef } from '../git/fetch-ref.ts';
 import { isAncestor } from '../git/is-ancestor.ts';
 import { pushRef } from '../git/push-ref.ts';
 import { resolveBranch } from '../git/resolve-commit.ts';
-import { runGit } from '../git/run-git.ts';
-import { updateRef } from '../git/update-ref.ts';
+import { createRef, updateRef } from '../git/update-ref.ts';
+import { isValidBranchName } from '../git/check-branch-name.ts';
 import { addDetachedWorktree } from '../git/worktree-add.ts';
 import { checkoutClean } from '../git/worktree-checkout.ts';
 import { repositoryCommonDir, worktreeInfo } from '../git/worktree-info.ts';
@@ -375,7 +375,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
       const followUp = await this.store.createFollowUp(mr, {
         kind: 'conflict',
         title: `Resolve merge conflicts: ${mr.meta.branch}`,
-        description: `Merge request ${mr.id} (${mr.meta.branch} @ ${item.head.slice(0, 10)}) conflicts with ${this.targetBranch} (${target.slice(0, 10)}).\n\nConflicting files:\n${files.map((f) => `- ${f}`).join('\n')}\n\nMerge or rebase ${this.targetBranch} into the branch, resolve, and push the branch: the request re-enters the queue by itself when the branch changes.`,
+        description: `Merge request ${mr.id} (${mr.meta.branch} @ ${item.head.slice(0, 10)}) conflicts with ${this.targetBranch} (${target.slice(0, 10)}).\n\nConflicting files:\n${files.map((f) => `- ${f}`).join('\n')}\n\nMerge or rebase ${this.targetBranch} into the branch, resolve, and commit on the branch (a polecat: in its worktree, then \`gt done\`): the request re-enters the queue by itself when the branch changes.`,
         assignee: mr.meta.polecat ?? null,
         priority: Math.min(mr.priority, 1),
       });
@@ -430,7 +430,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     if (!local || (await isAncestor(this.repoDir, local, f.sha))) {
       const u = local
         ? await updateRef(this.repoDir, `refs/heads/${this.targetBranch}`, f.sha, local, 'refinery: sync from origin')
-        : await runGit(this.repoDir, ['update-ref', `refs/heads/${this.targetBranch}`, f.sha]).then((r) => (r.ok ? { ok: true as const } : { ok: false as const, reason: 'error' as const, message: r.stderr }));
+        : await createRef(this.repoDir, `refs/heads/${this.targetBranch}`, f.sha, 'refinery: sync from origin');
       return u.ok;
     }
     if (await isAncestor(this.repoDir, f.sha, local)) return true; // we are ahead: the next push catches up
@@ -526,12 +526,6 @@ function validateGate(gate: GateConfig): GateConfig {
   if (!gate || typeof gate.command !== 'string' || gate.command.trim() === '') throw new TownError('invalid', 'refinery: gate.command must be a non-empty string');
   if (!Number.isFinite(gate.timeoutMs) || gate.timeoutMs <= 0) throw new TownError('invalid', 'refinery: gate.timeoutMs must be a positive number');
   return { command: gate.command, timeoutMs: gate.timeoutMs };
-}
-
-async function isValidBranchName(repoDir: string, branch: string): Promise<boolean> {
-  if (typeof branch !== 'string' || branch.length === 0 || branch.length > 255 || branch.startsWith('-')) return false;
-  const r = await runGit(repoDir, ['check-ref-format', '--branch', branch]);
-  return r.ok;
 }
 
 async function exists(p: string): Promise<boolean> {

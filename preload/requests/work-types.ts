@@ -79,6 +79,19 @@ export interface SlingResult {
   reason?: string;
 }
 
+/** `gt sling BEAD… [TARGET]`: several beads make an auto-convoy; one bead, none. */
+export interface SlingManyResult {
+  convoy: ConvoyStatus | null;
+  results: SlingResult[];
+}
+
+export interface UnslingResult {
+  bead: string;
+  /** Whose hook it was taken off (null: it was only queued). */
+  from: string | null;
+  message: string;
+}
+
 export interface DoneResult {
   bead: string;
   agent: string;
@@ -90,6 +103,12 @@ export interface DoneResult {
   already: boolean;
   /** Commit made from leftovers in the worktree, if any. */
   autoCommit: string | null;
+  /**
+   * in-review: the merge request is in the rig's queue; the bead closes when its code lands (or
+   * comes back to this polecat if the gate rejects it or it conflicts). no-changes: closed by
+   * `--no-changes REASON`, nothing to merge.
+   */
+  outcome: 'in-review' | 'no-changes';
 }
 
 export interface ConvoyStatus {

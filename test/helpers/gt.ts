@@ -16,11 +16,11 @@ export interface GtResult {
 }
 
 /** Runs one gt command to completion. */
-export function gt(args: string[], opts: { town?: string; env?: Record<string, string> } = {}): Promise<GtResult> {
+export function gt(args: string[], opts: { town?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<GtResult> {
   const full = opts.town ? ['--town', opts.town, ...args] : args;
   const started = performance.now();
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [GT_BIN, ...full], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [GT_BIN, ...full], { env: { ...process.env, ...opts.env }, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -10,7 +10,7 @@ export interface TestTown {
   base: string;
   dir: string;
   town: RunningTown;
-  gt(args: string[], env?: Record<string, string>): Promise<GtResult>;
+  gt(args: string[], env?: Record<string, string>, cwd?: string): Promise<GtResult>;
   /** Runs gt and parses its --json output; throws with stderr when it fails. */
   json<T>(args: string[], env?: Record<string, string>): Promise<T>;
   restart(): Promise<void>;
@@ -47,7 +47,7 @@ export async function startTestTown(settings?: Record<string, unknown>): Promise
     base,
     dir,
     town: await startTown(dir),
-    gt: (args, env) => gt(args, { town: dir, env }),
+    gt: (args, env, cwd) => gt(args, { town: dir, env, cwd }),
     async json<T>(args: string[], env?: Record<string, string>): Promise<T> {
       const r = await gt([...args, '--json'], { town: dir, env });
       if (r.code !== 0) throw new Error(`gt ${args.join(' ')} failed (${r.code}): ${r.stderr}`);

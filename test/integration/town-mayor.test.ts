@@ -50,7 +50,9 @@ test('at capacity a sling waits in order; handoff replaces a polecat session and
     return a.status === 'closed' && b.status === 'closed' ? [a, b] : null;
   }, 90_000, 300);
   const [a, b] = [await t.json<Bead>(['bead', 'show', first.id]), await t.json<Bead>(['bead', 'show', second.id])];
-  assert.ok(Date.parse((b.metadata as { gt: { slungAt: string } }).gt.slungAt) >= Date.parse(a.closedAt!), 'the queued bead waited for capacity');
+  // Capacity counts working polecats: the queued bead started once the first was done (in review).
+  const [firstMr] = (await t.json<Bead[]>(['bead', 'list', '--type', 'merge-request', '--prefix', 'lb'])).filter((m) => (m.metadata as { bead?: string }).bead === first.id);
+  assert.ok(Date.parse((b.metadata as { gt: { slungAt: string } }).gt.slungAt) >= Date.parse(firstMr.createdAt), 'the queued bead waited for capacity');
   assert.equal(b.assignee, a.assignee, 'the idle polecat was reused');
   assert.ok(!b.labels.includes('gt:queued'));
 });

@@ -1,8 +1,9 @@
 // The Refinery in the running town: `gt up` (real Dolt, real PTYs, real git), a rig whose gate is a
 // real test script, `script` polecats that write, commit and run `gt done`. Good work lands on the
-// rig's target; work that breaks the gate is rejected with the gate output and comes back to its
-// polecat as a hooked bead, whose session fixes the branch and lands it; a hand-made branch
-// submitted with `gt mq submit` lands too. Events reach TownApi clients as `mergeQueue`.
+// rig's target; work that breaks the gate is rejected with the gate output and the same bead comes
+// back to its polecat, hooked, whose session reads the output in its prime, fixes the branch and
+// lands it; a hand-made branch submitted with `gt mq submit` lands too. Events reach TownApi
+// clients as `mergeQueue`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,17 +16,13 @@ import { connectToTown, type SocketClient } from '../../main/cli/socket-client.t
 import { fixtureRepo, git, startTestTown, waitFor, type TestTown } from './town-fixture.ts';
 import { scriptBead } from './town-work-helpers.ts';
 
-// The gate: no .txt file may contain BROKEN. When one does, it says which and, as a fix an agent
-// could read from the output, prints a gt-script block; the script runtime runs the first such
-// block of its hooked bead, so the polecat that gets the rejection back "reads the gate output and
-// fixes its branch" deterministically.
+// The gate: no .txt file may contain BROKEN. When one does, it says which. The gate-breaking bead's
+// script reads its prime: once the bead came back with the gate's FAIL line in it, it fixes the file
+// (the polecat "reads the gate output and fixes its branch", deterministically).
 const CHECK_SH = `#!/bin/sh
 bad=$(grep -l BROKEN *.txt 2>/dev/null)
 if [ -n "$bad" ]; then
   echo "FAIL: $bad contains BROKEN"
-  echo '\`\`\`gt-script'
-  for f in $bad; do echo "write $f fixed"; done
-  echo '\`\`\`'
   exit 1
 fi
 echo "gate ok: $(ls *.txt 2>/dev/null | wc -l) files checked"
@@ -61,7 +58,8 @@ test('gt done → refinery: good work lands, gate-breaking work is rejected and 
 
   const good1 = await scriptBead(t, 'shop', 'alpha', 'a.txt', 0);
   const good2 = await scriptBead(t, 'shop', 'beta', 'b.txt', 0);
-  const bad = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'gamma', '-d', ['```gt-script', 'write c.txt BROKEN', '```'].join('\n')]);
+  const bad = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'gamma', '-d', ['```gt-script',
+    'run if gt prime | grep -q "^FAIL: c.tx[t] contains BROKEN"; then echo fixed > c.txt; else echo BROKEN > c.txt; fi', '```'].join('\n')]);
   for (const b of [good1, good2, bad]) assert.equal((await t.gt(['sling', b.id, 'shop'])).code, 0);
 
   // Both good requests land; the list shows them merged.
@@ -75,7 +73,7 @@ test('gt done → refinery: good work lands, gate-breaking work is rejected and 
     assert.match(e.mergedAs ?? '', /^[0-9a-f]{40}$/);
   }
 
-  // The bad one is rejected with the gate output, and a follow-up bead goes back to its polecat.
+  // The bad one is rejected with the gate output, and the same bead goes back to its polecat.
   const rejected = await waitFor('the gate-breaking request rejected', async () => {
     const [e] = byBead(await mqList(), bad.id);
     return e?.phase === 'rejected' ? e : null;
@@ -86,27 +84,30 @@ test('gt done → refinery: good work lands, gate-breaking work is rejected and 
   assert.match(mr.meta.gateOutput ?? '', /FAIL: c\.txt contains BROKEN/);
   const badPolecat = mr.meta.polecat!;
   assert.match(badPolecat, /^shop\/polecats\//);
-  const followUp = await t.json<Bead>(['bead', 'show', mr.meta.rejectionBead!]);
-  assert.equal(followUp.assignee, badPolecat, 'the follow-up goes to the polecat that made the branch');
-  assert.ok(followUp.labels.includes('gt:refinery'));
-  assert.match(followUp.description, /FAIL: c\.txt contains BROKEN/);
+  assert.equal(mr.meta.rejectionBead, bad.id, 'the same bead goes back, no new one');
+  const back = await t.json<Bead>(['bead', 'show', bad.id]);
+  assert.equal(back.assignee, badPolecat, 'back to the polecat that made the branch');
+  assert.notEqual(back.status, 'closed', 'not closed: its code has not landed');
 
-  // Its session picks it up on the same branch, fixes it, runs gt done: the fix lands.
-  const fixed = await waitFor('the follow-up fixed and landed', async () => {
+  // Its session picks it up on the same branch, fixes it, runs gt done: the fix lands, the bead closes.
+  const fixed = await waitFor('the bead fixed and landed', async () => {
     const list = await mqList();
-    const [e] = byBead(list, followUp.id);
-    return e?.phase === 'merged' ? e : null;
+    return byBead(list, bad.id).find((e) => e.phase === 'merged') ?? null;
   }, 60_000, 300);
+  assert.notEqual(fixed.id, rejected.id, 'a new request after the rejected one');
   assert.equal(fixed.branch, mr.meta.branch, 'fixed on the rejected request\'s own branch');
   assert.equal(fixed.polecat, badPolecat);
-  const fu = await t.json<Bead>(['bead', 'show', followUp.id]);
-  assert.equal(fu.status, 'closed');
-  assert.match(fu.closeReason ?? '', /^done: merge request /);
+  const fu = await waitFor('the bead to close', async () => {
+    const b = await t.json<Bead>(['bead', 'show', bad.id]);
+    return b.status === 'closed' ? b : null;
+  }, 20_000, 200);
+  assert.equal(fu.closeReason, `landed: merge request ${fixed.id} merged as ${fixed.mergedAs!.slice(0, 10)}`);
+  assert.equal((await t.json<Bead[]>(['bead', 'list', '--prefix', 'sh', '--type', 'bug'])).length, 0, 'no bug bead');
 
   // The target: every file, and no commit of its new first-parent history fails the gate.
   assert.equal(git(rig.paths.bare, ['show', `${rig.branch}:a.txt`]), 'alpha\n');
   assert.equal(git(rig.paths.bare, ['show', `${rig.branch}:b.txt`]), 'beta\n');
-  assert.equal(git(rig.paths.bare, ['show', `${rig.branch}:c.txt`]), 'fixed');
+  assert.equal(git(rig.paths.bare, ['show', `${rig.branch}:c.txt`]), 'fixed\n');
   const history = git(rig.paths.bare, ['rev-list', '--first-parent', `${start}..${rig.branch}`]).trim().split('\n');
   assert.equal(history.length, 3, `three landings on ${rig.branch} (a, b, the fix): ${history.length}`);
   for (const c of history) {

@@ -21,10 +21,10 @@ after(async () => t?.cleanup());
 const polecats = async (): Promise<AgentInfo[]> => t.json<AgentInfo[]>(['agent', 'list', '--role', 'polecat']);
 
 test('polecat remove: an idle polecat is retired; a working one only with --force, and its bead goes back', async () => {
-  // An idle polecat after a finished bead.
+  // An idle polecat after a finished bead (closed once its code landed: its branch is merged).
   const first = await scriptBead(t, 'yard', 'first job', 'first.txt', 0);
   const s1 = await t.json<SlingResult>(['sling', first.id, 'yard']);
-  await waitFor('the first bead to close', async () => (await t.json<Bead>(['bead', 'show', first.id])).status === 'closed', 20_000, 200);
+  await waitFor('the first bead to land and close', async () => (await t.json<Bead>(['bead', 'show', first.id])).status === 'closed', 60_000, 200);
   await waitFor('the polecat to be idle', async () => (await polecats()).find((a) => a.id === s1.agent)?.state === 'idle', 10_000, 200);
   assert.ok(existsSync(s1.workdir!));
 

@@ -1,5 +1,5 @@
 // Pure logic of the work loop: CSV rows and templates, polecat names, agent addresses, rig
-// prefixes, per-agent tokens, nudge sanitising, the prime text.
+// prefixes, per-agent tokens, nudge sanitising, the prime text, the review state of a work bead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillTemplate, parseCsv } from '../../main/town/convoys/csv.ts';
@@ -10,6 +10,7 @@ import { agentToken } from '../../main/town/sessions/agent-token.ts';
 import { sanitizeNudge } from '../../main/town/mail/nudge.ts';
 import { renderPrime } from '../../main/town/polecats/prime.ts';
 import { isGitUrl } from '../../main/town/rigs/rig-git.ts';
+import { isInReview, refineryAddress, withWorkNote, workNote } from '../../main/town/polecats/work-beads.ts';
 import type { Bead } from '../../preload/types.ts';
 
 test('CSV: quoted commas, doubled quotes, newlines in fields, CRLF, blank lines', () => {
@@ -78,4 +79,26 @@ test('prime: role template, hook with autonomous directive, handoff note, mail, 
   const idle = renderPrime({ townRoot: '/x', agent: 'mayor', role: 'mayor', rig: null, workdir: null, branch: null, hook: null, handoff: null, mail: [] });
   assert.match(idle, /\(empty\)/);
   assert.match(idle, /gt convoy create/);
+});
+
+test('in review: in_progress, held by the rig\'s refinery, with a review note; nothing else is', () => {
+  const base = { id: 'sh-abc', title: 't', status: 'in_progress', assignee: refineryAddress('shop'), metadata: {} } as unknown as Bead;
+  const reviewed = { ...base, metadata: withWorkNote(base, { review: { mergeRequest: 'sh-mr1', since: '' } }) } as Bead;
+  assert.equal(refineryAddress('shop'), 'shop/refinery');
+  assert.equal(isInReview(reviewed), true);
+  assert.equal(isInReview(base), false, 'no review note');
+  assert.equal(isInReview({ ...reviewed, assignee: 'shop/polecats/nux' }), false, 'held by a polecat: its hook');
+  assert.equal(isInReview({ ...reviewed, status: 'closed' }), false, 'landed');
+  assert.equal(workNote({ ...reviewed, metadata: withWorkNote(reviewed, { review: null }) } as Bead).review, null);
+});
+
+test('prime: a bead back from the merge queue shows why (gate output, conflicting files)', () => {
+  const hook = { id: 'sh-abc', title: 'Fix it', description: '', status: 'hooked', priority: 1 } as Bead;
+  const text = renderPrime({
+    townRoot: '/nonexistent-town', agent: 'shop/polecats/nux', role: 'polecat', rig: 'shop', workdir: '/w', branch: 'b', hook, handoff: null, mail: [],
+    rework: { kind: 'rejection', mergeRequest: 'sh-mr1', title: 'Fix b: gate failed (exit 1)', detail: 'Output (tail):\n\nFAIL: x.txt' },
+  });
+  assert.match(text, /## Back from the merge queue \(rejection, merge request sh-mr1\)\nFix b: gate failed \(exit 1\)\n\nOutput \(tail\):\n\nFAIL: x\.txt/);
+  assert.match(text, /run `gt done` again/);
+  assert.match(text, /gt done --no-changes/);
 });

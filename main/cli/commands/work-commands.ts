@@ -1,4 +1,4 @@
-// gt sling, hook, prime, done, handoff, agent list|show, polecat remove: the work loop from the command line.
+// gt sling, unsling, hook, prime, done, handoff, agent list|show, polecat remove: the work loop from the command line.
 import type { AgentInfo } from '../../../preload/requests/work-types.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
 
@@ -6,24 +6,56 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 export const slingCommand: Command = {
   name: 'sling',
-  summary: 'hook a bead to a polecat (idle, new, or named) and start its session; queued at capacity',
-  args: 'BEAD [RIG|POLECAT]',
-  options: { runtime: { type: 'string', value: 'NAME', description: 'runtime of the polecat\'s session (default: the rig\'s)' }, ...JSON_OPTION },
+  summary: 'hook beads to a rig\'s polecats, a polecat, a crew member, the Mayor or yourself; several make an auto-convoy',
+  args: 'BEAD... [RIG|POLECAT|RIG/crew/NAME|mayor|self]',
+  options: {
+    runtime: { type: 'string', value: 'NAME', description: 'runtime of the polecat\'s session (default: the rig\'s)' },
+    force: { type: 'boolean', description: 'take hooked work off its current hook first' },
+    ...JSON_OPTION,
+  },
+  async run(ctx, v, positionals) {
+    requireArg(positionals, 0, 'bead id');
+    const force = v.force === true ? { force: true } : {};
+    const many = await withTown(ctx, (c) => c.slingMany({ args: positionals, runtime: str(v.runtime), ...force }));
+    if (v.json) printJson(ctx, many.convoy || many.results.length > 1 ? many : many.results[0]);
+    else {
+      if (many.convoy) ctx.out(`convoy ${many.convoy.id} "${many.convoy.title}" tracks ${many.convoy.progress.total} beads`);
+      for (const r of many.results) {
+        if (r.outcome === 'queued') ctx.out(`${r.bead} queued: ${r.reason}`);
+        else ctx.out(`${r.bead} hooked to ${r.agent}${r.branch ? ` on ${r.branch}` : ''}${r.terminal ? ` (terminal ${r.terminal})` : ''}`);
+      }
+    }
+    return 0;
+  },
+};
+
+export const unslingCommand: Command = {
+  name: 'unsling',
+  summary: 'take a bead off the hook it is on (or out of the sling queue): open and unassigned again',
+  args: 'BEAD',
+  options: JSON_OPTION,
   async run(ctx, v, positionals) {
     const bead = requireArg(positionals, 0, 'bead id');
-    const r = await withTown(ctx, (c) => c.sling({ bead, target: positionals[1], runtime: str(v.runtime) }));
+    const r = await withTown(ctx, (c) => c.unsling({ bead }));
     if (v.json) printJson(ctx, r);
-    else if (r.outcome === 'queued') ctx.out(`${r.bead} queued: ${r.reason}`);
-    else ctx.out(`${r.bead} hooked to ${r.agent} on ${r.branch} (terminal ${r.terminal})`);
+    else ctx.out(r.message);
     return 0;
   },
 };
 
 export const hookCommand: Command = {
   name: 'hook',
-  summary: 'what is on your hook (GUPP: if there is work on your hook, you run it)',
+  summary: 'what is on your hook (GUPP: if there is work on your hook, you run it); gt hook BEAD attaches a bead to yours',
+  args: '[BEAD]',
   options: { agent: { type: 'string', value: 'ADDR', description: 'another agent\'s hook' }, ...JSON_OPTION },
-  async run(ctx, v) {
+  async run(ctx, v, positionals) {
+    if (positionals[0]) {
+      const bead = positionals[0];
+      const r = await withTown(ctx, (c) => c.hookBead({ bead }));
+      if (v.json) printJson(ctx, r);
+      else ctx.out(`${r.bead} is on ${r.agent}'s hook${r.branch ? ` (branch ${r.branch})` : ''}`);
+      return 0;
+    }
     const h = await withTown(ctx, (c) => c.hook({ agent: str(v.agent) }));
     if (v.json) printJson(ctx, h);
     else if (!h.bead) ctx.out(`${h.agent}: nothing on the hook`);
@@ -50,13 +82,18 @@ export const primeCommand: Command = {
 
 export const doneCommand: Command = {
   name: 'done',
-  summary: 'finish your hooked bead (in your worktree): commit, merge request, close, back to idle',
-  options: JSON_OPTION,
+  summary: 'finish your hooked bead (in your worktree): commit, merge request, in review until it lands; back to idle',
+  options: {
+    'no-changes': { type: 'string', value: 'REASON', description: 'the bead needs no change: close it (no merge request)' },
+    ...JSON_OPTION,
+  },
   async run(ctx, v) {
-    const r = await withTown(ctx, (c) => c.done({ cwd: process.cwd() }));
+    const noChanges = str(v['no-changes']);
+    const r = await withTown(ctx, (c) => c.done({ cwd: process.cwd(), ...(noChanges !== undefined ? { noChanges } : {}) }));
     if (v.json) printJson(ctx, r);
     else if (r.already) ctx.out(`${r.bead} was already done${r.mergeRequest ? ` (merge request ${r.mergeRequest})` : ''}`);
-    else ctx.out(`${r.bead} done${r.mergeRequest ? `: merge request ${r.mergeRequest} for ${r.branch}` : ' (no changes to merge)'}; ${r.agent} is idle`);
+    else if (r.outcome === 'no-changes') ctx.out(`${r.bead} closed: no changes needed; ${r.agent} is idle`);
+    else ctx.out(`${r.bead} in review: merge request ${r.mergeRequest} for ${r.branch}; it closes when it lands. ${r.agent} is idle`);
     return 0;
   },
 };
@@ -126,4 +163,4 @@ export const polecatRemoveCommand: Command = {
   },
 };
 
-export const WORK_COMMANDS: Command[] = [slingCommand, hookCommand, primeCommand, doneCommand, handoffCommand, agentListCommand, agentShowCommand, polecatRemoveCommand];
+export const WORK_COMMANDS: Command[] = [slingCommand, unslingCommand, hookCommand, primeCommand, doneCommand, handoffCommand, agentListCommand, agentShowCommand, polecatRemoveCommand];

@@ -1,11 +1,19 @@
-// The git operations of a polecat's sandbox: its worktree on `polecat/<name>/<bead>`, the safety-net
-// commit of leftovers at `gt done`, and what its branch carries. All through main/git/run-git.ts.
+// The git side of a polecat's sandbox: its worktree on `polecat/<name>/<bead>`, the safety-net
+// commit of leftovers at `gt done`, and what its branch carries. Every git operation is one typed
+// helper of main/git/ (no raw git arguments here).
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
-import { runGit } from '../../git/run-git.ts';
+import { commitAll } from '../../git/commit-all.ts';
+import { currentBranch } from '../../git/current-branch.ts';
 import { resolveBranch } from '../../git/resolve-commit.ts';
+import { countAhead } from '../../git/rev-list.ts';
+import { stashAll } from '../../git/stash-push.ts';
+import { switchBranch } from '../../git/switch-branch.ts';
+import { addBranchWorktree } from '../../git/worktree-add.ts';
 import { worktreeInfo } from '../../git/worktree-info.ts';
+import { removeWorktree as removeGitWorktree } from '../../git/worktree-remove.ts';
+import { isDirty } from '../../git/worktree-status.ts';
 
 export interface GitWho {
   name: string;
@@ -15,16 +23,6 @@ export interface GitWho {
 export const identityEnv = (who: GitWho): Record<string, string> => ({
   GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email,
 });
-
-export async function currentBranch(workdir: string): Promise<string | null> {
-  const r = await runGit(workdir, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
-  return r.ok ? r.stdout.trim() : null;
-}
-
-export async function isDirty(workdir: string): Promise<boolean> {
-  const r = await runGit(workdir, ['status', '--porcelain']);
-  return r.ok && r.stdout.trim().length > 0;
-}
 
 export interface PreparedWorktree {
   workdir: string;
@@ -45,20 +43,16 @@ export async function prepareWorktree(bare: string, workdir: string, branch: str
   if (existsSync(workdir) && (await worktreeInfo(workdir))) {
     if ((await currentBranch(workdir)) === branch) return { workdir, branch, reused: true };
     if (await isDirty(workdir)) {
-      const s = await runGit(workdir, ['stash', 'push', '--include-untracked', '-m', `gt: leftovers before switching to ${branch}`]);
-      if (!s.ok) throw new TownError('internal', `cannot stash leftovers in ${workdir}: ${s.stderr.trim()}`);
+      const s = await stashAll(workdir, `gt: leftovers before switching to ${branch}`);
+      if (!s.ok) throw new TownError('internal', `cannot stash leftovers in ${workdir}: ${s.message}`);
     }
-    const co = branchExists ? await runGit(workdir, ['checkout', '--quiet', branch]) : await runGit(workdir, ['checkout', '--quiet', '-b', branch, baseSha]);
-    if (!co.ok) throw new TownError('internal', `cannot switch ${workdir} to ${branch}: ${co.stderr.trim()}`);
+    const co = await switchBranch(workdir, branch, branchExists ? undefined : baseSha);
+    if (!co.ok) throw new TownError('internal', `cannot switch ${workdir} to ${branch}: ${co.message}`);
     return { workdir, branch, reused: true };
   }
-  // A folder deleted by hand is still registered as a worktree; prune or `add` refuses the path.
-  await runGit(bare, ['worktree', 'prune']);
   mkdirSync(dirname(workdir), { recursive: true });
-  const add = branchExists
-    ? await runGit(bare, ['worktree', 'add', '--quiet', '--force', workdir, branch])
-    : await runGit(bare, ['worktree', 'add', '--quiet', '-b', branch, workdir, baseSha]);
-  if (!add.ok) throw new TownError('internal', `cannot create the worktree ${workdir}: ${add.stderr.trim()}`);
+  const add = await addBranchWorktree(bare, workdir, branch, branchExists ? undefined : baseSha);
+  if (!add.ok) throw new TownError('internal', `cannot create the worktree ${workdir}: ${add.message}`);
   return { workdir, branch, reused: false };
 }
 
@@ -76,25 +70,17 @@ export function copyRigFiles(canonical: string, workdir: string, files: string[]
 /** `gt done`'s safety net: commits whatever the agent left uncommitted. Returns the new commit, if any. */
 export async function commitLeftovers(workdir: string, message: string, who: GitWho): Promise<string | null> {
   if (!(await isDirty(workdir))) return null;
-  const add = await runGit(workdir, ['add', '-A']);
-  if (!add.ok) throw new TownError('internal', `git add failed in ${workdir}: ${add.stderr.trim()}`);
-  const c = await runGit(workdir, ['commit', '--quiet', '--no-verify', '-m', message], { env: identityEnv(who) });
-  if (!c.ok) {
-    if (/nothing to commit/i.test(c.stdout + c.stderr)) return null;
-    throw new TownError('internal', `git commit failed in ${workdir}: ${c.stderr.trim() || c.stdout.trim()}`);
-  }
-  const head = await runGit(workdir, ['rev-parse', 'HEAD']);
-  return head.stdout.trim();
+  const c = await commitAll(workdir, message, identityEnv(who));
+  if (!c.ok) throw new TownError('internal', `${c.message} (in ${workdir})`);
+  return c.sha;
 }
 
 /** How many commits `branch` has that `base` does not. */
-export async function commitsAhead(repo: string, base: string, branch: string): Promise<number> {
-  const r = await runGit(repo, ['rev-list', '--count', `refs/heads/${base}..refs/heads/${branch}`]);
-  return r.ok ? Number(r.stdout.trim()) || 0 : 0;
+export function commitsAhead(repo: string, base: string, branch: string): Promise<number> {
+  return countAhead(repo, base, branch);
 }
 
 /** Removes a polecat's worktree (its branch stays in the bare repo for the merge queue). */
-export async function removeWorktree(bare: string, workdir: string): Promise<void> {
-  await runGit(bare, ['worktree', 'remove', '--force', workdir]);
-  await runGit(bare, ['worktree', 'prune']);
+export function removeWorktree(bare: string, workdir: string): Promise<void> {
+  return removeGitWorktree(bare, workdir);
 }

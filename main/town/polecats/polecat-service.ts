@@ -72,7 +72,8 @@ export class PolecatService {
     return null;
   }
 
-  private async resolveTarget(target: string | undefined, bead: Bead): Promise<{ rig: RigInfo; polecat: string | null }> {
+  /** The rig (and named polecat, if any) a sling target means; not_found/invalid when it means none. */
+  async resolveTarget(target: string | undefined, bead: Bead): Promise<{ rig: RigInfo; polecat: string | null }> {
     if (!target) {
       const prefix = bead.id.slice(0, bead.id.indexOf('-'));
       const rig = await this.c.rigs.byPrefix(prefix);

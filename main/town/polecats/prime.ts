@@ -12,7 +12,9 @@ export const BUILTIN_ROLE_TEMPLATES: Record<AgentRole, string> = {
     'You are {{agent}}, a polecat: a worker of the rig {{rig}} in Gas Town.',
     'You work alone in your own git worktree ({{workdir}}) on the branch {{branch}}.',
     'GUPP: if there is work on your hook, you run it. Do the bead below, commit as you go,',
-    'then run `gt done` from your worktree: it commits leftovers, records a merge request and frees you.',
+    'then run `gt done` from your worktree: it commits leftovers, puts your branch in the merge queue and frees you.',
+    'The bead closes when your code lands; if the gate rejects it or it conflicts, it comes back to your hook.',
+    'Nothing to change? `gt done --no-changes "why"` closes it instead.',
     'If you are blocked, `gt escalate --severity high "why"`; if your context is full, `gt handoff -m "where I am"`.',
   ].join('\n'),
   crew: [
@@ -31,6 +33,7 @@ const COMMANDS: Record<AgentRole, string[]> = {
   polecat: [
     'gt hook                 what is on your hook',
     'gt done                 finish: commit, merge request, back to idle (run it in your worktree)',
+    'gt done --no-changes R  the bead needs no change: close it with reason R',
     'gt mail inbox | read ID | send TO -s SUBJECT -m BODY',
     'gt escalate --severity low|medium|high|critical MSG',
     'gt handoff -m NOTE      a fresh session continues your hook with this note',
@@ -56,6 +59,8 @@ export interface PrimeFacts {
   workdir: string | null;
   branch: string | null;
   hook: Bead | null;
+  /** Why the hooked bead came back from the merge queue (gate output, conflicting files). */
+  rework?: { kind: string; mergeRequest: string; title: string; detail: string } | null;
   handoff: string | null;
   mail: MailMessage[];
   /** Extra sections (the Mayor's view of the town). */
@@ -78,6 +83,10 @@ export function renderPrime(f: PrimeFacts): string {
   if (f.hook) {
     out.push(`${f.hook.id}: ${f.hook.title} [${f.hook.status}, P${f.hook.priority}]`);
     if (f.hook.description) out.push('', f.hook.description);
+    if (f.rework) {
+      out.push('', `## Back from the merge queue (${f.rework.kind}, merge request ${f.rework.mergeRequest})`, f.rework.title, '', f.rework.detail);
+      out.push('', 'Fix it on the same branch, then run `gt done` again.');
+    }
     out.push('', 'AUTONOMOUS WORK MODE: begin work on your hook now.');
   } else {
     out.push('(empty) — check `gt mail inbox`, else wait for work.');

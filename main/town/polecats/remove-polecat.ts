@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { TownError } from '../../../preload/contract.ts';
 import type { Bead } from '../../../preload/types.ts';
 import type { PolecatRemoveResult } from '../../../preload/requests/work.ts';
-import { runGit } from '../../git/run-git.ts';
+import { deleteBranch } from '../../git/delete-branch.ts';
+import { isAncestor } from '../../git/is-ancestor.ts';
+import { listBranches } from '../../git/list-branches.ts';
 import { polecatWorktree } from '../rigs/rig-paths.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
 import { parseAddress } from './agent-store.ts';
@@ -67,12 +69,11 @@ function withoutPolecat(bead: Bead): Record<string, unknown> {
 
 /** Deletes the polecat's branches already contained in the rig's branch; returns what it kept. */
 async function pruneBranches(bare: string, target: string, name: string): Promise<{ deleted: string[]; kept: string[] }> {
-  const refs = await runGit(bare, ['for-each-ref', '--format=%(refname:short)', `refs/heads/polecat/${name}/`]);
   const deleted: string[] = [];
   const kept: string[] = [];
-  for (const branch of refs.stdout.split('\n').map((s) => s.trim()).filter(Boolean)) {
-    const merged = await runGit(bare, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, `refs/heads/${target}`]);
-    if (merged.ok && (await runGit(bare, ['branch', '-D', branch])).ok) deleted.push(branch);
+  for (const branch of await listBranches(bare, `polecat/${name}/`)) {
+    const merged = await isAncestor(bare, `refs/heads/${branch}`, `refs/heads/${target}`).catch(() => false);
+    if (merged && (await deleteBranch(bare, branch))) deleted.push(branch);
     else kept.push(branch);
   }
   return { deleted, kept };

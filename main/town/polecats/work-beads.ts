@@ -16,6 +16,31 @@ export interface WorkNote {
   slungAt?: string;
   queuedAt?: string;
   convoy?: string;
+  /** Set by `gt done`: the bead is in review, its merge request in the rig's queue (see isInReview). */
+  review?: { mergeRequest: string; since: string } | null;
+  /** Set when the merge queue sent the bead back: why, for the polecat's prime. Cleared by `gt done`. */
+  rework?: Rework | null;
+}
+
+/** Why a bead came back from the merge queue: the gate's output tail, or the conflicting files. */
+export interface Rework {
+  kind: 'rejection' | 'conflict';
+  mergeRequest: string;
+  title: string;
+  /** The Refinery's account: gate command and output tail, or the list of conflicting files. */
+  detail: string;
+  at: string;
+}
+
+/** Who holds a bead while it is in review: the rig's Refinery (never a polecat's hook). */
+export const refineryAddress = (rig: string): string => `${rig}/refinery`;
+
+/**
+ * In review: `gt done` recorded a merge request and the code has not landed yet. Stored as status
+ * `in_progress`, assignee `<rig>/refinery`, and the work note `review` naming the request.
+ */
+export function isInReview(bead: Bead): boolean {
+  return bead.status === 'in_progress' && !!workNote(bead).review && /\/refinery$/.test(bead.assignee ?? '');
 }
 
 export function workNote(bead: Bead): WorkNote {

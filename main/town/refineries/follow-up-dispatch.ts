@@ -1,5 +1,5 @@
-// Hands the Refinery's follow-up beads (a rejected or conflicting request's fix) back to the polecat
-// that made the branch, on that same branch, as soon as the polecat is idle and its rig has room.
+// Hands work the merge queue sent back (the same bead, rejected or conflicting; or a follow-up bead
+// for a request without one) back to the polecat that made the branch, on that same branch, as soon as the polecat is idle and its rig has room.
 // The bead is hooked with a compare-and-set and a session is started, as a sling does; if the
 // session cannot start, the bead goes back to open and the polecat to idle, and it is tried again
 // on the next run (every bead-feed change while some are pending, and after each follow-up).
@@ -96,6 +96,8 @@ export class FollowUpDispatch {
       try {
         const terminal = await this.polecats.startSession(rig, address, hooked, branch, workdir, runtime);
         this.backoff.delete(bead.id);
+        // Only now: a bead whose session failed to start goes back to open and must still be found.
+        if (hooked.labels.includes(FOLLOW_UP_LABEL)) await this.c.ledger.removeLabel(bead.id, FOLLOW_UP_LABEL, ACTOR).catch(() => undefined);
         this.c.publish('workEvent', { kind: 'dispatched', agent: address, bead: bead.id, rig: rig.name, message: `${bead.id} (refinery follow-up on ${branch}) → ${address} in ${terminal}`, at: Date.now() });
         return true;
       } catch (err) {

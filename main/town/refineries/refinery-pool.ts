@@ -97,7 +97,8 @@ export class RefineryPool {
 
   private startRig(rig: RigInfo): void {
     const actor = `${rig.name}/refinery`;
-    const store = new TownMergeQueueStore(this.o.ledger, { prefix: rig.prefix, actor, rig: rig.name }, () => void this.followUps.kick());
+    const store = new TownMergeQueueStore(this.o.ledger, { prefix: rig.prefix, actor, rig: rig.name }, () => void this.followUps.kick(), () => this.o.work.wake());
+    void store.reconcileReviews().catch((e: Error) => this.o.log(`refinery ${rig.name}: reconciling beads in review: ${e.message}`));
     const refinery = new Refinery({
       repoDir: rig.paths.bare,
       workDir: rig.paths.refinery,

@@ -1,25 +1,98 @@
-// A rig's merge queue in the town: the ledger store, except that follow-up beads (rejection,
-// conflict resolution) are created open and assigned to their polecat with the work loop's note
-// (rig, polecat, and the request's branch) instead of being hooked at once. Hooking them is the
-// FollowUpDispatch's job, which waits until that polecat is idle: a busy polecat holding two hooked
-// beads would have its hook flip between them.
-import type { MergeRequest, FollowUp } from '../../refinery/types.ts';
+// A rig's merge queue in the town: the ledger store, plus what the work loop needs around it.
+//
+// Invariants:
+// - A work bead is closed when its merge request lands (phase merged), never before. The bead is
+//   closed BEFORE the request is recorded merged: a crash in between leaves the request open, and
+//   the next pass finds its head in the target and records it merged again (closing nothing twice).
+// - A rejected or conflicting request whose bead is in review sends that SAME bead back to the
+//   polecat that made the branch: open, assigned to it, with the Refinery's account (gate output
+//   tail, conflicting files) in the work note `rework`, which its prime shows. No new bead is made.
+//   The FollowUpDispatch hooks it as soon as that polecat is idle (two hooked beads would make a
+//   busy polecat's hook flip between them).
+// - A request with no bead in review (a hand-made `gt mq submit`, a bead closed meanwhile) gets a
+//   follow-up bead as before: open, assigned to its polecat if any, on the request's branch.
+import type { Bead } from '../../../preload/types.ts';
+import type { Ledger } from '../../ledger/ledger.ts';
+import type { MergeRequest, FollowUp, MergeRequestMeta, MrPhase } from '../../refinery/types.ts';
 import { LedgerMergeQueueStore, type LedgerForQueue, type LedgerStoreOptions } from '../../refinery/ledger-store.ts';
+import { isInReview, withWorkNote, workNote } from '../polecats/work-beads.ts';
 
 export const FOLLOW_UP_LABEL = 'gt:refinery';
 
+export type TownLedgerForQueue = LedgerForQueue & Pick<Ledger, 'addLabel'>;
+
 export class TownMergeQueueStore extends LedgerMergeQueueStore {
+  /** Beads to send back once their request's rejection or conflict is recorded (not before: a
+   *  polecat fast enough to finish before that would otherwise reuse a request about to close). */
+  private readonly toSendBack = new Map<string, { bead: Bead; followUp: FollowUp }>();
+
   constructor(
-    ledger: LedgerForQueue,
+    private readonly townLedger: TownLedgerForQueue,
     opts: LedgerStoreOptions & { rig: string },
-    /** Called after a follow-up is written: try to hook it now. */
+    /** Called after a bead was sent back or a follow-up written: try to hook it now. */
     private readonly followUpCreated: () => void,
+    /** Called after a work bead closed because its code landed (convoys may land, dependents start). */
+    private readonly beadLanded: (bead: string) => void = () => undefined,
   ) {
-    super(ledger, opts);
+    super(townLedger, opts);
+  }
+
+  override async record(id: string, phase: MrPhase, patch: Partial<MergeRequestMeta>, note: string): Promise<MergeRequest> {
+    if (phase === 'merged') {
+      const current = await this.get(id);
+      const beadId = current?.meta.bead;
+      if (beadId) await this.closeLanded(beadId, id, patch.mergedAs ?? current.meta.mergedAs);
+    }
+    const recorded = await super.record(id, phase, patch, note);
+    if (phase === 'rejected' || phase === 'conflict') {
+      const back = this.toSendBack.get(id);
+      this.toSendBack.delete(id);
+      if (back) await this.sendBack(back.bead, recorded, back.followUp);
+      // Rejected by hand (`gt mq reject`): the bead goes back with the reason.
+      else if (phase === 'rejected' && recorded.meta.bead) await this.sendBack({ id: recorded.meta.bead } as Bead, recorded, rejectedByHand(recorded));
+      this.followUpCreated();
+    }
+    return recorded;
+  }
+
+  private async closeLanded(beadId: string, mr: string, mergedAs: string | undefined): Promise<void> {
+    const bead = await this.townLedger.show(beadId).catch(() => null);
+    if (!bead || bead.status === 'closed') return;
+    const polecat = workNote(bead).polecat;
+    // One write: closed, and who did the work back on it (the Refinery held it while in review). Never
+    // in two: an in_progress bead assigned to a polecat, even for a moment, reads as its hook.
+    await this.townLedger.closeBead(beadId, `landed: merge request ${mr}${mergedAs ? ` merged as ${mergedAs.slice(0, 10)}` : ''}`, this.opts.actor, {
+      ...(polecat && isInReview(bead) ? { assignee: polecat } : {}),
+      metadata: withWorkNote(bead, { review: null, rework: null }),
+    });
+    this.beadLanded(beadId);
+  }
+
+  /**
+   * Repairs what a crash between two writes may have left: a bead still in review whose request is
+   * already closed (landed → close the bead; rejected → send it back). Run when the rig's Refinery starts.
+   */
+  async reconcileReviews(): Promise<void> {
+    const held = await this.townLedger.list({ status: 'in_progress', assignee: `${this.opts.rig}/refinery` });
+    for (const bead of held) {
+      const id = workNote(bead).review?.mergeRequest;
+      const mr = id ? await this.get(id) : null;
+      if (!mr || !mr.closed) continue;
+      if (mr.meta.phase === 'merged') await this.closeLanded(bead.id, mr.id, mr.meta.mergedAs);
+      else {
+        await this.sendBack(bead, mr, rejectedByHand(mr));
+        this.followUpCreated();
+      }
+    }
   }
 
   override async createFollowUp(mr: MergeRequest, f: FollowUp): Promise<string> {
-    const bead = await this.ledger.create({
+    const bead = mr.meta.bead ? await this.townLedger.show(mr.meta.bead).catch(() => null) : null;
+    if (bead && isInReview(bead) && (workNote(bead).polecat ?? mr.meta.polecat)) {
+      this.toSendBack.set(mr.id, { bead, followUp: f });
+      return bead.id;
+    }
+    const created = await this.townLedger.create({
       title: f.title.slice(0, 500),
       description: f.description,
       type: f.kind === 'conflict' ? 'task' : 'bug',
@@ -33,8 +106,32 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
         gt: { rig: this.opts.rig, branch: mr.meta.branch, ...(f.assignee ? { polecat: f.assignee } : {}) },
       },
     }, this.opts.actor);
-    await this.ledger.addDependency(bead.id, mr.id, 'discovered-from', this.opts.actor);
+    await this.townLedger.addDependency(created.id, mr.id, 'discovered-from', this.opts.actor);
     this.followUpCreated();
-    return bead.id;
+    return created.id;
   }
+
+  /** The bead in review goes back to its polecat, open, with the Refinery's account of why. */
+  private async sendBack(stale: Pick<Bead, 'id'>, mr: MergeRequest, f: FollowUp): Promise<void> {
+    const bead = await this.townLedger.show(stale.id).catch(() => null);
+    if (!bead || !isInReview(bead) || workNote(bead).review?.mergeRequest !== mr.id) return; // not (or no longer) this request's bead
+    const polecat = workNote(bead).polecat ?? mr.meta.polecat!;
+    await this.townLedger.update(bead.id, {
+      status: 'open', assignee: polecat, expectStatus: ['in_progress'],
+      metadata: withWorkNote(bead, {
+        polecat, branch: mr.meta.branch, review: null,
+        rework: { kind: f.kind, mergeRequest: mr.id, title: f.title, detail: f.description.slice(0, 24_000), at: new Date().toISOString() },
+      }),
+    }, this.opts.actor);
+    if (!bead.labels.includes(FOLLOW_UP_LABEL)) await this.townLedger.addLabel(bead.id, FOLLOW_UP_LABEL, this.opts.actor);
+  }
+}
+
+/** The account of a rejection the Refinery did not explain through a follow-up (by hand, or found after a crash). */
+function rejectedByHand(mr: MergeRequest): FollowUp {
+  const why = mr.meta.reason ?? mr.meta.phase;
+  return {
+    kind: 'rejection', title: `Fix ${mr.meta.branch}: ${why}`, assignee: mr.meta.polecat ?? null, priority: mr.priority,
+    description: `Merge request ${mr.id} (${mr.meta.branch}) was ${mr.meta.phase}: ${why}${mr.meta.gateOutput ? `\n\nOutput (tail):\n\n${mr.meta.gateOutput}` : ''}\n\nFix the branch and run \`gt done\` again.`,
+  };
 }

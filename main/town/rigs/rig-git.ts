@@ -3,7 +3,12 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { TownError } from '../../../preload/errors.ts';
-import { runGit } from '../../git/run-git.ts';
+import { cloneRepository } from '../../git/clone.ts';
+import { currentBranch } from '../../git/current-branch.ts';
+import { isRepository } from '../../git/is-repository.ts';
+import { listBranches } from '../../git/list-branches.ts';
+import { resolveBranch, resolveCommit } from '../../git/resolve-commit.ts';
+import { setConfig } from '../../git/set-config.ts';
 import type { RigPaths } from './rig-paths.ts';
 
 /** A URL (scheme://… or scp-like user@host:path) rather than a folder on this machine. */
@@ -17,35 +22,27 @@ export async function resolveSource(source: string, cwd: string): Promise<string
   if (isGitUrl(source)) return source;
   const path = isAbsolute(source) ? source : resolve(cwd, source);
   if (!existsSync(path) || !statSync(path).isDirectory()) throw new TownError('invalid', `source ${source} is neither a folder nor a git URL`);
-  const r = await runGit(path, ['rev-parse', '--git-dir']);
-  if (!r.ok) throw new TownError('invalid', `source ${path} is not a git repository`);
+  if (!(await isRepository(path))) throw new TownError('invalid', `source ${path} is not a git repository`);
   return path;
-}
-
-/** The branch HEAD of a bare repository points at (its default branch). */
-async function defaultBranch(bare: string): Promise<string | null> {
-  const r = await runGit(bare, ['symbolic-ref', '--short', 'HEAD']);
-  return r.ok ? r.stdout.trim() || null : null;
 }
 
 /** Clones the source bare, checks it has commits and the branch, and makes the canonical clone. Returns the branch. */
 export async function createRigRepos(source: string, paths: RigPaths, wantBranch: string | undefined): Promise<string> {
   mkdirSync(paths.root, { recursive: true });
-  const clone = await runGit(paths.root, ['clone', '--bare', '--quiet', '--', source, paths.bare], { timeoutMs: 300_000 });
-  if (!clone.ok) throw new TownError('invalid', `cannot clone ${source}: ${clone.stderr.trim().split('\n').pop()}`);
-  const any = await runGit(paths.bare, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
-  const heads = await runGit(paths.bare, ['for-each-ref', '--format=%(refname:short)', 'refs/heads']);
-  if (!heads.stdout.trim() && !any.ok) throw new TownError('invalid', `source ${source} has no commits: commit something first`);
-  const branch = wantBranch ?? (await defaultBranch(paths.bare)) ?? 'main';
-  const has = await runGit(paths.bare, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
-  if (!has.ok) {
-    const list = heads.stdout.trim().split('\n').filter(Boolean).join(', ');
+  const clone = await cloneRepository(paths.root, source, paths.bare, { bare: true, timeoutMs: 300_000 });
+  if (!clone.ok) throw new TownError('invalid', `cannot clone ${source}: ${clone.message.split('\n').pop()}`);
+  const heads = await listBranches(paths.bare);
+  if (!heads.length && !(await resolveCommit(paths.bare, 'HEAD'))) throw new TownError('invalid', `source ${source} has no commits: commit something first`);
+  // The branch HEAD of the bare repository points at is the source's default branch.
+  const branch = wantBranch ?? (await currentBranch(paths.bare)) ?? 'main';
+  if (!(await resolveBranch(paths.bare, branch))) {
+    const list = heads.join(', ');
     throw new TownError('invalid', `source ${source} has no branch ${branch}${list ? ` (branches: ${list})` : ''}`);
   }
   // Polecat branches are made in the bare repository; a fetch must never clobber them.
-  await runGit(paths.bare, ['config', 'remote.origin.fetch', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
-  const canon = await runGit(paths.root, ['clone', '--quiet', '--branch', branch, '--', paths.bare, paths.canonical]);
-  if (!canon.ok) throw new TownError('internal', `cannot make the canonical clone: ${canon.stderr.trim()}`);
+  await setConfig(paths.bare, 'remote.origin.fetch', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
+  const canon = await cloneRepository(paths.root, paths.bare, paths.canonical, { branch });
+  if (!canon.ok) throw new TownError('internal', `cannot make the canonical clone: ${canon.message}`);
   mkdirSync(paths.polecats, { recursive: true });
   mkdirSync(paths.crew, { recursive: true });
   return branch;

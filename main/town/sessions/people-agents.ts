@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
 import type { AgentInfo } from '../../../preload/requests/work-types.ts';
-import { runGit } from '../../git/run-git.ts';
+import { cloneRepository } from '../../git/clone.ts';
 import { runtimeNameFor } from '../../agents/runtimes/runtime-registry.ts';
 import { crewAddress, MAYOR, type AgentRecord } from '../polecats/agent-store.ts';
 import { identityEnv } from '../polecats/polecat-git.ts';
@@ -41,8 +41,8 @@ export class PeopleAgents {
       const dir = crewClone(this.c.townRoot, rig.name, name);
       if (existsSync(dir)) throw new TownError('conflict', `${dir} already exists`);
       // A full clone, sharing objects with the rig's bare repository; origin is that repository.
-      const r = await runGit(rig.paths.crew, ['clone', '--quiet', '--branch', rig.branch, '--', rig.paths.bare, dir]);
-      if (!r.ok) throw new TownError('internal', `cannot clone ${rig.name} for crew ${name}: ${r.stderr.trim()}`);
+      const r = await cloneRepository(rig.paths.crew, rig.paths.bare, dir, { branch: rig.branch });
+      if (!r.ok) throw new TownError('internal', `cannot clone ${rig.name} for crew ${name}: ${r.message}`);
       const rec = await this.c.agents.create({ address, role: 'crew', name, rig: rig.name, workdir: dir, branch: rig.branch }, rig.prefix, actor);
       return this.info(rec);
     });

@@ -13,8 +13,10 @@ import { ConvoyService } from '../convoys/convoy-service.ts';
 import { MailService } from '../mail/mail-service.ts';
 import { NudgeQueue } from '../mail/nudge.ts';
 import { AgentStore, MAYOR, parseAddress, type AgentRecord } from '../polecats/agent-store.ts';
+import { HookService } from '../polecats/hook-service.ts';
 import { PolecatService } from '../polecats/polecat-service.ts';
 import { renderPrime } from '../polecats/prime.ts';
+import { workNote } from '../polecats/work-beads.ts';
 import { RigManager } from '../rigs/rig-manager.ts';
 import { AgentSessions, sessionsStateFile } from '../sessions/agent-sessions.ts';
 import { agentConversations } from '../sessions/agent-conversations.ts';
@@ -49,6 +51,8 @@ export class TownWork {
   readonly nudges: NudgeQueue;
   readonly people: PeopleAgents;
   readonly witness: Witness;
+  /** Sling to any target, hook, unsling. */
+  readonly hooks: HookService;
 
   constructor(private readonly o: TownWorkOptions) {
     const settings = readWorkSettings(o.townRoot);
@@ -81,6 +85,7 @@ export class TownWork {
     this.mail = new MailService(ctx);
     this.nudges = new NudgeQueue(this.sessions, o.pty);
     this.people = new PeopleAgents(ctx, prime, (r) => this.info(r));
+    this.hooks = new HookService(ctx, this.polecats, this.convoys, this.people, this.nudges);
     this.witness = new Witness(ctx, this.polecats, this.convoys);
     this.sessions.on('exit', () => this.witness.wake(100));
     this.sessions.on('status', (rec: { agent: string; terminal: string }, c: StatusChange) => {
@@ -153,7 +158,7 @@ export class TownWork {
     if (agent === MAYOR) extra.push(await this.townOverview());
     const text = renderPrime({
       townRoot: this.o.townRoot, agent, role: addr.role, rig: addr.rig, workdir: h.workdir, branch: h.branch,
-      hook: h.bead, handoff: h.handoff, mail, extra,
+      hook: h.bead, rework: h.bead ? workNote(h.bead).rework ?? null : null, handoff: h.handoff, mail, extra,
     });
     return { agent, text };
   }

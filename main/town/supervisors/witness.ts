@@ -116,8 +116,12 @@ export class Witness {
   }
 
   /** The bead is on a polecat's hook: make sure a session works on it. */
-  private async keepWorking(rig: RigInfo, bead: Bead, known: AgentRecord | null): Promise<void> {
-    const address = bead.assignee!;
+  private async keepWorking(rig: RigInfo, listed: Bead, known: AgentRecord | null): Promise<void> {
+    const address = listed.assignee!;
+    // Read again under the rig lock: a `gt done` (or unsling) since the patrol's list must not be
+    // undone by marking the polecat working on a bead that is no longer its own.
+    const bead = await this.c.ledger.show(listed.id).catch(() => null);
+    if (!bead || bead.assignee !== address || (bead.status !== 'hooked' && bead.status !== 'in_progress')) return;
     const name = parseAddress(address)!.name;
     let agent = known ?? (await this.c.agents.find(address));
     if (!agent) agent = await this.c.agents.create({ address, role: 'polecat', name, rig: rig.name }, rig.prefix, TOWN_ACTOR);
@@ -191,7 +195,9 @@ export class Witness {
     }
     const convoys = await this.convoys.openConvoys();
     if (!convoys.length) return;
-    const ready = new Set((await this.c.ledger.ready({ limit: 100_000 })).map((b) => b.id));
+    // An open bead with an assignee is reserved for it (e.g. sent back by the merge queue to the
+    // polecat that made its branch: the FollowUpDispatch hooks it there, never to another polecat).
+    const ready = new Set((await this.c.ledger.ready({ limit: 100_000 })).filter((b) => !b.assignee).map((b) => b.id));
     for (const { convoy, tracked } of convoys) {
       const meta = convoy.metadata as { rig?: string | null; runtime?: string | null };
       for (const id of tracked) {
