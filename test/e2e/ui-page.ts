@@ -1,6 +1,6 @@
 // Shared steps of the UI's end-to-end tests: a `gt serve` town on a fixed web port (so a restarted
 // web host comes back at the same URL), a Chromium page on it, and read-only looks into the page's store.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -29,7 +29,7 @@ export interface UiTown {
   cleanup(): Promise<void>;
 }
 
-export async function startUiTown(): Promise<UiTown> {
+export async function startUiTown(workSettings?: Record<string, unknown>): Promise<UiTown> {
   const town = tempTownDir();
   const init = await gt(['init'], { town: town.dir });
   if (init.code !== 0) throw new Error(`gt init: ${init.stderr}`);
@@ -37,6 +37,10 @@ export async function startUiTown(): Promise<UiTown> {
   const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
   config.web = { port: await freePort() };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
+  if (workSettings) {
+    mkdirSync(join(town.dir, 'settings'), { recursive: true });
+    writeFileSync(join(town.dir, 'settings', 'work.json'), JSON.stringify(workSettings));
+  }
   const t: UiTown = {
     dir: town.dir,
     base: join(town.dir, '..'),
