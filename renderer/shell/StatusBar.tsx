@@ -1,7 +1,7 @@
 // The status bar: connection, Dolt, PTY host, agents working / waiting / stuck, inbox count.
 import { useMemo } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
-import { countAgents } from '../state/agent-counts.ts';
+import { countAgents } from '../../preload/requests/ui-counts.ts';
 
 export function StatusBar({ inboxCount }: { inboxCount: number }) {
   const { actions } = useServices();

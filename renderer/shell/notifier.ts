@@ -3,7 +3,7 @@
 // arrives, a merge request is rejected or conflicts, a convoy lands. Notices within GROUP_MS are
 // grouped; a click focuses the window and opens the inbox at that item.
 import type { AppServices } from '../app-context.tsx';
-import { deriveInbox } from '../state/inbox.ts';
+import { deriveInbox } from '../../preload/requests/ui-inbox.ts';
 import { groupNotices, newKeys, type Notice } from '../state/notification-groups.ts';
 
 const GROUP_MS = 1500;

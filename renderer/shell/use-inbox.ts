@@ -1,7 +1,7 @@
 // The inbox as a hook: derived from the store's beads, agents and dismissals, recomputed only when they change.
 import { useMemo } from 'react';
 import { useTown } from '../app-context.tsx';
-import { deriveInbox, type InboxItem } from '../state/inbox.ts';
+import { deriveInbox, type InboxItem } from '../../preload/requests/ui-inbox.ts';
 
 export function useInbox(): InboxItem[] {
   const beads = useTown((s) => s.beads.beads);

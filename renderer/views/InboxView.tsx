@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
 import { useInbox } from '../shell/use-inbox.ts';
-import type { InboxItem } from '../state/inbox.ts';
+import type { InboxItem } from '../../preload/requests/ui-inbox.ts';
 import { since } from './format.ts';
 
 function InboxRow({ item }: { item: InboxItem }) {

@@ -6,8 +6,8 @@ import type { UiAgent } from '../../preload/requests/ui.ts';
 import { applyFeedEvents, beadDomainFrom, edgeKey, emptyBeadDomain } from '../../renderer/state/bead-changes.ts';
 import { FrameBatcher } from '../../renderer/state/frame-batcher.ts';
 import { backoffDelay } from '../../renderer/api/backoff.ts';
-import { deriveInbox } from '../../renderer/state/inbox.ts';
-import { countAgents } from '../../renderer/state/agent-counts.ts';
+import { deriveInbox } from '../../preload/requests/ui-inbox.ts';
+import { countAgents } from '../../preload/requests/ui-counts.ts';
 import { feedEntriesFrom, filterFeed, FEED_KINDS } from '../../renderer/state/feed-entries.ts';
 
 const bead = (id: string, title: string, extra: Partial<Bead> = {}): Bead => ({

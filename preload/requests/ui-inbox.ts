@@ -1,8 +1,9 @@
-// The inbox: one queue of everything that needs a human, derived from the store's domains. Pure.
+// The inbox: one queue of everything that needs a human, derived from beads and agents. Pure, shared
+// by the renderer (its Inbox view and notifications) and the Electron tray (its count).
 // Invariants: an item's key names the one occurrence it stands for (an agent that waits again later
 // is a new item; acknowledging one occurrence never hides the next); most urgent first, then newest.
-import type { Bead } from '../../preload/types.ts';
-import type { UiAgent } from '../../preload/requests/ui.ts';
+import type { Bead } from '../types.ts';
+import type { UiAgent } from './ui.ts';
 
 export type InboxKind = 'escalation' | 'waiting' | 'stuck' | 'crashed' | 'merge-conflict' | 'merge-rejected';
 

@@ -1,5 +1,5 @@
-// Agents by what they are doing, for the status bar and the tray. Pure.
-import type { UiAgent } from '../../preload/requests/ui.ts';
+// Agents by what they are doing, for the status bar and the tray. Pure, shared by renderer and tray.
+import type { UiAgent } from './ui.ts';
 
 export interface AgentCounts {
   working: number;
