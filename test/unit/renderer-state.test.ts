@@ -170,3 +170,29 @@ test('stream offsets: a re-attach renders only the replay (not the old stream), 
   assert.deepEqual(budget.grant('c').evict, ['b'], 'the least recently seen goes back to DOM');
   assert.equal(budget.size, 2);
 });
+
+test('notifications: only new keys notify; several are grouped into one that opens the newest', async () => {
+  const { newKeys, groupNotices } = await import('../../renderer/state/notification-groups.ts');
+  const seen = new Set<string>();
+  assert.deepEqual(newKeys(seen, ['a', 'b']), ['a', 'b']);
+  assert.deepEqual(newKeys(seen, ['a', 'b', 'c']), ['c']);
+  assert.deepEqual(newKeys(seen, ['c']), []);
+  assert.deepEqual(newKeys(seen, ['a', 'c']), ['a'], 'an item that went away and came back is new again');
+  assert.equal(groupNotices([]), null);
+  const one = groupNotices([{ key: 'k1', title: 'x waits', body: 'prompt' }])!;
+  assert.deepEqual(one, { title: 'x waits', body: 'prompt', open: 'k1', keys: ['k1'] });
+  const many = groupNotices([{ key: 'k1', title: 'x waits', body: '' }, { key: 'k2', title: 'y waits', body: '' }, { key: 'k3', title: 'escalation', body: '' }])!;
+  assert.match(many.title, /3 things need you/);
+  assert.equal(many.open, 'k3');
+  assert.match(many.body, /x waits\ny waits\nescalation/);
+});
+
+test('the terminal grid is near-square and fits the width', async () => {
+  const { gridColumns } = await import('../../renderer/views/grid-layout.ts');
+  assert.equal(gridColumns(1, 2000), 1);
+  assert.equal(gridColumns(4, 2000), 2);
+  assert.equal(gridColumns(16, 2000), 4);
+  assert.equal(gridColumns(17, 2400), 5);
+  assert.equal(gridColumns(16, 800), 2, 'a narrow window gets fewer columns');
+  assert.equal(gridColumns(5, 300), 1);
+});
