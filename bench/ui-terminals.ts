@@ -13,7 +13,7 @@ import { fromStore, launchChromium, startUiTown, waitFor, waitForReady } from '.
 
 const SECONDS = Number(process.argv[2] ?? 60);
 const ECHO_SAMPLES = Number(process.argv[3] ?? 60);
-const STREAMERS = 16;
+const STREAMERS = Number(process.env.STREAMERS ?? 16);
 
 const town = await startUiTown({ tickMs: 500, maxPolecats: 100 });
 const browser = await launchChromium();
@@ -63,19 +63,27 @@ try {
       const ch = 'abcdefghij'[i % 10];
       await page.evaluate(`(() => {
         const id = ${JSON.stringify(echoTerminal)};
-        const before = window.gastownDebug.terminals.screenText(id).split('\\n').filter(Boolean).pop() ?? '';
+        const before = window.gastownDebug.terminals.screenText(id).split('\\n').map((l) => l.trimEnd()).filter(Boolean).pop() ?? '';
         window.__echo = new Promise((resolve) => {
           const t0 = performance.now();
           const check = () => {
-            const last = window.gastownDebug.terminals.screenText(id).split('\\n').filter(Boolean).pop() ?? '';
-            if (last.length > before.length) resolve(performance.now() - t0); else requestAnimationFrame(check);
+            const last = window.gastownDebug.terminals.screenText(id).split('\\n').map((l) => l.trimEnd()).filter(Boolean).pop() ?? '';
+            if (last.length > before.length) resolve(performance.now() - t0);
+            else if (performance.now() - t0 > 5000) resolve(-1);
+            else requestAnimationFrame(check);
           };
           window.__echoStart = () => requestAnimationFrame(check);
         });
       })()`);
       await page.keyboard.press(ch);
       await page.evaluate('window.__echoStart()');
-      xs.push(await page.evaluate('window.__echo') as number);
+      const ms = await page.evaluate('window.__echo') as number;
+      if (ms < 0) {
+        const text = await page.evaluate(`window.gastownDebug.terminals.screenText(${JSON.stringify(echoTerminal)})`) as string;
+        console.log(`echo sample ${i}: not seen in 5 s; the terminal's last lines:\n${text.split('\n').filter(Boolean).slice(-3).join('\n')}`);
+        continue;
+      }
+      xs.push(ms);
       await new Promise((r) => setTimeout(r, 50));
     }
     // Clear the typed line (Ctrl-U) so the prompt stays short.
