@@ -55,7 +55,8 @@ try {
   };
   const longTasks = async (): Promise<number[]> => page.evaluate('window.__longTasks.splice(0)') as Promise<number[]>;
 
-  // Echo: a key typed into the echo terminal until xterm shows it (the tty echoes at the prompt).
+  // Echo: a key typed into the echo terminal until xterm shows it (the tty echoes at the prompt):
+  // the screen's non-blank characters grow by one (the typed line may wrap).
   const echo = async (page: Page, samples: number): Promise<number[]> => {
     await page.locator(`[data-terminal="${echoTerminal}"] .xterm`).click();
     const xs: number[] = [];
@@ -63,11 +64,11 @@ try {
       const ch = 'abcdefghij'[i % 10];
       await page.evaluate(`(() => {
         const id = ${JSON.stringify(echoTerminal)};
-        const before = window.gastownDebug.terminals.screenText(id).split('\\n').map((l) => l.trimEnd()).filter(Boolean).pop() ?? '';
+        const before = window.gastownDebug.terminals.screenText(id).replace(/\\s+/g, '');
         window.__echo = new Promise((resolve) => {
           const t0 = performance.now();
           const check = () => {
-            const last = window.gastownDebug.terminals.screenText(id).split('\\n').map((l) => l.trimEnd()).filter(Boolean).pop() ?? '';
+            const last = window.gastownDebug.terminals.screenText(id).replace(/\\s+/g, '');
             if (last.length > before.length) resolve(performance.now() - t0);
             else if (performance.now() - t0 > 5000) resolve(-1);
             else requestAnimationFrame(check);
