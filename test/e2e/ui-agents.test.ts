@@ -81,7 +81,9 @@ describe('the UI with script agents', { skip: chromiumPath ? false : NO_CHROMIUM
   });
 
   test('a question: an inbox item with the screen excerpt, and an OS notification', async () => {
-    const { agent } = agentOf.get(1)!;
+    const { agent, terminal } = agentOf.get(1)!;
+    // The grid stays on screen until the question shows (terminals off screen do not render).
+    await waitFor('agent 1 asking', async () => (await screen(page, terminal)).includes('Question number 1?'), 60_000, 50);
     await page.getByTestId('nav-inbox').click();
     const item = page.locator(`[data-testid="inbox-item"][data-kind="waiting"][data-agent="${agent}"]`);
     await item.waitFor({ timeout: 60_000 });
