@@ -22,9 +22,12 @@ try {
   mkdirSync(goDir, { recursive: true });
   const repo = fixtureRepo(town.base, 'bench-src');
   await town.json(['rig', 'add', 'bench', repo, '--prefix', 'bn', '--max-polecats', String(STREAMERS + 1), '--runtime', 'script']);
-  // ~5 KB every 100 ms = ~50 KB/s of printable output, for SECONDS, once its go-file appears.
-  const stream = (go: string): string =>
-    `run while [ ! -f ${goDir}/${go} ]; do sleep 0.2; done; i=0; while [ $i -lt ${SECONDS * 10} ]; do head -c 3700 /dev/urandom | base64 -w 100; sleep 0.1; i=$((i+1)); done`;
+  // ~5 KB every 100 ms = ~50 KB/s of printable, changing output, for 3 × SECONDS (still streaming when
+  // the phase's heap is read), once its go-file appears:
+  // one node process per streaming agent (a shell loop spawning tools 10 times a second would load
+  // this 2-core machine more than the page under test).
+  const writer = `let n=0;const nl=String.fromCharCode(10);const t=setInterval(()=>{let s='';for(let i=0;i<50;i++)s+=(n+' '+Math.random().toString(36).repeat(4)).slice(0,99)+nl;process.stdout.write(s);if(++n>=${SECONDS * 30})clearInterval(t)},100)`;
+  const stream = (go: string): string => `run while [ ! -f ${goDir}/${go} ]; do sleep 0.2; done; ${process.execPath} -e "${writer}"`;
   const beads: Bead[] = [];
   for (let i = 0; i < STREAMERS; i++) {
     const steps = i === 0 ? [stream('one'), stream('all')] : [stream('all')];

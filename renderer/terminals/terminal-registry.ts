@@ -21,6 +21,7 @@ import { WebglBudget } from './webgl-budget.ts';
 /** Acknowledge in chunks: one ack per few KB keeps the PTY flowing without an ack per write. */
 const ACK_EVERY_BYTES = 8192;
 const WEBGL_CAP = 8;
+const FIT_SETTLE_MS = 80;
 
 interface Entry {
   id: string;
@@ -39,6 +40,7 @@ interface Entry {
   resizeObserver: ResizeObserver;
   visibilityObserver: IntersectionObserver;
   resizeTimer: ReturnType<typeof setTimeout> | null;
+  fitTimer: ReturnType<typeof setTimeout> | null;
   disposables: Array<{ dispose(): void }>;
 }
 
@@ -124,6 +126,8 @@ export class TerminalRegistry {
   dispose(id: string): void {
     const entry = this.entries.get(id);
     if (!entry) return;
+    if (entry.fitTimer) clearTimeout(entry.fitTimer);
+    if (entry.resizeTimer) clearTimeout(entry.resizeTimer);
     entry.resizeObserver.disconnect();
     entry.visibilityObserver.disconnect();
     for (const d of entry.disposables) d.dispose();
@@ -149,8 +153,8 @@ export class TerminalRegistry {
     term.loadAddon(search);
     const entry: Entry = {
       id, term, fit, search, webgl: null, element, offsets: new StreamOffsets(), unacked: 0, visible: false, behind: false,
-      attached: false, resizeTimer: null, disposables: [],
-      resizeObserver: new ResizeObserver(() => this.fit(entry)),
+      attached: false, resizeTimer: null, fitTimer: null, disposables: [],
+      resizeObserver: new ResizeObserver(() => this.fitSoon(entry)),
       visibilityObserver: new IntersectionObserver((records) => this.visibility(entry, records[records.length - 1].isIntersecting)),
     };
     entry.disposables.push(term.onData((data) => void this.client.terminalWrite({ id, data }).catch(() => undefined)));
@@ -245,6 +249,16 @@ export class TerminalRegistry {
     } catch {
       // already gone with its context
     }
+  }
+
+  /** Layout churn (cells joining, leaving, the window dragged) refits once it settles: each fit that
+   *  changes the columns reflows the whole scrollback. */
+  private fitSoon(entry: Entry): void {
+    if (entry.fitTimer) clearTimeout(entry.fitTimer);
+    entry.fitTimer = setTimeout(() => {
+      entry.fitTimer = null;
+      this.fit(entry);
+    }, FIT_SETTLE_MS);
   }
 
   private fit(entry: Entry): void {
