@@ -3,7 +3,7 @@
 //   renderer JS heap (after GC) and main-thread long tasks (> 50 ms) per minute;
 //   typing echo p50/p95 in a 17th terminal while the 16 stream, against the same terminal with
 //   nothing else streaming. Ratios are printed.
-//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=60]
+//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=60]     (env STREAMERS=n, MAXIMIZE=1)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,6 +14,8 @@ import { fromStore, launchChromium, startUiTown, waitFor, waitForReady } from '.
 const SECONDS = Number(process.argv[2] ?? 60);
 const ECHO_SAMPLES = Number(process.argv[3] ?? 60);
 const STREAMERS = Number(process.env.STREAMERS ?? 16);
+/** MAXIMIZE=1: the echo terminal maximized, so the streaming ones are off screen (they skip rendering). */
+const MAXIMIZE = process.env.MAXIMIZE === '1';
 
 const town = await startUiTown({ tickMs: 500, maxPolecats: 100 });
 const browser = await launchChromium();
@@ -46,6 +48,7 @@ try {
     fromStore(page, (s) => Object.values(s.agents).map((a) => a as { hook: string | null; session: { terminal: string } | null }).map((a) => [a.hook, a.session?.terminal ?? null])).then((list) => list.find(([h]) => h === bead)?.[1] ?? null), 120_000, 200);
   const echoTerminal = await terminalOf(echoBead.id);
   await waitFor('the echo agent asking', () => page.evaluate(`window.gastownDebug.terminals.screenText(${JSON.stringify(echoTerminal)}).includes('ready to type')`), 120_000, 200);
+  if (MAXIMIZE) await page.locator(`[data-terminal="${echoTerminal}"] [data-testid="maximize"]`).click();
   await page.evaluate(`(() => {
     window.__longTasks = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: false });
