@@ -8,7 +8,7 @@
 // - A terminal not on screen is not written to: its bytes are acknowledged (the PTY keeps going)
 //   and skipped, and when it is shown again it re-attaches from the offset it had rendered, so the
 //   host's ring replays only what it missed.
-// - Acknowledgements are sent without waiting for a reply.
+// - Acknowledgements are sent without waiting for a reply: one per 8 KB rendered, the rest 30 ms later.
 // - On a new connection (web host restarted) every live terminal re-attaches from its offset.
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
@@ -20,6 +20,8 @@ import { WebglBudget } from './webgl-budget.ts';
 
 /** Acknowledge in chunks: one ack per few KB keeps the PTY flowing without an ack per write. */
 const ACK_EVERY_BYTES = 8192;
+/** What is left below the threshold is acknowledged this long after it was rendered. */
+const ACK_IDLE_MS = 30;
 const WEBGL_CAP = 8;
 const FIT_SETTLE_MS = 80;
 
@@ -41,6 +43,7 @@ interface Entry {
   visibilityObserver: IntersectionObserver;
   resizeTimer: ReturnType<typeof setTimeout> | null;
   fitTimer: ReturnType<typeof setTimeout> | null;
+  ackTimer: ReturnType<typeof setTimeout> | null;
   disposables: Array<{ dispose(): void }>;
 }
 
@@ -128,6 +131,7 @@ export class TerminalRegistry {
     if (!entry) return;
     if (entry.fitTimer) clearTimeout(entry.fitTimer);
     if (entry.resizeTimer) clearTimeout(entry.resizeTimer);
+    if (entry.ackTimer) clearTimeout(entry.ackTimer);
     entry.resizeObserver.disconnect();
     entry.visibilityObserver.disconnect();
     for (const d of entry.disposables) d.dispose();
@@ -153,7 +157,7 @@ export class TerminalRegistry {
     term.loadAddon(search);
     const entry: Entry = {
       id, term, fit, search, webgl: null, element, offsets: new StreamOffsets(), unacked: 0, visible: false, behind: false,
-      attached: false, resizeTimer: null, fitTimer: null, disposables: [],
+      attached: false, resizeTimer: null, fitTimer: null, ackTimer: null, disposables: [],
       resizeObserver: new ResizeObserver(() => this.fitSoon(entry)),
       visibilityObserver: new IntersectionObserver((records) => this.visibility(entry, records[records.length - 1].isIntersecting)),
     };
@@ -204,10 +208,14 @@ export class TerminalRegistry {
   private ack(entry: Entry, bytes: number): void {
     entry.unacked += bytes;
     if (entry.unacked >= ACK_EVERY_BYTES) this.flushAck(entry);
-    else queueMicrotask(() => { if (entry.unacked > 0 && entry.unacked < ACK_EVERY_BYTES) this.flushAck(entry); });
+    // The rest of a burst (an echo, a prompt) soon after, so the count never sticks below the threshold.
+    else entry.ackTimer ??= setTimeout(() => this.flushAck(entry), ACK_IDLE_MS);
   }
 
   private flushAck(entry: Entry): void {
+    if (entry.ackTimer) clearTimeout(entry.ackTimer);
+    entry.ackTimer = null;
+    if (entry.unacked <= 0) return;
     const bytes = entry.unacked;
     entry.unacked = 0;
     void this.client.terminalAck({ id: entry.id, bytes }).catch(() => undefined);
