@@ -15,6 +15,7 @@ import { mergeQueueRequests } from './requests/merge-queue.ts';
 import { costRequests } from './requests/costs.ts';
 import type { BudgetAlertEvent, ControlsState, CostMeters } from './requests/cost-types.ts';
 import { agentHookRequests } from './requests/agent-hooks.ts';
+import { uiRequests } from './requests/ui.ts';
 import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
 import { checkCaller, type CallerRule } from './callers.ts';
@@ -34,6 +35,7 @@ export const requests = {
   ...mergeQueueRequests,
   ...costRequests,
   ...agentHookRequests,
+  ...uiRequests,
 };
 
 /** Server-to-client event streams: name → payload. */

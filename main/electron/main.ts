@@ -1,7 +1,8 @@
 // The Electron entry: a thin composition root. The Town (main/town) runs in-process and is the
 // product; this file only wires it to a window, a tray, notifications and IPC, and makes sure that
 // quitting stops the town (Dolt, PTY host, shells) before the process exits.
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, Menu } from 'electron';
+import { appMenuTemplate } from './app-menu.ts';
 import { join } from 'node:path';
 import { initTown, Town } from '../town/town.ts';
 import { resolveTownDir } from '../town/paths.ts';
@@ -42,7 +43,7 @@ function run(): void {
 
   const showWindow = (): void => {
     if (!mainWindow || mainWindow.isDestroyed()) {
-      mainWindow = createMainWindow(paths, windows, log);
+      mainWindow = createMainWindow(paths, windows, log, join(app.getPath('userData'), 'window-state.json'));
       mainWindow.on('closed', () => (mainWindow = null));
     } else {
       if (mainWindow.isMinimized()) mainWindow.restore();
@@ -87,6 +88,13 @@ function run(): void {
 
   void app.whenReady().then(() => {
     lockDownSession();
+    // The app menu lists the shortcuts; picking an item sends its key to the page, which runs it.
+    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, (key) => {
+      const wc = mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null;
+      if (!wc) return;
+      wc.sendInputEvent({ type: 'keyDown', keyCode: key.keyCode, modifiers: key.modifiers });
+      wc.sendInputEvent({ type: 'keyUp', keyCode: key.keyCode, modifiers: key.modifiers });
+    })));
     serveRenderer(paths.rendererDir);
     log(`starting the town in ${townDir}`);
     town = (async () => {

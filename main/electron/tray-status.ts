@@ -1,6 +1,7 @@
 // What the tray says about the town, and which status changes deserve a desktop notification.
 // Pure: tray.ts and main.ts feed it TownStatus values from the Town.
 import type { TownStatus } from '../../preload/types.ts';
+import type { AgentCounts } from '../../preload/requests/ui-counts.ts';
 
 export function trayTooltip(status: TownStatus | null, error?: string): string {
   if (error) return `Gas Town: ${error}`;
@@ -51,4 +52,10 @@ function healthWord(s: TownStatus): string {
 function count(n: number, noun: string): string {
   if (n < 0) return `? ${noun}s`;
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** The tray's agents-and-inbox line, e.g. "Agents: 3 working · 1 waiting · 0 stuck · Inbox 2". */
+export function trayAgentsLine(counts: AgentCounts | null, inbox: number | null): string {
+  if (!counts) return 'Agents: …';
+  return `Agents: ${counts.working} working · ${counts.waiting} waiting · ${counts.stuck} stuck · Inbox ${inbox ?? '?'}`;
 }

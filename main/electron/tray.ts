@@ -2,11 +2,14 @@
 // the town cleanly). Fed by the Town's townStatus events, refreshed after ledger changes and on a
 // slow timer as a safety net.
 import { Menu, nativeImage, Tray } from 'electron';
-import type { TownStatus } from '../../preload/types.ts';
+import type { Bead, TownStatus } from '../../preload/types.ts';
 import type { Town } from '../town/town.ts';
-import { statusAlerts, trayStatusLines, trayTooltip, type Alert } from './tray-status.ts';
 import type { BudgetAlertEvent, ControlsState } from '../../preload/requests/cost-types.ts';
 import { budgetNotification, estopItem } from './tray-controls.ts';
+import type { UiAgent } from '../../preload/requests/ui.ts';
+import { countAgents, type AgentCounts } from '../../preload/requests/ui-counts.ts';
+import { deriveInbox } from '../../preload/requests/ui-inbox.ts';
+import { statusAlerts, trayAgentsLine, trayStatusLines, trayTooltip, type Alert } from './tray-status.ts';
 
 const REFRESH_MS = 30_000;
 const AFTER_CHANGE_MS = 1_000;
@@ -25,14 +28,16 @@ export function createTray(opts: TrayOptions): { dispose(): void } {
   let error: string | undefined;
   let controls: ControlsState | null = null;
   let townReady: Town | null = null;
+  let counts: AgentCounts | null = null;
+  let inbox: number | null = null;
   let disposed = false;
   const timers = new Set<NodeJS.Timeout>();
   const unsubscribe: Array<() => void> = [];
 
   const render = (): void => {
     if (disposed) return;
-    tray.setToolTip(trayTooltip(status, error));
-    const info = trayStatusLines(status, error).map((label) => ({ label, enabled: false }));
+    tray.setToolTip(`${trayTooltip(status, error)}\n${trayAgentsLine(counts, inbox)}`);
+    const info = [...trayStatusLines(status, error), trayAgentsLine(counts, inbox)].map((label) => ({ label, enabled: false }));
     tray.setContextMenu(
       Menu.buildFromTemplate([
         ...info,
@@ -63,9 +68,22 @@ export function createTray(opts: TrayOptions): { dispose(): void } {
       townReady = town;
       controls = town.costs.controls.get();
       render();
+      const ctx = { actor: 'overseer', transport: 'in-process', consumer: 'tray' } as const;
       const refresh = (): void => {
-        town.call('townStatus', {}, { actor: 'overseer', transport: 'in-process', consumer: 'tray' }).then(
+        town.call('townStatus', {}, ctx).then(
           (s) => update(s as TownStatus),
+          () => {},
+        );
+        // Working / waiting / stuck agents and the inbox (escalations and agents that need a human;
+        // merge problems and dismissals live in the window's inbox only).
+        void Promise.all([town.call('uiAgents', {}, ctx), town.call('beadList', { type: 'escalation', assignee: 'overseer' }, ctx)]).then(
+          ([agents, escalations]) => {
+            const list = agents as UiAgent[];
+            counts = countAgents(list);
+            const beads = Object.fromEntries((escalations as Bead[]).map((b) => [b.id, b]));
+            inbox = deriveInbox({ beads, agents: Object.fromEntries(list.map((a) => [a.id, a])), dismissed: {} }).length;
+            render();
+          },
           () => {},
         );
       };
@@ -81,7 +99,7 @@ export function createTray(opts: TrayOptions): { dispose(): void } {
             if (alert) opts.alert(alert);
           }
           // Bead counts change with the ledger; one refresh per burst of changes.
-          else if (name === 'beadFeed' && !pending) {
+          else if ((name === 'beadFeed' || name === 'agentStatus') && !pending) {
             pending = setTimeout(() => {
               timers.delete(pending!);
               pending = null;

@@ -37,5 +37,6 @@ export function mainWindowOptions(paths: { preload: string; icon: string }): Bro
   };
 }
 
-/** Permissions the page may get; everything else (camera, geolocation, notifications…) is refused. */
-export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+/** Permissions the page may get; everything else (camera, geolocation, …) is refused. Notifications:
+ *  the page's Web Notifications show as the OS's native ones (an agent waiting, an escalation). */
+export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write', 'notifications']);

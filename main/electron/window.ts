@@ -1,13 +1,58 @@
 // The main window: the sandboxed renderer through the preload, and nothing else. It cannot open
 // windows, navigate away from the bundle, or get permissions beyond writing to the clipboard.
-import { BrowserWindow, session, shell } from 'electron';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { BrowserWindow, screen, session, shell } from 'electron';
+import { parseWindowState, placeWindow, type WindowState } from './window-state.ts';
 import type { AppPaths } from './app-paths.ts';
 import { isExternalWebUrl, isRendererUrl, RENDERER_INDEX_URL } from './renderer-url.ts';
 import type { TrustedWindows } from './trusted-windows.ts';
 import { ALLOWED_PERMISSIONS, mainWindowOptions } from './window-options.ts';
 
-export function createMainWindow(paths: AppPaths, windows: TrustedWindows, log: (line: string) => void): BrowserWindow {
-  const win = new BrowserWindow(mainWindowOptions(paths));
+const SAVE_AFTER_MS = 500;
+
+/** The displays' work areas, the primary display's first. */
+function workAreas(): Array<{ x: number; y: number; width: number; height: number }> {
+  const primary = screen.getPrimaryDisplay();
+  return [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea);
+}
+
+function readState(file: string): WindowState | null {
+  try {
+    return parseWindowState(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Saves the window's size and place (debounced while it moves) and once more when it closes. */
+function rememberPlace(win: BrowserWindow, file: string, log: (line: string) => void): void {
+  let timer: NodeJS.Timeout | null = null;
+  const save = (): void => {
+    if (win.isDestroyed() || win.isMinimized() || win.isFullScreen()) return;
+    const state: WindowState = { bounds: win.isMaximized() ? win.getNormalBounds() : win.getBounds(), maximized: win.isMaximized() };
+    try {
+      writeFileSync(file, JSON.stringify(state));
+    } catch (err) {
+      log(`window: could not save its place: ${(err as Error).message}`);
+    }
+  };
+  const later = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(save, SAVE_AFTER_MS);
+  };
+  for (const event of ['resize', 'move', 'maximize', 'unmaximize'] as const) win.on(event as 'resize', later);
+  win.on('close', () => {
+    if (timer) clearTimeout(timer);
+    save();
+  });
+}
+
+/** The main window, where it was last time (`stateFile`: its remembered size and place). */
+export function createMainWindow(paths: AppPaths, windows: TrustedWindows, log: (line: string) => void, stateFile?: string): BrowserWindow {
+  const place = placeWindow(stateFile ? readState(stateFile) : null, workAreas());
+  const win = new BrowserWindow({ ...mainWindowOptions(paths), ...place.bounds });
+  if (place.maximized) win.maximize();
+  if (stateFile) rememberPlace(win, stateFile, log);
   const wc = win.webContents;
   windows.add(wc);
 

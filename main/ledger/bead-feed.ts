@@ -100,5 +100,7 @@ export class BeadFeed extends EventEmitter {
     this.last = c.commit_hash;
     const event: BeadFeedEvent = { commit: c.commit_hash, author: c.committer, message: c.message, changes };
     if (changes.length) this.emit('event', event);
+    // Every commit, with bead changes or not, right after its event: lets a reader know the feed has passed it.
+    this.emit('commit', c.commit_hash);
   }
 }

@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import mysql, { type Pool } from 'mysql2/promise';
 import { KeyedLock } from '../lib/keyed-lock.ts';
 import { type ArgsOut, TownError } from '../../preload/contract.ts';
-import type { Bead, Comment, DependencyType } from '../../preload/types.ts';
+import type { Bead, Comment, Dependency, DependencyType } from '../../preload/types.ts';
 import { idCandidates, prefixOf } from './bead-ids.ts';
 import { beadsFromRows, likeEscape, type Query, readBead } from './bead-queries.ts';
-import { BEAD_SELECT, type IssueRow, isoTime, rowToBead, rowToComment, sqlTime } from './bead-rows.ts';
+import { BEAD_SELECT, type IssueRow, isoTime, rowToBead, rowToComment, rowToDependency, sqlTime } from './bead-rows.ts';
 import { recomputeAllBlocked, recomputeBlocked } from './blocked-state.ts';
 import type { DoltConnection } from './dolt-server.ts';
 import {
@@ -564,6 +564,12 @@ export class Ledger {
   async count(): Promise<number> {
     const rows = await this.q<{ n: number }>('SELECT COUNT(*) AS n FROM issues');
     return Number(rows[0].n);
+  }
+
+  /** Every dependency edge (at most `limit`), for views that draw the whole graph. */
+  async dependencyEdges(limit = 100_000): Promise<Dependency[]> {
+    const rows = await this.q<Record<string, unknown>>('SELECT * FROM dependencies ORDER BY created_at, issue_id LIMIT ?', [limit]);
+    return rows.map(rowToDependency);
   }
 
   /** The current HEAD commit hash. */

@@ -1,84 +1,287 @@
-// Live xterm instances by terminal id, outside React: terminal bytes go straight from the transport
-// into xterm, and are acknowledged once xterm has processed them (flow control back to the PTY).
+// Live xterm instances by terminal id, for the app's lifetime, outside React. Terminal bytes go
+// straight from the transport into xterm and never into React state or the store.
+//
+// Invariants:
+// - One xterm per terminal id, created once: mounting it in another cell moves its element.
+// - At most WEBGL_CAP terminals hold a WebGL context (the most recently shown); the others, and
+//   any whose context is lost, render with the DOM renderer.
+// - A terminal not on screen is not written to: its bytes are acknowledged (the PTY keeps going)
+//   and skipped, and when it is shown again it re-attaches from the offset it had rendered, so the
+//   host's ring replays only what it missed.
+// - Acknowledgements are sent without waiting for a reply: one per 8 KB rendered, the rest 30 ms later.
+// - On a new connection (web host restarted) every live terminal re-attaches from its offset.
 import { FitAddon } from '@xterm/addon-fit';
-import { Terminal } from '@xterm/xterm';
+import { SearchAddon } from '@xterm/addon-search';
+import { WebglAddon } from '@xterm/addon-webgl';
+import { Terminal, type ITheme } from '@xterm/xterm';
 import type { TownClient } from '../../preload/contract.ts';
+import { StreamOffsets } from './stream-offsets.ts';
+import { WebglBudget } from './webgl-budget.ts';
 
 /** Acknowledge in chunks: one ack per few KB keeps the PTY flowing without an ack per write. */
-const ACK_EVERY_BYTES = 5000;
+const ACK_EVERY_BYTES = 8192;
+/** What is left below the threshold is acknowledged this long after it was rendered. */
+const ACK_IDLE_MS = 30;
+const WEBGL_CAP = 8;
+const FIT_SETTLE_MS = 80;
 
 interface Entry {
+  id: string;
   term: Terminal;
   fit: FitAddon;
+  search: SearchAddon;
+  webgl: WebglAddon | null;
+  /** The element xterm lives in; moved between cells, never recreated. */
+  element: HTMLDivElement;
+  offsets: StreamOffsets;
   unacked: number;
-  inputDisposable: { dispose(): void };
+  visible: boolean;
+  /** Skipped bytes while hidden: the next show re-attaches from `offsets.rendered`. */
+  behind: boolean;
+  attached: boolean;
+  resizeObserver: ResizeObserver;
+  visibilityObserver: IntersectionObserver;
+  resizeTimer: ReturnType<typeof setTimeout> | null;
+  fitTimer: ReturnType<typeof setTimeout> | null;
+  ackTimer: ReturnType<typeof setTimeout> | null;
+  disposables: Array<{ dispose(): void }>;
+}
+
+export interface RegistryStats {
+  terminals: number;
+  webgl: number;
+  visible: number;
 }
 
 export class TerminalRegistry {
   private readonly entries = new Map<string, Entry>();
+  private readonly budget = new WebglBudget(WEBGL_CAP);
   private readonly unsubscribe: () => void;
+  private theme: ITheme = {};
+  private webglWorks = true;
 
   constructor(private readonly client: TownClient) {
-    this.unsubscribe = client.onTerminalData((id, data) => this.write(id, data));
+    this.unsubscribe = client.onTerminalData((id, data) => this.receive(id, data));
   }
 
-  /** Creates the xterm for a terminal, mounts it into `host`, and starts streaming its output. */
-  async mount(id: string, host: HTMLElement): Promise<void> {
-    let entry = this.entries.get(id);
-    if (!entry) {
-      const term = new Terminal({ fontSize: 13, cursorBlink: true, scrollback: 5000, convertEol: false });
-      const fit = new FitAddon();
-      term.loadAddon(fit);
-      const inputDisposable = term.onData((data) => void this.client.terminalWrite({ id, data }));
-      entry = { term, fit, unacked: 0, inputDisposable };
-      this.entries.set(id, entry);
-      term.open(host);
-      fit.fit();
-      await this.client.terminalResize({ id, cols: term.cols, rows: term.rows });
-      await this.client.terminalAttach({ id });
+  /** Puts the terminal's element into `host` (creating the terminal the first time) and shows it. */
+  mount(id: string, host: HTMLElement): void {
+    const entry = this.entries.get(id) ?? this.create(id);
+    if (entry.element.parentElement !== host) host.appendChild(entry.element);
+    if (!entry.attached) void this.attach(entry);
+    requestAnimationFrame(() => this.fit(entry));
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  focus(id: string): void {
+    this.entries.get(id)?.term.focus();
+  }
+
+  /** The text of the visible screen (for tests and the inbox's "answer" preview). */
+  screenText(id: string): string {
+    const entry = this.entries.get(id);
+    if (!entry) return '';
+    const buf = entry.term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < entry.term.rows; i++) lines.push(buf.getLine(buf.viewportY + i)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  }
+
+  find(id: string, text: string, backwards = false): boolean {
+    const entry = this.entries.get(id);
+    if (!entry || !text) return false;
+    return backwards ? entry.search.findPrevious(text) : entry.search.findNext(text);
+  }
+
+  clearSearch(id: string): void {
+    this.entries.get(id)?.search.clearDecorations();
+  }
+
+  setTheme(theme: ITheme): void {
+    this.theme = theme;
+    for (const e of this.entries.values()) e.term.options.theme = theme;
+  }
+
+  /** A new connection to the town: terminals it streamed before are re-attached from their offsets. */
+  reconnected(): void {
+    for (const e of this.entries.values()) {
+      e.attached = false;
+      e.unacked = 0;
+      if (e.visible) void this.attach(e);
+      else e.behind = true;
     }
-    entry.term.focus();
   }
 
-  fit(id: string): void {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    entry.fit.fit();
-    void this.client.terminalResize({ id, cols: entry.term.cols, rows: entry.term.rows });
+  /** Drops terminals that no longer exist (their agent's session ended and was replaced). */
+  retain(ids: ReadonlySet<string>): void {
+    for (const id of [...this.entries.keys()]) if (!ids.has(id)) this.dispose(id);
   }
 
-  private write(id: string, data: Uint8Array): void {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    const bytes = data.length;
-    entry.term.write(data, () => {
-      entry.unacked += bytes;
-      if (entry.unacked >= ACK_EVERY_BYTES) this.flushAck(id, entry);
-      else queueMicrotask(() => this.flushAckIfIdle(id, entry));
-    });
-  }
-
-  // Small outputs (an echo, a prompt) are acknowledged too, so the count never sticks below the threshold.
-  private flushAckIfIdle(id: string, entry: Entry): void {
-    if (entry.unacked > 0 && entry.unacked < ACK_EVERY_BYTES) this.flushAck(id, entry);
-  }
-
-  private flushAck(id: string, entry: Entry): void {
-    const bytes = entry.unacked;
-    entry.unacked = 0;
-    void this.client.terminalAck({ id, bytes });
+  stats(): RegistryStats {
+    let visible = 0;
+    for (const e of this.entries.values()) if (e.visible) visible++;
+    return { terminals: this.entries.size, webgl: this.budget.size, visible };
   }
 
   dispose(id: string): void {
     const entry = this.entries.get(id);
     if (!entry) return;
-    entry.inputDisposable.dispose();
+    if (entry.fitTimer) clearTimeout(entry.fitTimer);
+    if (entry.resizeTimer) clearTimeout(entry.resizeTimer);
+    if (entry.ackTimer) clearTimeout(entry.ackTimer);
+    entry.resizeObserver.disconnect();
+    entry.visibilityObserver.disconnect();
+    for (const d of entry.disposables) d.dispose();
+    this.dropWebgl(entry);
     entry.term.dispose();
+    entry.element.remove();
     this.entries.delete(id);
   }
 
   disposeAll(): void {
     this.unsubscribe();
     for (const id of [...this.entries.keys()]) this.dispose(id);
+  }
+
+  private create(id: string): Entry {
+    const element = document.createElement('div');
+    element.className = 'xterm-holder';
+    element.dataset.terminalId = id;
+    const term = new Terminal({ fontSize: 13, cursorBlink: false, scrollback: 5000, allowProposedApi: true, theme: this.theme });
+    const fit = new FitAddon();
+    const search = new SearchAddon();
+    term.loadAddon(fit);
+    term.loadAddon(search);
+    const entry: Entry = {
+      id, term, fit, search, webgl: null, element, offsets: new StreamOffsets(), unacked: 0, visible: false, behind: false,
+      attached: false, resizeTimer: null, fitTimer: null, ackTimer: null, disposables: [],
+      resizeObserver: new ResizeObserver(() => this.fitSoon(entry)),
+      visibilityObserver: new IntersectionObserver((records) => this.visibility(entry, records[records.length - 1].isIntersecting)),
+    };
+    entry.disposables.push(term.onData((data) => void this.client.terminalWrite({ id, data }).catch(() => undefined)));
+    term.open(element);
+    entry.resizeObserver.observe(element);
+    entry.visibilityObserver.observe(element);
+    this.entries.set(id, entry);
+    return entry;
+  }
+
+  private async attach(entry: Entry): Promise<void> {
+    entry.attached = true;
+    entry.behind = false;
+    entry.offsets.beginAttach();
+    try {
+      const reply = await this.client.uiTerminalAttach({ id: entry.id, fromOffset: entry.offsets.rendered || undefined });
+      if (!this.entries.has(entry.id)) return;
+      const { data, gap } = entry.offsets.endAttach(reply);
+      if (gap) entry.term.reset();
+      this.render(entry, data);
+    } catch {
+      entry.attached = false;
+      entry.offsets.endAttach({ replayed: 0, offset: entry.offsets.rendered });
+    }
+  }
+
+  private receive(id: string, data: Uint8Array): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    if (!entry.visible && !entry.offsets.pendingAttach) {
+      // Off screen: keep the PTY flowing, render nothing; the ring has it for when it is shown.
+      entry.behind = true;
+      this.ack(entry, data.length);
+      return;
+    }
+    const toRender = entry.offsets.receive(data);
+    if (toRender) this.render(entry, toRender);
+    else this.ack(entry, data.length);
+  }
+
+  private render(entry: Entry, data: Uint8Array): void {
+    if (!data.length) return;
+    const bytes = data.length;
+    entry.term.write(data, () => this.ack(entry, bytes));
+  }
+
+  private ack(entry: Entry, bytes: number): void {
+    entry.unacked += bytes;
+    if (entry.unacked >= ACK_EVERY_BYTES) this.flushAck(entry);
+    // The rest of a burst (an echo, a prompt) soon after, so the count never sticks below the threshold.
+    else entry.ackTimer ??= setTimeout(() => this.flushAck(entry), ACK_IDLE_MS);
+  }
+
+  private flushAck(entry: Entry): void {
+    if (entry.ackTimer) clearTimeout(entry.ackTimer);
+    entry.ackTimer = null;
+    if (entry.unacked <= 0) return;
+    const bytes = entry.unacked;
+    entry.unacked = 0;
+    void this.client.terminalAck({ id: entry.id, bytes }).catch(() => undefined);
+  }
+
+  private visibility(entry: Entry, visible: boolean): void {
+    entry.visible = visible;
+    if (!visible) return;
+    this.useWebgl(entry);
+    if (entry.behind || !entry.attached) void this.attach(entry);
+    this.fit(entry);
+  }
+
+  private useWebgl(entry: Entry): void {
+    const { evict } = this.budget.grant(entry.id);
+    for (const id of evict) {
+      const other = this.entries.get(id);
+      if (other) this.dropWebgl(other);
+    }
+    if (entry.webgl || !this.webglWorks) return;
+    try {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => this.dropWebgl(entry));
+      entry.term.loadAddon(webgl);
+      entry.webgl = webgl;
+    } catch {
+      // No WebGL here (a headless browser, a blocked GPU): the DOM renderer it is, for all.
+      this.webglWorks = false;
+      this.budget.release(entry.id);
+    }
+  }
+
+  private dropWebgl(entry: Entry): void {
+    this.budget.release(entry.id);
+    const webgl = entry.webgl;
+    entry.webgl = null;
+    try {
+      webgl?.dispose();
+    } catch {
+      // already gone with its context
+    }
+  }
+
+  /** Layout churn (cells joining, leaving, the window dragged) refits once it settles: each fit that
+   *  changes the columns reflows the whole scrollback. */
+  private fitSoon(entry: Entry): void {
+    if (entry.fitTimer) clearTimeout(entry.fitTimer);
+    entry.fitTimer = setTimeout(() => {
+      entry.fitTimer = null;
+      this.fit(entry);
+    }, FIT_SETTLE_MS);
+  }
+
+  private fit(entry: Entry): void {
+    if (!entry.element.isConnected || entry.element.clientWidth === 0) return;
+    const before = `${entry.term.cols}x${entry.term.rows}`;
+    try {
+      entry.fit.fit();
+    } catch {
+      return;
+    }
+    if (`${entry.term.cols}x${entry.term.rows}` === before) return;
+    if (entry.resizeTimer) clearTimeout(entry.resizeTimer);
+    entry.resizeTimer = setTimeout(() => {
+      entry.resizeTimer = null;
+      void this.client.terminalResize({ id: entry.id, cols: entry.term.cols, rows: entry.term.rows }).catch(() => undefined);
+    }, 100);
   }
 }

@@ -67,6 +67,19 @@ function makeElectron(appRoot: string) {
     show(): void {}
     focus(): void {}
     restore(): void {}
+    maximize(): void {}
+    isMaximized(): boolean {
+      return false;
+    }
+    isFullScreen(): boolean {
+      return false;
+    }
+    getBounds() {
+      return { x: Number(this.opts.x ?? 0), y: Number(this.opts.y ?? 0), width: Number(this.opts.width), height: Number(this.opts.height) };
+    }
+    getNormalBounds() {
+      return this.getBounds();
+    }
     isMinimized(): boolean {
       return false;
     }
@@ -76,6 +89,7 @@ function makeElectron(appRoot: string) {
   }
   const app = Object.assign(new EventEmitter(), {
     getAppPath: () => appRoot,
+    getPath: (name: string) => join(tmpdir(), `gt-electron-${name}-${process.pid}`),
     requestSingleInstanceLock: () => true,
     whenReady: () => Promise.resolve(),
     quit() {
@@ -104,7 +118,11 @@ function makeElectron(appRoot: string) {
       setContextMenu(): void {}
       destroy(): void {}
     },
-    Menu: { buildFromTemplate: (t: unknown) => t },
+    Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => {} },
+    screen: {
+      getPrimaryDisplay: () => ({ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
+      getAllDisplays: () => [{ id: 1, workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+    },
     nativeImage: { createFromPath: (p: string) => ({ size: readFileSync(p).length }) },
     Notification: { isSupported: () => false },
     // The real host bundle, forked by Node instead of Electron: it speaks process.send there.

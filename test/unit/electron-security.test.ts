@@ -27,7 +27,7 @@ test('the renderer runs sandboxed, isolated, with no Node and only our preload',
   const win = mainWindowOptions({ preload: '/p.cjs', icon: '/i.png' });
   assert.deepEqual(win.webPreferences, secureWebPreferences('/p.cjs'));
   assert.equal(win.show, false, 'shown on ready-to-show, never as a blank frame');
-  assert.deepEqual([...ALLOWED_PERMISSIONS], ['clipboard-sanitized-write']);
+  assert.deepEqual([...ALLOWED_PERMISSIONS], ['clipboard-sanitized-write', 'notifications']);
 });
 
 test('only the bundled renderer counts as ours', () => {

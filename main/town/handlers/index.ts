@@ -11,6 +11,7 @@ import { messageHandlers } from './message-handlers.ts';
 import { mergeQueueHandlers } from './merge-queue-handlers.ts';
 import { costHandlers } from './cost-handlers.ts';
 import { agentHookHandlers } from './agent-hooks.ts';
+import { uiHandlers } from './ui-handlers.ts';
 
 export function createHandlers(town: Town): TownHandlers {
   return {
@@ -24,5 +25,6 @@ export function createHandlers(town: Town): TownHandlers {
     ...mergeQueueHandlers(town),
     ...costHandlers(town),
     ...agentHookHandlers(town),
+    ...uiHandlers(town),
   };
 }

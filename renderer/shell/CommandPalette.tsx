@@ -1,0 +1,58 @@
+// The command palette (cmdk): every action with its shortcut; views, terminals to focus, actions.
+import { Command } from 'cmdk';
+import { useMemo } from 'react';
+import { useServices, useTown } from '../app-context.tsx';
+import { VIEWS } from '../state/town-store.ts';
+import { MAXIMIZE_SHORTCUT, PALETTE_SHORTCUT, SEARCH_SHORTCUT, shortcutLabel, VIEW_LABELS, VIEW_SHORTCUTS } from './commands.ts';
+import { isMac } from './platform.ts';
+
+export function CommandPalette() {
+  const { actions, terminals } = useServices();
+  const open = useTown((s) => s.ui.paletteOpen);
+  const focused = useTown((s) => s.ui.focusedTerminal);
+  const agentMap = useTown((s) => s.agents);
+  const agents = useMemo(() => Object.values(agentMap).filter((a) => a.session), [agentMap]);
+  const close = (): void => actions.setPaletteOpen(false);
+  const run = (f: () => void) => () => {
+    close();
+    f();
+  };
+  const focusTerminal = (id: string): void => {
+    actions.focusTerminal(id);
+    requestAnimationFrame(() => requestAnimationFrame(() => terminals.focus(id)));
+  };
+  return (
+    <Command.Dialog open={open} onOpenChange={actions.setPaletteOpen} label="Command palette" className="palette" data-testid="palette">
+      <Command.Input placeholder="Type a command or an agent…" data-testid="palette-input" />
+      <Command.List>
+        <Command.Empty>No match.</Command.Empty>
+        <Command.Group heading="Go to">
+          {VIEWS.map((v) => (
+            <Command.Item key={v} value={`Go to ${VIEW_LABELS[v]}`} onSelect={run(() => actions.setView(v))}>
+              Go to {VIEW_LABELS[v]} <kbd>{shortcutLabel(VIEW_SHORTCUTS[v], isMac)}</kbd>
+            </Command.Item>
+          ))}
+        </Command.Group>
+        <Command.Group heading="Terminals">
+          {agents.map((a) => (
+            <Command.Item key={a.id} value={`Focus terminal ${a.id}`} onSelect={run(() => focusTerminal(a.session!.terminal))}>
+              Focus terminal: {a.id}
+            </Command.Item>
+          ))}
+          {focused && (
+            <Command.Item value="Maximize or restore the focused terminal" onSelect={run(() => actions.toggleMaximize(focused))}>
+              Maximize / restore terminal <kbd>{shortcutLabel(MAXIMIZE_SHORTCUT, isMac)}</kbd>
+            </Command.Item>
+          )}
+          <Command.Item value="Search in the focused terminal" onSelect={run(() => window.dispatchEvent(new CustomEvent('gastown:search')))}>
+            Search in terminal <kbd>{shortcutLabel(SEARCH_SHORTCUT, isMac)}</kbd>
+          </Command.Item>
+        </Command.Group>
+        <Command.Group heading="Town">
+          <Command.Item value="Reload the town state" onSelect={run(() => void actions.reload())}>Reload state</Command.Item>
+          <Command.Item value="Command palette" onSelect={close}>Close palette <kbd>{shortcutLabel(PALETTE_SHORTCUT, isMac)}</kbd></Command.Item>
+        </Command.Group>
+      </Command.List>
+    </Command.Dialog>
+  );
+}
