@@ -9,17 +9,10 @@
 //   - attribution is fixed when the call is stored (a bead's cost stays part of its history).
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { UsageRecord } from '../../agents/usage/usage-record.ts';
 
-export interface StoredUsage {
-  key: string;
-  runtime: string;
-  session: string | null;
-  model: string;
-  at: number;
-  input: number;
-  output: number;
-  cacheWrite: number;
-  cacheRead: number;
+/** A runtime's usage record as stored: attributed to the agent (and its rig, bead, convoy) at that moment. */
+export interface StoredUsage extends Omit<UsageRecord, 'cwd'> {
   agent: string;
   rig: string | null;
   bead: string | null;
