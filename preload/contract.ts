@@ -12,6 +12,7 @@ import { workRequests } from './requests/work.ts';
 import { convoyRequests } from './requests/convoys.ts';
 import { messageRequests } from './requests/messages.ts';
 import { mergeQueueRequests } from './requests/merge-queue.ts';
+import { supervisionRequests } from './requests/supervision.ts';
 import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
 
@@ -27,6 +28,7 @@ export const requests = {
   ...convoyRequests,
   ...messageRequests,
   ...mergeQueueRequests,
+  ...supervisionRequests,
 };
 
 /** Server-to-client event streams: name → payload. */

@@ -9,6 +9,7 @@ import { workHandlers } from './work-handlers.ts';
 import { convoyHandlers } from './convoy-handlers.ts';
 import { messageHandlers } from './message-handlers.ts';
 import { mergeQueueHandlers } from './merge-queue-handlers.ts';
+import { supervisionHandlers } from './supervision-handlers.ts';
 
 export function createHandlers(town: Town): TownHandlers {
   return {
@@ -20,5 +21,6 @@ export function createHandlers(town: Town): TownHandlers {
     ...convoyHandlers(town),
     ...messageHandlers(town),
     ...mergeQueueHandlers(town),
+    ...supervisionHandlers(town),
   };
 }
