@@ -15,6 +15,7 @@ import { mergeQueueRequests } from './requests/merge-queue.ts';
 import { supervisionRequests } from './requests/supervision.ts';
 import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
+import type { SupervisionEvent } from './requests/supervision-types.ts';
 
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
 export { ERROR_CODES, TownError, type ErrorCode } from './errors.ts';
@@ -42,9 +43,11 @@ export interface TownEvents {
   workEvent: WorkEvent;
   /** A Refinery event (phase, batch, gate, landed, problem) with its rig. */
   mergeQueue: MergeQueueEvent;
+  /** A supervisor (Witness check, Deacon, Boot, a Dog) saw or did something. */
+  supervision: SupervisionEvent;
 }
 
-export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent', 'mergeQueue'] as const satisfies ReadonlyArray<keyof TownEvents>;
+export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent', 'mergeQueue', 'supervision'] as const satisfies ReadonlyArray<keyof TownEvents>;
 /** Compile-time check that EVENT_NAMES lists every event: a stream missing here could never be subscribed to. */
 const everyEventListed: Exclude<keyof TownEvents, (typeof EVENT_NAMES)[number]> extends never ? true : never = true;
 void everyEventListed;

@@ -15,6 +15,8 @@ import { createHandlers } from './handlers/index.ts';
 import { TownWork } from './supervisors/town-work.ts';
 import { RefineryPool } from './refineries/refinery-pool.ts';
 import { cleanupStaleTown } from './sessions/stale-processes.ts';
+import type { Supervision } from './supervision/supervision.ts';
+import { startSupervision } from './supervision/start-supervision.ts';
 
 export { initTown } from './config.ts';
 export const defaultTownDir = (): string => resolveTownDir();
@@ -37,6 +39,8 @@ export class Town {
   work!: TownWork;
   /** One Refinery (merge queue) per rig (main/town/refineries/refinery-pool.ts). */
   refineries!: RefineryPool;
+  /** Witness per rig, Deacon, Boot, Dogs (main/town/supervision/). */
+  supervision!: Supervision;
 
   private constructor(
     readonly paths: TownPaths,
@@ -95,6 +99,8 @@ export class Town {
       town.feed.on('event', (event) => town.refineries.onFeed(event));
       await town.refineries.start();
       started.push({ stop: () => town.refineries.stop() });
+      town.supervision = startSupervision(town, config.dolt.database, (name, payload) => town.emit(name, payload), log);
+      started.push({ stop: () => town.supervision.stop() });
       return town;
     } catch (err) {
       for (const s of started.reverse()) await s.stop().catch(() => {});
@@ -167,6 +173,7 @@ export class Town {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      await this.supervision?.stop().catch((e: Error) => this.log(`supervision stop: ${e.message}`));
       // Refineries first: a running gate is killed and its batch goes back to the queue.
       await this.refineries?.stop().catch((e: Error) => this.log(`refinery stop: ${e.message}`));
       await this.work?.stop().catch((e: Error) => this.log(`work loop stop: ${e.message}`));

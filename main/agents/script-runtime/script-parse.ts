@@ -17,7 +17,9 @@ export type ScriptStep =
   | { op: 'output'; lines: number; line: number }
   | { op: 'ask'; question: string; line: number }
   | { op: 'fail'; message: string; line: number }
-  | { op: 'hang'; line: number };
+  | { op: 'hang'; line: number }
+  | { op: 'idle'; line: number }
+  | { op: 'trust'; line: number };
 
 export class ScriptSyntaxError extends Error {}
 
@@ -81,11 +83,13 @@ export function parseScript(description: string): ScriptStep[] | null {
         steps.push({ op, message: restText || 'failed by script', line });
         break;
       case 'hang':
-        if (restText) fail('hang takes no arguments');
+      case 'idle':
+      case 'trust':
+        if (restText) fail(`${op} takes no arguments`);
         steps.push({ op, line });
         break;
       default:
-        fail(`unknown step "${op}" (write, append, run, sleep, output, ask, fail, hang)`);
+        fail(`unknown step "${op}" (write, append, run, sleep, output, ask, fail, hang, idle, trust)`);
     }
   });
   return steps;

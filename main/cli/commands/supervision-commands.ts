@@ -67,4 +67,50 @@ export const polecatResetCommand: Command = {
   },
 };
 
-export const SUPERVISION_COMMANDS: Command[] = [escalateListCommand, escalateAckCommand, escalateCloseCommand, polecatResetCommand];
+const when = (t: number | null): string => (t ? new Date(t).toISOString() : 'never');
+
+export const dogListCommand: Command = {
+  name: 'dog list',
+  summary: 'the maintenance dogs: schedule, last run, next run',
+  options: JSON_OPTION,
+  async run(ctx, v) {
+    const dogs = await withTown(ctx, (c) => c.dogList({}));
+    if (v.json) printJson(ctx, dogs);
+    else for (const d of dogs) {
+      ctx.out(`${d.name.padEnd(10)} ${d.everyMs ? `every ${Math.round(d.everyMs / 60_000)} min` : 'by hand'}  last ${when(d.lastRunAt)}${d.lastOk === null ? '' : d.lastOk ? ' ok' : ' FAILED'}${d.lastMessage ? `: ${d.lastMessage}` : ''}`);
+    }
+    return 0;
+  },
+};
+
+export const dogRunCommand: Command = {
+  name: 'dog run',
+  summary: 'run one dog now (backup, compactor, reaper, doctor)',
+  args: 'NAME',
+  options: JSON_OPTION,
+  async run(ctx, v, positionals) {
+    const name = requireArg(positionals, 0, 'dog name');
+    const r = await withTown(ctx, (c) => c.dogRun({ name }));
+    if (v.json) printJson(ctx, r);
+    else ctx.out(`${r.name}: ${r.ok ? 'ok' : 'FAILED'}: ${r.message} (${r.ms} ms)`);
+    return r.ok ? 0 : 1;
+  },
+};
+
+export const deaconStatusCommand: Command = {
+  name: 'deacon status',
+  summary: 'the supervisors: Deacon heartbeat, Boot, one Witness per rig',
+  options: JSON_OPTION,
+  async run(ctx, v) {
+    const h = await withTown(ctx, (c) => c.supervisorHealth({}));
+    if (v.json) printJson(ctx, h);
+    else {
+      ctx.out(`deacon  ${h.deacon.alive ? 'running' : 'DOWN'}  heartbeat ${when(h.deacon.heartbeatAt)}  patrols ${h.deacon.patrols}  restarts ${h.deacon.restarts}`);
+      ctx.out(`boot    ${h.boot.alive ? 'running' : 'DOWN'}  last check ${when(h.boot.lastCheckAt)}  restarts ${h.boot.restarts}`);
+      for (const w of h.witnesses) ctx.out(`witness ${w.rig}: ${w.alive ? 'running' : 'DOWN'}  last patrol ${when(w.lastPatrolAt)}`);
+    }
+    return 0;
+  },
+};
+
+export const SUPERVISION_COMMANDS: Command[] = [escalateListCommand, escalateAckCommand, escalateCloseCommand, polecatResetCommand, dogListCommand, dogRunCommand, deaconStatusCommand];

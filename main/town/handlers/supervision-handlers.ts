@@ -12,5 +12,8 @@ export function supervisionHandlers(town: Town): Pick<TownHandlers, keyof typeof
     escalationAck: (args, ctx) => escalations().ack(args.id, ctx.actor),
     escalationClose: (args, ctx) => escalations().close(args.id, args.reason, ctx.actor),
     polecatReset: (args, ctx) => resetPolecat(town.work.context, (a) => town.work.witness.forgetRestarts(a), args.agent, ctx.actor),
+    supervisorHealth: async () => town.supervision.health(),
+    dogList: () => town.supervision.dogs.list(),
+    dogRun: (args) => town.supervision.dogs.run(args.name),
   };
 }

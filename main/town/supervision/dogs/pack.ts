@@ -1,0 +1,4 @@
+// The town's dogs, in the order the Deacon runs them when several are due.
+import type { Dog } from './dog.ts';
+
+export const DOGS: Dog[] = [];

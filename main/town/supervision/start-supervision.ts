@@ -1,0 +1,28 @@
+// Builds the town's supervision from the running Town: the context every supervisor shares, the
+// dogs, and the routing of the Dolt server's and PTY host's give-ups into the one escalation path.
+import type { EventName, TownEvents } from '../../../preload/contract.ts';
+import type { Town } from '../town.ts';
+import { Escalations } from './escalations.ts';
+import { Supervision } from './supervision.ts';
+import { readSupervisionSettings } from './supervision-settings.ts';
+import type { SupervisionContext } from './supervision-context.ts';
+import { DOGS } from './dogs/pack.ts';
+
+export function startSupervision(town: Town, database: string, publish: <E extends EventName>(name: E, payload: TownEvents[E]) => void, log: (line: string) => void): Supervision {
+  const settings = readSupervisionSettings(town.paths.root);
+  const escalations = new Escalations(town.work.context);
+  const s: SupervisionContext = {
+    work: town.work, refineries: town.refineries, ledger: town.ledger, pty: town.pty, paths: town.paths,
+    dolt: { port: town.dolt.port, dataDir: town.paths.doltData, database }, settings, escalations,
+    report: (e) => {
+      log(`${e.by}: ${e.message}`);
+      publish('supervision', { ...e, at: Date.now() });
+    },
+    log,
+  };
+  town.dolt.on('escalation', ({ message }: { message: string }) => escalations.raiseQuietly({ severity: 'critical', message, from: 'town/dolt', source: 'dolt' }));
+  town.pty.on('escalation', ({ message }: { message: string }) => escalations.raiseQuietly({ severity: 'critical', message, from: 'town/pty-host', source: 'pty-host' }));
+  const supervision = new Supervision(s, DOGS);
+  supervision.start();
+  return supervision;
+}
