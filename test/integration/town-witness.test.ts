@@ -50,7 +50,7 @@ const eventOf = (bead: Bead, kind: SupervisionEvent['kind']) => () => events.fin
 const closed = (id: string) => async () => (await t.json<Bead>(['bead', 'show', id])).status === 'closed';
 
 test('idle with work hooked: nudged to run its hook, and it finishes', async () => {
-  const { bead, agent } = await slingScript('sits at its prompt', ['idle', 'write idle.txt done\\n']);
+  const { bead } = await slingScript('sits at its prompt', ['idle', 'write idle.txt done\\n']);
   const ev = await waitFor('an idle nudge', eventOf(bead, 'idle-nudge'), 30_000);
   assert.match(ev.message, new RegExp(bead.id));
   await waitFor('the bead to close after the nudge', closed(bead.id), 30_000, 200);
