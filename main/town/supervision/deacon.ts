@@ -43,8 +43,11 @@ export class Deacon {
 
   /** Its loop is scheduled (Boot also checks that the heartbeat moves: a hung loop is scheduled but silent). */
   get running(): boolean {
-    return this.timer !== null || this.inPatrol;
+    return !this.dead && (this.timer !== null || this.inPatrol);
   }
+
+  /** Its loop ended without being asked to (in tests: killForTest). */
+  private dead = false;
 
   private inPatrol = false;
 
@@ -62,6 +65,7 @@ export class Deacon {
 
   /** Fault injection for tests: the loop dies (as if its timer were lost). */
   killForTest(): void {
+    this.dead = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -72,7 +76,7 @@ export class Deacon {
   }
 
   private schedule(delay: number): void {
-    if (this.retired) return;
+    if (this.retired || this.dead) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.inPatrol = true;
