@@ -1,5 +1,6 @@
 // gt escalate list|ack|close, gt polecat reset: the supervisors from the command line.
 import type { EscalationInfo } from '../../../preload/requests/supervision-types.ts';
+import { doctorCommand } from './doctor-command.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
 
 function line(e: EscalationInfo): string {
@@ -113,4 +114,4 @@ export const deaconStatusCommand: Command = {
   },
 };
 
-export const SUPERVISION_COMMANDS: Command[] = [escalateListCommand, escalateAckCommand, escalateCloseCommand, polecatResetCommand, dogListCommand, dogRunCommand, deaconStatusCommand];
+export const SUPERVISION_COMMANDS: Command[] = [escalateListCommand, escalateAckCommand, escalateCloseCommand, polecatResetCommand, dogListCommand, dogRunCommand, deaconStatusCommand, doctorCommand];
