@@ -15,8 +15,8 @@ import { connectToTown, type SocketClient } from '../../main/cli/socket-client.t
 import { startTestTown, waitFor, type TestTown } from './town-fixture.ts';
 import { addRig } from './town-work-helpers.ts';
 
-const STALLED_MS = 3_000;
-const GUPP_MS = 5_000;
+const STALLED_MS = 5_000;
+const GUPP_MS = 8_000;
 const IDLE_MS = 1_000;
 let t: TestTown;
 let conn: SocketClient;
@@ -66,7 +66,7 @@ test('a folder-trust dialog for its own worktree is accepted (and logged); a que
   const ask = await slingScript('asks a question', ['ask Deploy to production?']);
   const waiting = await waitFor('the question reported', eventOf(ask.bead, 'waiting'), 30_000);
   assert.match(waiting.message, /Deploy to production\?/);
-  const esc = (await t.json<EscalationInfo[]>(['escalate', 'list'])).find((e) => e.source === 'witness' && e.message.includes(ask.agent));
+  const esc = (await t.json<EscalationInfo[]>(['escalate', 'list'])).find((e) => e.source === 'witness' && e.message.includes(ask.bead.id) && /waiting for input/.test(e.message));
   assert.ok(esc, 'the question is in the inbox as an escalation');
   assert.equal(esc.severity, 'high', 'high: notified');
   assert.ok(!events.some((e) => e.bead === ask.bead.id && e.kind === 'dialog-accepted'), 'a question is never answered for the human');
@@ -98,4 +98,16 @@ test('GUPP violation: busy but the bead never moves → nudge with the hook, the
   assert.ok(esc);
   assert.equal(esc.severity, 'medium');
   await t.gt(['polecat', 'remove', agent, '--force']);
+});
+
+test('new mail for a running agent is announced to it (queued for its terminal)', async () => {
+  await t.json(['crew', 'add', 'reader', 'watch']);
+  await t.json(['crew', 'start', 'reader', 'watch', '--runtime', 'shell']);
+  await t.json(['crew', 'add', 'sleeper', 'watch']);
+  const m = await t.json<{ id: string }>(['mail', 'send', 'watch/crew/reader', '-s', 'lunch at noon', '-m', 'bring bread']);
+  await t.json(['mail', 'send', 'watch/crew/sleeper', '-s', 'no session', '-m', 'read me later']);
+  const ev = await waitFor('the announcement', () => events.find((e) => e.kind === 'mail-announced' && e.message.includes(m.id)), 30_000, 100);
+  assert.equal(ev.agent, 'watch/crew/reader');
+  await new Promise((r) => setTimeout(r, 1_000));
+  assert.ok(!events.some((e) => e.kind === 'mail-announced' && e.agent === 'watch/crew/sleeper'), 'an agent without a session reads it at its next prime');
 });

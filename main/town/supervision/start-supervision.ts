@@ -7,6 +7,7 @@ import { Supervision } from './supervision.ts';
 import { readSupervisionSettings } from './supervision-settings.ts';
 import type { SupervisionContext } from './supervision-context.ts';
 import { DOGS } from './dogs/pack.ts';
+import { announcementsFor } from './mail-announcer.ts';
 
 export function startSupervision(town: Town, database: string, publish: <E extends EventName>(name: E, payload: TownEvents[E]) => void, log: (line: string) => void): Supervision {
   const settings = readSupervisionSettings(town.paths.root);
@@ -22,6 +23,13 @@ export function startSupervision(town: Town, database: string, publish: <E exten
   };
   town.dolt.on('escalation', ({ message }: { message: string }) => escalations.raiseQuietly({ severity: 'critical', message, from: 'town/dolt', source: 'dolt' }));
   town.pty.on('escalation', ({ message }: { message: string }) => escalations.raiseQuietly({ severity: 'critical', message, from: 'town/pty-host', source: 'pty-host' }));
+  // Mail reaches running agents through their nudge queue (mail-announcer.ts).
+  town.feed.on('event', (event) => {
+    for (const a of announcementsFor(event, (agent) => Boolean(town.work.sessions.get(agent)))) {
+      void town.work.nudges.send(a.agent, a.text, 0).catch(() => undefined);
+      s.report({ kind: 'mail-announced', by: 'town', agent: a.agent, message: `mail ${a.id} announced to ${a.agent}` });
+    }
+  });
   const supervision = new Supervision(s, DOGS);
   supervision.start();
   return supervision;
