@@ -23,7 +23,7 @@ before(async () => {
   assert.equal((await gt(['init'], { town: t.dir })).code, 0);
   mkdirSync(join(t.dir, 'settings'), { recursive: true });
   // By hand only (no schedule), two kept.
-  writeFileSync(join(t.dir, 'settings', 'supervision.json'), JSON.stringify({ backupKeep: 2, dogs: { backup: 0, compactor: 0, reaper: 0, doctor: 0 } }));
+  writeFileSync(join(t.dir, 'settings', 'supervision.json'), JSON.stringify({ backupKeep: 2, compactThresholdBytes: 0, dogs: { backup: 0, compactor: 0, reaper: 0, doctor: 0 } }));
   town = await Town.start({ dir: t.dir });
   target = await startTempDolt();
 });
@@ -73,4 +73,21 @@ test('rotation keeps the newest; a drop of more than half halts it and escalates
   assert.equal(esc.severity, 'high');
   const dogs = await town.supervision.dogs.list();
   assert.equal(dogs.find((d) => d.name === 'backup')?.lastOk, false, 'the last run is recorded as failed');
+});
+
+test('the compactor runs dolt gc and the bead history survives it; every dog has a last-run record', async () => {
+  const b = await town.ledger.create({ title: 'history to keep', prefix: 'hq' }, 'overseer');
+  await town.ledger.update(b.id, { title: 'history kept' }, 'overseer');
+  const before = await town.call('beadHistory', { id: b.id }, ctx);
+  const r = await town.call('dogRun', { name: 'compactor' }, ctx) as DogRunResult;
+  assert.equal(r.ok, true, r.message);
+  assert.match(r.message, /dolt gc/);
+  assert.deepEqual(await town.call('beadHistory', { id: b.id }, ctx), before, 'history unchanged');
+  const reaper = await town.call('dogRun', { name: 'reaper' }, ctx) as DogRunResult;
+  assert.equal(reaper.ok, true, reaper.message);
+  const doctor = await town.call('dogRun', { name: 'doctor' }, ctx) as DogRunResult;
+  assert.ok(Array.isArray(doctor.details.checks));
+  const dogs = await town.supervision.dogs.list();
+  for (const name of ['backup', 'compactor', 'reaper', 'doctor']) assert.ok(dogs.find((d) => d.name === name)?.lastRunAt, `${name} recorded`);
+  await assert.rejects(town.call('dogRun', { name: 'nosuchdog' }, ctx), /no dog named nosuchdog/);
 });

@@ -27,3 +27,11 @@ test('dog schedules: never run is due at once; 0 means by hand', () => {
   assert.equal(isDue(1000, 0, 1000), true);
   assert.equal(isDue(0, null, 5), false);
 });
+
+test('reaper: oldest transcripts first until under budget, never one in use', async () => {
+  const { overBudget } = await import('../../main/town/supervision/dogs/reaper-dog.ts');
+  const files = [{ path: 'a', size: 10, mtime: 1 }, { path: 'b', size: 10, mtime: 2 }, { path: 'c', size: 10, mtime: 3 }];
+  assert.deepEqual(overBudget(files, 15, new Set()), ['a', 'b']);
+  assert.deepEqual(overBudget(files, 15, new Set(['a'])), ['b', 'c']);
+  assert.deepEqual(overBudget(files, 100, new Set()), []);
+});

@@ -30,6 +30,20 @@ export function startSupervision(town: Town, database: string, publish: <E exten
       s.report({ kind: 'mail-announced', by: 'town', agent: a.agent, message: `mail ${a.id} announced to ${a.agent}` });
     }
   });
+  // No silent failures: the PTY host's log and the feed's errors are logged; errors reach the feed of events.
+  town.pty.on('log', ({ level, message }: { level: string; message: string }) => {
+    log(`pty host ${level}: ${message}`);
+    if (level === 'error') s.report({ kind: 'problem', by: 'town', message: `PTY host: ${message}` });
+  });
+  let lastFeedError = '';
+  town.feed.on('feed-error', (e: Error) => {
+    // Dolt restarting makes the feed fail until it is back: said once per distinct error.
+    if (e.message === lastFeedError) return;
+    lastFeedError = e.message;
+    log(`bead feed: ${e.message}`);
+    s.report({ kind: 'problem', by: 'town', message: `change feed: ${e.message}` });
+  });
+  town.feed.on('event', () => { lastFeedError = ''; });
   const supervision = new Supervision(s, DOGS);
   supervision.start();
   return supervision;
