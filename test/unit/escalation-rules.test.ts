@@ -23,3 +23,10 @@ test('raised again after the interval, never when acknowledged or closed, at mos
   assert.deepEqual(dueForReraise(items, 1_000, { reraiseMs: 500, maxReraises: 2 }).map((e) => e.id), ['due', 'once']);
   assert.deepEqual(dueForReraise(items, 1_000, { reraiseMs: 700, maxReraises: 2 }).map((e) => e.id), ['due']);
 });
+
+test('desktop alert only for events that ask for a notification', async () => {
+  const { escalationAlert } = await import('../../main/electron/escalation-alert.ts');
+  const base = { id: 'hq-1', severity: 'high' as const, from: 'town/witness', message: 'stuck\nmore', reraised: 0, source: 'witness' };
+  assert.deepEqual(escalationAlert({ ...base, notify: true }), { title: 'Gas Town: high escalation', body: 'town/witness: stuck' });
+  assert.equal(escalationAlert({ ...base, severity: 'medium', notify: false }), null);
+});
