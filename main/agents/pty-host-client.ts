@@ -113,7 +113,17 @@ const HEARTBEAT_MS = 1_000;
 /** A host that answers no ping for this long is hung: kill it, which triggers the restart. */
 const HEARTBEAT_DEAD_MS = 10_000;
 
-export class PtyHostClient extends EventEmitter {
+export interface PtyHostEvents {
+  data: [consumer: string, id: string, data: Uint8Array];
+  exit: [exit: TerminalExit, screen?: string];
+  state: [PtyHostState];
+  activity: [ActivityEvent];
+  flow: [id: string, paused: boolean];
+  log: [{ level: string; message: string }];
+  escalation: [{ message: string }];
+}
+
+export class PtyHostClient extends EventEmitter<PtyHostEvents> {
   private readonly transcriptDir: string;
   private readonly launcher: PtyHostLauncher;
   private proc: HostProcess | null = null;

@@ -10,7 +10,12 @@ import type { DoltConnection } from './dolt-server.ts';
 
 interface LogRow { commit_hash: string; committer: string; email: string; message: string; date: string }
 
-export class BeadFeed extends EventEmitter {
+export interface BeadFeedEvents {
+  event: [BeadFeedEvent];
+  'feed-error': [Error];
+}
+
+export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   private readonly pollMs: number;
   private pool: Pool | null = null;
   private timer: NodeJS.Timeout | null = null;

@@ -77,7 +77,14 @@ function tail(file: string, bytes = 4000): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class DoltServer extends EventEmitter {
+/** Events: 'state' (state), 'escalation' ({ message }: restarts gave up), 'restarted'. */
+export interface DoltServerEvents {
+  state: [DoltState];
+  escalation: [{ message: string }];
+  restarted: [];
+}
+
+export class DoltServer extends EventEmitter<DoltServerEvents> {
   private readonly opts: DoltServerOptions;
   private doltPath = '';
   private child: ChildProcess | null = null;

@@ -32,7 +32,7 @@ type EventListener = <E extends EventName>(name: E, payload: TownEvents[E]) => v
 type TerminalDataListener = (consumer: string, id: string, data: Uint8Array) => void;
 
 export class Town {
-  private readonly emitter = new EventEmitter();
+  private readonly emitter = new EventEmitter<{ event: [EventName, TownEvents[EventName]]; 'terminal-data': [string, string, Uint8Array] }>();
   private handlers!: TownHandlers;
   private stopping: Promise<void> | null = null;
   /** The work loop: rigs, polecats, sling/done, convoys, mail, supervision (main/town/supervisors/town-work.ts). */
