@@ -115,7 +115,16 @@ export class Escalations {
   }
 
   /** Raises again what nobody acknowledged in time (the Deacon's patrol calls this). Returns the ids. */
-  async reraiseDue(s: ReraiseSettings, now = Date.now()): Promise<string[]> {
+  reraiseDue(s: ReraiseSettings, now = Date.now()): Promise<string[]> {
+    // One at a time: a Deacon replaced mid-patrol must not raise the same escalation twice.
+    const run = this.reraising.then(() => this.reraiseNow(s, now));
+    this.reraising = run.catch(() => undefined);
+    return run;
+  }
+
+  private reraising: Promise<unknown> = Promise.resolve();
+
+  private async reraiseNow(s: ReraiseSettings, now: number): Promise<string[]> {
     const open = (await this.d.ledger.list({ type: 'escalation', status: 'open', limit: 100_000 }))
       .map((b) => ({ bead: b, status: b.status as string, note: b.metadata as EscalationNote, createdAt: Date.parse(b.createdAt) }));
     const due = dueForReraise(open, now, s);
