@@ -19,6 +19,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['main/**', 'preload/**', 'renderer/**'],
+    rules: {
+      // Typed events: an emitter names its events and their payloads, so a listener with the wrong
+      // payload does not compile (EventEmitter<{ name: [payload] }>).
+      'no-restricted-syntax': ['error',
+        { selector: "ClassDeclaration[superClass.name='EventEmitter']:not([superTypeArguments])", message: 'extend EventEmitter<Events> with a typed event map' },
+        { selector: "ClassExpression[superClass.name='EventEmitter']:not([superTypeArguments])", message: 'extend EventEmitter<Events> with a typed event map' },
+        { selector: "NewExpression[callee.name='EventEmitter']:not([typeArguments])", message: 'new EventEmitter<Events>() with a typed event map' },
+      ],
+    },
+  },
+  {
     // The renderer runs in a sandboxed page: contract types come through preload/, never from main/.
     files: ['renderer/**'],
     rules: noImport(['**/main/**', 'electron', 'node:*'], 'renderer/ may import only renderer/ and preload/ (contract types), never main/, electron or Node.'),

@@ -19,6 +19,8 @@ import { uiRequests } from './requests/ui.ts';
 import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
 import { checkCaller, type CallerRule } from './callers.ts';
+import { supervisionRequests } from './requests/supervision.ts';
+import type { SupervisionEvent } from './requests/supervision-types.ts';
 
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
 export { allow, callerRole, checkCaller, describeRule, type Caller, type CallerRole, type CallerRule } from './callers.ts';
@@ -36,6 +38,7 @@ export const requests = {
   ...costRequests,
   ...agentHookRequests,
   ...uiRequests,
+  ...supervisionRequests,
 };
 
 /** Server-to-client event streams: name → payload. */
@@ -55,9 +58,11 @@ export interface TownEvents {
   controls: ControlsState;
   /** A budget crossed 80% (warning) or 100% (exceeded). */
   budgetAlert: BudgetAlertEvent;
+  /** A supervisor (Witness check, Deacon, Boot, a Dog) saw or did something. */
+  supervision: SupervisionEvent;
 }
 
-export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent', 'mergeQueue', 'costMeters', 'controls', 'budgetAlert'] as const satisfies ReadonlyArray<keyof TownEvents>;
+export const EVENT_NAMES = ['beadFeed', 'townStatus', 'terminalExit', 'agentStatus', 'convoyClosed', 'escalation', 'workEvent', 'mergeQueue', 'costMeters', 'controls', 'budgetAlert', 'supervision'] as const satisfies ReadonlyArray<keyof TownEvents>;
 /** Compile-time check that EVENT_NAMES lists every event: a stream missing here could never be subscribed to. */
 const everyEventListed: Exclude<keyof TownEvents, (typeof EVENT_NAMES)[number]> extends never ? true : never = true;
 void everyEventListed;

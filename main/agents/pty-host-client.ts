@@ -9,6 +9,7 @@
 //   'activity' ({ id, lastOutputAt, offset })                     throttled output activity
 //   'flow'     (id: string, paused: boolean)                      a session paused/resumed by flow control
 //   'log'      ({ level, message })                               host-side problems worth logging
+//   'escalation' ({ message })                                    the restart cap was hit: no more restarts
 
 import { EventEmitter } from 'node:events';
 import { fork } from 'node:child_process';
@@ -21,6 +22,7 @@ import type { TerminalExit } from '../../preload/types.ts';
 import { isFromHost, type FromHost, type HostRequest, type ReplyResult, type ScreenSnapshot, type SessionSummary, type SpawnRequest, type ToHost } from '../pty-host/protocol.ts';
 import { killTreeSync, sweepSession } from '../pty-host/process-tree.ts';
 import { scrubEnv } from './agent-env.ts';
+import { RESTART_POLICIES, RestartPolicy } from '../lib/restart-policy.ts';
 
 export interface HostProcess {
   readonly pid: number | undefined;
@@ -82,12 +84,14 @@ export function nodeForkLauncher(): PtyHostLauncher {
         env: scrubEnv(process.env),
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
+      // A host that died mid-send (EPIPE) is not an error of ours: its 'exit' drives the restart.
+      child.on('error', () => {});
       return {
         get pid() {
           return child.pid;
         },
         postMessage(msg: unknown) {
-          if (child.connected) child.send(msg as object);
+          if (child.connected) child.send(msg as object, () => {});
         },
         on(ev: 'message' | 'exit', cb: (arg: never) => void) {
           if (ev === 'message') child.on('message', cb as (m: unknown) => void);
@@ -110,12 +114,18 @@ const START_TIMEOUT_MS = 20_000;
 const HEARTBEAT_MS = 1_000;
 /** A host that answers no ping for this long is hung: kill it, which triggers the restart. */
 const HEARTBEAT_DEAD_MS = 10_000;
-const BACKOFF_BASE_MS = 200;
-const BACKOFF_MAX_MS = 10_000;
-/** A host that stayed up this long resets the backoff. */
-const STABLE_MS = 30_000;
 
-export class PtyHostClient extends EventEmitter {
+export interface PtyHostEvents {
+  data: [consumer: string, id: string, data: Uint8Array];
+  exit: [exit: TerminalExit, screen?: string];
+  state: [PtyHostState];
+  activity: [ActivityEvent];
+  flow: [id: string, paused: boolean];
+  log: [{ level: string; message: string }];
+  escalation: [{ message: string }];
+}
+
+export class PtyHostClient extends EventEmitter<PtyHostEvents> {
   private readonly transcriptDir: string;
   private readonly launcher: PtyHostLauncher;
   private proc: HostProcess | null = null;
@@ -129,8 +139,8 @@ export class PtyHostClient extends EventEmitter {
   private heartbeat: NodeJS.Timeout | null = null;
   private lastPong = 0;
   private restartTimer: NodeJS.Timeout | null = null;
-  private restartAttempt = 0;
-  private readyAt = 0;
+  /** The town's one restart policy (main/lib/restart-policy.ts): jittered backoff, a cap per window. */
+  private readonly restarts = new RestartPolicy(RESTART_POLICIES.ptyHost, 'the PTY host');
   private stopping = false;
 
   constructor(opts: { transcriptDir: string; launcher?: PtyHostLauncher }) {
@@ -151,6 +161,7 @@ export class PtyHostClient extends EventEmitter {
     if (this._state === 'ready') return;
     if (this._state === 'starting' || this._state === 'restarting') return this.whenReady();
     this.stopping = false;
+    this.restarts.reset();
     mkdirSync(this.transcriptDir, { recursive: true });
     this.setState('starting');
     this.launch();
@@ -320,14 +331,17 @@ export class PtyHostClient extends EventEmitter {
 
   private scheduleRestart(): void {
     if (this.stopping) return;
-    if (this.readyAt && Date.now() - this.readyAt > STABLE_MS) this.restartAttempt = 0;
-    // Full jitter: a crash loop never hammers the machine, and many towns never restart in step.
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.restartAttempt);
-    this.restartAttempt++;
+    const decision = this.restarts.failed();
+    if (decision.action === 'give-up') {
+      if (decision.escalate) this.emit('escalation', { message: decision.message });
+      for (const w of this.readyWaiters.splice(0)) w.reject(new TownError('unavailable', decision.message));
+      this.setState('stopped');
+      return;
+    }
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (!this.stopping) this.launch();
-    }, Math.random() * ceiling);
+    }, decision.delayMs);
   }
 
   /** The host is gone (died or stopped): fail what waited on it, report and reap its sessions. */
@@ -372,7 +386,7 @@ export class PtyHostClient extends EventEmitter {
         return;
       case 'ready':
         this.hostPid = m.pid;
-        this.readyAt = Date.now();
+        this.restarts.up();
         this.setState('ready');
         this.startHeartbeat();
         for (const w of this.readyWaiters.splice(0)) w.resolve();

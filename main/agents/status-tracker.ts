@@ -34,7 +34,7 @@ interface Tracked {
   reading: boolean;
 }
 
-export class StatusTracker extends EventEmitter {
+export class StatusTracker extends EventEmitter<{ status: [StatusChange] }> {
   private readonly tracked = new Map<string, Tracked>();
   private readonly settleMs: number;
   private readonly busyReadMs: number;

@@ -16,13 +16,14 @@ import { MQ_COMMANDS } from './commands/mq-commands.ts';
 import { ATTACH_COMMANDS } from './commands/attach-commands.ts';
 import { COST_COMMANDS } from './commands/cost-commands.ts';
 import { AGENT_HOOK_COMMANDS } from './commands/agent-hook-commands.ts';
+import { SUPERVISION_COMMANDS } from './commands/supervision-commands.ts';
 
 export const COMMANDS: Command[] = [
   initCommand, upCommand, serveCommand, statusCommand,
   ...BEAD_COMMANDS,
   exportCommand, importCommand, runtimeListCommand,
   ...RIG_COMMANDS, ...WORK_COMMANDS, ...CONVOY_COMMANDS, ...MESSAGE_COMMANDS, ...CREW_COMMANDS, ...ATTACH_COMMANDS, ...MQ_COMMANDS, ...COST_COMMANDS,
-  ...AGENT_HOOK_COMMANDS,
+  ...AGENT_HOOK_COMMANDS, ...SUPERVISION_COMMANDS,
 ];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -73,18 +74,27 @@ export function commandHelp(c: Command): string {
   ].join('\n');
 }
 
-/** The command named by the leading words of argv (the longest match wins: "bead create"). */
-function findCommand(words: string[]): { command: Command; used: number } | null {
-  for (const used of [3, 2, 1]) {
-    const name = words.slice(0, used).join(' ');
-    const command = COMMANDS.find((c) => c.name === name);
-    if (command) return { command, used };
+/** The command named by the leading positional words (the longest name wins: "escalate list" over
+ *  "escalate"). Positionals are read with each candidate's own options, so an option's value is
+ *  never taken for a command word. */
+export function findCommand(argv: string[]): { command: Command; used: number } | null {
+  let best: { command: Command; used: number } | null = null;
+  for (const command of COMMANDS) {
+    const words = command.name.split(' ');
+    if (best && words.length <= best.used) continue;
+    let positionals: string[];
+    try {
+      positionals = parseArgs({ args: argv, options: { ...(command.options ?? {}), ...GLOBAL_OPTIONS }, allowPositionals: true, strict: false }).positionals;
+    } catch {
+      continue;
+    }
+    if (words.every((w, i) => positionals[i] === w)) best = { command, used: words.length };
   }
-  return null;
+  return best;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // The command words are the leading non-option arguments; --town may stand anywhere.
+  // For messages only: the leading non-option words (--town may stand anywhere).
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -93,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     words.push(a);
     if (words.length === 3) break;
   }
-  const found = findCommand(words);
+  const found = findCommand(argv);
   if (!found) {
     if (words.length === 0) {
       process.stdout.write(mainHelp() + '\n');
@@ -119,6 +129,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const positionals = parsed.positionals.slice(used);
+  // A subcommand's word is never an argument of its parent (`gt escalate --severity high list` is
+  // not an escalation titled "list"): the caller mixed the two commands' options.
+  const sub = positionals.length ? COMMANDS.find((c) => c.name === `${command.name} ${positionals[0]}`) : undefined;
+  if (sub) throw new TownError('invalid', `"${positionals[0]}" names the command \`gt ${sub.name}\`, not an argument of \`gt ${command.name}\` (see \`gt ${sub.name} --help\`)`);
   const ctx = contextFor(resolveTownDir(parsed.values.town as string | undefined));
   return command.run(ctx, parsed.values as Record<string, string | boolean | string[] | undefined>, positionals);
 }

@@ -10,6 +10,8 @@ import { appPaths, townFlag } from './app-paths.ts';
 import { wireIpc } from './ipc.ts';
 import { makeLog } from './log.ts';
 import { notify } from './notify.ts';
+import { escalationAlert } from './escalation-alert.ts';
+import type { EscalationEvent } from '../../preload/requests/work-types.ts';
 import { utilityProcessLauncher } from './pty-launcher.ts';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol.ts';
 import { createTray } from './tray.ts';
@@ -110,6 +112,11 @@ function run(): void {
     );
     teardown.push(wireIpc(town, windows, log));
     showWindow();
+    // High and critical escalations reach the user even with the window hidden.
+    void town.then((t) => t.onEvent((name, payload) => {
+      const alert = name === 'escalation' ? escalationAlert(payload as EscalationEvent) : null;
+      if (alert) notify(alert, showWindow);
+    })).catch(() => undefined);
     const tray = createTray({ iconPath: paths.trayIcon, town, showWindow, quit: () => app.quit(), alert: (a) => notify(a, showWindow) });
     teardown.push(() => tray.dispose());
   });

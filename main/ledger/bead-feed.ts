@@ -10,7 +10,14 @@ import type { DoltConnection } from './dolt-server.ts';
 
 interface LogRow { commit_hash: string; committer: string; email: string; message: string; date: string }
 
-export class BeadFeed extends EventEmitter {
+export interface BeadFeedEvents {
+  event: [BeadFeedEvent];
+  /** Every commit delivered, with bead changes or not (after its event): the feed has passed it. */
+  commit: [string];
+  'feed-error': [Error];
+}
+
+export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   private readonly pollMs: number;
   private pool: Pool | null = null;
   private timer: NodeJS.Timeout | null = null;

@@ -1,5 +1,6 @@
 // Supervises the town's `dolt sql-server`: 127.0.0.1 only, a generated user + password, data and log
-// under the town folder, crash restarts with exponential backoff, and an escalation when it keeps
+// under the town folder, crash restarts by the town's one restart policy (main/lib/restart-policy.ts:
+// backoff with jitter, a cap per window, reset after a stable run), and an escalation when it keeps
 // dying. Ready means a real connection answered a query, never "the process started".
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -9,6 +10,7 @@ import mysql from 'mysql2/promise';
 import { TownError } from '../../preload/contract.ts';
 import { doltVersion, findDolt, MIN_DOLT_VERSION, versionAtLeast } from './dolt-locate.ts';
 import { freePort, portTaken } from './free-port.ts';
+import { RESTART_POLICIES, RestartPolicy, type RestartPolicyOptions } from '../lib/restart-policy.ts';
 
 export type DoltState = 'starting' | 'ready' | 'restarting' | 'stopped' | 'failed';
 export interface DoltConnection { host: string; port: number; user: string; password: string; database: string }
@@ -26,14 +28,14 @@ export interface DoltServerOptions {
   stopGraceMs?: number;
   /** How long start() waits for the first answered query. Default 60 s. */
   readyTimeoutMs?: number;
+  /** Crash restarts; default RESTART_POLICIES.dolt (5 restarts in 10 minutes). */
+  restartPolicy?: RestartPolicyOptions;
 }
 
 const HOST = '127.0.0.1';
 /** More than this many crashes inside CRASH_WINDOW_MS stops restarting and escalates. */
-export const MAX_CRASHES = 5;
-export const CRASH_WINDOW_MS = 10 * 60_000;
-const BACKOFF_BASE_MS = 250;
-const BACKOFF_MAX_MS = 15_000;
+export const MAX_CRASHES = RESTART_POLICIES.dolt.cap;
+export const CRASH_WINDOW_MS = RESTART_POLICIES.dolt.windowMs;
 
 // Every dolt child we start, so a Node exit (even an uncaught error) never leaves one behind.
 const liveChildren = new Set<ChildProcess>();
@@ -75,14 +77,21 @@ function tail(file: string, bytes = 4000): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class DoltServer extends EventEmitter {
+/** Events: 'state' (state), 'escalation' ({ message }: restarts gave up), 'restarted'. */
+export interface DoltServerEvents {
+  state: [DoltState];
+  escalation: [{ message: string }];
+  restarted: [];
+}
+
+export class DoltServer extends EventEmitter<DoltServerEvents> {
   private readonly opts: DoltServerOptions;
   private doltPath = '';
   private child: ChildProcess | null = null;
   private _port = 0;
   private _state: DoltState = 'stopped';
   private stopping = false;
-  private crashTimes: number[] = [];
+  private readonly restarts: RestartPolicy;
   private restartTimer: NodeJS.Timeout | null = null;
   private restarting: Promise<void> | null = null;
 
@@ -97,6 +106,7 @@ export class DoltServer extends EventEmitter {
     }
     this.opts = opts;
     this._port = opts.port ?? 0;
+    this.restarts = new RestartPolicy(opts.restartPolicy ?? RESTART_POLICIES.dolt, 'dolt sql-server');
   }
 
   get port(): number { return this._port; }
@@ -126,7 +136,7 @@ export class DoltServer extends EventEmitter {
   async start(): Promise<void> {
     if (this._state === 'ready' || this._state === 'starting') throw new TownError('conflict', `dolt server already ${this._state}`);
     this.stopping = false;
-    this.crashTimes = [];
+    this.restarts.reset();
     this.setState('starting');
     try {
       this.resolveDolt();
@@ -153,6 +163,7 @@ export class DoltServer extends EventEmitter {
         }
       }
       await this.createDatabase();
+      this.restarts.up();
       this.setState('ready');
     } catch (e) {
       await this.killChild();
@@ -293,20 +304,19 @@ export class DoltServer extends EventEmitter {
     this.child = null;
     // Exits during start() are reported by launch(); exits we asked for are not crashes.
     if (this.stopping || this._state !== 'ready') return;
-    this.crashTimes.push(Date.now());
-    this.crashTimes = this.crashTimes.filter((t) => Date.now() - t < CRASH_WINDOW_MS);
     this.scheduleRestart(`dolt sql-server exited (${signal ?? `code ${code}`})`);
   }
 
   private scheduleRestart(why: string): void {
-    const n = this.crashTimes.length;
-    if (n > MAX_CRASHES) {
+    const decision = this.restarts.failed();
+    if (decision.action === 'give-up') {
       this.setState('failed');
-      this.emit('escalation', { message: `${why}: ${n} crashes in ${CRASH_WINDOW_MS / 60_000} minutes; not restarting again. See ${this.opts.logFile}` });
+      const minutes = this.restarts.options.windowMs / 60_000;
+      if (decision.escalate) this.emit('escalation', { message: `${why}: ${decision.failures} crashes in ${minutes} minutes; not restarting again. See ${this.opts.logFile}` });
       return;
     }
     this.setState('restarting');
-    const delay = Math.min(BACKOFF_BASE_MS * 2 ** (n - 1), BACKOFF_MAX_MS);
+    const delay = decision.delayMs;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       this.restarting = this.restartNow().finally(() => { this.restarting = null; });
@@ -318,12 +328,11 @@ export class DoltServer extends EventEmitter {
     try {
       await this.launch();
       if (this.stopping) return;
+      this.restarts.up();
       this.setState('ready');
       this.emit('restarted');
     } catch (e) {
       if (this.stopping) return;
-      this.crashTimes.push(Date.now());
-      this.crashTimes = this.crashTimes.filter((t) => Date.now() - t < CRASH_WINDOW_MS);
       this.scheduleRestart(`dolt sql-server failed to restart: ${(e as Error).message}`);
     }
   }

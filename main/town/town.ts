@@ -16,6 +16,8 @@ import { TownWork } from './supervisors/town-work.ts';
 import { RefineryPool } from './refineries/refinery-pool.ts';
 import { cleanupStaleTown } from './sessions/stale-processes.ts';
 import { CostService } from './costs/cost-service.ts';
+import type { Supervision } from './supervision/supervision.ts';
+import { startSupervision } from './supervision/start-supervision.ts';
 
 export { initTown } from './config.ts';
 export const defaultTownDir = (): string => resolveTownDir();
@@ -31,7 +33,7 @@ type EventListener = <E extends EventName>(name: E, payload: TownEvents[E]) => v
 type TerminalDataListener = (consumer: string, id: string, data: Uint8Array) => void;
 
 export class Town {
-  private readonly emitter = new EventEmitter();
+  private readonly emitter = new EventEmitter<{ event: [EventName, TownEvents[EventName]]; 'terminal-data': [string, string, Uint8Array] }>();
   private handlers!: TownHandlers;
   private stopping: Promise<void> | null = null;
   /** The work loop: rigs, polecats, sling/done, convoys, mail, supervision (main/town/supervisors/town-work.ts). */
@@ -40,6 +42,8 @@ export class Town {
   refineries!: RefineryPool;
   /** Usage, prices, budgets, e-stop and parked rigs (main/town/costs/cost-service.ts). */
   costs!: CostService;
+  /** Witness per rig, Deacon, Boot, Dogs (main/town/supervision/). */
+  supervision!: Supervision;
 
   private constructor(
     readonly paths: TownPaths,
@@ -103,6 +107,8 @@ export class Town {
       town.feed.on('event', (event) => town.refineries.onFeed(event));
       await town.refineries.start();
       started.push({ stop: () => town.refineries.stop() });
+      town.supervision = startSupervision(town, config.dolt.database, (name, payload) => town.emit(name, payload), log);
+      started.push({ stop: () => town.supervision.stop() });
       return town;
     } catch (err) {
       for (const s of started.reverse()) await s.stop().catch(() => {});
@@ -177,6 +183,7 @@ export class Town {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      await this.supervision?.stop().catch((e: Error) => this.log(`supervision stop: ${e.message}`));
       // Refineries first: a running gate is killed and its batch goes back to the queue.
       await this.refineries?.stop().catch((e: Error) => this.log(`refinery stop: ${e.message}`));
       await this.costs?.stop().catch((e: Error) => this.log(`costs stop: ${e.message}`));

@@ -174,15 +174,22 @@ export interface ConvoyClosedEvent {
 }
 
 export interface EscalationEvent {
+  /** The escalation bead ('' when the ledger could not record it, e.g. Dolt itself gave up). */
   id: string;
   severity: EscalationSeverity;
   from: string;
   message: string;
+  /** High and critical: show an OS notification. */
+  notify: boolean;
+  /** 0 when first raised; 1, 2 when raised again because nobody acknowledged it. */
+  reraised: number;
+  /** Who raised it in the town: agent, witness, deacon, boot, budget, dolt, pty-host, dog. */
+  source: string | null;
 }
 
 /** Things the work loop did or refused on its own (respawns, circuit breakers, recoveries). */
 export interface WorkEvent {
-  kind: 'respawn' | 'respawn-cap' | 'circuit-open' | 'circuit-closed' | 'recovered' | 'dispatched' | 'zombie' | 'done';
+  kind: 'respawn' | 'respawn-cap' | 'reset' | 'circuit-open' | 'circuit-closed' | 'recovered' | 'dispatched' | 'zombie' | 'done';
   agent?: string;
   bead?: string;
   rig?: string;

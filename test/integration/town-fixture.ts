@@ -34,7 +34,7 @@ export function fixtureRepo(base: string, name = 'project'): string {
   return dir;
 }
 
-export async function startTestTown(settings?: Record<string, unknown>): Promise<TestTown> {
+export async function startTestTown(settings?: Record<string, unknown>, supervision?: Record<string, unknown>): Promise<TestTown> {
   const base = mkdtempSync(join(tmpdir(), 'gt-town-'));
   const dir = join(base, 'town');
   const init = await gt(['init'], { town: dir });
@@ -42,6 +42,10 @@ export async function startTestTown(settings?: Record<string, unknown>): Promise
   if (settings) {
     mkdirSync(join(dir, 'settings'), { recursive: true });
     writeFileSync(join(dir, 'settings', 'work.json'), JSON.stringify(settings));
+  }
+  if (supervision) {
+    mkdirSync(join(dir, 'settings'), { recursive: true });
+    writeFileSync(join(dir, 'settings', 'supervision.json'), JSON.stringify(supervision));
   }
   const t: TestTown = {
     base,

@@ -19,7 +19,9 @@ export type ScriptStep =
   | { op: 'ask'; question: string; line: number }
   | { op: 'fail'; message: string; line: number }
   | { op: 'hang'; line: number }
-  | { op: 'usage'; input: number; output: number; cacheWrite: number; cacheRead: number; model?: string; line: number };
+  | { op: 'usage'; input: number; output: number; cacheWrite: number; cacheRead: number; model?: string; line: number }
+  | { op: 'idle'; line: number }
+  | { op: 'trust'; line: number };
 
 export class ScriptSyntaxError extends Error {}
 
@@ -83,7 +85,9 @@ export function parseScript(description: string): ScriptStep[] | null {
         steps.push({ op, message: restText || 'failed by script', line });
         break;
       case 'hang':
-        if (restText) fail('hang takes no arguments');
+      case 'idle':
+      case 'trust':
+        if (restText) fail(`${op} takes no arguments`);
         steps.push({ op, line });
         break;
       case 'usage': {
@@ -93,7 +97,7 @@ export function parseScript(description: string): ScriptStep[] | null {
         break;
       }
       default:
-        fail(`unknown step "${op}" (write, append, run, sleep, output, ask, fail, hang, usage)`);
+        fail(`unknown step "${op}" (write, append, run, sleep, output, ask, fail, hang, idle, trust, usage)`);
     }
   });
   return steps;

@@ -95,6 +95,24 @@ export async function runSteps(steps: ScriptStep[], worktree: string, io: Script
       }
       case 'fail':
         throw new ScriptFailure(step.message);
+      case 'idle': {
+        // Sits at its prompt as an agent that stopped working would, until something is typed.
+        io.print('gt-script: finished this turn; waiting at the prompt\n> ');
+        const typed = await io.readLine();
+        io.print(`gt-script: got "${typed.trim().slice(0, 200)}", continuing\n`);
+        break;
+      }
+      case 'trust': {
+        // A startup folder-trust dialog, as agent CLIs show for a folder they have not seen.
+        for (;;) {
+          io.print(`gt-script: Do you trust the files in this folder? ${worktree} [y/n] `);
+          const answer = (await io.readLine()).trim().toLowerCase();
+          if (answer === 'y' || answer === 'yes') break;
+          if (answer === 'n' || answer === 'no') throw new ScriptFailure('folder not trusted');
+        }
+        io.print('gt-script: folder trusted, continuing\n');
+        break;
+      }
       case 'hang':
         io.print('gt-script: hanging (this step never finishes)\n');
         await new Promise<never>(() => {

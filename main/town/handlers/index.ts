@@ -12,6 +12,7 @@ import { mergeQueueHandlers } from './merge-queue-handlers.ts';
 import { costHandlers } from './cost-handlers.ts';
 import { agentHookHandlers } from './agent-hooks.ts';
 import { uiHandlers } from './ui-handlers.ts';
+import { supervisionHandlers } from './supervision-handlers.ts';
 
 export function createHandlers(town: Town): TownHandlers {
   return {
@@ -26,5 +27,6 @@ export function createHandlers(town: Town): TownHandlers {
     ...costHandlers(town),
     ...agentHookHandlers(town),
     ...uiHandlers(town),
+    ...supervisionHandlers(town),
   };
 }

@@ -6,11 +6,11 @@ import type { Bead } from '../../../preload/types.ts';
 import type { EscalationSeverity, MailMessage } from '../../../preload/requests/work-types.ts';
 import { MAYOR, parseAddress } from '../polecats/agent-store.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
+import { Escalations } from '../supervision/escalations.ts';
 
 export const MESSAGE_LABEL = 'gt:message';
 export const ESCALATION_LABEL = 'gt:escalation';
 export const OVERSEER = 'overseer';
-const SEVERITY_PRIORITY: Record<EscalationSeverity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 export function beadToMail(b: Bead): MailMessage {
   const m = b.metadata as { from?: string; to?: string; replyTo?: string; severity?: EscalationSeverity };
@@ -64,15 +64,9 @@ export class MailService {
     return this.send(original.from, re.slice(0, 500), body, from, id);
   }
 
+  /** An agent's (or the overseer's) `gt escalate`: through the town's one escalation path. */
   async escalate(severity: EscalationSeverity, message: string, from: string): Promise<MailMessage> {
-    const first = message.split('\n')[0].trim();
-    const bead = await this.c.ledger.create({
-      title: `[${severity.toUpperCase()}] ${first}`.slice(0, 500), description: message, type: 'escalation', prefix: this.c.townPrefix,
-      priority: SEVERITY_PRIORITY[severity], assignee: OVERSEER, labels: [ESCALATION_LABEL, `severity:${severity}`],
-      metadata: { from, to: OVERSEER, severity },
-    }, from);
-    this.c.publish('escalation', { id: bead.id, severity, from, message });
-    return beadToMail(bead);
+    return new Escalations(this.c).raise({ severity, message, from, source: from === OVERSEER ? 'overseer' : 'agent' });
   }
 
   /** A message or escalation addressed to the reader (the overseer may read every escalation). */

@@ -79,7 +79,12 @@ export interface AgentSessionsOptions {
 }
 
 /** Events: 'exit' (record, exit), 'status' (record, change). */
-export class AgentSessions extends EventEmitter {
+export interface AgentSessionsEvents {
+  exit: [SessionRecord, TerminalExit];
+  status: [SessionRecord, StatusChange];
+}
+
+export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
   private readonly byAgent = new Map<string, SessionRecord>();
   private readonly byTerminal = new Map<string, SessionRecord>();
   private readonly state = new Map<string, SessionState>();

@@ -8,8 +8,12 @@ import { parseRuntimeConfig, RuntimeConfigSchema, type RuntimeConfig } from '../
 export const WorkSettingsSchema = z.object({
   /** Most polecats working at once in the whole town. */
   maxPolecats: z.number().int().min(1).max(1000).default(12),
-  /** GUPP restarts of one hooked bead before the town stops and escalates. */
-  respawnCap: z.number().int().min(0).max(100).default(5),
+  /** GUPP restarts of one hooked bead inside respawnWindowMs before the polecat is stuck and escalated (Gas Town: 3). */
+  respawnCap: z.number().int().min(0).max(100).default(3),
+  /** Restarts older than this no longer count towards the cap. */
+  respawnWindowMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).default(3_600_000),
+  /** A session that ran this long was healthy: its hook's restart count starts over. */
+  respawnStableMs: z.number().int().min(0).max(24 * 3_600_000).default(300_000),
   /** First restart delay; doubles per restart of the same hook, up to respawnMaxMs. */
   respawnBaseMs: z.number().int().min(0).max(600_000).default(500),
   respawnMaxMs: z.number().int().min(0).max(3_600_000).default(30_000),

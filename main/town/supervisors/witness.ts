@@ -12,6 +12,8 @@ import { QUEUED_LABEL, workNote } from '../polecats/work-beads.ts';
 import { polecatBranch, polecatWorktree } from '../rigs/rig-paths.ts';
 import type { RigInfo } from '../../../preload/requests/work-types.ts';
 import { TOWN_ACTOR, type WorkContext } from './work-context.ts';
+import { markFailed, markUp, type RestartState } from '../../lib/restart-policy.ts';
+import { Escalations } from '../supervision/escalations.ts';
 
 /** A session younger than this is left alone by zombie detection (it may not have read its hook). */
 const ZOMBIE_GRACE_MS = 3_000;
@@ -21,8 +23,10 @@ export class Witness {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
-  /** Earliest next restart per agent (in-memory backoff; the count itself is in the ledger). */
+  /** When a decided restart is due, per agent (in memory; the count itself is in the ledger). */
   private readonly notBefore = new Map<string, number>();
+  /** The restart policy's state per agent and hook (`address|bead`): one crash loop per hook. */
+  private readonly restarts = new Map<string, RestartState>();
   private wakeTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -127,7 +131,7 @@ export class Witness {
     if (!agent) agent = await this.c.agents.create({ address, role: 'polecat', name, rig: rig.name }, rig.prefix, TOWN_ACTOR);
     const branch = workNote(bead).branch ?? agent.meta.branch ?? polecatBranch(name, bead.id);
     const workdir = agent.meta.workdir ?? polecatWorktree(this.c.townRoot, rig.name, name);
-    if (agent.meta.hook !== bead.id || agent.meta.state !== 'working') {
+    if (agent.meta.hook !== bead.id || (agent.meta.state !== 'working' && agent.meta.state !== 'stuck')) {
       // Crash between hooking the bead and recording it on the agent: the bead is the truth.
       agent = await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, respawns: agent.meta.hook === bead.id ? agent.meta.respawns : 0 }, TOWN_ACTOR);
     }
@@ -135,30 +139,56 @@ export class Witness {
     if (agent.meta.state === 'stuck') return;
     // E-stop (or a budget that pauses its agents): no session starts, not even a restart.
     if (await this.c.gate?.({ rig: rig.name, bead: bead.id, convoy: workNote(bead).convoy ?? null, restart: true })) return;
-    const wait = this.notBefore.get(address) ?? 0;
-    if (Date.now() < wait) {
-      this.wakeAt(wait);
+    const now = Date.now();
+    const due = this.notBefore.get(address);
+    if (due === undefined) {
+      // The session is gone with work on the hook: one failure for the town's restart policy.
+      const key = `${address}|${bead.id}`;
+      const seeded: RestartState = { failures: Array<number>(agent.meta.respawns).fill(now), upSince: null, capped: false };
+      const { state, decision } = markFailed(this.restarts.get(key) ?? seeded, now, this.restartOptions(), Math.random(), `${address} on ${bead.id}`);
+      this.restarts.set(key, state);
+      if (decision.action === 'give-up') {
+        await this.c.agents.patch(address, { state: 'stuck' }, TOWN_ACTOR);
+        const msg = `${address}: ${bead.id} crashed ${decision.failures} times (restart cap ${this.c.settings.respawnCap}); it is marked stuck. Look at its transcript, then \`gt polecat reset ${address}\` restarts it (or reassign the bead).`;
+        await new Escalations(this.c).raise({ severity: 'high', message: msg, from: TOWN_ACTOR, source: 'witness', details: { bead: bead.id, agent: address, rig: rig.name } })
+          .catch((e: Error) => this.c.log(`witness: escalation for ${address} failed: ${e.message}`));
+        this.c.publish('workEvent', { kind: 'respawn-cap', agent: address, bead: bead.id, rig: rig.name, message: msg, at: now });
+        return;
+      }
+      await this.c.agents.patch(address, { respawns: decision.attempt, totalRespawns: agent.meta.totalRespawns + 1 }, TOWN_ACTOR);
+      this.notBefore.set(address, now + decision.delayMs);
+      this.wakeAt(now + decision.delayMs);
       return;
     }
-    const respawns = agent.meta.respawns + 1;
-    if (agent.meta.respawns >= this.c.settings.respawnCap) {
-      await this.c.agents.patch(address, { state: 'stuck' }, TOWN_ACTOR);
-      const msg = `${address}: ${bead.id} needed ${agent.meta.respawns} restarts; no more until someone looks (gt sling after fixing, or reassign)`;
-      await this.c.ledger.create({ title: `Respawn cap reached: ${bead.id} on ${address}`, description: msg, type: 'escalation', prefix: this.c.townPrefix, priority: 1, assignee: 'overseer', labels: ['gt:escalation', 'severity:high'], metadata: { from: TOWN_ACTOR, severity: 'high', bead: bead.id, agent: address } }, TOWN_ACTOR);
-      this.c.publish('workEvent', { kind: 'respawn-cap', agent: address, bead: bead.id, rig: rig.name, message: msg, at: Date.now() });
+    if (now < due) {
+      this.wakeAt(due);
       return;
     }
-    const backoff = Math.min(this.c.settings.respawnMaxMs, this.c.settings.respawnBaseMs * 2 ** Math.max(0, respawns - 1));
-    this.notBefore.set(address, Date.now() + backoff);
-    await this.c.agents.patch(address, { respawns, totalRespawns: agent.meta.totalRespawns + 1 }, TOWN_ACTOR);
+    this.notBefore.delete(address);
     const runtime = agent.meta.runtime ?? workNote(bead).runtime ?? rig.runtime ?? 'claude';
     try {
       const terminal = await this.polecats.startSession(rig, address, bead, branch, workdir, runtime);
-      this.c.publish('workEvent', { kind: 'respawn', agent: address, bead: bead.id, rig: rig.name, message: `GUPP: new session ${terminal} for ${address} on ${bead.id} (restart ${respawns})`, at: Date.now() });
+      const key = `${address}|${bead.id}`;
+      this.restarts.set(key, markUp(this.restarts.get(key) ?? { failures: [], upSince: null, capped: false }, Date.now()));
+      this.c.publish('workEvent', { kind: 'respawn', agent: address, bead: bead.id, rig: rig.name, message: `GUPP: new session ${terminal} for ${address} on ${bead.id} (restart ${agent.meta.respawns})`, at: Date.now() });
     } catch (e) {
+      // Counted as a failure at the next patrol (no session, no restart pending).
       this.c.log(`witness: restarting ${address} failed: ${(e as Error).message}`);
-      this.wakeAt(Date.now() + backoff);
+      this.wake(500);
     }
+  }
+
+  /** The town's restart policy (main/lib/restart-policy.ts) with the work settings' numbers. */
+  private restartOptions() {
+    const s = this.c.settings;
+    return { baseMs: s.respawnBaseMs, maxMs: s.respawnMaxMs, cap: s.respawnCap, windowMs: s.respawnWindowMs, stableMs: s.respawnStableMs };
+  }
+
+  /** `gt polecat reset`: forget the agent's crash history; the next patrol restarts it. */
+  forgetRestarts(address: string): void {
+    this.notBefore.delete(address);
+    for (const key of [...this.restarts.keys()]) if (key.startsWith(`${address}|`)) this.restarts.delete(key);
+    this.wake();
   }
 
   private wakeAt(at: number): void {
