@@ -52,7 +52,8 @@ describe('the UI with script agents', { skip: chromiumPath ? false : NO_CHROMIUM
 
   test('a convoy of 4 on a rig of capacity 4: 4 live terminals, each with its own agent\'s output', async () => {
     for (let i = 0; i < 4; i++) {
-      const description = ['```gt-script', `run echo own-output-$((${MARK} + ${i}))`, 'sleep 1', `ask Question number ${i}?`, 'sleep 1', '```'].join('\n');
+      // Each writes a file: `gt done` refuses a branch with nothing to merge.
+      const description = ['```gt-script', `run echo own-output-$((${MARK} + ${i}))`, `write ui-${i}.txt task ${i}\\n`, 'sleep 1', `ask Question number ${i}?`, 'sleep 1', '```'].join('\n');
       beads.push(await town.json<Bead>(['bead', 'create', '--rig', 'yard', '-t', `ui task ${i}`, '-d', description]));
     }
     await town.json(['convoy', 'create', 'four', ...beads.map((b) => b.id), '--rig', 'yard']);
@@ -105,7 +106,7 @@ describe('the UI with script agents', { skip: chromiumPath ? false : NO_CHROMIUM
     await item.getByTestId('inbox-answer').fill('y');
     await item.getByTestId('inbox-answer').press('Enter');
     await item.waitFor({ state: 'detached', timeout: 20_000 });
-    // Unblocked: the agent finishes its bead (gt done closes it), and the page learns it from the feed.
+    // Unblocked: the agent finishes its bead (gt done), its branch lands and closes it, and the page learns it from the feed.
     const id = beads[1].id;
     await waitFor('the answered agent\'s bead closed', () => page.evaluate(`window.gastownDebug.store.getState().beads.beads[${JSON.stringify(id)}]?.status === 'closed'`), 60_000, 100);
   });
