@@ -53,7 +53,7 @@ before(async () => {
         },
       }],
     },
-  });
+  }, { announceMail: false }); // the hooks deliver mail here; a typed announcement would make the real CLI take a turn
   // Its own config: onboarding done, the dummy key approved, the Mayor's folder trusted.
   writeFileSync(path.join(home, '.claude.json'), JSON.stringify({
     hasCompletedOnboarding: true,

@@ -24,7 +24,7 @@ export function startSupervision(town: Town, database: string, publish: <E exten
   town.dolt.on('escalation', ({ message }: { message: string }) => escalations.raiseQuietly({ severity: 'critical', message, from: 'town/dolt', source: 'dolt' }));
   town.pty.on('escalation', ({ message }: { message: string }) => escalations.raiseQuietly({ severity: 'critical', message, from: 'town/pty-host', source: 'pty-host' }));
   // Mail reaches running agents through their nudge queue (mail-announcer.ts).
-  town.feed.on('event', (event) => {
+  if (settings.enabled && settings.announceMail) town.feed.on('event', (event) => {
     for (const a of announcementsFor(event, (agent) => Boolean(town.work.sessions.get(agent)))) {
       void town.work.nudges.send(a.agent, a.text, 0).catch(() => undefined);
       s.report({ kind: 'mail-announced', by: 'town', agent: a.agent, message: `mail ${a.id} announced to ${a.agent}` });

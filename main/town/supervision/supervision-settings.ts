@@ -27,6 +27,8 @@ export const SupervisionSettingsSchema = z.object({
   bootIntervalMs: ms(5 * 60_000),
   /** … and how old a heartbeat may be before the Deacon counts as hung (default: 3 patrols). */
   deaconStaleMs: ms(3 * 60_000),
+  /** Announce new mail in a running agent's terminal (through its nudge queue, when it is idle). */
+  announceMail: z.boolean().default(true),
   /** Keep the Mayor's session up (restart it when it ends). */
   keepMayor: z.boolean().default(false),
   /** Re-dispatch the work of a stuck polecat after this cooldown … */
