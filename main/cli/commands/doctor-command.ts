@@ -1,7 +1,6 @@
 // gt doctor [--fix]: checks what the town needs from this machine (doctor-checks.ts), names each
 // problem with its fix, and repairs what can be repaired safely. Works with the town down.
 import type { CheckResult } from '../../town/supervision/doctor/doctor-checks.ts';
-import { runDoctor } from '../../town/supervision/doctor/doctor-checks.ts';
 import { JSON_OPTION, printJson, withTown, type CliContext, type Command } from '../command.ts';
 
 const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
@@ -20,6 +19,8 @@ export const doctorCommand: Command = {
   options: { fix: { type: 'boolean', description: 'apply the fixes the doctor can make itself' }, ...JSON_OPTION },
   details: 'Exit codes: 0 nothing failed (warnings allowed), 1 a check failed (after --fix: one still fails).',
   async run(ctx, v) {
+    // Loaded here, not at start: the checks pull in the runtimes' schemas, which no other gt call needs.
+    const { runDoctor } = await import('../../town/supervision/doctor/doctor-checks.ts');
     const input = { paths: ctx.paths, knownPolecats: await knownPolecats(ctx) };
     let results: CheckResult[] = runDoctor(input);
     const fixed: string[] = [];
