@@ -29,6 +29,17 @@ before(async () => {
   assert.equal(victim.outcome, 'hooked');
   assert.equal(intruder.outcome, 'hooked');
   assert.notEqual(victim.agent, intruder.agent);
+  // The town finishes starting both sessions (their agent beads take a write or two after the sling);
+  // the "nothing changed" below compares against a ledger that has gone quiet.
+  const owner = await as('overseer');
+  let last = '';
+  let same = 0;
+  await waitFor('the ledger to go quiet after the slings', async () => {
+    const now = (await owner.ledgerExport({})).jsonl;
+    same = now === last ? same + 1 : 0;
+    last = now;
+    return same >= 3;
+  }, 60_000, 300);
 });
 after(async () => {
   for (const c of open) c.close();
