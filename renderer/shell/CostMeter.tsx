@@ -1,7 +1,7 @@
 // The status bar's cost meter: town total, today, burn rate over 5 and 60 minutes, and a sparkline
 // of spend over the last hours. Tokens of models without a price read "price unknown", never $0.
 import { useTown } from '../app-context.tsx';
-import { selectBurn, selectSeries, selectToday, selectTownTotal } from '../state/cost-slice.ts';
+import { selectBurn5, selectBurn60, selectSeries, selectToday, selectTownTotal } from '../state/cost-slice.ts';
 import { SERIES_BUCKET_MINUTES, SERIES_WINDOW_MS } from '../state/town-store.ts';
 import { burnText, costText, formatDollars, sparklinePath, unpricedNote } from '../views/cost-format.ts';
 
@@ -24,14 +24,15 @@ function Sparkline() {
 export function CostMeter() {
   const total = useTown(selectTownTotal);
   const today = useTown(selectToday);
-  const burn = useTown(selectBurn);
-  if (!total || !today || !burn) return <span className="muted" data-testid="cost-meter">cost …</span>;
+  const burn5 = useTown(selectBurn5);
+  const burn60 = useTown(selectBurn60);
+  if (!total || !today || burn5 === null || burn60 === null) return <span className="muted" data-testid="cost-meter">cost …</span>;
   const note = unpricedNote(total);
   return (
     <span className="cost-meter" data-testid="cost-meter" title={note || 'Town spend: total, today (UTC), burn rate over 5 and 60 minutes'}>
       <span data-testid="cost-total" className={total.unpricedTokens > 0 ? 'unpriced' : ''}>{costText(total)}</span>
       <span className="muted"> · today </span><span data-testid="cost-today">{costText(today)}</span>
-      <span className="muted"> · </span><span data-testid="cost-burn" title="Burn rate over the last 5 / 60 minutes">{burnText(burn.burn5)} <span className="muted">(60 min {burnText(burn.burn60)})</span></span>
+      <span className="muted"> · </span><span data-testid="cost-burn" title="Burn rate over the last 5 / 60 minutes">{burnText(burn5)} <span className="muted">(60 min {burnText(burn60)})</span></span>
       {' '}<Sparkline />
     </span>
   );

@@ -7,6 +7,7 @@
 //   reply or event is never older than what the store holds, since the transport is ordered.
 // - Unknown prices stay unknown: totals are kept as the town sends them (cost + unpricedTokens),
 //   never folded into a dollar figure here.
+// - Selectors return values held in the state (never a new object), so they are stable for useTown.
 // - Budget alerts are kept newest first, at most ALERTS_CAP of them, once each (by key).
 import { budgetItem } from '../../preload/requests/ui-inbox.ts';
 import type { AgentCost, BudgetAlertEvent, ControlsState, CostMeters, CostSeriesPoint, CostTotals } from '../../preload/requests/cost-types.ts';
@@ -52,8 +53,10 @@ type WithControls = { controls: ControlsState | null };
 
 export const selectTownTotal = (s: WithCost): CostTotals | null => s.cost.meters?.total ?? null;
 export const selectToday = (s: WithCost): CostTotals | null => s.cost.meters?.today ?? null;
-export const selectBurn = (s: WithCost): { burn5: number; burn60: number } | null =>
-  s.cost.meters ? { burn5: s.cost.meters.burn5, burn60: s.cost.meters.burn60 } : null;
+/** Burn rates in $/h over the last 5 and 60 minutes; null until the meters are in. (Numbers, not an
+ *  object: a selector must return the same value for the same state, or React re-renders forever.) */
+export const selectBurn5 = (s: WithCost): number | null => s.cost.meters?.burn5 ?? null;
+export const selectBurn60 = (s: WithCost): number | null => s.cost.meters?.burn60 ?? null;
 /** One agent's cost; null when it has spent nothing (or the meters are not in yet). */
 export const selectAgentCost = (s: WithCost, agent: string): AgentCost | null => s.cost.meters?.agents.find((a) => a.agent === agent) ?? null;
 export const selectSeries = (s: WithCost): CostSeriesPoint[] => s.cost.series;

@@ -7,6 +7,7 @@ import type { BudgetAlertEvent, ControlsState, CostMeters, CostTotals } from '..
 import type { ConnectionInfo, TownConnection } from '../../renderer/api/ws-transport.ts';
 import type { TownClient } from '../../preload/contract.ts';
 import { createTownStore } from '../../renderer/state/town-store.ts';
+import * as costSelectors from '../../renderer/state/cost-slice.ts';
 import { alertKey, emptyCostSlice, selectAgentCost, selectControls, selectEstop, withAlert, withMeters, ALERTS_CAP } from '../../renderer/state/cost-slice.ts';
 import { burnText, controlsText, costText, formatDollars, sparklinePath, unpricedNote } from '../../renderer/views/cost-format.ts';
 import { deriveInbox } from '../../preload/requests/ui-inbox.ts';
@@ -129,6 +130,13 @@ test('e-stop and release go through the store and set the controls from the repl
   assert.equal(await actions.estop(), undefined);
   assert.equal(store.getState().controls?.estop, null);
   assert.match(store.getState().lastError ?? '', /e-stop: not allowed/);
+});
+
+test('every selector returns the same value for the same state (useTown would re-render forever otherwise)', () => {
+  const states = [{ cost: emptyCostSlice(), controls: null }, { cost: withMeters(emptyCostSlice(), meters(1, 2)), controls: controls() }];
+  const selectors = Object.entries(costSelectors).filter(([name, f]) => name.startsWith('select') && typeof f === 'function') as Array<[string, (s: unknown, arg?: string) => unknown]>;
+  assert.ok(selectors.length >= 8);
+  for (const state of states) for (const [name, select] of selectors) assert.equal(select(state, 'yard/polecats/ace'), select(state, 'yard/polecats/ace'), name);
 });
 
 test('withMeters keeps the newest reading', () => {
