@@ -58,6 +58,7 @@ describe('cost and controls in the UI', { skip: chromiumPath ? false : NO_CHROMI
     }, 60_000, 300);
     assert.match(shown.text, /^\$\d+\.\d\d \+ price unknown$/, 'priced dollars plus a note, never $0 for the unpriced model');
     assert.ok(shown.report.total.unpricedModels.includes('mystery-model-9'));
+    console.log(`# meter: ${shown.text} (gt costs: $${shown.report.total.cost}, ${shown.report.total.unpricedTokens} unpriced tokens)`);
     assert.match(await page.getByTestId('cost-burn').innerText(), /^\$[\d.,]+\/h/);
     await page.getByTestId('cost-sparkline').waitFor({ timeout: 20_000 });
 
