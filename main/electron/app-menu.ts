@@ -1,4 +1,4 @@
-// The app menu as data: the views and the palette with the same shortcuts as the renderer's
+// The app menu as data: the views, the palette and the e-stop with the same shortcuts as the renderer's
 // (renderer/shell/commands.ts). A menu item does not steal its key from the page: it is shown with
 // its accelerator but not registered, and a click sends that same key to the page, so the page's
 // one key handler runs every action whether typed or picked from the menu.
@@ -38,6 +38,10 @@ export function appMenuTemplate(platform: NodeJS.Platform, sendKey: (key: MenuKe
       { role: 'togglefullscreen' },
       { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' },
     ],
+  });
+  menu.push({
+    label: 'Town',
+    submenu: [item('Emergency Stop (freeze every agent)', { accelerator: 'CmdOrCtrl+Shift+E', keyCode: 'E', modifiers: [mod, 'shift'] })],
   });
   menu.push({ role: 'windowMenu' });
   return menu;

@@ -4,8 +4,9 @@
 // is a new item; acknowledging one occurrence never hides the next); most urgent first, then newest.
 import type { Bead } from '../types.ts';
 import type { UiAgent } from './ui.ts';
+import type { BudgetAlertEvent } from './cost-types.ts';
 
-export type InboxKind = 'escalation' | 'waiting' | 'stuck' | 'crashed' | 'merge-conflict' | 'merge-rejected';
+export type InboxKind = 'escalation' | 'waiting' | 'stuck' | 'crashed' | 'merge-conflict' | 'merge-rejected' | 'budget';
 
 export interface InboxItem {
   key: string;
@@ -23,13 +24,26 @@ export interface InboxItem {
 
 const SEVERITY_URGENCY: Record<string, number> = { critical: 0, high: 1, medium: 3, low: 5 };
 const KIND_URGENCY: Record<Exclude<InboxKind, 'escalation'>, number> = {
-  waiting: 2, crashed: 2, stuck: 3, 'merge-conflict': 4, 'merge-rejected': 4,
+  waiting: 2, crashed: 2, stuck: 3, 'merge-conflict': 4, 'merge-rejected': 4, budget: 3,
 };
 
 export interface InboxSources {
   beads: Record<string, Bead>;
   agents: Record<string, UiAgent>;
   dismissed: Record<string, true>;
+  /** Budget alerts (`budgetAlert` events) received by this window; the tray has none. */
+  budgetAlerts?: readonly BudgetAlertEvent[];
+}
+
+/** A budget alert as an inbox item: a reached budget (exceeded) ranks with high escalations. */
+export function budgetItem(a: BudgetAlertEvent): InboxItem {
+  const exceeded = a.level === 'exceeded';
+  return {
+    key: `budget:${a.budget.id}:${a.level}:${a.at}`, kind: 'budget',
+    title: exceeded ? `Budget reached: ${a.budget.id}` : `Budget at ${Math.round(a.budget.ratio * 100)}%: ${a.budget.id}`,
+    detail: a.message, urgency: exceeded ? 1 : KIND_URGENCY.budget, at: a.at, agent: null, terminal: null,
+    bead: a.budget.scope === 'convoy' ? a.budget.target : null,
+  };
 }
 
 function agentItem(a: UiAgent): InboxItem | null {
@@ -82,6 +96,10 @@ export function deriveInbox(src: InboxSources): InboxItem[] {
   for (const b of Object.values(src.beads)) {
     const item = beadItem(b);
     if (item && !src.dismissed[item.key]) items.push(item);
+  }
+  for (const a of src.budgetAlerts ?? []) {
+    const item = budgetItem(a);
+    if (!src.dismissed[item.key]) items.push(item);
   }
   return items.sort((x, y) => x.urgency - y.urgency || y.at - x.at || x.key.localeCompare(y.key));
 }

@@ -4,9 +4,10 @@ import { useEffect } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
 import { VIEWS, type View } from '../state/town-store.ts';
 import { useInbox } from './use-inbox.ts';
-import { MAXIMIZE_SHORTCUT, matches, PALETTE_SHORTCUT, VIEW_LABELS, VIEW_SHORTCUTS, shortcutLabel } from './commands.ts';
+import { ESTOP_SHORTCUT, MAXIMIZE_SHORTCUT, matches, PALETTE_SHORTCUT, VIEW_LABELS, VIEW_SHORTCUTS, shortcutLabel } from './commands.ts';
 import { CommandPalette } from './CommandPalette.tsx';
 import { StatusBar } from './StatusBar.tsx';
+import { EstopBanner } from './Controls.tsx';
 import { AgentsView } from '../views/AgentsView.tsx';
 import { TerminalGrid } from '../views/TerminalGrid.tsx';
 import { InboxView } from '../views/InboxView.tsx';
@@ -69,6 +70,11 @@ export function AppShell() {
           return;
         }
       }
+      if (matches(e, ESTOP_SHORTCUT, isMac)) {
+        e.preventDefault();
+        if (!store.getState().controls?.estop) void actions.estop();
+        return;
+      }
       const focused = store.getState().ui.focusedTerminal;
       if (focused && matches(e, MAXIMIZE_SHORTCUT, isMac)) {
         e.preventDefault();
@@ -95,6 +101,7 @@ export function AppShell() {
       </nav>
       <main className="content">
         <ConnectionBanner />
+        <EstopBanner />
         <ErrorToast />
         <div className="view" data-view={view}>
           <CurrentView view={view} />

@@ -3,13 +3,14 @@ import { Command } from 'cmdk';
 import { useMemo } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
 import { VIEWS } from '../state/town-store.ts';
-import { MAXIMIZE_SHORTCUT, PALETTE_SHORTCUT, SEARCH_SHORTCUT, shortcutLabel, VIEW_LABELS, VIEW_SHORTCUTS } from './commands.ts';
+import { ESTOP_SHORTCUT, MAXIMIZE_SHORTCUT, PALETTE_SHORTCUT, SEARCH_SHORTCUT, shortcutLabel, VIEW_LABELS, VIEW_SHORTCUTS } from './commands.ts';
 import { isMac } from './platform.ts';
 
 export function CommandPalette() {
   const { actions, terminals } = useServices();
   const open = useTown((s) => s.ui.paletteOpen);
   const focused = useTown((s) => s.ui.focusedTerminal);
+  const estopped = useTown((s) => !!s.controls?.estop);
   const agentMap = useTown((s) => s.agents);
   const agents = useMemo(() => Object.values(agentMap).filter((a) => a.session), [agentMap]);
   const close = (): void => actions.setPaletteOpen(false);
@@ -49,6 +50,13 @@ export function CommandPalette() {
           </Command.Item>
         </Command.Group>
         <Command.Group heading="Town">
+          {estopped ? (
+            <Command.Item value="Release the e-stop resume agents" onSelect={run(() => void actions.estopRelease())}>Release e-stop (agents continue)</Command.Item>
+          ) : (
+            <Command.Item value="E-stop freeze every agent emergency stop" onSelect={run(() => void actions.estop())}>
+              E-stop: freeze every agent <kbd>{shortcutLabel(ESTOP_SHORTCUT, isMac)}</kbd>
+            </Command.Item>
+          )}
           <Command.Item value="Reload the town state" onSelect={run(() => void actions.reload())}>Reload state</Command.Item>
           <Command.Item value="Command palette" onSelect={close}>Close palette <kbd>{shortcutLabel(PALETTE_SHORTCUT, isMac)}</kbd></Command.Item>
         </Command.Group>

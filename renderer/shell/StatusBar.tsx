@@ -1,7 +1,10 @@
-// The status bar: connection, Dolt, PTY host, agents working / waiting / stuck, inbox count.
+// The status bar: connection, Dolt, PTY host, agents working / waiting / stuck, inbox count, the cost
+// meter, the e-stop button and the controls that are on (parked rigs, do-not-disturb).
 import { useMemo } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
 import { countAgents } from '../../preload/requests/ui-counts.ts';
+import { CostMeter } from './CostMeter.tsx';
+import { ControlsNote, EstopButton } from './Controls.tsx';
 
 export function StatusBar({ inboxCount }: { inboxCount: number }) {
   const { actions } = useServices();
@@ -18,6 +21,9 @@ export function StatusBar({ inboxCount }: { inboxCount: number }) {
       <span className={bad(town?.ptyHost.state === 'ready')} data-testid="status-pty">PTY host {town?.ptyHost.state ?? '?'}</span>
       <span data-testid="status-agents">{counts.working} working · {counts.waiting} waiting · {counts.stuck} stuck</span>
       <button className="link" onClick={() => actions.setView('inbox')}>Inbox {inboxCount}</button>
+      <CostMeter />
+      <ControlsNote />
+      <EstopButton />
       <span className="muted" title="The Dolt commit the view was loaded at">{commit ? commit.slice(0, 8) : ''}</span>
     </footer>
   );

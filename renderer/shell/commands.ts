@@ -21,6 +21,8 @@ export const VIEW_SHORTCUTS: Record<View, ShortcutKey> = {
 export const PALETTE_SHORTCUT: ShortcutKey = { key: 'k', mod: true };
 export const MAXIMIZE_SHORTCUT: ShortcutKey = { key: 'Enter', mod: true, shift: true };
 export const SEARCH_SHORTCUT: ShortcutKey = { key: 'f', mod: true, shift: true };
+/** Emergency stop (engages only: releasing is a deliberate click or palette command). */
+export const ESTOP_SHORTCUT: ShortcutKey = { key: 'e', mod: true, shift: true };
 
 export function shortcutLabel(s: ShortcutKey, mac = false): string {
   const parts: string[] = [];

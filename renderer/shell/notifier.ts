@@ -1,10 +1,13 @@
 // OS notifications from the renderer (the Web Notifications API: in a browser, and in Electron's
 // window, where it shows a native notification): an agent starts waiting for input, an escalation
-// arrives, a merge request is rejected or conflicts, a convoy lands. Notices within GROUP_MS are
-// grouped; a click focuses the window and opens the inbox at that item.
+// arrives, a merge request is rejected or conflicts, a convoy lands, a budget alert comes (unless
+// its `notify` is false: do-not-disturb). Notices within GROUP_MS are grouped; a click focuses the
+// window and opens the inbox at that item. While do-not-disturb is on, nothing is shown (the inbox
+// still lists everything).
 import type { AppServices } from '../app-context.tsx';
-import { deriveInbox } from '../../preload/requests/ui-inbox.ts';
+import { budgetItem, deriveInbox } from '../../preload/requests/ui-inbox.ts';
 import { groupNotices, newKeys, type Notice } from '../state/notification-groups.ts';
+import { dndActive } from '../state/cost-slice.ts';
 
 const GROUP_MS = 1500;
 const NOTIFY_KINDS = new Set(['waiting', 'escalation', 'merge-conflict', 'merge-rejected', 'crashed']);
@@ -21,6 +24,7 @@ export function startNotifier({ store, actions }: AppServices): void {
     const group = groupNotices(waiting);
     waiting = [];
     if (!group || typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+    if (dndActive(store.getState().controls, Date.now())) return;
     const n = new Notification(group.title, { body: group.body, tag: group.open });
     n.onclick = () => {
       window.focus();
@@ -43,6 +47,17 @@ export function startNotifier({ store, actions }: AppServices): void {
   };
 
   if (typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission().catch(() => undefined);
+
+  // Budget alerts arrive as events (never in a snapshot): each new one notifies, if its flag says so.
+  store.subscribe((s, prev) => {
+    if (s.cost.alerts === prev.cost.alerts) return;
+    const known = new Set(prev.cost.alerts);
+    for (const a of s.cost.alerts) {
+      if (known.has(a) || !a.notify) continue;
+      const item = budgetItem(a);
+      if (!s.dismissed[item.key]) queue({ key: item.key, title: item.title, body: item.detail });
+    }
+  });
 
   store.subscribe((s, prev) => {
     if (s.load.state !== 'ready') return;

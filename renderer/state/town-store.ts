@@ -10,6 +10,9 @@
 //   one store update and one render.
 // - Terminal bytes never enter the store: only terminal metadata does.
 // - The connection state is always visible: until a snapshot is in, `load.state` is not 'ready'.
+// - Cost meters, the spend series and the controls are loaded at every (re)connection and then
+//   follow the `costMeters` and `controls` events (cost-slice.ts); `controls` is null until the
+//   town has answered, so the UI never claims "not e-stopped" before it knows.
 import { createStore } from 'zustand/vanilla';
 import type { TownClient } from '../../preload/contract.ts';
 import type { BeadFeedEvent, TownStatus } from '../../preload/types.ts';
@@ -18,6 +21,8 @@ import type { TownConnection, ConnectionInfo } from '../api/ws-transport.ts';
 import { applyFeedEvents, beadDomainFrom, emptyBeadDomain, type BeadDomain } from './bead-changes.ts';
 import { FrameBatcher, type Scheduler, animationFrame } from './frame-batcher.ts';
 import { feedEntriesFrom, type FeedEntry, type TownActivity } from './feed-entries.ts';
+import type { ControlsState } from '../../preload/requests/cost-types.ts';
+import { emptyCostSlice, withAlert, withMeters, withSeries, type CostSlice } from './cost-slice.ts';
 
 export const VIEWS = ['agents', 'terminals', 'inbox', 'feed', 'convoys', 'board', 'merge-queue'] as const;
 export type View = (typeof VIEWS)[number];
@@ -38,6 +43,10 @@ export interface TownState {
   agents: Record<string, UiAgent>;
   terminals: Record<string, TerminalMeta>;
   feed: FeedEntry[];
+  /** Cost meters (town, today, burn, per agent), the spend series, budget alerts. */
+  cost: CostSlice;
+  /** E-stop, parked rigs, do-not-disturb, budget pauses; null until the town has answered. */
+  controls: ControlsState | null;
   /** Screen excerpts of terminals whose agent waits for input, by terminal id. */
   screens: Record<string, string[]>;
   dismissed: Record<string, true>;
@@ -48,6 +57,11 @@ export interface TownState {
 }
 
 const FEED_CAP = 2000;
+/** The spend chart's window and bucket. */
+export const SERIES_WINDOW_MS = 6 * 3_600_000;
+export const SERIES_BUCKET_MINUTES = 10;
+/** At most one series refresh per this long while usage keeps arriving. */
+const SERIES_REFRESH_MS = 10_000;
 const DISMISSED_KEY = 'gastown.inbox.dismissed';
 
 function loadDismissed(): Record<string, true> {
@@ -70,6 +84,8 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     agents: {},
     terminals: {},
     feed: [],
+    cost: emptyCostSlice(),
+    controls: null,
     screens: {},
     dismissed: typeof localStorage === 'undefined' ? {} : loadDismissed(),
     feedBatches: 0,
@@ -120,10 +136,33 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     }
   };
 
+  let seriesTimer: ReturnType<typeof setTimeout> | null = null;
+  const loadSeries = async (): Promise<void> => {
+    try {
+      const series = await client.costSeries({ since: Date.now() - SERIES_WINDOW_MS, bucketMinutes: SERIES_BUCKET_MINUTES });
+      set({ cost: withSeries(get().cost, series) });
+    } catch {
+      // the next costMeters event tries again
+    }
+  };
+  const refreshSeriesSoon = (): void => {
+    if (seriesTimer) return;
+    seriesTimer = setTimeout(() => { seriesTimer = null; void loadSeries(); }, SERIES_REFRESH_MS);
+  };
+
+  /** Meters, controls and the series: asked at every (re)connection, beside the snapshot. */
+  const loadCosts = async (): Promise<void> => {
+    const [meters, controls] = await Promise.allSettled([client.costMeters({}), client.controlsStatus({})]);
+    if (meters.status === 'fulfilled') set({ cost: withMeters(get().cost, meters.value), controls: meters.value.controls });
+    if (controls.status === 'fulfilled') set({ controls: controls.value });
+    await loadSeries();
+  };
+
   const load = async (): Promise<void> => {
     const generation = ++loadingGeneration;
     loading = true;
     set({ load: { ...get().load, state: 'loading', error: null } });
+    void loadCosts();
     try {
       const snap = await client.uiSnapshot({});
       if (generation !== loadingGeneration) return;
@@ -156,6 +195,12 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
   client.on('escalation', (payload) => push({ name: 'escalation', payload }));
   client.on('convoyClosed', (payload) => push({ name: 'convoyClosed', payload }));
   client.on('townStatus', (town) => set({ town }));
+  client.on('costMeters', (meters) => {
+    set({ cost: withMeters(get().cost, meters), controls: meters.controls });
+    refreshSeriesSoon();
+  });
+  client.on('controls', (controls) => set({ controls }));
+  client.on('budgetAlert', (alert) => set({ cost: withAlert(get().cost, alert) }));
   client.on('terminalExit', (exit) => {
     const meta = get().terminals[exit.id];
     if (meta) set({ terminals: { ...get().terminals, [exit.id]: { ...meta, exited: exit.reason } } });
@@ -222,6 +267,18 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     remove: (agent: string, force: boolean) => run('remove', client.polecatRemove({ agent, force })),
     createBead: (title: string) => run('create bead', client.beadCreate({ title })),
     refreshScreen: loadScreen,
+    /** Emergency stop: every agent frozen, nothing dispatched. */
+    estop: async () => {
+      const r = await run('e-stop', client.estop({}));
+      if (r) set({ controls: { estop: r.estop, parkedRigs: r.parkedRigs, dndUntil: r.dndUntil, budgetPaused: r.budgetPaused } });
+      return r;
+    },
+    /** Releases the e-stop: frozen agents continue where they were. */
+    estopRelease: async () => {
+      const r = await run('release e-stop', client.estopRelease({}));
+      if (r) set({ controls: { estop: r.estop, parkedRigs: r.parkedRigs, dndUntil: r.dndUntil, budgetPaused: r.budgetPaused } });
+      return r;
+    },
   };
 
   return { store, actions };

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SIZE, MIN_SIZE, parseWindowState, placeWindow } from '../../main/electron/window-state.ts';
 import { appMenuTemplate, MENU_VIEWS, type MenuKey } from '../../main/electron/app-menu.ts';
+import { ESTOP_SHORTCUT } from '../../renderer/shell/commands.ts';
 import { trayAgentsLine } from '../../main/electron/tray-status.ts';
 
 const screen = { x: 0, y: 0, width: 1920, height: 1080 };
@@ -42,6 +43,11 @@ test('app menu: every view and the palette with the renderer\'s shortcuts; a cli
   palette.click!();
   assert.deepEqual(sent[0], { accelerator: 'CmdOrCtrl+K', keyCode: 'K', modifiers: ['control'] });
   for (const v of MENU_VIEWS) assert.equal(items.find((i) => i.label === v.label)?.accelerator, `Alt+${v.key}`);
+  const estop = (menu.find((m) => m.label === 'Town')!.submenu as Array<{ label?: string; accelerator?: string; click?: () => void }>)[0];
+  assert.equal(estop.accelerator, `CmdOrCtrl+Shift+${ESTOP_SHORTCUT.key.toUpperCase()}`, 'the renderer\'s e-stop shortcut');
+  estop.click!();
+  assert.deepEqual(sent.at(-1), { accelerator: 'CmdOrCtrl+Shift+E', keyCode: 'E', modifiers: ['control', 'shift'] });
+  sent.pop();
   const mac = appMenuTemplate('darwin', (k) => sent.push(k));
   assert.equal((mac[0] as { role?: string }).role, 'appMenu');
   ((mac.find((m) => m.label === 'View')!.submenu as Array<{ label?: string; click?: () => void }>).find((i) => i.label === 'Command Palette…')!).click!();
