@@ -11,7 +11,7 @@ import { connectToTown, type SocketClient } from '../../main/cli/socket-client.t
 import { readSecrets } from '../../main/town/config.ts';
 import { townPaths } from '../../main/town/paths.ts';
 import { agentToken } from '../../main/town/sessions/agent-token.ts';
-import { startTestTown, type TestTown } from './town-fixture.ts';
+import { startTestTown, waitFor, type TestTown } from './town-fixture.ts';
 import { addRig, scriptBead } from './town-work-helpers.ts';
 
 let t: TestTown;
