@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
 import { getFileMatchers } from 'app-builder-lib/out/fileMatcher.js';
 import type { Configuration } from 'app-builder-lib';
-import { DebugLogger } from 'builder-util';
+import { DebugLogger, log } from 'builder-util';
+
+// electron-builder logs to stdout, which node's test runner reads as its own channel from the test
+// process; a line landing mid-message breaks the runner's parse. Its log lines go to stderr here.
+(log as unknown as { stream: NodeJS.WritableStream }).stream = process.stderr;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CONFIG = join(root, 'electron-builder.yml');
