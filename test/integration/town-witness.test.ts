@@ -24,7 +24,9 @@ let api: TownClient;
 const events: SupervisionEvent[] = [];
 
 before(async () => {
-  t = await startTestTown({ tickMs: 300, respawnBaseMs: 100, maxPolecats: 8 }, {
+  // `reader`: an agent CLI stand-in that reads what is typed to it (a plain shell gets no announcements).
+  const reader = { name: 'reader', label: 'Reader', kind: 'llm', command: '/bin/cat', args: [], firstInstructions: 'self', patterns: {} };
+  t = await startTestTown({ tickMs: 300, respawnBaseMs: 100, maxPolecats: 8, runtimes: { custom: [reader] } }, {
     witnessPatrolMs: 200, stalledMs: STALLED_MS, guppMs: GUPP_MS, idleMs: IDLE_MS, deaconPatrolMs: 300, bootIntervalMs: 1_000, deaconStaleMs: 3_000,
   });
   await addRig(t, 'watch', 'wa', 6);
@@ -102,7 +104,7 @@ test('GUPP violation: busy but the bead never moves → nudge with the hook, the
 
 test('new mail for a running agent is announced to it (queued for its terminal)', async () => {
   await t.json(['crew', 'add', 'reader', 'watch']);
-  await t.json(['crew', 'start', 'reader', 'watch', '--runtime', 'shell']);
+  await t.json(['crew', 'start', 'reader', 'watch', '--runtime', 'reader']);
   await t.json(['crew', 'add', 'sleeper', 'watch']);
   const m = await t.json<{ id: string }>(['mail', 'send', 'watch/crew/reader', '-s', 'lunch at noon', '-m', 'bring bread']);
   await t.json(['mail', 'send', 'watch/crew/sleeper', '-s', 'no session', '-m', 'read me later']);
@@ -110,4 +112,11 @@ test('new mail for a running agent is announced to it (queued for its terminal)'
   assert.equal(ev.agent, 'watch/crew/reader');
   await new Promise((r) => setTimeout(r, 1_000));
   assert.ok(!events.some((e) => e.kind === 'mail-announced' && e.agent === 'watch/crew/sleeper'), 'an agent without a session reads it at its next prime');
+  // A plain shell (a human's terminal) is not typed into.
+  await t.json(['crew', 'add', 'human', 'watch']);
+  await t.json(['crew', 'start', 'human', 'watch', '--runtime', 'shell']);
+  const toShell = await t.json<{ id: string }>(['mail', 'send', 'watch/crew/human', '-s', 'fyi', '-m', 'no typing']);
+  const after = await t.json<{ id: string }>(['mail', 'send', 'watch/crew/reader', '-s', 'second', '-m', 'after the shell one']);
+  await waitFor('the reader\'s second announcement', () => events.find((e) => e.kind === 'mail-announced' && e.message.includes(after.id)), 30_000, 100);
+  assert.ok(!events.some((e) => e.kind === 'mail-announced' && e.message.includes(toShell.id)), 'no announcement typed into a shell');
 });

@@ -25,7 +25,12 @@ export function startSupervision(town: Town, database: string, publish: <E exten
   town.pty.on('escalation', ({ message }: { message: string }) => escalations.raiseQuietly({ severity: 'critical', message, from: 'town/pty-host', source: 'pty-host' }));
   // Mail reaches running agents through their nudge queue (mail-announcer.ts).
   if (settings.enabled && settings.announceMail) town.feed.on('event', (event) => {
-    for (const a of announcementsFor(event, (agent) => Boolean(town.work.sessions.get(agent)))) {
+    // A plain shell is a human's terminal: typed text would run as a command there, so no announcement.
+    const announceable = (agent: string): boolean => {
+      const session = town.work.sessions.get(agent);
+      return Boolean(session) && session!.runtime !== 'shell';
+    };
+    for (const a of announcementsFor(event, announceable)) {
       void town.work.nudges.send(a.agent, a.text, 0).catch(() => undefined);
       s.report({ kind: 'mail-announced', by: 'town', agent: a.agent, message: `mail ${a.id} announced to ${a.agent}` });
     }
