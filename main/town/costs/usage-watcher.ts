@@ -216,7 +216,10 @@ export class UsageWatcher {
     }
     const mine = this.history.filter((s) => usageFormatOf(s.runtime) === b.format && matches(s));
     if (!mine.length) return null;
-    const during = mine.filter((s) => r.at >= s.startedAt - SLACK_MS && r.at <= (s.endedAt ?? Infinity) + AFTER_END_MS);
+    // A session whose own lifetime holds the call first: in one worktree the next bead's session may
+    // start right after the last one ended, and the slack windows below would overlap.
+    const strict = mine.filter((s) => r.at >= s.startedAt && r.at <= (s.endedAt ?? Infinity));
+    const during = strict.length ? strict : mine.filter((s) => r.at >= s.startedAt - SLACK_MS && r.at <= (s.endedAt ?? Infinity) + AFTER_END_MS);
     const pool = during.length ? during : mine;
     return pool.reduce((a, s) => (s.startedAt > a.startedAt ? s : a));
   }
