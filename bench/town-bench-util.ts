@@ -20,12 +20,14 @@ export interface BenchTown {
   close(): Promise<void>;
 }
 
-export async function benchTown(opts: { maxPolecats: number; settings?: Record<string, unknown> }): Promise<BenchTown> {
+/** `settings`: settings/work.json additions; `supervision`: settings/supervision.json, when given. */
+export async function benchTown(opts: { maxPolecats: number; settings?: Record<string, unknown>; supervision?: Record<string, unknown> }): Promise<BenchTown> {
   const base = mkdtempSync(join(tmpdir(), 'gt-bench-'));
   const dir = join(base, 'town');
   initTown(dir);
   mkdirSync(join(dir, 'settings'), { recursive: true });
   writeFileSync(join(dir, 'settings', 'work.json'), JSON.stringify({ maxPolecats: 1000, tickMs: 1000, ...opts.settings }));
+  if (opts.supervision) writeFileSync(join(dir, 'settings', 'supervision.json'), JSON.stringify(opts.supervision));
   const repo = join(base, 'src');
   mkdirSync(repo);
   const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };

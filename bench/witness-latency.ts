@@ -2,38 +2,15 @@
 // threshold passed the Witness acted (goal: within one patrol interval). Short thresholds, the
 // scripted runtime, a real town in this process.
 //   npx tsx bench/witness-latency.ts         (PATROL_MS=1000 by default)
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Server } from 'node:net';
 import type { EventName, TownEvents } from '../preload/contract.ts';
 import type { Bead } from '../preload/types.ts';
-import type { RigInfo, SlingResult } from '../preload/requests/work-types.ts';
+import type { SlingResult } from '../preload/requests/work-types.ts';
 import type { SupervisionEvent } from '../preload/requests/supervision-types.ts';
-import { initTown, Town } from '../main/town/town.ts';
-import { readSecrets } from '../main/town/config.ts';
-import { listenOnSocket } from '../main/api/socket-server.ts';
-import { OVERSEER } from './town-bench-util.ts';
+import { benchTown } from './town-bench-util.ts';
 
 const PATROL_MS = Number(process.env.PATROL_MS ?? 1000);
 const T = { stalledMs: 6_000, guppMs: 10_000, idleMs: 2_000 };
-const base = mkdtempSync(join(tmpdir(), 'gt-bench-witness-'));
-const dir = join(base, 'town');
-initTown(dir);
-mkdirSync(join(dir, 'settings'), { recursive: true });
-writeFileSync(join(dir, 'settings', 'supervision.json'), JSON.stringify({ witnessPatrolMs: PATROL_MS, deaconPatrolMs: 1000, ...T }));
-writeFileSync(join(dir, 'settings', 'work.json'), JSON.stringify({ tickMs: 1000 }));
-const repo = join(base, 'src');
-mkdirSync(repo);
-const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
-execFileSync('git', ['-C', repo, 'init', '-q', '-b', 'main'], { env });
-writeFileSync(join(repo, 'README.md'), '# bench\n');
-execFileSync('git', ['-C', repo, 'add', '-A'], { env });
-execFileSync('git', ['-C', repo, 'commit', '-q', '-m', 'init'], { env });
-const town = await Town.start({ dir });
-const server: Server = await listenOnSocket(town, town.paths.socket, readSecrets(town.paths).apiToken);
-const call = <R>(name: string, args: unknown) => town.call(name, args, OVERSEER) as Promise<R>;
+const { town, rig, call, close } = await benchTown({ maxPolecats: 8, supervision: { witnessPatrolMs: PATROL_MS, deaconPatrolMs: 1000, ...T } });
 const events: SupervisionEvent[] = [];
 const states = new Map<string, Array<{ state: string; at: number }>>();
 town.onEvent(<E extends EventName>(name: E, payload: TownEvents[E]) => {
@@ -43,7 +20,6 @@ town.onEvent(<E extends EventName>(name: E, payload: TownEvents[E]) => {
     states.set(p.agent, [...(states.get(p.agent) ?? []), { state: p.state, at: p.at }]);
   }
 });
-await call<RigInfo>('rigAdd', { name: 'lat', source: repo, prefix: 'la', runtime: 'script', maxPolecats: 8 });
 const wait = async <X>(what: string, f: () => X | undefined, ms = 120_000): Promise<X> => {
   const end = Date.now() + ms;
   for (;;) {
@@ -54,8 +30,8 @@ const wait = async <X>(what: string, f: () => X | undefined, ms = 120_000): Prom
   }
 };
 async function sling(lines: string[]): Promise<{ bead: Bead; agent: string }> {
-  const bead = await call<Bead>('beadCreate', { title: lines[0], prefix: 'la', description: ['```gt-script', ...lines, '```'].join('\n') });
-  const r = await call<SlingResult>('sling', { bead: bead.id, target: 'lat' });
+  const bead = await call<Bead>('beadCreate', { title: lines[0], prefix: rig.prefix, description: ['```gt-script', ...lines, '```'].join('\n') });
+  const r = await call<SlingResult>('sling', { bead: bead.id, target: rig.name });
   return { bead, agent: r.agent! };
 }
 const cases = [
@@ -79,6 +55,4 @@ for (const [i, c] of cases.entries()) {
   const late = ev.at - since - c.threshold;
   console.log(`${c.name.padEnd(38)} acted ${late} ms after its threshold (${late <= PATROL_MS ? 'within' : 'beyond'} one patrol interval)`);
 }
-await new Promise<void>((r) => server.close(() => r()));
-await town.stop();
-rmSync(base, { recursive: true, force: true });
+await close();
