@@ -25,7 +25,8 @@ const events: SupervisionEvent[] = [];
 
 before(async () => {
   // `reader`: an agent CLI stand-in that reads what is typed to it (a plain shell gets no announcements).
-  const reader = { name: 'reader', label: 'Reader', kind: 'llm', command: '/bin/cat', args: [], firstInstructions: 'self', patterns: {} };
+  // It shows a prompt when it waits for a line, so its status becomes idle and queued nudges are typed.
+  const reader = { name: 'reader', label: 'Reader', kind: 'llm', command: '/bin/sh', args: ['-c', 'while printf "reader> "; IFS= read -r line; do echo "read: $line"; done'], firstInstructions: 'self', patterns: { idle: ['^reader> $'] } };
   t = await startTestTown({ tickMs: 300, respawnBaseMs: 100, maxPolecats: 8, runtimes: { custom: [reader] } }, {
     witnessPatrolMs: 200, stalledMs: STALLED_MS, guppMs: GUPP_MS, idleMs: IDLE_MS, deaconPatrolMs: 300, bootIntervalMs: 1_000, deaconStaleMs: 3_000,
   });
@@ -102,7 +103,7 @@ test('GUPP violation: busy but the bead never moves → nudge with the hook, the
   await t.gt(['polecat', 'remove', agent, '--force']);
 });
 
-test('new mail for a running agent is announced to it (queued for its terminal)', async () => {
+test('new mail for a running agent is announced in its terminal', async () => {
   await t.json(['crew', 'add', 'reader', 'watch']);
   await t.json(['crew', 'start', 'reader', 'watch', '--runtime', 'reader']);
   await t.json(['crew', 'add', 'sleeper', 'watch']);
@@ -110,6 +111,16 @@ test('new mail for a running agent is announced to it (queued for its terminal)'
   await t.json(['mail', 'send', 'watch/crew/sleeper', '-s', 'no session', '-m', 'read me later']);
   const ev = await waitFor('the announcement', () => events.find((e) => e.kind === 'mail-announced' && e.message.includes(m.id)), 30_000, 100);
   assert.equal(ev.agent, 'watch/crew/reader');
+  // On its screen: the reader's terminal shows the announcement (its transcript is what the PTY printed).
+  const reader = await t.json<AgentInfo>(['agent', 'show', 'watch/crew/reader']);
+  const transcript = join(t.dir, 'transcripts', `${reader.session!.terminal}.log`);
+  await waitFor('the announcement on the reader\'s screen', () => {
+    try {
+      return readFileSync(transcript, 'utf8').includes(`read: You have new mail`) && readFileSync(transcript, 'utf8').includes(`gt mail read ${m.id}`);
+    } catch {
+      return false;
+    }
+  }, 30_000, 100);
   await new Promise((r) => setTimeout(r, 1_000));
   assert.ok(!events.some((e) => e.kind === 'mail-announced' && e.agent === 'watch/crew/sleeper'), 'an agent without a session reads it at its next prime');
   // A plain shell (a human's terminal) is not typed into.
