@@ -1,5 +1,7 @@
 // `gt up` and `gt serve`: run a town in the foreground until a signal, then stop everything it started.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { TownError } from '../../preload/contract.ts';
 import { readConfig, readSecrets } from '../town/config.ts';
 import { Town } from '../town/town.ts';
@@ -12,6 +14,16 @@ function socketAnswers(path: string): Promise<boolean> {
     s.once('connect', () => { s.destroy(); resolve(true); });
     s.once('error', () => resolve(false));
   });
+}
+
+/** The web port this town's last `gt serve` used (kept across restarts, unlike the state file). */
+function readWebPort(file: string): number | undefined {
+  try {
+    const port = (JSON.parse(readFileSync(file, 'utf8')) as { port?: unknown }).port;
+    return typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runTown(ctx: CliContext, opts: { web: boolean; port?: number }): Promise<number> {
@@ -44,7 +56,9 @@ export async function runTown(ctx: CliContext, opts: { web: boolean; port?: numb
     let url: string | undefined;
     if (opts.web) {
       const { startWebHost } = await import('../web/web-host.ts');
-      const web = await startWebHost(town, { port: opts.port ?? config.web.port, token: secrets.apiToken });
+      const webPortFile = join(ctx.paths.runtime, 'web-port.json');
+      const web = await startWebHost(town, { port: opts.port ?? config.web.port, token: secrets.apiToken, preferPort: readWebPort(webPortFile) });
+      writeFileSync(webPortFile, JSON.stringify({ port: Number(new URL(web.origin).port) }) + '\n', { mode: 0o600 });
       closers.push(() => web.close());
       url = `${web.origin}/#token=${secrets.apiToken}`;
       town.writeState({ socket: ctx.paths.socket, webOrigin: web.origin });

@@ -26,7 +26,11 @@ const TYPES: Record<string, string> = {
 };
 
 
-export async function startWebHost(town: Town, opts: { port: number; token: string }): Promise<WebHost> {
+/**
+ * `port` 0 picks a free port; with `preferPort` (the port an earlier run of this town used) that one
+ * is tried first, so a page left open reconnects to a restarted town; taken → any free port.
+ */
+export async function startWebHost(town: Town, opts: { port: number; token: string; preferPort?: number }): Promise<WebHost> {
   const staticDir = mkdtempSync(join(tmpdir(), 'gt-renderer-'));
   await buildRenderer(staticDir);
 
@@ -47,10 +51,22 @@ export async function startWebHost(town: Town, opts: { port: number; token: stri
     wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, town, `ws:${++connections}`));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => resolve());
+  const listen = (port: number): Promise<void> => new Promise<void>((resolve, reject) => {
+    const failed = (err: Error): void => reject(err);
+    server.once('error', failed);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', failed);
+      resolve();
+    });
   });
+  if (opts.port === 0 && opts.preferPort) {
+    await listen(opts.preferPort).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') throw err;
+      return listen(0);
+    });
+  } else {
+    await listen(opts.port);
+  }
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('web host has no TCP address');
   origin = `http://127.0.0.1:${address.port}`;
