@@ -16,6 +16,52 @@ const ECHO_SAMPLES = Number(process.argv[3] ?? 60);
 const STREAMERS = Number(process.env.STREAMERS ?? 16);
 /** MAXIMIZE=1: the echo terminal maximized, so the streaming ones are off screen (they skip rendering). */
 const MAXIMIZE = process.env.MAXIMIZE === '1';
+/** PROFILE=1: a CPU profile of the page while all stream, summed by function (self time), top 25. */
+const PROFILE = process.env.PROFILE === '1';
+
+/** TRACE=1: a devtools timeline trace of the page while all stream: main-thread time by event name. */
+const TRACE = process.env.TRACE === '1';
+
+interface TraceEvent { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }
+async function startTrace(cdp: import('playwright-core').CDPSession): Promise<void> {
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
+}
+async function printTrace(cdp: import('playwright-core').CDPSession): Promise<void> {
+  const events: TraceEvent[] = [];
+  // CDP events by name (playwright's types list only its own events).
+  const session = cdp as unknown as { on(name: string, fn: (e: never) => void): void; once(name: string, fn: () => void): void };
+  session.on('Tracing.dataCollected', (e: { value: TraceEvent[] }) => events.push(...e.value));
+  const done = new Promise<void>((r) => session.once('Tracing.tracingComplete', () => r()));
+  await cdp.send('Tracing.end');
+  await done;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const byName = new Map<string, number>();
+  for (const e of events) {
+    if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !e.dur) continue;
+    byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur);
+  }
+  console.log('trace: renderer main thread, inclusive time by event (nested events overlap):');
+  for (const [name, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${(us / 1e3).toFixed(0).padStart(7)} ms  ${name}`);
+}
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
+function printProfile(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }): void {
+  const self = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) self.set(samples[i], (self.get(samples[i]) ?? 0) + (deltas[i] ?? 0));
+  const byFunction = new Map<string, number>();
+  let total = 0;
+  for (const n of profile.nodes) {
+    const us = self.get(n.id) ?? 0;
+    total += us;
+    const file = n.callFrame.url.split('/').pop() ?? '';
+    const key = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+  }
+  console.log(`profile: ${(total / 1e6).toFixed(1)} s sampled; self time by function:`);
+  for (const [key, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(us / 1e3).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+}
 
 const town = await startUiTown({ tickMs: 500, maxPolecats: 100 });
 const browser = await launchChromium();
@@ -118,7 +164,11 @@ try {
   const one = await run('1 terminal streaming', 'one');
   // Wait for the first streamer to finish its first round before all 16 start.
   await new Promise((r) => setTimeout(r, 2000));
+  if (TRACE) await startTrace(cdp);
+  if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.setSamplingInterval', { interval: 1000 })).then(() => cdp.send('Profiler.start'));
   const all = await run(`${STREAMERS} terminals streaming`, 'all');
+  if (PROFILE) printProfile((await cdp.send('Profiler.stop')).profile);
+  if (TRACE) await printTrace(cdp);
   const stats = await page.evaluate('window.gastownDebug.terminals.stats()') as { terminals: number; webgl: number; visible: number };
   console.log(`registry: ${stats.terminals} terminals, ${stats.visible} visible, ${stats.webgl} with WebGL`);
   console.log(`heap ${STREAMERS} vs 1: ${(all.heap / one.heap).toFixed(2)}× (${all.heap.toFixed(1)} MB; goal ≤ 250 MB)`);

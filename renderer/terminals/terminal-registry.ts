@@ -4,17 +4,21 @@
 // Invariants:
 // - One xterm per terminal id, created once: mounting it in another cell moves its element.
 // - At most WEBGL_CAP terminals hold a WebGL context (the most recently shown); the others, and
-//   any whose context is lost, render with the DOM renderer.
+//   any whose context is lost, render with the DOM renderer — as all do where WebGL is not
+//   hardware-accelerated.
 // - A terminal not on screen is not written to: its bytes are acknowledged (the PTY keeps going)
 //   and skipped, and when it is shown again it re-attaches from the offset it had rendered, so the
 //   host's ring replays only what it missed.
 // - Acknowledgements are sent without waiting for a reply: one per 8 KB rendered, the rest 30 ms later.
+// - Only the focused terminal is drawn byte by byte; the others are drawn a few times a second
+//   (PaintPacer), in order and losing nothing, so many streaming terminals leave frames for typing.
 // - On a new connection (web host restarted) every live terminal re-attaches from its offset.
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal, type ITheme } from '@xterm/xterm';
 import type { TownClient } from '../../preload/contract.ts';
+import { PaintPacer } from './paint-pacer.ts';
 import { StreamOffsets } from './stream-offsets.ts';
 import { WebglBudget } from './webgl-budget.ts';
 
@@ -58,7 +62,14 @@ export class TerminalRegistry {
   private readonly budget = new WebglBudget(WEBGL_CAP);
   private readonly unsubscribe: () => void;
   private theme: ITheme = {};
-  private webglWorks = true;
+  /** WebGL only where a GPU draws it: software WebGL (SwiftShader, no GPU) is read back from every
+   *  canvas at each compositor commit, which starved the page far more than the DOM renderer does. */
+  private webglWorks = acceleratedWebgl();
+  private readonly pacer = new PaintPacer({
+    write: (id, data) => this.write(id, data),
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  });
 
   constructor(private readonly client: TownClient) {
     this.unsubscribe = client.onTerminalData((id, data) => this.receive(id, data));
@@ -122,8 +133,12 @@ export class TerminalRegistry {
 
   stats(): RegistryStats {
     let visible = 0;
-    for (const e of this.entries.values()) if (e.visible) visible++;
-    return { terminals: this.entries.size, webgl: this.budget.size, visible };
+    let webgl = 0;
+    for (const e of this.entries.values()) {
+      if (e.visible) visible++;
+      if (e.webgl) webgl++;
+    }
+    return { terminals: this.entries.size, webgl, visible };
   }
 
   dispose(id: string): void {
@@ -132,6 +147,7 @@ export class TerminalRegistry {
     if (entry.fitTimer) clearTimeout(entry.fitTimer);
     if (entry.resizeTimer) clearTimeout(entry.resizeTimer);
     if (entry.ackTimer) clearTimeout(entry.ackTimer);
+    this.pacer.drop(id);
     entry.resizeObserver.disconnect();
     entry.visibilityObserver.disconnect();
     for (const d of entry.disposables) d.dispose();
@@ -163,6 +179,7 @@ export class TerminalRegistry {
     };
     entry.disposables.push(term.onData((data) => void this.client.terminalWrite({ id, data }).catch(() => undefined)));
     term.open(element);
+    this.trackFocus(entry);
     entry.resizeObserver.observe(element);
     entry.visibilityObserver.observe(element);
     this.entries.set(id, entry);
@@ -177,7 +194,12 @@ export class TerminalRegistry {
       const reply = await this.client.uiTerminalAttach({ id: entry.id, fromOffset: entry.offsets.rendered || undefined });
       if (!this.entries.has(entry.id)) return;
       const { data, gap } = entry.offsets.endAttach(reply);
-      if (gap) entry.term.reset();
+      if (gap) {
+        // What was held for drawing precedes the gap: the replay starts a fresh screen.
+        this.ack(entry, this.pacer.heldBytes(entry.id));
+        this.pacer.drop(entry.id);
+        entry.term.reset();
+      }
       this.render(entry, data);
     } catch {
       entry.attached = false;
@@ -200,9 +222,27 @@ export class TerminalRegistry {
   }
 
   private render(entry: Entry, data: Uint8Array): void {
-    if (!data.length) return;
+    this.pacer.push(entry.id, data);
+  }
+
+  /** The pacer's output: into xterm, acknowledged once xterm has parsed it. */
+  private write(id: string, data: Uint8Array): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
     const bytes = data.length;
     entry.term.write(data, () => this.ack(entry, bytes));
+  }
+
+  private trackFocus(entry: Entry): void {
+    const textarea = entry.term.textarea;
+    if (!textarea) return;
+    const focus = (): void => this.pacer.focus(entry.id);
+    const blur = (): void => {
+      if (this.pacer.focusedId === entry.id) this.pacer.focus(null);
+    };
+    textarea.addEventListener('focus', focus);
+    textarea.addEventListener('blur', blur);
+    entry.disposables.push({ dispose: () => { textarea.removeEventListener('focus', focus); textarea.removeEventListener('blur', blur); } });
   }
 
   private ack(entry: Entry, bytes: number): void {
@@ -283,5 +323,21 @@ export class TerminalRegistry {
       entry.resizeTimer = null;
       void this.client.terminalResize({ id: entry.id, cols: entry.term.cols, rows: entry.term.rows }).catch(() => undefined);
     }, 100);
+  }
+}
+
+/** Whether this page has a hardware-accelerated WebGL 2: a context that does not fail on a major
+ *  performance caveat and whose renderer is not a software rasterizer (Chromium without a GPU
+ *  reports SwiftShader and does not fail the caveat). */
+function acceleratedWebgl(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2', { failIfMajorPerformanceCaveat: true });
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return !/swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+  } catch {
+    return false;
   }
 }

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PaintPacer } from '../../renderer/terminals/paint-pacer.ts';
+
+function harness(backgroundMs = 250, maxHeldBytes = 1000) {
+  const writes: Array<[string, string]> = [];
+  const timers = new Map<number, () => void>();
+  let next = 1;
+  const pacer = new PaintPacer({
+    write: (id, data) => writes.push([id, Buffer.from(data).toString()]),
+    setTimer: (fn) => { const h = next++; timers.set(h, fn); return h; },
+    clearTimer: (h) => { timers.delete(h as number); },
+  }, backgroundMs, maxHeldBytes);
+  const fire = (): void => { const due = [...timers.values()]; timers.clear(); for (const fn of due) fn(); };
+  return { pacer, writes, timers, fire };
+}
+const b = (s: string): Uint8Array => Buffer.from(s);
+
+test('the focused terminal is written at once; others wait for their timer, in order', () => {
+  const { pacer, writes, timers, fire } = harness();
+  pacer.focus('a');
+  pacer.push('a', b('1'));
+  pacer.push('b', b('x'));
+  pacer.push('b', b('y'));
+  assert.deepEqual(writes, [['a', '1']]);
+  assert.equal(timers.size, 1, 'one timer for b, started by its first byte');
+  assert.equal(pacer.heldBytes('b'), 2);
+  fire();
+  assert.deepEqual(writes, [['a', '1'], ['b', 'x'], ['b', 'y']]);
+  assert.equal(pacer.heldBytes('b'), 0);
+});
+
+test('focus releases what a terminal held before its new bytes', () => {
+  const { pacer, writes, timers } = harness();
+  pacer.push('b', b('old'));
+  pacer.focus('b');
+  assert.deepEqual(writes, [['b', 'old']]);
+  assert.equal(timers.size, 0, 'its timer is cleared');
+  pacer.push('b', b('new'));
+  assert.deepEqual(writes, [['b', 'old'], ['b', 'new']]);
+  pacer.focus(null);
+  pacer.push('b', b('later'));
+  assert.equal(writes.length, 2, 'unfocused again: held');
+});
+
+test('a terminal that collected the byte limit is written at once', () => {
+  const { pacer, writes, timers } = harness(250, 10);
+  pacer.push('c', b('12345'));
+  assert.equal(writes.length, 0);
+  pacer.push('c', b('67890'));
+  assert.deepEqual(writes, [['c', '12345'], ['c', '67890']]);
+  assert.equal(timers.size, 0);
+});
+
+test('drop forgets held bytes without writing them; empty chunks are ignored', () => {
+  const { pacer, writes, timers, fire } = harness();
+  pacer.push('d', b('gone'));
+  pacer.push('e', new Uint8Array(0));
+  assert.equal(pacer.heldBytes('e'), 0);
+  pacer.drop('d');
+  assert.equal(timers.size, 0);
+  fire();
+  assert.deepEqual(writes, []);
+});
