@@ -168,7 +168,7 @@ export class HookService {
       const agent = await this.c.agents.find(address);
       await this.c.ledger.update(beadId, {
         status: 'hooked', assignee: address, expectStatus: ['open'],
-        metadata: withWorkNote(bead, { polecat: undefined, branch: undefined, slungBy: actor, slungAt: new Date().toISOString(), review: null, rework: null }),
+        metadata: withWorkNote(bead, { polecat: undefined, branch: undefined, slungBy: actor, slungAt: new Date().toISOString(), review: null, rework: null, reworks: 0 }),
       }, actor);
       if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(beadId, QUEUED_LABEL, actor).catch(() => undefined);
       if (agent) await this.c.agents.patch(address, { hook: beadId }, actor);
@@ -202,7 +202,7 @@ export class HookService {
       const workdir = agent.meta.workdir ?? polecatWorktree(this.c.townRoot, rig.name, addr.name);
       await this.c.ledger.update(bead.id, {
         status: 'hooked', assignee: address, expectStatus: ['open'],
-        metadata: withWorkNote(bead, { rig: rig.name, polecat: address, branch, slungBy: actor, slungAt: new Date().toISOString(), review: null, rework: null }),
+        metadata: withWorkNote(bead, { rig: rig.name, polecat: address, branch, slungBy: actor, slungAt: new Date().toISOString(), review: null, rework: null, reworks: 0 }),
       }, actor);
       if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(bead.id, QUEUED_LABEL, actor).catch(() => undefined);
       await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, respawns: 0 }, actor);

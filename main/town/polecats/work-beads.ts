@@ -20,6 +20,8 @@ export interface WorkNote {
   review?: { mergeRequest: string; since: string } | null;
   /** Set when the merge queue sent the bead back: why, for the polecat's prime. Cleared by `gt done`. */
   rework?: Rework | null;
+  /** How many times the merge queue sent it back since it was last slung (see refinery reworkCap). */
+  reworks?: number;
 }
 
 /** Why a bead came back from the merge queue: the gate's output tail, or the conflicting files. */

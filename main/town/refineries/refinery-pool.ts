@@ -19,7 +19,8 @@ import { isGitUrl } from '../rigs/rig-git.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
 import { FollowUpDispatch } from './follow-up-dispatch.ts';
 import { readRefinerySettings, type RefinerySettings } from './refinery-settings.ts';
-import { TownMergeQueueStore } from './town-queue-store.ts';
+import { TownMergeQueueStore, type ReworkHold } from './town-queue-store.ts';
+import { Escalations } from '../supervision/escalations.ts';
 
 /** A rig without a gate still goes through the queue (ordering, conflicts); `true` lands what merges. */
 const NO_GATE = 'true';
@@ -59,12 +60,15 @@ export class RefineryPool {
   private readonly byRig = new Map<string, Entry>();
   private readonly settings: RefinerySettings;
   readonly followUps: FollowUpDispatch;
+  /** The town's one escalation path (stateless: the ledger holds the escalations). */
+  private readonly escalations: Escalations;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(private readonly o: RefineryPoolOptions) {
     this.settings = readRefinerySettings(o.townRoot);
     this.followUps = new FollowUpDispatch(o.work, o.polecats);
+    this.escalations = new Escalations(o.work);
   }
 
   async start(): Promise<void> {
@@ -97,7 +101,11 @@ export class RefineryPool {
 
   private startRig(rig: RigInfo): void {
     const actor = `${rig.name}/refinery`;
-    const store = new TownMergeQueueStore(this.o.ledger, { prefix: rig.prefix, actor, rig: rig.name }, () => void this.followUps.kick(), () => this.o.work.wake());
+    const held = (h: ReworkHold): void => this.escalations.raiseQuietly({
+      severity: 'high', from: actor, source: 'refinery', details: { bead: h.bead, mergeRequest: h.mergeRequest, rig: h.rig },
+      message: `${h.bead} failed the merge queue ${h.reworks} times and is held for a human (status blocked): ${h.title}\nLast: ${h.reason}\nFix it, then \`gt sling ${h.bead}\` again (or close it).`,
+    });
+    const store = new TownMergeQueueStore(this.o.ledger, { prefix: rig.prefix, actor, rig: rig.name, reworkCap: this.settings.reworkCap, held }, () => void this.followUps.kick(), () => this.o.work.wake());
     void store.reconcileReviews().catch((e: Error) => this.o.log(`refinery ${rig.name}: reconciling beads in review: ${e.message}`));
     const refinery = new Refinery({
       repoDir: rig.paths.bare,

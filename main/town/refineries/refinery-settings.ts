@@ -10,6 +10,9 @@ export const RefinerySettingsSchema = z.object({
   batchSize: z.number().int().min(1).max(64).default(4),
   /** How often an idle Refinery looks at its queue when nothing poked it (new requests poke it). */
   pollMs: z.number().int().min(100).max(3_600_000).default(10_000),
+  /** A bead the merge queue sent back this many times is held for a human (status blocked, a high
+   *  escalation) instead of going back to its polecat once more; slinging it again starts a new count. */
+  reworkCap: z.number().int().min(1).max(100).default(3),
 }).strict();
 export type RefinerySettings = z.output<typeof RefinerySettingsSchema>;
 

@@ -9,6 +9,9 @@
 //   tail, conflicting files) in the work note `rework`, which its prime shows. No new bead is made.
 //   The FollowUpDispatch hooks it as soon as that polecat is idle (two hooked beads would make a
 //   busy polecat's hook flip between them).
+// - At most `reworkCap` times: the bead sent back that many times is held for a human instead
+//   (status blocked, unassigned, label gt:needs-human, its last account kept) and one high
+//   escalation says so; a gate and a polecat that disagree forever would otherwise loop unseen.
 // - A request with no bead in review (a hand-made `gt mq submit`, a bead closed meanwhile) gets a
 //   follow-up bead as before: open, assigned to its polecat if any, on the request's branch.
 import type { Bead } from '../../../preload/types.ts';
@@ -19,7 +22,23 @@ import { isInReview, withWorkNote, workNote } from '../polecats/work-beads.ts';
 
 export const FOLLOW_UP_LABEL = 'gt:refinery';
 
+export const NEEDS_HUMAN_LABEL = 'gt:needs-human';
+
 export type TownLedgerForQueue = LedgerForQueue & Pick<Ledger, 'addLabel'>;
+
+/** What the merge queue does with a bead coming back for the `reworks`-th time. Pure. */
+export function reworkDecision(reworks: number, cap: number): 'send-back' | 'hold' {
+  return reworks > cap ? 'hold' : 'send-back';
+}
+
+export interface ReworkHold {
+  bead: string;
+  title: string;
+  mergeRequest: string;
+  reworks: number;
+  rig: string;
+  reason: string;
+}
 
 export class TownMergeQueueStore extends LedgerMergeQueueStore {
   /** Beads to send back once their request's rejection or conflict is recorded (not before: a
@@ -28,14 +47,20 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
 
   constructor(
     private readonly townLedger: TownLedgerForQueue,
-    opts: LedgerStoreOptions & { rig: string },
+    opts: LedgerStoreOptions & { rig: string; reworkCap?: number; held?: (h: ReworkHold) => void },
     /** Called after a bead was sent back or a follow-up written: try to hook it now. */
     private readonly followUpCreated: () => void,
     /** Called after a work bead closed because its code landed (convoys may land, dependents start). */
     private readonly beadLanded: (bead: string) => void = () => undefined,
   ) {
     super(townLedger, opts);
+    this.reworkCap = opts.reworkCap ?? 3;
+    this.held = opts.held ?? (() => undefined);
   }
+
+  private readonly reworkCap: number;
+  /** Told when a bead is held for a human (the pool raises the escalation). */
+  private readonly held: (h: ReworkHold) => void;
 
   override async record(id: string, phase: MrPhase, patch: Partial<MergeRequestMeta>, note: string): Promise<MergeRequest> {
     if (phase === 'merged') {
@@ -116,11 +141,21 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
     const bead = await this.townLedger.show(stale.id).catch(() => null);
     if (!bead || !isInReview(bead) || workNote(bead).review?.mergeRequest !== mr.id) return; // not (or no longer) this request's bead
     const polecat = workNote(bead).polecat ?? mr.meta.polecat!;
+    const reworks = (workNote(bead).reworks ?? 0) + 1;
+    const rework = { kind: f.kind, mergeRequest: mr.id, title: f.title, detail: f.description.slice(0, 24_000), at: new Date().toISOString() };
+    if (reworkDecision(reworks, this.reworkCap) === 'hold') {
+      await this.townLedger.update(bead.id, {
+        status: 'blocked', assignee: null, expectStatus: ['in_progress'],
+        metadata: withWorkNote(bead, { polecat, branch: mr.meta.branch, review: null, rework, reworks }),
+      }, this.opts.actor);
+      if (!bead.labels.includes(NEEDS_HUMAN_LABEL)) await this.townLedger.addLabel(bead.id, NEEDS_HUMAN_LABEL, this.opts.actor);
+      this.held({ bead: bead.id, title: bead.title, mergeRequest: mr.id, reworks, rig: this.opts.rig ?? '', reason: f.title });
+      return;
+    }
     await this.townLedger.update(bead.id, {
       status: 'open', assignee: polecat, expectStatus: ['in_progress'],
       metadata: withWorkNote(bead, {
-        polecat, branch: mr.meta.branch, review: null,
-        rework: { kind: f.kind, mergeRequest: mr.id, title: f.title, detail: f.description.slice(0, 24_000), at: new Date().toISOString() },
+        polecat, branch: mr.meta.branch, review: null, rework, reworks,
       }),
     }, this.opts.actor);
     if (!bead.labels.includes(FOLLOW_UP_LABEL)) await this.townLedger.addLabel(bead.id, FOLLOW_UP_LABEL, this.opts.actor);
