@@ -24,12 +24,12 @@ export function agentHookHandlers(town: Town): Pick<TownHandlers, keyof typeof a
       const report = interpretHook(args.adapter, args.payload);
       const reported = await w.sessions.report(agent, report);
       let text = '';
-      if (reported && report.reply === 'prime') {
+      if (reported?.reply === 'prime') {
         // (Re)priming: the whole context, as `gt prime` gives it; its mail counts as shown.
         const [prime, mail] = await Promise.all([w.prime(agent), w.mail.inbox(agent, false)]);
         w.sessions.unseenMail(agent, mail.map((m) => m.id));
         text = prime.text;
-      } else if (reported && report.reply === 'mail') {
+      } else if (reported?.reply === 'mail') {
         const mail = await w.mail.inbox(agent, false);
         const fresh = new Set(w.sessions.unseenMail(agent, mail.map((m) => m.id)));
         text = newMailText(mail.filter((m) => fresh.has(m.id)));

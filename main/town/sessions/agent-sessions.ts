@@ -63,6 +63,9 @@ interface SessionState {
   conversation: string | null;
   /** Mail already put in front of the agent (prime or prompt hook), not repeated. */
   mailShown: Set<string>;
+  /** The prime went in with the launch (as the CLI's first-prompt argument): its first
+   *  SessionStart (startup) must not put it in front of the agent a second time. */
+  primedAtLaunch: boolean;
 }
 
 export interface AgentSessionsOptions {
@@ -158,7 +161,8 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
     };
     this.byAgent.set(spec.agent, rec);
     this.byTerminal.set(info.id, rec);
-    this.state.set(info.id, { spec, startedMs: Date.now(), confirmed: false, conversation: resume.resumeId, mailShown: new Set() });
+    const primedAtLaunch = Boolean(prompt) && rt.def.firstInstructions === 'argument' && !resume.resumeId;
+    this.state.set(info.id, { spec, startedMs: Date.now(), confirmed: false, conversation: resume.resumeId, mailShown: new Set(), primedAtLaunch });
     if (stored || resume.resumeId) this.o.log?.(`session of ${spec.agent}: ${resume.why}`);
     this.tracker.track(info.id, { patterns: rt.patterns });
     this.persist();
@@ -170,10 +174,11 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
    * A runtime hook fired in the agent's session (`gt agent-hook`): the status it means, and the
    * conversation id it carries, stored when it changed. Returns null if the agent has no session.
    */
-  async report(agent: string, r: HookReport): Promise<{ rec: SessionRecord; status: AgentStatus | undefined } | null> {
+  async report(agent: string, r: HookReport): Promise<{ rec: SessionRecord; status: AgentStatus | undefined; reply: HookReport['reply'] } | null> {
     const rec = this.byAgent.get(agent);
     const st = rec && this.state.get(rec.terminal);
     if (!rec || !st) return null;
+    const reply = primeReply(r, { firstStart: !st.confirmed, primedAtLaunch: st.primedAtLaunch });
     if (r.event === 'session-start') st.confirmed = true;
     const status = r.event ? this.tracker.hook(rec.terminal, r.event, r.detail) : this.tracker.get(rec.terminal);
     if (r.conversationId && r.conversationId !== st.conversation && this.o.conversations) {
@@ -181,7 +186,7 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
       const c: AgentConversation = { runtime: rec.runtime, id: r.conversationId, cwd: rec.cwd, bead: rec.bead, at: new Date().toISOString() };
       await this.o.conversations.set(agent, c, agent).catch((e: Error) => this.o.log?.(`conversation of ${agent} not stored: ${e.message}`));
     }
-    return { rec, status };
+    return { rec, status, reply };
   }
 
   /** Mail ids not yet shown to this session; marks them shown. */
@@ -260,3 +265,13 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
 }
 
 export const sessionsStateFile = (runtimeDir: string): string => join(runtimeDir, 'agent-sessions.json');
+
+/**
+ * What a hook's reply should be for this session. Pure. A fresh session that got the prime as its
+ * launch argument is not primed again by its first SessionStart (startup): the prime would reach
+ * the agent twice. Every other (re)start — resume, clear, compact, a CLI typed to — is primed.
+ */
+export function primeReply(r: HookReport, s: { firstStart: boolean; primedAtLaunch: boolean }): HookReport['reply'] {
+  if (r.reply !== 'prime' || !s.firstStart || !s.primedAtLaunch) return r.reply;
+  return /\bstartup$/.test(r.detail) ? null : r.reply;
+}
