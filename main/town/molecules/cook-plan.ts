@@ -30,6 +30,8 @@ export interface StepNote {
   molecule: string;
   id: string;
   index: number;
+  /** Ids of the steps it needs (its `blocks` dependencies). */
+  needs: string[];
   role?: string;
   runtime?: string;
   gate?: GateSpec;
