@@ -92,7 +92,11 @@ async function walkMolecule(worktree: string, io: ScriptIO): Promise<boolean> {
   if (!next.molecule || next.molecule.mode !== 'sequential' || !next.step) return false;
   for (;;) {
     const step = next.step;
-    if (!step) break;
+    if (!step) {
+      // The last step was a gate, now released: submit the bead.
+      execFileSync('gt', ['done'], { stdio: 'inherit' });
+      break;
+    }
     if (step.type === 'gate') {
       say(`gt-script: ${next.message}\n`);
       await new Promise((r) => setTimeout(r, 2000));

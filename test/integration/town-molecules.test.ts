@@ -1,0 +1,227 @@
+// Must-show of molecules (docs/molecules.md), on a real headless town (real Dolt, git, PTYs) with
+// script agents:
+// - polecat work cooked on a bead and slung: its session killed during step 3 resumes at step 3,
+//   the molecule finishes, and the ledger shows one close per step;
+// - a review convoy: legs in parallel on different polecats, synthesis only after every leg;
+// - a human-approval gate blocks until `gt gate approve`;
+// - `gt convoy stage` on 8 beads prints the waves, and names a cycle; bad formulas name their line.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bead, BeadHistoryEntry } from '../../preload/types.ts';
+import type { AgentInfo, ConvoyStatus, SlingManyResult, SlingResult } from '../../preload/requests/work-types.ts';
+import type { ConvoyPlan, GateInfo, MoleculeStatus } from '../../preload/requests/molecule-types.ts';
+import { startTestTown, waitFor, type TestTown } from './town-fixture.ts';
+import { addRig } from './town-work-helpers.ts';
+
+let t: TestTown;
+before(async () => {
+  t = await startTestTown({ tickMs: 500, respawnBaseMs: 200 });
+  await addRig(t, 'shop', 'sh', 3);
+});
+after(async () => t?.cleanup());
+
+const script = (...lines: string[]) => ['```gt-script', ...lines, '```'].join('\n');
+/** A TOML multi-line literal string. */
+const lit = (text: string) => `'''\n${text}\n'''`;
+
+async function closes(id: string): Promise<BeadHistoryEntry[]> {
+  const history = await t.json<BeadHistoryEntry[]>(['bead', 'history', id]);
+  return history.filter((h) => h.changes.some((c) => c.field === 'status' && c.after === 'closed'));
+}
+
+test('polecat work: killed during step 3, it resumes at step 3 and the molecule finishes; one close per step', async () => {
+  const log = join(t.base, 'steps.log');
+  const mark = join(t.base, 'step3-started');
+  // The rig's own mol-polecat-work replaces the built-in one (same steps, scripted).
+  const step = (id: string, ...extra: string[]) => [
+    '[[steps]]', `id = "${id}"`, `title = "${id} {{issue}}"`,
+    `description = ${lit(script(`run echo ${id} >> ${log}`, ...extra, `write notes/${id}.txt ${id}`))}`,
+  ].join('\n');
+  const formula = [
+    'formula = "mol-polecat-work"', 'mode = "sequential"', '[vars.issue]', 'required = true', '',
+    step('understand'), step('implement'),
+    // Step 3 hangs the first time it runs (its marker is outside the worktree, so it survives the kill).
+    step('test', `run if [ ! -e ${mark} ]; then touch ${mark}; sleep 600; fi`),
+    step('self-review'), step('done'),
+  ].join('\n\n');
+  mkdirSync(join(t.dir, 'rigs', 'shop', 'formulas'), { recursive: true });
+  writeFileSync(join(t.dir, 'rigs', 'shop', 'formulas', 'mol-polecat-work.toml'), formula);
+
+  const bead = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'feature with steps']);
+  const mol = await t.json<MoleculeStatus>(['formula', 'cook', 'mol-polecat-work', '--on', bead.id]);
+  assert.equal(mol.for, bead.id);
+  assert.deepEqual(mol.steps.map((s) => s.step), ['understand', 'implement', 'test', 'self-review', 'done']);
+  assert.deepEqual(mol.steps.map((s) => s.id), [1, 2, 3, 4, 5].map((n) => `${mol.id}.${n}`));
+  assert.equal(mol.current, `${mol.id}.1`);
+  assert.deepEqual(mol.steps.map((s) => s.blocked), [false, true, true, true, true]);
+  assert.equal(mol.vars.issue, bead.id, 'the bead it is cooked on fills {{issue}}');
+
+  const slung = await t.json<SlingResult>(['sling', mol.id, 'shop']);
+  const agent = slung.agent!;
+  assert.equal(slung.bead, bead.id, 'the polecat hooks the work bead');
+  await waitFor('step 3 to start', () => existsSync(mark), 120_000, 200);
+  const during = await t.json<MoleculeStatus>(['mol', 'status', mol.id]);
+  assert.equal(during.current, `${mol.id}.3`);
+  assert.equal(during.progress.closed, 2);
+  const first = (await t.json<AgentInfo>(['agent', 'show', agent])).session!;
+  process.kill(first.pid, 'SIGKILL');
+  await waitFor('GUPP to start a new session', async () => {
+    const a = await t.json<AgentInfo>(['agent', 'show', agent]);
+    return a.session && a.session.terminal !== first.terminal ? a.session : null;
+  }, 60_000, 200);
+
+  const done = await waitFor('the molecule to finish', async () => {
+    const m = await t.json<MoleculeStatus>(['mol', 'status', mol.id]);
+    return m.status === 'closed' ? m : null;
+  }, 180_000, 500);
+  assert.equal(done.progress.closed, 5);
+  // Steps 1 and 2 ran once; step 3 ran twice (killed, then resumed); nothing restarted from the start.
+  assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['understand', 'implement', 'test', 'test', 'self-review', 'done']);
+  for (const s of done.steps) {
+    const c = await closes(s.id);
+    assert.equal(c.length, 1, `${s.id} (${s.step}) closed in exactly one commit`);
+    assert.equal(c[0].author, agent, `${s.step} closed by its polecat`);
+  }
+  // The work bead went to the merge queue with the last step (it closes when it lands).
+  const work = await waitFor('the bead to land', async () => {
+    const b = await t.json<Bead>(['bead', 'show', bead.id]);
+    return b.status === 'closed' ? b : null;
+  }, 120_000, 500);
+  assert.match(work.closeReason, /landed|merged/);
+});
+
+test('review convoy: legs in parallel on different polecats, synthesis only after all legs', async () => {
+  const leg = (id: string) => ['[[legs]]', `id = "${id}"`, `title = "review {{target}}: ${id}"`, `description = ${lit(script(`write review/${id}.md ${id} ok`, 'sleep 4'))}`].join('\n');
+  const formula = [
+    'formula = "review-test"', '[vars.target]', 'default = "main"', '',
+    leg('correctness'), leg('security'), leg('tests'), '',
+    '[synthesis]', 'title = "synthesize {{target}}"', `description = ${lit(script('write review/SUMMARY.md all legs read'))}`,
+  ].join('\n');
+  mkdirSync(join(t.dir, 'formulas'), { recursive: true });
+  writeFileSync(join(t.dir, 'formulas', 'review-test.toml'), formula);
+  // A rig of its own: three free polecats for three legs.
+  await addRig(t, 'hall', 'hl', 3);
+  const mol = await t.json<MoleculeStatus>(['formula', 'cook', 'review-test', '--rig', 'hall']);
+  assert.equal(mol.mode, 'parallel');
+  assert.deepEqual(mol.steps.map((s) => s.blocked), [false, false, false, true]);
+
+  const slung = await t.json<SlingManyResult>(['sling', mol.id]);
+  assert.ok(slung.convoy, 'a parallel molecule is slung as a convoy');
+  const legs = slung.results.slice(0, 3);
+  assert.ok(legs.every((r) => r.outcome === 'hooked'), JSON.stringify(slung.results));
+  assert.equal(new Set(legs.map((r) => r.agent)).size, 3, 'three legs on three polecats');
+  assert.equal(slung.results[3].outcome, 'queued', 'the synthesis waits');
+
+  await waitFor('the review convoy to land', async () => (await t.json<ConvoyStatus>(['convoy', 'status', slung.convoy!.id])).status === 'closed', 240_000, 500);
+  const beads = await Promise.all(mol.steps.map((s) => t.json<Bead>(['bead', 'show', s.id])));
+  const slungAt = (b: Bead) => Date.parse((b.metadata as { gt: { slungAt: string } }).gt.slungAt);
+  const legBeads = beads.slice(0, 3);
+  const synthesis = beads[3];
+  // In parallel: every leg was on a hook before any leg closed.
+  const firstLegClosed = Math.min(...legBeads.map((b) => Date.parse(b.closedAt!)));
+  assert.ok(legBeads.every((b) => slungAt(b) < firstLegClosed), 'the legs overlapped');
+  assert.ok(slungAt(synthesis) >= Math.max(...legBeads.map((b) => Date.parse(b.closedAt!))), 'synthesis started after every leg closed');
+  await waitFor('the molecule to close', async () => (await t.json<MoleculeStatus>(['mol', 'status', mol.id])).status === 'closed', 30_000, 300);
+});
+
+test('a human-approval gate blocks until approved', async () => {
+  const formula = [
+    'formula = "gated"', 'mode = "sequential"',
+    '[[steps]]', 'id = "build"', `description = ${lit(script('write built.txt yes'))}`,
+    '[[steps]]', 'id = "approve"', 'title = "approve the build"', '[steps.gate]', 'type = "human"',
+    '[[steps]]', 'id = "ship"', `description = ${lit(script('write shipped.txt yes'))}`,
+  ].join('\n');
+  writeFileSync(join(t.dir, 'formulas', 'gated.toml'), formula);
+  const mol = await t.json<MoleculeStatus>(['formula', 'cook', 'gated', '--rig', 'shop']);
+  assert.ok(mol.for, 'a sequential formula cooked on nothing gets its own work bead');
+  const gateId = mol.steps[1].id;
+  // Approving before its step before it is done is refused.
+  const early = await t.gt(['gate', 'approve', gateId]);
+  assert.notEqual(early.code, 0);
+  assert.match(early.stderr, /not waiting for approval yet/);
+
+  await t.json<SlingResult>(['sling', mol.id, 'shop']);
+  const armed = await waitFor('the gate to be armed', async () => {
+    const g = (await t.json<GateInfo[]>(['gate', 'list'])).find((x) => x.id === gateId);
+    return g?.state === 'armed' ? g : null;
+  }, 120_000, 300);
+  assert.equal(armed.type, 'human');
+  // It holds: a few patrols later the step after it is still open and the molecule is at the gate.
+  await new Promise((r) => setTimeout(r, 3000));
+  const held = await t.json<MoleculeStatus>(['mol', 'status', mol.id]);
+  assert.equal(held.current, gateId);
+  assert.equal(held.steps[2].status, 'open');
+  assert.equal(held.steps[2].blocked, true);
+
+  const approved = await t.json<GateInfo>(['gate', 'approve', gateId, '-m', 'looks good']);
+  assert.equal(approved.state, 'released');
+  assert.match(approved.closeReason, /approved by overseer: looks good/);
+  await waitFor('the molecule to finish after approval', async () => (await t.json<MoleculeStatus>(['mol', 'status', mol.id])).status === 'closed', 120_000, 500);
+});
+
+test('convoy stage: 8 beads in waves; a cycle is named; bad formulas name their line', async () => {
+  const b: Bead[] = [];
+  for (let i = 0; i < 8; i++) b.push(await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', `plan ${i}`]));
+  // 0,1,2 first; 3 after 0; 4 after 1 and 3; 5 after 2; 6 after 4 and 5; 7 after 6.
+  const deps: Array<[number, number]> = [[3, 0], [4, 1], [4, 3], [5, 2], [6, 4], [6, 5], [7, 6]];
+  for (const [x, y] of deps) assert.equal((await t.gt(['bead', 'dep', 'add', b[x].id, b[y].id])).code, 0);
+  const plan = await t.json<ConvoyPlan>(['convoy', 'stage', ...b.map((x) => x.id)]);
+  const waves = plan.waves.map((w) => w.map((x) => b.findIndex((y) => y.id === x.id)).sort());
+  assert.deepEqual(waves, [[0, 1, 2], [3, 5], [4], [6], [7]]);
+  const printed = await t.gt(['convoy', 'stage', ...b.map((x) => x.id)]);
+  assert.equal(printed.code, 0);
+  assert.match(printed.stdout, new RegExp(`Wave 1 \\(3\\):\\n  ${b[0].id}  plan 0`));
+  assert.match(printed.stdout, new RegExp(`Wave 5 \\(1\\):\\n  ${b[7].id}  plan 7`));
+
+  // The ledger refuses a blocks edge that closes a cycle, but an imported file (a foreign write)
+  // can hold one: the plan names it.
+  const ring: Bead[] = [];
+  for (let i = 0; i < 3; i++) ring.push(await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', `ring ${i}`]));
+  assert.equal((await t.gt(['bead', 'dep', 'add', ring[1].id, ring[0].id])).code, 0);
+  assert.equal((await t.gt(['bead', 'dep', 'add', ring[2].id, ring[1].id])).code, 0);
+  const refused = await t.gt(['bead', 'dep', 'add', ring[0].id, ring[2].id]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /cycle/);
+  const exported = await t.gt(['export']);
+  assert.equal(exported.code, 0, exported.stderr);
+  const line = exported.stdout.split('\n').find((l) => l.includes(`"id":"${ring[0].id}"`))!;
+  const row = JSON.parse(line) as { dependencies?: unknown[] };
+  row.dependencies = [...(row.dependencies ?? []), { issue_id: ring[0].id, depends_on_id: ring[2].id, type: 'blocks' }];
+  const file = join(t.base, 'ring.jsonl');
+  writeFileSync(file, JSON.stringify(row) + '\n');
+  const imported = await t.gt(['import', file]);
+  assert.equal(imported.code, 0, imported.stderr);
+  const cyc = await t.gt(['convoy', 'stage', ...ring.map((x) => x.id)]);
+  assert.notEqual(cyc.code, 0);
+  assert.match(cyc.stderr, /dependencies form a cycle: /);
+  for (const r of ring) assert.ok(cyc.stderr.includes(r.id), `the cycle names ${r.id}: ${cyc.stderr}`);
+
+  // Bad formulas: the error names the file and line; a missing variable is named.
+  writeFileSync(join(t.dir, 'formulas', 'broken.toml'), ['formula = "broken"', '[[steps]]', 'id = "a"', '[[steps]]', 'id = "b"', 'needs = ["nope"]'].join('\n'));
+  const broken = await t.gt(['formula', 'cook', 'broken', '--rig', 'shop']);
+  assert.notEqual(broken.code, 0);
+  assert.match(broken.stderr, /broken\.toml:6: step b needs "nope"/);
+  const missing = await t.gt(['formula', 'cook', 'release', '--rig', 'shop']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /missing required variable version/);
+  const list = await t.gt(['formula', 'list']);
+  assert.match(list.stdout, /mol-polecat-work/);
+  assert.match(list.stdout, /broken .*INVALID/);
+  // Nothing was written by the failed cooks.
+  const molecules = await t.json<MoleculeStatus[]>(['mol', 'list', '--all']);
+  assert.ok(molecules.every((m) => !m.title.startsWith('broken') && !m.title.startsWith('release')));
+});
+
+test('sling result of a sequential molecule names its polecat', async () => {
+  const bead = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'plain built-in work']);
+  const mol = await t.json<MoleculeStatus>(['formula', 'cook', 'mol-polecat-work', '--on', bead.id, '--rig', 'shop']);
+  // The rig's override is what was cooked (its step titles say so).
+  assert.equal(mol.steps[0].title, `understand ${bead.id}`);
+  const twice = await t.gt(['formula', 'cook', 'mol-polecat-work', '--on', bead.id]);
+  assert.notEqual(twice.code, 0);
+  assert.match(twice.stderr, /already has an open molecule/);
+  const r = await t.json<SlingResult>(['sling', mol.id]);
+  assert.equal(r.bead, bead.id);
+});
