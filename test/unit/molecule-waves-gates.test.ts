@@ -51,3 +51,23 @@ test('gate decisions', () => {
   // A timer with a shorter timeout than its wait escalates before releasing.
   assert.equal(decideGate({ ...base, gate: { type: 'timer', waitMs: 100, timeoutMs: 10 }, now: 1050 }).action, 'escalate');
 });
+
+test('an armed human gate is an approval in the inbox; unarmed, released or other gates are not', async () => {
+  const { deriveInbox } = await import('../../preload/requests/ui-inbox.ts');
+  const gate = (id: string, type: string, armedAt: string | undefined, status: 'open' | 'closed' = 'open') => ({
+    id, title: `approve ${id}`, description: '', type: 'gate', status, priority: 2, assignee: null, owner: '', createdBy: 'x',
+    createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', closedAt: null, closeReason: '', labels: [],
+    metadata: { step: { molecule: 'sh-1', id: 'approve', index: 1, needs: [], gate: { type }, ...(armedAt ? { armedAt } : {}) } },
+  });
+  const beads = {
+    a: gate('sh-1.2', 'human', '2026-01-01T00:00:05Z'),
+    b: gate('sh-2.2', 'human', undefined),
+    c: gate('sh-3.2', 'timer', '2026-01-01T00:00:05Z'),
+    d: gate('sh-4.2', 'human', '2026-01-01T00:00:05Z', 'closed'),
+  } as unknown as Parameters<typeof deriveInbox>[0]['beads'];
+  const items = deriveInbox({ beads, agents: {}, dismissed: {} });
+  assert.equal(items.length, 1);
+  assert.equal(items[0].kind, 'approval');
+  assert.equal(items[0].bead, 'sh-1.2');
+  assert.match(items[0].detail, /gt gate approve sh-1\.2/);
+});
