@@ -4,7 +4,8 @@
 //   the molecule finishes, and the ledger shows one close per step;
 // - a review convoy: legs in parallel on different polecats, synthesis only after every leg;
 // - a human-approval gate blocks until `gt gate approve`;
-// - `gt convoy stage` on 8 beads prints the waves, and names a cycle; bad formulas name their line.
+// - `gt convoy stage` on 8 beads prints the waves, and names a cycle; bad formulas name their line;
+// - a scripted Mayor decomposes a goal into beads with dependencies and launches them in waves.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { addRig } from './town-work-helpers.ts';
 
 let t: TestTown;
 before(async () => {
-  t = await startTestTown({ tickMs: 500, respawnBaseMs: 200 });
+  t = await startTestTown({ tickMs: 500, respawnBaseMs: 200, runtimes: { roles: { mayor: 'script' } } });
   await addRig(t, 'shop', 'sh', 3);
 });
 after(async () => t?.cleanup());
@@ -224,4 +225,46 @@ test('sling result of a sequential molecule names its polecat', async () => {
   assert.match(twice.stderr, /already has an open molecule/);
   const r = await t.json<SlingResult>(['sling', mol.id]);
   assert.equal(r.bead, bead.id);
+});
+
+test('MEOW from the Mayor: a scripted Mayor decomposes a goal into beads and dependencies, stages and launches the waves', async () => {
+  await addRig(t, 'yard', 'yd', 2);
+  // Each bead writes its own file (so their branches never conflict in the merge queue).
+  const plan = [
+    'set -e',
+    'desc() { printf \'%s\\n\' \'```gt-script\' "write $1.txt $1 done" \'```\'; }',
+    'id() { gt bead create --rig yard -t "goal: $1" -d "$(desc $1)" --json | grep -o \'"id": "[^"]*"\' | head -1 | cut -d\'"\' -f4; }',
+    'S=$(id schema)', 'A=$(id api)', 'U=$(id ui)', 'D=$(id docs)',
+    'gt bead dep add $A $S', 'gt bead dep add $U $S', 'gt bead dep add $D $A', 'gt bead dep add $D $U',
+    'gt convoy stage $S $A $U $D > stage.txt',
+    'gt convoy launch $S $A $U $D --rig yard --name "Goal: ship the feature"',
+  ].join('\\n');
+  const goal = await t.json<Bead>(['bead', 'create', '-t', 'Ship the feature', '-d', script(`write plan.sh ${plan}`, 'run sh plan.sh')]);
+  const prime = await t.json<{ text: string }>(['prime', '--agent', 'mayor']);
+  assert.match(prime.text, /MEOW — decompose a goal/);
+  assert.match(prime.text, /gt convoy stage BEAD/);
+  assert.match(prime.text, /gt formula list \| show NAME \| cook NAME/);
+  const slung = await t.json<SlingResult>(['sling', goal.id, 'mayor']);
+  assert.equal(slung.agent, 'mayor');
+
+  const convoy = await waitFor('the Mayor to launch the convoy', async () => {
+    const list = await t.json<ConvoyStatus[]>(['convoy', 'list', '--all']);
+    return list.find((c) => c.title === 'Goal: ship the feature') ?? null;
+  }, 120_000, 500);
+  assert.equal(convoy.progress.total, 4);
+  const staged = readFileSync(join(t.dir, 'mayor', 'stage.txt'), 'utf8');
+  assert.match(staged, /Wave 1 \(1\):\n {2}\S+ {2}goal: schema\nWave 2 \(2\):\n {2}\S+ {2}goal: (api|ui)\n {2}\S+ {2}goal: (api|ui)\nWave 3 \(1\):\n {2}\S+ {2}goal: docs/);
+  await waitFor('the goal to be closed by the Mayor', async () => (await t.json<Bead>(['bead', 'show', goal.id])).status === 'closed', 60_000, 500);
+  const landed = await waitFor('the convoy to land', async () => {
+    const s = await t.json<ConvoyStatus>(['convoy', 'status', convoy.id]);
+    return s.status === 'closed' ? s : null;
+  }, 240_000, 500);
+  // The waves ran in order: docs started only after api and ui closed; they only after schema.
+  const byTitle = new Map<string, Bead>();
+  for (const x of landed.tracked) byTitle.set(x.title, await t.json<Bead>(['bead', 'show', x.id]));
+  const slungAt = (title: string) => Date.parse((byTitle.get(title)!.metadata as { gt: { slungAt: string } }).gt.slungAt);
+  const closedAt = (title: string) => Date.parse(byTitle.get(title)!.closedAt!);
+  assert.ok(slungAt('goal: api') >= closedAt('goal: schema') && slungAt('goal: ui') >= closedAt('goal: schema'));
+  assert.ok(slungAt('goal: docs') >= Math.max(closedAt('goal: api'), closedAt('goal: ui')));
+  assert.equal(byTitle.get('goal: schema')!.createdBy, 'mayor', 'the Mayor made the beads');
 });

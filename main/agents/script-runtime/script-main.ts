@@ -137,7 +137,9 @@ async function main(): Promise<number> {
     if (steps) await runSteps(steps, worktree, io);
     else await defaultChange(worktree, bead, io);
     commit(worktree, bead);
-    if (fromHook) execFileSync('gt', ['done'], { stdio: 'inherit' });
+    // A polecat submits its work; the Mayor or a crew member (no merge queue of its own) closes it.
+    if (fromHook && /\/polecats\//.test(process.env.GT_AGENT ?? '')) execFileSync('gt', ['done'], { stdio: 'inherit' });
+    else if (fromHook) execFileSync('gt', ['bead', 'close', bead.id, '--reason', 'done by the scripted runtime'], { stdio: 'inherit' });
     say('gt-script: done\n');
     return 0;
   } catch (err) {
