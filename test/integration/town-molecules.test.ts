@@ -27,6 +27,12 @@ const script = (...lines: string[]) => ['```gt-script', ...lines, '```'].join('\
 /** A TOML multi-line literal string. */
 const lit = (text: string) => `'''\n${text}\n'''`;
 
+/** Writes <town>/formulas/NAME.toml. */
+function townFormula(name: string, text: string): void {
+  mkdirSync(join(t.dir, 'formulas'), { recursive: true });
+  writeFileSync(join(t.dir, 'formulas', `${name}.toml`), text);
+}
+
 async function closes(id: string): Promise<BeadHistoryEntry[]> {
   const history = await t.json<BeadHistoryEntry[]>(['bead', 'history', id]);
   return history.filter((h) => h.changes.some((c) => c.field === 'status' && c.after === 'closed'));
@@ -100,8 +106,7 @@ test('review convoy: legs in parallel on different polecats, synthesis only afte
     leg('correctness'), leg('security'), leg('tests'), '',
     '[synthesis]', 'title = "synthesize {{target}}"', `description = ${lit(script('write review/SUMMARY.md all legs read'))}`,
   ].join('\n');
-  mkdirSync(join(t.dir, 'formulas'), { recursive: true });
-  writeFileSync(join(t.dir, 'formulas', 'review-test.toml'), formula);
+  townFormula('review-test', formula);
   // A rig of its own: three free polecats for three legs.
   await addRig(t, 'hall', 'hl', 3);
   const mol = await t.json<MoleculeStatus>(['formula', 'cook', 'review-test', '--rig', 'hall']);
@@ -134,7 +139,7 @@ test('a human-approval gate blocks until approved', async () => {
     '[[steps]]', 'id = "approve"', 'title = "approve the build"', '[steps.gate]', 'type = "human"',
     '[[steps]]', 'id = "ship"', `description = ${lit(script('write shipped.txt yes'))}`,
   ].join('\n');
-  writeFileSync(join(t.dir, 'formulas', 'gated.toml'), formula);
+  townFormula('gated', formula);
   const mol = await t.json<MoleculeStatus>(['formula', 'cook', 'gated', '--rig', 'shop']);
   assert.ok(mol.for, 'a sequential formula cooked on nothing gets its own work bead');
   const gateId = mol.steps[1].id;
@@ -200,7 +205,7 @@ test('convoy stage: 8 beads in waves; a cycle is named; bad formulas name their 
   for (const r of ring) assert.ok(cyc.stderr.includes(r.id), `the cycle names ${r.id}: ${cyc.stderr}`);
 
   // Bad formulas: the error names the file and line; a missing variable is named.
-  writeFileSync(join(t.dir, 'formulas', 'broken.toml'), ['formula = "broken"', '[[steps]]', 'id = "a"', '[[steps]]', 'id = "b"', 'needs = ["nope"]'].join('\n'));
+  townFormula('broken', ['formula = "broken"', '[[steps]]', 'id = "a"', '[[steps]]', 'id = "b"', 'needs = ["nope"]'].join('\n'));
   const broken = await t.gt(['formula', 'cook', 'broken', '--rig', 'shop']);
   assert.notEqual(broken.code, 0);
   assert.match(broken.stderr, /broken\.toml:6: step b needs "nope"/);
@@ -215,11 +220,11 @@ test('convoy stage: 8 beads in waves; a cycle is named; bad formulas name their 
   assert.ok(molecules.every((m) => !m.title.startsWith('broken') && !m.title.startsWith('release')));
 });
 
-test('sling result of a sequential molecule names its polecat', async () => {
+test('a bead has one open molecule; slinging a sequential molecule slings its bead', async () => {
   const bead = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'plain built-in work']);
   const mol = await t.json<MoleculeStatus>(['formula', 'cook', 'mol-polecat-work', '--on', bead.id, '--rig', 'shop']);
-  // The rig's override is what was cooked (its step titles say so).
-  assert.equal(mol.steps[0].title, `understand ${bead.id}`);
+  assert.equal(mol.steps.length, 5);
+  assert.ok(mol.steps[0].title.endsWith(bead.id), 'the bead fills {{issue}}');
   const twice = await t.gt(['formula', 'cook', 'mol-polecat-work', '--on', bead.id]);
   assert.notEqual(twice.code, 0);
   assert.match(twice.stderr, /already has an open molecule/);
@@ -267,4 +272,63 @@ test('MEOW from the Mayor: a scripted Mayor decomposes a goal into beads and dep
   assert.ok(slungAt('goal: api') >= closedAt('goal: schema') && slungAt('goal: ui') >= closedAt('goal: schema'));
   assert.ok(slungAt('goal: docs') >= Math.max(closedAt('goal: api'), closedAt('goal: ui')));
   assert.equal(byTitle.get('goal: schema')!.createdBy, 'mayor', 'the Mayor made the beads');
+});
+
+test('gates released by a timer, a command and a bead; an expired timeout escalates once', async () => {
+  const flag = join(t.base, 'gate-flag');
+  const other = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'the bead a gate waits for']);
+  const formula = [
+    'formula = "gates"', 'mode = "parallel"',
+    '[vars.other]', 'required = true',
+    '[[steps]]', 'id = "wait"', '[steps.gate]', 'type = "timer"', 'wait = "1s"',
+    '[[steps]]', 'id = "check"', '[steps.gate]', 'type = "command"', `command = "test -e ${flag}"`,
+    '[[steps]]', 'id = "other"', '[steps.gate]', 'type = "bead"', 'bead = "{{other}}"',
+    '[[steps]]', 'id = "sign"', '[steps.gate]', 'type = "human"', 'timeout = "1s"',
+    '[[steps]]', 'id = "after"', 'needs = ["wait", "check", "other"]',
+  ].join('\n');
+  townFormula('gates', formula);
+  const mol = await t.json<MoleculeStatus>(['formula', 'cook', 'gates', '--rig', 'shop', '--var', `other=${other.id}`]);
+  const [timer, command, bead, human, after] = mol.steps;
+  await waitFor('the timer gate to release', async () => (await t.json<Bead>(['bead', 'show', timer.id])).status === 'closed', 60_000, 300);
+  assert.match((await t.json<Bead>(['bead', 'show', timer.id])).closeReason, /gate released: timer of 1 s elapsed/);
+  // The command fails until the flag exists; the bead gate waits for its bead.
+  let gates = await t.json<GateInfo[]>(['gate', 'list']);
+  assert.equal(gates.find((g) => g.id === command.id)?.state, 'armed');
+  assert.equal(gates.find((g) => g.id === bead.id)?.state, 'armed');
+  assert.equal((await t.json<MoleculeStatus>(['mol', 'status', mol.id])).steps[4].blocked, true);
+  writeFileSync(flag, 'x');
+  await waitFor('the command gate to release', async () => (await t.json<Bead>(['bead', 'show', command.id])).status === 'closed', 60_000, 300);
+  assert.equal((await t.gt(['bead', 'close', other.id, '-r', 'done elsewhere'])).code, 0);
+  await waitFor('the bead gate to release', async () => (await t.json<Bead>(['bead', 'show', bead.id])).status === 'closed', 60_000, 300);
+  const now = await t.json<MoleculeStatus>(['mol', 'status', mol.id]);
+  assert.equal(now.steps[4].id, after.id);
+  assert.equal(now.steps[4].blocked, false, 'the step after the three gates is ready');
+  // The human gate's timeout expired: one escalation, and the gate still waits.
+  const escalations = await waitFor('the gate escalation', async () => {
+    const list = await t.json<Array<{ id: string; title: string; source: string | null }>>(['escalate', 'list']);
+    const mine = list.filter((e) => e.title.includes(human.id));
+    return mine.length ? mine : null;
+  }, 60_000, 300);
+  await new Promise((r) => setTimeout(r, 2000));
+  const again = (await t.json<Array<{ title: string }>>(['escalate', 'list'])).filter((e) => e.title.includes(human.id));
+  assert.equal(again.length, 1, 'escalated once');
+  assert.equal(escalations[0].source, 'gate');
+  gates = await t.json<GateInfo[]>(['gate', 'list']);
+  assert.equal(gates.find((g) => g.id === human.id)?.state, 'armed');
+  // A gate of another kind cannot be approved by hand.
+  const wrong = await t.gt(['gate', 'approve', timer.id]);
+  assert.notEqual(wrong.code, 0);
+  assert.match(wrong.stderr, /already released|condition releases it/);
+});
+
+test('convoy stage --epic plans the epic\'s children', async () => {
+  const epic = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'an epic', '--type', 'epic']);
+  const kids: Bead[] = [];
+  for (let i = 0; i < 3; i++) kids.push(await t.json<Bead>(['bead', 'create', '-t', `child ${i}`, '--parent', epic.id]));
+  assert.equal((await t.gt(['bead', 'dep', 'add', kids[2].id, kids[0].id])).code, 0);
+  const plan = await t.json<ConvoyPlan>(['convoy', 'stage', '--epic', epic.id]);
+  assert.deepEqual(plan.waves.map((w) => w.map((x) => x.id).sort()), [[kids[0].id, kids[1].id].sort(), [kids[2].id]]);
+  const none = await t.gt(['convoy', 'stage']);
+  assert.notEqual(none.code, 0);
+  assert.match(none.stderr, /give the beads to plan/);
 });
