@@ -86,11 +86,19 @@ test('polecat work: killed during step 3, it resumes at step 3 and the molecule 
   assert.equal(done.progress.closed, 5);
   // Steps 1 and 2 ran once; step 3 ran twice (killed, then resumed); nothing restarted from the start.
   assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['understand', 'implement', 'test', 'test', 'self-review', 'done']);
+  const stepCommits = new Set<string>();
   for (const s of done.steps) {
     const c = await closes(s.id);
     assert.equal(c.length, 1, `${s.id} (${s.step}) closed in exactly one commit`);
     assert.equal(c[0].author, agent, `${s.step} closed by its polecat`);
+    stepCommits.add(c[0].commit);
   }
+  assert.equal(stepCommits.size, 5, 'each step\'s completion is its own commit');
+  // Cooking: the root in one commit, all five steps with their dependencies in one more.
+  const created = async (id: string) => (await t.json<BeadHistoryEntry[]>(['bead', 'history', id])).find((h) => h.kind === 'created')?.commit;
+  const stepCreated = new Set(await Promise.all(done.steps.map((s) => created(s.id))));
+  assert.equal(stepCreated.size, 1, 'the steps were written in one commit');
+  assert.notEqual([...stepCreated][0], await created(mol.id));
   // The work bead went to the merge queue with the last step (it closes when it lands).
   const work = await waitFor('the bead to land', async () => {
     const b = await t.json<Bead>(['bead', 'show', bead.id]);
