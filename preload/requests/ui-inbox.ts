@@ -6,7 +6,7 @@ import type { Bead } from '../types.ts';
 import type { UiAgent } from './ui.ts';
 import type { BudgetAlertEvent } from './cost-types.ts';
 
-export type InboxKind = 'escalation' | 'waiting' | 'stuck' | 'crashed' | 'merge-conflict' | 'merge-rejected' | 'budget';
+export type InboxKind = 'escalation' | 'waiting' | 'stuck' | 'crashed' | 'merge-conflict' | 'merge-rejected' | 'budget' | 'approval';
 
 export interface InboxItem {
   key: string;
@@ -24,7 +24,7 @@ export interface InboxItem {
 
 const SEVERITY_URGENCY: Record<string, number> = { critical: 0, high: 1, medium: 3, low: 5 };
 const KIND_URGENCY: Record<Exclude<InboxKind, 'escalation'>, number> = {
-  waiting: 2, crashed: 2, stuck: 3, 'merge-conflict': 4, 'merge-rejected': 4, budget: 3,
+  waiting: 2, crashed: 2, stuck: 3, 'merge-conflict': 4, 'merge-rejected': 4, budget: 3, approval: 2,
 };
 
 export interface InboxSources {
@@ -71,6 +71,16 @@ function beadItem(b: Bead): InboxItem | null {
     return {
       key: `escalation:${b.id}`, kind: 'escalation', title: `Escalation (${severity}) from ${from}`, detail: b.title,
       urgency: SEVERITY_URGENCY[severity] ?? 3, at: Date.parse(b.createdAt) || 0, agent: from, terminal: null, bead: b.id,
+    };
+  }
+  if (b.type === 'gate' && b.status !== 'closed') {
+    // A human-approval gate of a molecule whose steps before it are done (armed by the gate patrol).
+    const step = (b.metadata as { step?: { molecule?: string; gate?: { type?: string }; armedAt?: string } }).step;
+    if (step?.gate?.type !== 'human' || !step.armedAt) return null;
+    return {
+      key: `approval:${b.id}`, kind: 'approval', title: `Approval needed: ${b.title}`,
+      detail: `molecule ${step.molecule ?? '?'} waits for your approval (gt gate approve ${b.id})`, urgency: KIND_URGENCY.approval,
+      at: Date.parse(step.armedAt) || 0, agent: null, terminal: null, bead: b.id,
     };
   }
   if (b.type === 'merge-request') {

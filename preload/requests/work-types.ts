@@ -106,9 +106,12 @@ export interface DoneResult {
   /**
    * in-review: the merge request is in the rig's queue; the bead closes when its code lands (or
    * comes back to this polecat if the gate rejects it or it conflicts). no-changes: closed by
-   * `--no-changes REASON`, nothing to merge.
+   * `--no-changes REASON`, nothing to merge. step: one step of the hooked bead's molecule was
+   * closed and the next one is current (docs/molecules.md); the bead stays on the hook.
    */
-  outcome: 'in-review' | 'no-changes';
+  outcome: 'in-review' | 'no-changes' | 'step';
+  /** Set when the hooked bead walks a molecule: the step this call closed and the one now current. */
+  step?: { molecule: string; done: string; title: string; next: string | null; nextTitle: string | null };
 }
 
 export interface ConvoyStatus {

@@ -260,6 +260,8 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     },
     /** Reads (closes) an escalation addressed to the human. */
     acknowledgeEscalation: (id: string) => run('acknowledge', client.mailRead({ id })),
+    /** Releases a molecule's human-approval gate. */
+    approveGate: (id: string) => run('approve', client.gateApprove({ id })),
     answer: (terminal: string, text: string) => run('answer', client.terminalWrite({ id: terminal, data: text })),
     nudge: (agent: string, message: string) => run('nudge', client.nudge({ agent, message, timeoutMs: 0 })),
     restart: (agent: string) => run('restart', client.handoff({ agent, note: 'restarted from the UI' })),

@@ -34,6 +34,7 @@ function InboxRow({ item }: { item: InboxItem }) {
             <button type="submit">Send</button>
           </form>
         )}
+        {item.kind === 'approval' && item.bead && <button onClick={() => { void actions.approveGate(item.bead!); actions.dismiss(item.key); }} data-testid="inbox-approve">Approve</button>}
         {item.terminal && <button onClick={open}>Open terminal</button>}
         {item.agent && item.kind !== 'escalation' && <button onClick={() => { const m = prompt(`Nudge ${item.agent}`); if (m) void actions.nudge(item.agent!, m); }}>Nudge</button>}
         {item.agent && (item.kind === 'crashed' || item.kind === 'stuck' || item.kind === 'waiting') && <button onClick={() => void actions.restart(item.agent!)}>Restart</button>}

@@ -7,6 +7,9 @@
 //   `gt hook --json`       the bead on this agent's hook (the real path)
 // When done it commits in the worktree (if it is a git repository with changes) and runs
 // `gt done`, unless the bead came from a file/env (then there is no hook to complete).
+// A hooked bead that walks a sequential molecule is done step by step: `gt mol next` names the
+// current step (a restarted session resumes there), its description's gt-script block runs, the
+// changes are committed, and `gt done` records the step; a gate step is waited for.
 
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -75,6 +78,44 @@ function commit(worktree: string, bead: HookedBead): void {
   say(`gt-script: committed changes for ${bead.id}\n`);
 }
 
+interface CurrentStep {
+  molecule: { id: string; mode: string; steps: unknown[] } | null;
+  step: { id: string; step: string; title: string; type: string; description: string } | null;
+  message: string;
+}
+
+const molNext = (): CurrentStep => JSON.parse(execFileSync('gt', ['mol', 'next', '--json'], { encoding: 'utf8' })) as CurrentStep;
+
+/** Walks the hooked bead's sequential molecule from its current step; false when there is none. */
+async function walkMolecule(worktree: string, io: ScriptIO): Promise<boolean> {
+  let next = molNext();
+  if (!next.molecule || next.molecule.mode !== 'sequential' || !next.step) return false;
+  for (;;) {
+    const step = next.step;
+    if (!step) {
+      // The last step was a gate, now released: submit the bead.
+      execFileSync('gt', ['done'], { stdio: 'inherit' });
+      break;
+    }
+    if (step.type === 'gate') {
+      say(`gt-script: ${next.message}\n`);
+      await new Promise((r) => setTimeout(r, 2000));
+      next = molNext();
+      continue;
+    }
+    say(`gt-script: molecule ${next.molecule!.id}: ${next.message}\n`);
+    const steps = parseScript(step.description);
+    if (steps) await runSteps(steps, worktree, io);
+    else await defaultChange(worktree, { id: step.id, title: step.title }, io);
+    commit(worktree, { id: step.id, title: step.title, description: '' });
+    const done = JSON.parse(execFileSync('gt', ['done', '--json'], { encoding: 'utf8' })) as { outcome: string };
+    say(`gt-script: gt done: ${done.outcome} (step ${step.step})\n`);
+    if (done.outcome !== 'step') return true;
+    next = molNext();
+  }
+  return true;
+}
+
 async function main(): Promise<number> {
   const worktree = process.cwd();
   const io = makeIO(worktree);
@@ -88,11 +129,17 @@ async function main(): Promise<number> {
   }
   say(`gt-script: scripted runtime (deterministic, no LLM) — bead ${bead.id}: ${bead.title}\n`);
   try {
+    if (fromHook && (await walkMolecule(worktree, io))) {
+      say('gt-script: done\n');
+      return 0;
+    }
     const steps = parseScript(bead.description);
     if (steps) await runSteps(steps, worktree, io);
     else await defaultChange(worktree, bead, io);
     commit(worktree, bead);
-    if (fromHook) execFileSync('gt', ['done'], { stdio: 'inherit' });
+    // A polecat submits its work; the Mayor or a crew member (no merge queue of its own) closes it.
+    if (fromHook && /\/polecats\//.test(process.env.GT_AGENT ?? '')) execFileSync('gt', ['done'], { stdio: 'inherit' });
+    else if (fromHook) execFileSync('gt', ['bead', 'close', bead.id, '--reason', 'done by the scripted runtime'], { stdio: 'inherit' });
     say('gt-script: done\n');
     return 0;
   } catch (err) {

@@ -93,6 +93,7 @@ export const doneCommand: Command = {
     if (v.json) printJson(ctx, r);
     else if (r.already) ctx.out(`${r.bead} was already done${r.mergeRequest ? ` (merge request ${r.mergeRequest})` : ''}`);
     else if (r.outcome === 'no-changes') ctx.out(`${r.bead} closed: no changes needed; ${r.agent} is idle`);
+    else if (r.outcome === 'step' && r.step) ctx.out(`step done: ${r.step.title} (${r.step.done}). Next: ${r.step.nextTitle} (${r.step.next}); ${r.bead} stays on your hook. gt mol next shows it.`);
     else ctx.out(`${r.bead} in review: merge request ${r.mergeRequest} for ${r.branch}; it closes when it lands. ${r.agent} is idle`);
     return 0;
   },

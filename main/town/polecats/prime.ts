@@ -26,13 +26,26 @@ export const BUILTIN_ROLE_TEMPLATES: Record<AgentRole, string> = {
     'Turn the user\'s requests into beads (`gt bead create --rig RIG -t TITLE -d DESCRIPTION`), group them',
     '(`gt convoy create NAME BEAD...`) and hand them to polecats (`gt sling BEAD RIG`). Watch progress with',
     '`gt convoy status ID` and `gt agent list`; read escalations in `gt mail inbox`.',
+    '',
+    'MEOW — decompose a goal into molecules of work:',
+    '1. Split the goal into beads small enough for one polecat each, one `gt bead create` per bead.',
+    '2. Say what must come first: `gt bead dep add LATER EARLIER` (LATER waits until EARLIER has landed).',
+    '3. `gt convoy stage BEAD...` prints the waves (beads of a wave run in parallel); a cycle is refused, named.',
+    '4. `gt convoy launch BEAD...` starts them: wave 1 now, each later wave as the one before lands.',
+    'Formulas are reusable workflows (`gt formula list`, `gt formula show NAME`): `gt formula cook NAME --var k=v`',
+    'makes a molecule (a bead per step, chained by dependencies). `--on BEAD` makes one polecat walk the steps',
+    'of that bead (mol-polecat-work: understand, implement, test, self-review, done); a parallel formula',
+    '(code-review) sends its legs to several polecats, then its synthesis. `gt sling MOLECULE RIG` starts it.',
+    'Gates are steps that wait: a timer, a command, a human approval (`gt gate list`, `gt gate approve ID`), a bead.',
   ].join('\n'),
 };
 
 const COMMANDS: Record<AgentRole, string[]> = {
   polecat: [
     'gt hook                 what is on your hook',
-    'gt done                 finish: commit, merge request, back to idle (run it in your worktree)',
+    'gt done                 finish: commit, merge request, back to idle (run it in your worktree);',
+    '                        on a molecule step: record the step and go on to the next one',
+    'gt mol next             the current step of your molecule (if your bead walks one)',
     'gt done --no-changes R  the bead needs no change: close it with reason R',
     'gt mail inbox | read ID | send TO -s SUBJECT -m BODY',
     'gt escalate --severity low|medium|high|critical MSG',
@@ -42,6 +55,8 @@ const COMMANDS: Record<AgentRole, string[]> = {
   mayor: [
     'gt rig list | show NAME', 'gt bead create --rig RIG -t TITLE -d DESCRIPTION', 'gt bead ready | list | show ID',
     'gt convoy create NAME BEAD... | list | status ID', 'gt sling BEAD [RIG|POLECAT]', 'gt agent list', 'gt mail inbox | read ID | send TO',
+    'gt bead dep add LATER EARLIER', 'gt convoy stage BEAD... | --epic ID', 'gt convoy launch BEAD... | --epic ID [--rig RIG]',
+    'gt formula list | show NAME | cook NAME [--var k=v]... [--on BEAD] [--rig RIG]', 'gt mol status ID | list', 'gt gate list | approve ID',
   ],
 };
 

@@ -24,6 +24,8 @@ import type { StatusChange } from '../../agents/agent-status.ts';
 import { PeopleAgents } from '../sessions/people-agents.ts';
 import { readWorkSettings } from '../sessions/work-settings.ts';
 import { KeyedLock } from '../../lib/keyed-lock.ts';
+import { MoleculeService } from '../molecules/molecule-service.ts';
+import { Escalations } from '../supervision/escalations.ts';
 import { Witness } from './witness.ts';
 import type { WorkContext } from './work-context.ts';
 
@@ -53,6 +55,8 @@ export class TownWork {
   readonly witness: Witness;
   /** Sling to any target, hook, unsling. */
   readonly hooks: HookService;
+  /** Formulas, molecules and their steps, gates, convoy planning (main/town/molecules/). */
+  readonly molecules: MoleculeService;
 
   constructor(private readonly o: TownWorkOptions) {
     const settings = readWorkSettings(o.townRoot);
@@ -87,6 +91,11 @@ export class TownWork {
     this.people = new PeopleAgents(ctx, prime, (r) => this.info(r));
     this.hooks = new HookService(ctx, this.polecats, this.convoys, this.people, this.nudges);
     this.witness = new Witness(ctx, this.polecats, this.convoys);
+    const escalations = new Escalations(ctx);
+    this.molecules = new MoleculeService(ctx, {
+      hookOf: (agent) => this.hook(agent).then((h) => h.bead), hooks: this.hooks, convoys: this.convoys,
+      escalate: (input) => escalations.raise(input),
+    });
     this.sessions.on('exit', () => this.witness.wake(100));
     this.sessions.on('status', (rec: { agent: string; terminal: string }, c: StatusChange) => {
       o.publish('agentStatus', { agent: rec.agent, terminal: rec.terminal, state: c.state, previous: c.previous, source: c.source, reason: c.reason, at: c.at });
@@ -95,9 +104,11 @@ export class TownWork {
 
   start(): void {
     this.witness.start();
+    this.molecules.start();
   }
 
   async stop(): Promise<void> {
+    await this.molecules.stop();
     await this.witness.stop();
     this.nudges.dispose();
     this.sessions.dispose();
@@ -106,6 +117,7 @@ export class TownWork {
   /** A bead closed somewhere (own or foreign write): convoys may land, capacity may be free. */
   onBeadsChanged(): void {
     this.witness.wake(200);
+    this.molecules.kick();
   }
 
   info(r: AgentRecord): AgentInfo {
@@ -156,6 +168,8 @@ export class TownWork {
     const [h, mail] = await Promise.all([this.hook(agent), this.mail.inbox(agent, false)]);
     const extra: string[] = [];
     if (agent === MAYOR) extra.push(await this.townOverview());
+    const molecule = await this.molecules.primeSection(agent, h.bead);
+    if (molecule) extra.unshift(molecule);
     const text = renderPrime({
       townRoot: this.o.townRoot, agent, role: addr.role, rig: addr.rig, workdir: h.workdir, branch: h.branch,
       hook: h.bead, rework: h.bead ? workNote(h.bead).rework ?? null : null, handoff: h.handoff, mail, extra,
