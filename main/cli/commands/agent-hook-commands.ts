@@ -44,11 +44,13 @@ export const agentHookCommand: Command = {
   summary: 'run by a runtime\'s own hooks: report status and conversation to the town, print the reply',
   args: `${HOOK_ADAPTERS.join('|')} [PAYLOAD-JSON]`,
   details: 'The payload is read from the last argument if given (Codex notify), else from stdin. Outside an agent session (no GT_AGENT) it does nothing.',
+  // It reads the caller's stdin and environment.
+  place: 'caller',
   async run(ctx, _v, positionals) {
     const adapter = positionals[0] as HookAdapter;
     const quietFail = (why: string): number => {
       ctx.err(`gt agent-hook: ${why}`);
-      if (adapter === 'gemini-cli') process.stdout.write('{}');
+      if (adapter === 'gemini-cli') ctx.write('{}');
       return 0;
     };
     if (!process.env.GT_AGENT) return 0;
@@ -62,7 +64,7 @@ export const agentHookCommand: Command = {
     }
     try {
       const r = await withTown(ctx, (c) => c.agentHook({ adapter, payload: reducePayload(payload) }));
-      if (r.output) process.stdout.write(r.output);
+      if (r.output) ctx.write(r.output);
     } catch (e) {
       return quietFail((e as Error).message);
     }
