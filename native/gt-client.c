@@ -5,9 +5,11 @@
  *
  * It finds the town the call names (--town, else $GT_TOWN, else ~/gt), connects to the town's
  * socket, says hello with the same token and actor the Node CLI would use, and sends one `cliRun`
- * request: the arguments, the working folder, $GT_TOWN and $HOME, and the terminal. The town runs
- * the command with the Node CLI's own definitions, as the caller, and answers with what it printed
- * and its exit code; this writes that and exits with the code.
+ * request: the arguments, the working folder, $GT_TOWN, $HOME and $GT_AGENT, and the terminal. The
+ * town runs the command with the Node CLI's own definitions, as the caller, and answers with what
+ * it printed and its exit code; this writes that and exits with the code. A command that reads
+ * stdin (a runtime hook's payload) is answered first with "send stdin": the client reads it (at
+ * most 4 MiB) and asks again, once, on the same connection.
  *
  * Invariants:
  * - The town is the one implementation of every command: this never interprets a command.
@@ -35,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+/* As the Node CLI (command.ts MAX_STDIN): the most of stdin a command reads. */
+#define MAX_STDIN (4 << 20)
 /* Node's townPaths() moves a socket whose path is longer than this to the temp folder under a hash
  * of the town's path; this client leaves such towns to the Node CLI. */
 #define MAX_SOCKET_PATH 100
@@ -107,39 +111,44 @@ static void fallback(const char *why, ...) {
 
 /* ── JSON out ─────────────────────────────────────────────────────────────────────────────────── */
 
-/* Whether s is well-formed UTF-8 (what JSON text must be; Node would replace anything else). */
-static int valid_utf8(const unsigned char *s) {
-  while (*s) {
-    unsigned c = *s;
-    int n;
-    unsigned min;
-    if (c < 0x80) {
-      s++;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      n = 1, min = 0x80, c &= 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 2, min = 0x800, c &= 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 3, min = 0x10000, c &= 0x07;
-    } else {
-      return 0;
-    }
-    s++;
-    for (int i = 0; i < n; i++, s++) {
-      if ((*s & 0xc0) != 0x80) return 0;
-      c = (c << 6) | (*s & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
+/* The length of the well-formed UTF-8 sequence at p (at most `left` bytes), or 0. */
+static size_t utf8_length(const unsigned char *p, size_t left) {
+  unsigned c = p[0], min;
+  size_t n;
+  if (c < 0x80) return 1;
+  if ((c & 0xe0) == 0xc0) n = 2, min = 0x80, c &= 0x1f;
+  else if ((c & 0xf0) == 0xe0) n = 3, min = 0x800, c &= 0x0f;
+  else if ((c & 0xf8) == 0xf0) n = 4, min = 0x10000, c &= 0x07;
+  else return 0;
+  if (n > left) return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xc0) != 0x80) return 0;
+    c = (c << 6) | (p[i] & 0x3f);
   }
-  return 1;
+  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
+  return n;
 }
 
-static void json_string(Buf *b, const char *s) {
-  if (!valid_utf8((const unsigned char *)s)) fallback("an argument or path is not UTF-8");
+/* A JSON string of `len` bytes. Bytes that are not UTF-8: with `replace`, each becomes U+FFFD (as
+ * Node decodes stdin); without, the call goes to Node (arguments and paths must arrive as Node
+ * would read them). */
+static void json_bytes(Buf *b, const char *s, size_t len, int replace) {
   buf_add(b, "\"", 1);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  while (p < end) {
     char esc[8];
+    size_t n = utf8_length(p, (size_t)(end - p));
+    if (n == 0) {
+      if (!replace) fallback("an argument or path is not UTF-8");
+      buf_add(b, "\xef\xbf\xbd", 3);
+      p++;
+      continue;
+    }
+    if (n > 1) {
+      buf_add(b, (const char *)p, n);
+      p += n;
+      continue;
+    }
     switch (*p) {
       case '"': buf_add(b, "\\\"", 2); break;
       case '\\': buf_add(b, "\\\\", 2); break;
@@ -154,9 +163,12 @@ static void json_string(Buf *b, const char *s) {
           buf_add(b, (const char *)p, 1);
         }
     }
+    p++;
   }
   buf_add(b, "\"", 1);
 }
+
+static void json_string(Buf *b, const char *s) { json_bytes(b, s, strlen(s), 0); }
 
 /* ── JSON in: a small complete parser into a tree ─────────────────────────────────────────────── */
 
@@ -476,6 +488,60 @@ static int read_line(int fd, Buf *pending, Buf *line, long deadline_ms) {
 
 static int is_tty(int fd) { return isatty(fd) ? 1 : 0; }
 
+/* One cliRun request line; `input` is the caller's stdin when the town asked for it (else NULL). */
+static void append_request(Buf *out, int id, const char *cwd, const char *input, size_t input_len) {
+  char head[64];
+  snprintf(head, sizeof head, "{\"t\":\"req\",\"id\":%d,\"name\":\"cliRun\",\"args\":{\"argv\":[", id);
+  buf_str(out, head);
+  for (int i = 0; i < arg_count; i++) {
+    if (i) buf_add(out, ",", 1);
+    json_string(out, args[i]);
+  }
+  buf_str(out, "],\"cwd\":");
+  json_string(out, cwd);
+  buf_str(out, ",\"env\":{");
+  static const char *const names[] = {"GT_TOWN", "HOME", "GT_AGENT"};
+  int comma = 0;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    const char *value = getenv(names[i]);
+    if (!value) continue;
+    if (comma) buf_add(out, ",", 1);
+    buf_add(out, "\"", 1);
+    buf_str(out, names[i]);
+    buf_str(out, "\":");
+    json_string(out, value);
+    comma = 1;
+  }
+  struct winsize ws;
+  int columns = 0;
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) columns = ws.ws_col;
+  char terminal[160];
+  snprintf(terminal, sizeof terminal, "},\"terminal\":{\"stdin\":%s,\"stdout\":%s,\"stderr\":%s,\"columns\":%d}",
+           is_tty(STDIN_FILENO) ? "true" : "false", is_tty(STDOUT_FILENO) ? "true" : "false", is_tty(STDERR_FILENO) ? "true" : "false", columns);
+  buf_str(out, terminal);
+  if (input) {
+    buf_str(out, ",\"stdin\":");
+    json_bytes(out, input, input_len, 1);
+  }
+  buf_str(out, "}}\n");
+}
+
+/* All of stdin, up to MAX_STDIN bytes. */
+static Buf read_stdin(void) {
+  Buf in = {0};
+  buf_reserve(&in, 0);
+  while (in.len < MAX_STDIN) {
+    buf_reserve(&in, 65536);
+    size_t want = MAX_STDIN - in.len < 65536 ? MAX_STDIN - in.len : 65536;
+    ssize_t n = read(STDIN_FILENO, in.data + in.len, want);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    in.len += (size_t)n;
+  }
+  in.data[in.len] = 0;
+  return in;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs("usage: gt-client NODE_ENTRY [gt arguments...] (bin/gt runs it)\n", stderr);
@@ -550,33 +616,8 @@ int main(int argc, char **argv) {
   json_string(&out, token);
   buf_str(&out, ",\"actor\":");
   json_string(&out, actor);
-  buf_str(&out, "}\n{\"t\":\"req\",\"id\":1,\"name\":\"cliRun\",\"args\":{\"argv\":[");
-  for (int i = 0; i < arg_count; i++) {
-    if (i) buf_add(&out, ",", 1);
-    json_string(&out, args[i]);
-  }
-  buf_str(&out, "],\"cwd\":");
-  json_string(&out, cwd);
-  buf_str(&out, ",\"env\":{");
-  int comma = 0;
-  if (env_town) {
-    buf_str(&out, "\"GT_TOWN\":");
-    json_string(&out, env_town);
-    comma = 1;
-  }
-  if (home) {
-    if (comma) buf_add(&out, ",", 1);
-    buf_str(&out, "\"HOME\":");
-    json_string(&out, home);
-  }
-  struct winsize ws;
-  int columns = 0;
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) columns = ws.ws_col;
-  char terminal[128];
-  snprintf(terminal, sizeof terminal, "},\"terminal\":{\"stdout\":%s,\"stderr\":%s,\"columns\":%d}}}\n",
-           is_tty(STDOUT_FILENO) ? "true" : "false", is_tty(STDERR_FILENO) ? "true" : "false", columns);
-  buf_str(&out, terminal);
-
+  buf_str(&out, "}\n");
+  append_request(&out, 1, cwd, NULL, 0);
   Buf pending = {0}, line = {0};
   /* As the Node CLI, the request follows the hello at once: a refused hello means the town never
    * read the request, so falling back then is safe. */
@@ -588,29 +629,39 @@ int main(int argc, char **argv) {
   const char *kind = json_text(json_get(welcome, "t"));
   if (!kind || strcmp(kind, "welcome") != 0) fallback("hello refused: %s", line.data);
 
-  /* The answer (no events: nothing was subscribed). */
-  Json *res = NULL;
-  for (;;) {
-    r = read_line(sock, &pending, &line, -1);
-    if (r <= 0) {
+  /* The answer (no events: nothing was subscribed); a second round when the town asks for stdin. */
+  Json *res = NULL, *result = NULL;
+  for (int round = 1;; round++) {
+    for (;;) {
+      r = read_line(sock, &pending, &line, -1);
+      if (r <= 0) {
+        fputs("gt: the town closed the connection\n", stderr);
+        return 3;
+      }
+      res = json_parse(line.data, line.len);
+      kind = json_text(json_get(res, "t"));
+      if (kind && strcmp(kind, "res") == 0) break;
+      /* A protocol error before the request ran (e.g. the request line was too large). */
+      if (kind && strcmp(kind, "error") == 0) fallback("the town refused the request: %s", line.data);
+    }
+    Json *ok = json_get(res, "ok");
+    result = json_get(res, "result");
+    /* Refused before the command ran: an older town (no cliRun), arguments it cannot take, stopping. */
+    if (!ok || ok->type != J_TRUE) fallback("cliRun refused: %s", line.data);
+    Json *ran = json_get(result, "ran");
+    if (ran && ran->type == J_TRUE) break;
+    Json *wants = json_get(result, "stdin");
+    const char *reason = json_text(json_get(result, "reason"));
+    if (round > 1 || !wants || wants->type != J_TRUE) fallback("the town says: %s", reason ? reason : "not here");
+    Buf input = read_stdin();
+    out.len = 0;
+    append_request(&out, 2, cwd, input.data, input.len);
+    if (write_all(sock, out.data, out.len) < 0) {
       fputs("gt: the town closed the connection\n", stderr);
       return 3;
     }
-    res = json_parse(line.data, line.len);
-    kind = json_text(json_get(res, "t"));
-    if (kind && strcmp(kind, "res") == 0) break;
-    if (kind && strcmp(kind, "error") == 0) {
-      /* A protocol error before the request ran (e.g. the request line was too large). */
-      fallback("the town refused the request: %s", line.data);
-    }
   }
   close(sock);
-  Json *ok = json_get(res, "ok");
-  Json *result = json_get(res, "result");
-  /* Refused before the command ran: an older town (no cliRun), arguments it cannot take, stopping. */
-  if (!ok || ok->type != J_TRUE) fallback("cliRun refused: %s", line.data);
-  Json *ran = json_get(result, "ran");
-  if (!ran || ran->type != J_TRUE) fallback("the town says: %s", json_text(json_get(result, "reason")) ? json_text(json_get(result, "reason")) : "not here");
   Json *code = json_get(result, "exitCode");
   Json *output = json_get(result, "output");
   if (!code || code->type != J_NUMBER || !output || output->type != J_ARRAY) {

@@ -19,8 +19,10 @@ import { execute, placeOf, RunInCaller, type CliHost } from './gt.ts';
 export interface CliRunRequest {
   argv: string[];
   cwd: string;
-  env: { GT_TOWN?: string; HOME?: string };
-  terminal: { stdout: boolean; stderr: boolean; columns: number };
+  env: { GT_TOWN?: string; HOME?: string; GT_AGENT?: string };
+  terminal: { stdin: boolean; stdout: boolean; stderr: boolean; columns: number };
+  /** The caller's stdin, sent when the town asked for it (a `stdin` command, stdin not a terminal). */
+  stdin?: string;
 }
 
 export interface CliRunnerDeps {
@@ -47,9 +49,10 @@ export async function runForCaller(request: CliRunRequest, deps: CliRunnerDeps):
   const host: CliHost = {
     write,
     townDir: (flag) => callerTownDir(request, flag) ?? '',
-    refuse(command, values, townDir) {
-      if (placeOf(command, values) === 'caller') return `gt ${command.name} runs in the caller's process`;
-      if (townDir !== deps.townRoot) return `the call names the town at ${townDir || '(none)'}, not this one`;
+    refuse(command, values, positionals, townDir) {
+      if (placeOf(command, values) === 'caller') return new RunInCaller(`gt ${command.name} runs in the caller's process`);
+      if (townDir !== deps.townRoot) return new RunInCaller(`the call names the town at ${townDir || '(none)'}, not this one`);
+      if (command.stdin?.(values, positionals, request.env.GT_AGENT || null) && request.stdin === undefined && !request.terminal.stdin) return new RunInCaller(`gt ${command.name} reads stdin: send it along`, true);
       return null;
     },
     context: (townDir): CliContext => ({
@@ -59,6 +62,8 @@ export async function runForCaller(request: CliRunRequest, deps: CliRunnerDeps):
       err: (t) => write(2, t + '\n'),
       write: (t) => write(1, t),
       cwd: request.cwd,
+      agent: request.env.GT_AGENT || null,
+      stdin: async () => (request.terminal.stdin ? '' : request.stdin ?? ''),
       connect: async () => deps.connect(),
     }),
   };
@@ -66,7 +71,7 @@ export async function runForCaller(request: CliRunRequest, deps: CliRunnerDeps):
     const exitCode = await execute(request.argv, host);
     return { ran: true, exitCode, output };
   } catch (err) {
-    if (err instanceof RunInCaller) return { ran: false, reason: err.message };
+    if (err instanceof RunInCaller) return err.needsStdin ? { ran: false, reason: err.message, stdin: true } : { ran: false, reason: err.message };
     throw err;
   }
 }

@@ -29,6 +29,10 @@ export interface CliContext {
   /** A client of the town for this call: over the socket (the CLI's own process), or the town
    *  itself speaking as the caller (a command the town runs for the native client, cli-runner.ts). */
   connect: () => Promise<TownConnection>;
+  /** The agent session the call runs inside (the caller's GT_AGENT), or null. */
+  agent: string | null;
+  /** The caller's stdin as text ('' when it is a terminal); only for commands that declare `stdin`. */
+  stdin: () => Promise<string>;
 }
 
 export interface TownConnection {
@@ -53,6 +57,9 @@ export interface Command {
   /** Default 'anywhere': the command's only effects are its town requests (checked as the caller's)
    *  and what it prints. A function decides from the parsed options. */
   place?: CommandPlace | ((values: CommandValues) => CommandPlace);
+  /** Whether this call reads the caller's stdin (the native client then sends it along); `agent`
+   *  is the session the call runs inside (GT_AGENT). */
+  stdin?: (values: CommandValues, positionals: string[], agent: string | null) => boolean;
   run(ctx: CliContext, values: CommandValues, positionals: string[]): Promise<number>;
 }
 
@@ -107,6 +114,21 @@ export function requireArg(positionals: string[], index: number, name: string): 
   return v;
 }
 
+/** Largest stdin a command reads (a runtime hook's payload); the rest is not read. */
+export const MAX_STDIN = 4 << 20;
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_STDIN) break;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** The context of a `gt` running in its own process: its stdout/stderr, its cwd, the town's socket. */
 export function contextFor(townDir: string): CliContext {
   const ctx: CliContext = {
@@ -116,6 +138,8 @@ export function contextFor(townDir: string): CliContext {
     err: (t) => process.stderr.write(t + '\n'),
     write: (t) => process.stdout.write(t),
     cwd: process.cwd(),
+    agent: process.env.GT_AGENT || null,
+    stdin: readStdin,
     connect: async () => connectToTown(ctx.paths.socket, await tokenFromEnv(ctx), actorFromEnv(), ctx.townDir),
   };
   return ctx;

@@ -103,11 +103,16 @@ export interface CliHost {
   townDir(flag: string | undefined): string;
   context(townDir: string): CliContext;
   /** Why this host must not run the command (the caller runs it itself), or null to run it here. */
-  refuse?(command: Command, values: CommandValues, townDir: string): string | null;
+  refuse?(command: Command, values: CommandValues, positionals: string[], townDir: string): RunInCaller | null;
 }
 
-/** Thrown when the host refuses a command: it runs in the caller's own process instead. */
-export class RunInCaller extends Error {}
+/** Thrown when the host refuses a command: it runs in the caller's own process instead, or (with
+ *  `needsStdin`) here again once the caller sent its stdin along. */
+export class RunInCaller extends Error {
+  constructor(message: string, readonly needsStdin = false) {
+    super(message);
+  }
+}
 
 export function processHost(): CliHost {
   return {
@@ -159,8 +164,8 @@ export async function main(argv: string[], host: CliHost = processHost()): Promi
   if (sub) throw new TownError('invalid', `"${positionals[0]}" names the command \`gt ${sub.name}\`, not an argument of \`gt ${command.name}\` (see \`gt ${sub.name} --help\`)`);
   const values = parsed.values as CommandValues;
   const townDir = host.townDir(values.town as string | undefined);
-  const refused = host.refuse?.(command, values, townDir);
-  if (refused) throw new RunInCaller(refused);
+  const refused = host.refuse?.(command, values, positionals, townDir);
+  if (refused) throw refused;
   return command.run(host.context(townDir), values, positionals);
 }
 

@@ -14,8 +14,9 @@ export type CliRunResult =
   /** The town ran the command: print `output` in order, exit with `exitCode`. */
   | { ran: true; exitCode: number; output: CliOutput[] }
   /** The command must run in the caller's own process (it reads the caller's stdin or files, starts
-   *  or names another town, takes over the terminal): the client runs the Node CLI instead. */
-  | { ran: false; reason: string };
+   *  or names another town, takes over the terminal): the client runs the Node CLI instead.
+   *  With `stdin`, the command reads stdin: the client asks again with it (`stdin` below). */
+  | { ran: false; reason: string; stdin?: true };
 
 export const cliRunnerRequests = {
   /**
@@ -30,9 +31,12 @@ export const cliRunnerRequests = {
       /** The caller's working folder (absolute). */
       cwd: CallerText.refine((p) => p.startsWith('/'), 'cwd must be an absolute path'),
       /** The variables the town folder is found by (--town, else GT_TOWN, else ~/gt). */
-      env: z.object({ GT_TOWN: CallerText.optional(), HOME: CallerText.optional() }).strict(),
-      /** The caller's terminal: whether stdout/stderr are terminals, and its width (0 when none). */
-      terminal: z.object({ stdout: z.boolean(), stderr: z.boolean(), columns: z.number().int().min(0).max(100_000) }).strict(),
+      /** …and the agent session it runs inside (commands that act only inside one). */
+      env: z.object({ GT_TOWN: CallerText.optional(), HOME: CallerText.optional(), GT_AGENT: CallerText.optional() }).strict(),
+      /** The caller's terminal: whether stdin/stdout/stderr are terminals, and its width (0 when none). */
+      terminal: z.object({ stdin: z.boolean(), stdout: z.boolean(), stderr: z.boolean(), columns: z.number().int().min(0).max(100_000) }).strict(),
+      /** The caller's stdin (at most 4 MiB), when a first answer asked for it. */
+      stdin: z.string().max(4 << 20).optional(),
     }).strict(),
     returns<CliRunResult>(),
     allow.anyone,

@@ -32,13 +32,15 @@ interface Run {
 const work = mkdtempSync(join(tmpdir(), 'gt-native-'));
 const client = join(work, 'gt-client');
 
-function run(file: string, args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<Run> {
+/** `input`: what the command reads on stdin (else stdin is /dev/null). */
+function run(file: string, args: string[], env: Record<string, string | undefined>, cwd?: string, input?: string): Promise<Run> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(file, args, { env: env as NodeJS.ProcessEnv, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env: env as NodeJS.ProcessEnv, cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolveRun({ code, stdout, stderr }));
   });
@@ -51,22 +53,23 @@ function cleanEnv(extra: Record<string, string>): Record<string, string | undefi
   return { ...env, ...extra };
 }
 
-const viaNode = (args: string[], env: Record<string, string | undefined>, cwd?: string) => run(process.execPath, [GT_BIN, ...args], env, cwd);
-const viaNative = (args: string[], env: Record<string, string | undefined>, cwd?: string) => run(client, [GT_BIN, ...args], env, cwd);
+type Env = Record<string, string | undefined>;
+const viaNode = (args: string[], env: Env, cwd?: string, input?: string) => run(process.execPath, [GT_BIN, ...args], env, cwd, input);
+const viaNative = (args: string[], env: Env, cwd?: string, input?: string) => run(client, [GT_BIN, ...args], env, cwd, input);
 /** Which path the client took: 'town', or the reason it ran the Node CLI. */
-async function pathTaken(args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<string> {
-  const r = await viaNative(args, { ...env, GT_NATIVE_TRACE: '1' }, cwd);
+async function pathTaken(args: string[], env: Env, cwd?: string, input?: string): Promise<string> {
+  const r = await viaNative(args, { ...env, GT_NATIVE_TRACE: '1' }, cwd, input);
   const line = r.stderr.split('\n').find((l) => l.startsWith('gt-native: '));
   assert.ok(line, `the trace names the path: ${r.stderr}`);
   return line.slice('gt-native: '.length);
 }
 
 /** Both ways, the same call: identical output and exit code; the native one answered by the town. */
-async function same(args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<Run> {
-  const node = await viaNode(args, env, cwd);
-  const native = await viaNative(args, env, cwd);
+async function same(args: string[], env: Env, cwd?: string, input?: string): Promise<Run> {
+  const node = await viaNode(args, env, cwd, input);
+  const native = await viaNative(args, env, cwd, input);
   assert.deepEqual(native, node, `gt ${args.join(' ')}: native and Node differ`);
-  assert.equal(await pathTaken(args, env, cwd), 'town', `gt ${args.join(' ')} was answered by the town`);
+  assert.equal(await pathTaken(args, env, cwd, input), 'town', `gt ${args.join(' ')} was answered by the town`);
   return node;
 }
 
@@ -155,7 +158,7 @@ describe('the native client with a running town', () => {
     const owner = readSecrets(paths).apiToken;
     const conn = await connectToTown(paths.socket, agentToken(owner, intruder.agent!), intruder.agent!, t.dir);
     try {
-      const terminal = { stdout: false, stderr: false, columns: 0 };
+      const terminal = { stdin: false, stdout: false, stderr: false, columns: 0 };
       const asked = (argv: string[], env: { GT_TOWN?: string; HOME?: string } = { GT_TOWN: t.dir }) =>
         conn.client.cliRun({ argv, cwd: intruder.workdir!, env, terminal }) as Promise<CliRunResult>;
       const refused = await asked(['polecat', 'remove', victim.agent!, '--force']);
@@ -165,16 +168,39 @@ describe('the native client with a running town', () => {
       assert.match((elsewhere as { reason: string }).reason, /other-town/);
       const viaFlag = await asked(['--town', '/somewhere/else', 'bead', 'list']);
       assert.equal(viaFlag.ran, false);
-      for (const argv of [['init'], ['up'], ['doctor'], ['runtime', 'list'], ['import', 'x.jsonl'], ['export', '--out', 'x.jsonl'], ['attach', 'mayor'], ['agent-hook', 'claude-code']]) {
+      for (const argv of [['init'], ['up'], ['doctor'], ['runtime', 'list'], ['import', 'x.jsonl'], ['export', '--out', 'x.jsonl'], ['attach', 'mayor'], ['mayor']]) {
         const r = await asked(argv);
         assert.equal(r.ran, false, `gt ${argv.join(' ')} runs in the caller's process`);
+        assert.equal((r as { stdin?: true }).stdin, undefined);
       }
+      // A hook reads its payload on stdin: the town asks for it, then runs it with it.
+      const inSession = { GT_TOWN: t.dir, GT_AGENT: intruder.agent! };
+      const wants = await asked(['agent-hook', 'claude-code'], inSession);
+      assert.deepEqual(wants, { ran: false, reason: 'gt agent-hook reads stdin: send it along', stdin: true });
+      const hook = await conn.client.cliRun({ argv: ['agent-hook', 'claude-code'], cwd: intruder.workdir!, env: inSession, terminal, stdin: '{"hook_event_name":"Stop","session_id":"s-1"}' }) as CliRunResult;
+      assert.deepEqual(hook, { ran: true, exitCode: 0, output: [] });
+      assert.equal((await t.json<{ conversation: { id: string } | null }>(['agent', 'status', intruder.agent!])).conversation?.id, 's-1', 'the hook reached the town as the polecat');
+      // Outside a session, or with the payload as an argument, no stdin is needed.
+      assert.deepEqual(await asked(['agent-hook', 'claude-code']), { ran: true, exitCode: 0, output: [] });
       await assert.rejects(conn.client.cliRun({ argv: [], cwd: 'relative', env: {}, terminal } as never), /cwd must be an absolute path/);
     } finally {
       conn.close();
     }
     const agents = await t.json<AgentInfo[]>(['agent', 'list', '--role', 'polecat']);
     assert.ok(agents.some((a) => a.id === victim.agent && a.state === 'working'), 'the victim is still at work');
+  });
+
+  test('gt agent-hook (a runtime hook): its payload on stdin reaches the town; the same output as the Node CLI', async () => {
+    const cwd = intruder.workdir!;
+    const start = await same(['agent-hook', 'claude-code'], intruderEnv, cwd, JSON.stringify({ hook_event_name: 'SessionStart', source: 'startup', session_id: 's-2' }));
+    assert.equal(start.code, 0, start.stderr);
+    assert.match(start.stdout, new RegExp(intruder.bead!), 'the prime, printed for the CLI to read');
+    const broken = await same(['agent-hook', 'gemini-cli'], intruderEnv, cwd, '{not json');
+    assert.equal(broken.stdout, '{}');
+    assert.match(broken.stderr, /^gt agent-hook: the hook payload is not JSON/);
+    assert.equal((await same(['agent-hook', 'claude-code'], intruderEnv, cwd, '\u00ff\x00{"hook_event_name":"Stop"}')).code, 0);
+    // Outside a session (no GT_AGENT) the hook does nothing and reads nothing.
+    assert.deepEqual(await viaNative(['agent-hook', 'claude-code'], overseer, cwd, '{"hook_event_name":"Stop"}'), { code: 0, stdout: '', stderr: '' });
   });
 
   test('a command that must run in the caller\'s process: the client runs the Node CLI itself, with the same result', async () => {
