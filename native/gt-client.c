@@ -16,13 +16,17 @@
  * - Whenever the town cannot answer for the call (no town, no socket, a refused hello, an older
  *   town, a command the town says must run in the caller's process, anything this cannot read),
  *   it execs the Node CLI with the same arguments, so the call behaves exactly as without it.
- *   Once the request is sent it never falls back (the command may have run): a connection lost
- *   before the answer is the Node CLI's own error for it ("the town closed the connection", exit 3).
+ *   Once the town may have read the request it never falls back (the command may have run): a
+ *   hello not answered in time, or a connection lost before the answer, is the Node CLI's own error
+ *   for it (exit 3).
  * - Plain libc, no dependencies. JSON is written with full string escaping (only valid UTF-8 is
  *   sent; anything else falls back) and read with a small complete parser.
  * - GT_NATIVE_TRACE=1 says on stderr which path a call took (for tests; off by default).
  */
 #define _POSIX_C_SOURCE 200809L
+#ifdef __APPLE__
+#define _DARWIN_C_SOURCE /* TIOCGWINSZ */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -601,8 +605,9 @@ int main(int argc, char **argv) {
     token = strdup(api);
   }
 
-  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int sock = socket(AF_UNIX, SOCK_STREAM, 0);
   if (sock < 0) fallback("no socket");
+  fcntl(sock, F_SETFD, FD_CLOEXEC); /* not inherited by Node if the call falls back */
   struct sockaddr_un addr;
   memset(&addr, 0, sizeof addr);
   addr.sun_family = AF_UNIX;
@@ -624,7 +629,12 @@ int main(int argc, char **argv) {
   if (write_all(sock, out.data, out.len) < 0) fallback("the town closed the socket");
   long deadline = now_ms() + HELLO_TIMEOUT_MS;
   int r = read_line(sock, &pending, &line, deadline);
-  if (r <= 0) fallback(r < 0 ? "the town did not answer the hello" : "the town closed the socket at the hello");
+  if (r < 0) {
+    /* Not a fallback: the town may still read the request and run it. The Node CLI's own words. */
+    fprintf(stderr, "gt: the town at %s did not answer: is `gt up` running?\n", town);
+    return 3;
+  }
+  if (r == 0) fallback("the town closed the socket at the hello");
   Json *welcome = json_parse(line.data, line.len);
   const char *kind = json_text(json_get(welcome, "t"));
   if (!kind || strcmp(kind, "welcome") != 0) fallback("hello refused: %s", line.data);
