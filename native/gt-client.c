@@ -575,7 +575,10 @@ int main(int argc, char **argv) {
   normalize(town);
   if (!is_ascii(town)) fallback("the town's path is not ASCII");
 
-  char *socket_path = join_path(town, ".runtime/gt.sock");
+  /* An agent's environment names its town's socket (GT_SOCKET, beside GT_TOWN): it is used as long
+   * as the call names no other town (the town checks that the call is its own anyway). */
+  const char *env_socket = getenv("GT_SOCKET");
+  char *socket_path = !(flag && *flag) && env_town && *env_town && env_socket && *env_socket ? strdup(env_socket) : join_path(town, ".runtime/gt.sock");
   if (strlen(socket_path) > MAX_SOCKET_PATH) fallback("the town's socket path is long (it lives in the temp folder)");
 
   /* Who speaks: as the Node CLI (command.ts actorFromEnv, tokenFromEnv). */

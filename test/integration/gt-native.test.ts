@@ -226,6 +226,14 @@ describe('the native client with a running town', () => {
     assert.match(await pathTaken(['hook', '--json'], env), /^node: hello refused/);
   });
 
+  test('an agent\'s GT_SOCKET names its town\'s socket; a stale one costs only the fallback', async () => {
+    assert.equal(intruderEnv.GT_SOCKET, townPaths(t.dir).socket, 'agents have it');
+    assert.equal(await pathTaken(['hook', '--json'], intruderEnv, intruder.workdir!), 'town');
+    const stale = { ...overseer, GT_SOCKET: join(work, 'gone.sock') };
+    assert.match(await pathTaken(['bead', 'show', bead.id, '--json'], stale), /^node: town not reachable at .*gone\.sock/);
+    assert.deepEqual(await viaNative(['bead', 'show', bead.id, '--json'], stale), await viaNode(['bead', 'show', bead.id, '--json'], stale));
+  });
+
   test('through bin/gt: the client is used when it is newer than its source, skipped with GT_NATIVE=0', async () => {
     // A tree shaped like the checkout: bin/gt, bin/gt.mjs (the real one), native/, dist/native/.
     const tree = join(work, 'tree');
