@@ -1,4 +1,4 @@
-// Builds gt's native client (native/gt-client.c → dist/native/gt-client), the fast path bin/gt
+// Builds gt's native client (native/gt-client.c → native/build/gt-client), the fast path bin/gt
 // takes for every call (native/README.md). Run with the CLI bundle (scripts/build-cli.ts): by
 // `npm install`, `npm run build:cli` and `npm test`.
 //
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const NATIVE_SOURCE = join(root, 'native', 'gt-client.c');
 /** Where bin/gt looks for the client. */
-export const NATIVE_CLIENT = join(root, 'dist', 'native', 'gt-client');
+export const NATIVE_CLIENT = join(root, 'native', 'build', 'gt-client');
 
 export type NativeBuild =
   | { ok: true; path: string; cached: boolean; compiler: string }
@@ -59,7 +59,7 @@ export function buildNative(opts: { source?: string; out?: string; force?: boole
 
 /** One line for the build's log. */
 export function describeNativeBuild(b: NativeBuild): string {
-  if (b.ok) return `${b.cached ? 'kept' : 'built'} dist/native/gt-client (gt's native client${b.cached ? ', up to date' : `, with ${b.compiler}`})`;
+  if (b.ok) return `${b.cached ? 'kept' : 'built'} native/build/gt-client (gt's native client${b.cached ? ', up to date' : `, with ${b.compiler}`})`;
   return `gt's native client not built: ${b.reason}. gt still works, through Node (each call slower by Node's start-up).`;
 }
 

@@ -235,17 +235,17 @@ describe('the native client with a running town', () => {
   });
 
   test('through bin/gt: the client is used when it is newer than its source, skipped with GT_NATIVE=0', async () => {
-    // A tree shaped like the checkout: bin/gt, bin/gt.mjs (the real one), native/, dist/native/.
+    // A tree shaped like the checkout: bin/gt, bin/gt.mjs (the real one), native/, native/build/.
     const tree = join(work, 'tree');
     mkdirSync(join(tree, 'bin'), { recursive: true });
     mkdirSync(join(tree, 'native'), { recursive: true });
-    mkdirSync(join(tree, 'dist', 'native'), { recursive: true });
+    mkdirSync(join(tree, 'native', 'build'), { recursive: true });
     copyFileSync(resolve('bin/gt'), join(tree, 'bin', 'gt'));
     symlinkSync(GT_BIN, join(tree, 'bin', 'gt.mjs'));
     copyFileSync(NATIVE_SOURCE, join(tree, 'native', 'gt-client.c'));
-    const built = buildNative({ source: join(tree, 'native', 'gt-client.c'), out: join(tree, 'dist', 'native', 'gt-client') });
+    const built = buildNative({ source: join(tree, 'native', 'gt-client.c'), out: join(tree, 'native', 'build', 'gt-client') });
     assert.ok(built.ok && !built.cached);
-    assert.ok(buildNative({ source: join(tree, 'native', 'gt-client.c'), out: join(tree, 'dist', 'native', 'gt-client') }).ok, 'kept when fresh');
+    assert.deepEqual(buildNative({ source: join(tree, 'native', 'gt-client.c'), out: join(tree, 'native', 'build', 'gt-client') }), { ok: true, path: join(tree, 'native', 'build', 'gt-client'), cached: true, compiler: process.env.CC || 'cc' }, 'kept when fresh');
     const sh = join(tree, 'bin', 'gt');
     const traced = await run(sh, ['bead', 'show', bead.id, '--json'], { ...overseer, GT_NATIVE_TRACE: '1' });
     assert.equal(traced.code, 0, traced.stderr);
@@ -289,14 +289,14 @@ describe('the native client without a running town', () => {
     process.env.CC = join(tree, 'no-such-cc');
     let built;
     try {
-      built = buildNative({ source: join(tree, 'native', 'gt-client.c'), out: join(tree, 'dist', 'native', 'gt-client') });
+      built = buildNative({ source: join(tree, 'native', 'gt-client.c'), out: join(tree, 'native', 'build', 'gt-client') });
     } finally {
       if (saved === undefined) delete process.env.CC;
       else process.env.CC = saved;
     }
     assert.equal(built.ok, false);
     assert.match((built as { reason: string }).reason, /no C compiler/);
-    assert.equal(existsSync(join(tree, 'dist', 'native', 'gt-client')), false, 'no half-built client left');
+    assert.equal(existsSync(join(tree, 'native', 'build', 'gt-client')), false, 'no half-built client left');
     const help = await run(join(tree, 'bin', 'gt'), ['--help'], cleanEnv({ GT_NATIVE_TRACE: '1' }));
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /^gt: run a town/);
