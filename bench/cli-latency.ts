@@ -1,16 +1,17 @@
 // `gt` start-up on the agents' hot path: wall time of one `gt hook --json` against a running town,
 // run the way an agent runs it (`gt` found on the agent's PATH, with the agent's own environment and
-// token) and as the overseer (`--agent` naming the polecat, the owner's token), compared in the same
-// run with a bare `node -e 0` (the floor: starting Node), with the CLI from its TypeScript sources
-// through tsx (what every call cost before the bundle) and with the real beads `bd list --json` on a
-// small embedded-mode beads database. The variants run interleaved, round after round, so they
-// share the machine's load; each output is checked, not only timed.
+// token: bin/gt, which execs the native client, native/README.md) and as the overseer (`--agent`
+// naming the polecat, the owner's token), compared in the same run with a bare `node -e 0` (the
+// floor of any Node CLI), with the Node CLI (GT_NATIVE=0: the bundle; and from its TypeScript
+// sources through tsx) and with the real beads `bd list --json` on a small embedded-mode beads
+// database. The variants run interleaved, round after round, so they share the machine's load; each
+// output is checked, not only timed; the machine's load average is printed before and after.
 //   npx tsx bench/cli-latency.ts          (RUNS=30 by default; bd from GT_BD or
 //                                          ~/.cache/gastown-desktop/bd/1.0.5/bd, skipped when absent)
 // Goals (issue 13): agent `gt hook --json` median ≤ 150 ms, and ≥ 3× faster than `bd list --json`.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Bead } from '../preload/types.ts';
 import type { HookInfo, SlingResult } from '../preload/requests/work-types.ts';
@@ -18,6 +19,7 @@ import { buildAgentEnv } from '../main/agents/agent-env.ts';
 import { readSecrets } from '../main/town/config.ts';
 import { agentToken } from '../main/town/sessions/agent-token.ts';
 import { buildCli } from '../scripts/build-cli.ts';
+import { buildNative, describeNativeBuild } from '../scripts/build-native.ts';
 import { benchTown, percentile, scriptDescription } from './town-bench-util.ts';
 
 const RUNS = Number(process.env.RUNS ?? 30);
@@ -74,11 +76,25 @@ function setUpBd(): { bd: string; dir: string; env: Record<string, string | unde
   return { bd, dir, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The client's own word on the path it took (GT_NATIVE_TRACE=1): 'gt-native: town' when the town answered. */
+function spawnTrace(v: Variant): Promise<string> {
+  // Not spawnSync: the town answering it runs in this process.
+  return new Promise((resolveTrace) => {
+    execFile(v.file, v.args, { env: { ...v.env, GT_NATIVE_TRACE: '1' } as NodeJS.ProcessEnv, cwd: v.cwd }, (err, _stdout, stderr) => {
+      resolveTrace(stderr.split('\n').find((l) => l.startsWith('gt-native: ')) ?? `no trace (${err?.message ?? 'exit 0'}): ${stderr.slice(0, 300)}`);
+    });
+  });
+}
+
 const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p95: percentile(xs, 95) });
 const fmt = (xs: number[]) => `p50 ${stats(xs).p50.toFixed(0).padStart(4)} ms, p95 ${stats(xs).p95.toFixed(0).padStart(4)} ms`;
 
 const built = await buildCli();
 console.log(`CLI bundle: each call loads ${built.startup.sources.length} sources (${Math.round(built.startup.bytes / 1024)} KB), packages: ${built.startup.packages.join(', ') || 'none'}`);
+const native = buildNative();
+console.log(describeNativeBuild(native));
+const load = (): string => `load average ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+console.log(`before: ${load()}`);
 
 const b = await benchTown({ maxPolecats: 1 });
 const bdSetup = setUpBd();
@@ -96,14 +112,21 @@ try {
     const h = JSON.parse(out) as HookInfo;
     if (h.agent !== agent || h.bead?.id !== bead.id) throw new Error(`hook of ${h.agent} holds ${h.bead?.id}`);
   };
+  const nodeCli = { GT_NATIVE: '0' };
   const variants: Variant[] = [
-    { label: 'node -e 0 (floor)', file: process.execPath, args: ['-e', '0'], env: process.env, check: () => {}, times: [] },
-    // As an agent runs it: `gt` by name from the PATH the town gives it (bin/gt, sh → bundle).
-    { label: 'gt hook --json, agent', file: 'gt', args: ['hook', '--json'], env: agentEnv, cwd: slung.workdir!, check: hookIs, times: [] },
-    { label: 'gt hook --json, overseer', file: GT_SH, args: ['hook', '--agent', agent, '--json'], env: overseerEnv, check: hookIs, times: [] },
-    { label: 'gt --help (start-up only, no town)', file: 'gt', args: ['--help'], env: agentEnv, check: (out) => { if (!out.startsWith('gt: ')) throw new Error('no help'); }, times: [] },
-    { label: 'gt hook --json, agent, from sources (tsx)', file: 'gt', args: ['hook', '--json'], env: { ...agentEnv, GT_CLI: 'source' }, cwd: slung.workdir!, check: hookIs, times: [] },
+    { label: 'node -e 0 (floor of a Node CLI)', file: process.execPath, args: ['-e', '0'], env: process.env, check: () => {}, times: [] },
+    // As an agent runs it: `gt` by name from the PATH the town gives it (bin/gt, sh → native client).
+    { label: 'gt hook --json, agent (native)', file: 'gt', args: ['hook', '--json'], env: agentEnv, cwd: slung.workdir!, check: hookIs, times: [] },
+    { label: 'gt hook --json, overseer (native)', file: GT_SH, args: ['hook', '--agent', agent, '--json'], env: overseerEnv, check: hookIs, times: [] },
+    { label: 'gt hook --json, agent, Node CLI (bundle)', file: 'gt', args: ['hook', '--json'], env: { ...agentEnv, ...nodeCli }, cwd: slung.workdir!, check: hookIs, times: [] },
+    { label: 'gt --help, Node CLI (start-up only)', file: 'gt', args: ['--help'], env: { ...agentEnv, ...nodeCli }, check: (out) => { if (!out.startsWith('gt: ')) throw new Error('no help'); }, times: [] },
+    { label: 'gt hook --json, agent, Node CLI from sources', file: 'gt', args: ['hook', '--json'], env: { ...agentEnv, ...nodeCli, GT_CLI: 'source' }, cwd: slung.workdir!, check: hookIs, times: [] },
   ];
+  // The native rows must be the native client answered by the town, not its fallback to Node.
+  for (const v of variants.slice(1, 3)) {
+    const trace = await spawnTrace(v);
+    if (trace !== 'gt-native: town') throw new Error(`${v.label}: not the native path (${native.ok ? trace : native.reason})`);
+  }
   if ('bd' in bdSetup) {
     variants.push({
       label: `bd list --json (${BD_BEADS} beads, embedded)`, file: bdSetup.bd, args: ['list', '--json'], env: bdSetup.env, cwd: bdSetup.dir,
@@ -128,18 +151,20 @@ try {
     inProcess.push(performance.now() - t0);
   }
 
-  console.log(`\n${RUNS} runs each, interleaved:`);
+  console.log(`\n${RUNS} runs each, interleaved (after: ${load()}):`);
   for (const v of variants) console.log(`  ${v.label.padEnd(46)} ${fmt(v.times)}`);
-  const [floor, asAgent, asOverseer, helpOnly, fromSource] = variants;
+  const [floor, asAgent, asOverseer, nodeAgent, helpOnly, fromSource] = variants;
   const p50 = (v: Variant) => stats(v.times).p50;
   console.log(`  ${'hook answered in-process (the town\'s share)'.padEnd(46)} ${fmt(inProcess)}`);
   console.log('\nratios (p50):');
-  console.log(`  gt agent / node -e 0:            ${(p50(asAgent) / p50(floor)).toFixed(2)}  (gt's own cost over starting Node: ${(p50(asAgent) - p50(floor)).toFixed(0)} ms)`);
-  console.log(`  gt overseer / node -e 0:         ${(p50(asOverseer) / p50(floor)).toFixed(2)}`);
-  console.log(`  gt --help / node -e 0:           ${(p50(helpOnly) / p50(floor)).toFixed(2)}  (loading the CLI: ${(p50(helpOnly) - p50(floor)).toFixed(0)} ms)`);
-  console.log(`  sources (tsx) / bundle, agent:   ${(p50(fromSource) / p50(asAgent)).toFixed(2)}`);
-  const bd = variants[5];
-  if (bd) console.log(`  bd list / gt hook, agent:        ${(p50(bd) / p50(asAgent)).toFixed(2)}  (goal ≥ 3)`);
+  console.log(`  native agent / node -e 0:        ${(p50(asAgent) / p50(floor)).toFixed(2)}`);
+  console.log(`  native overseer / node -e 0:     ${(p50(asOverseer) / p50(floor)).toFixed(2)}`);
+  console.log(`  Node CLI / native, agent:        ${(p50(nodeAgent) / p50(asAgent)).toFixed(2)}`);
+  console.log(`  Node CLI agent / node -e 0:      ${(p50(nodeAgent) / p50(floor)).toFixed(2)}  (the Node CLI's own cost over starting Node: ${(p50(nodeAgent) - p50(floor)).toFixed(0)} ms)`);
+  console.log(`  Node --help / node -e 0:         ${(p50(helpOnly) / p50(floor)).toFixed(2)}  (loading the CLI: ${(p50(helpOnly) - p50(floor)).toFixed(0)} ms)`);
+  console.log(`  sources (tsx) / bundle, agent:   ${(p50(fromSource) / p50(nodeAgent)).toFixed(2)}`);
+  const bd = variants[6];
+  if (bd) console.log(`  bd list / native gt hook, agent: ${(p50(bd) / p50(asAgent)).toFixed(2)}  (goal ≥ 3)`);
   else console.log(`  bd comparison skipped: ${(bdSetup as { skipped: string }).skipped}`);
   console.log(`\ngoal: gt hook --json (agent) median ≤ 150 ms: ${p50(asAgent).toFixed(0)} ms ${p50(asAgent) <= 150 ? 'met' : 'NOT met'}`);
   if (bd) console.log(`goal: ≥ 3× faster than bd list --json: ${(p50(bd) / p50(asAgent)).toFixed(2)}× ${p50(bd) / p50(asAgent) >= 3 ? 'met' : 'NOT met'}`);

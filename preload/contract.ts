@@ -21,6 +21,7 @@ import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } 
 import { checkCaller, type CallerRule } from './callers.ts';
 import { supervisionRequests } from './requests/supervision.ts';
 import { moleculeRequests } from './requests/molecules.ts';
+import { cliRunnerRequests } from './requests/cli-runner.ts';
 import type { SupervisionEvent } from './requests/supervision-types.ts';
 
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
@@ -41,6 +42,7 @@ export const requests = {
   ...uiRequests,
   ...supervisionRequests,
   ...moleculeRequests,
+  ...cliRunnerRequests,
 };
 
 /** Server-to-client event streams: name → payload. */

@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { buildNative, describeNativeBuild } from './build-native.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -111,10 +112,14 @@ function staticClosure(meta: Metafile, entry: string): CliBuild['startup'] {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   buildCli().then(
-    ({ inputs, bytes, startup }) => console.log(
-      `built dist/cli (the gt CLI: ${inputs.length} sources, ${Math.round(bytes / 1024)} KB) in ${Date.now() - started} ms; ` +
-      `each call loads ${startup.sources.length} sources (${Math.round(startup.bytes / 1024)} KB) and ${startup.packages.length ? `the packages ${startup.packages.join(', ')}` : 'no packages'}`,
-    ),
+    ({ inputs, bytes, startup }) => {
+      console.log(
+        `built dist/cli (the gt CLI: ${inputs.length} sources, ${Math.round(bytes / 1024)} KB) in ${Date.now() - started} ms; ` +
+        `each call loads ${startup.sources.length} sources (${Math.round(startup.bytes / 1024)} KB) and ${startup.packages.length ? `the packages ${startup.packages.join(', ')}` : 'no packages'}`,
+      );
+      // The native client (bin/gt's fast path): optional, so never a failure of the build.
+      console.log(describeNativeBuild(buildNative()));
+    },
     (err: Error) => {
       console.error(`gt CLI build failed: ${err.message}`);
       process.exit(1);

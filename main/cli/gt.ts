@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { TownError } from '../../preload/errors.ts';
 import { resolveTownDir } from '../town/paths.ts';
-import { contextFor, type Command, type OptionSpec } from './command.ts';
+import { contextFor, type CliContext, type Command, type CommandValues, type OptionSpec } from './command.ts';
 import { BEAD_COMMANDS } from './commands/bead-commands.ts';
 import { exportCommand, importCommand } from './commands/ledger-commands.ts';
 import { runtimeListCommand } from './commands/runtime-commands.ts';
@@ -94,7 +94,36 @@ export function findCommand(argv: string[]): { command: Command; used: number } 
   return best;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Where a `gt` call runs: its own process (the Node CLI), or the town on a caller's behalf
+ *  (cli-runner.ts, for the native client). The commands are the same; the host supplies output,
+ *  the town folder, and each command's context. */
+export interface CliHost {
+  /** Text to stdout (1) or stderr (2), as it is. */
+  write(fd: 1 | 2, text: string): void;
+  /** The town folder from --town (or the caller's default when absent). */
+  townDir(flag: string | undefined): string;
+  context(townDir: string): CliContext;
+  /** Why this host must not run the command (the caller runs it itself), or null to run it here. */
+  refuse?(command: Command, values: CommandValues, positionals: string[], townDir: string): RunInCaller | null;
+}
+
+/** Thrown when the host refuses a command: it runs in the caller's own process instead, or (with
+ *  `needsStdin`) here again once the caller sent its stdin along. */
+export class RunInCaller extends Error {
+  constructor(message: string, readonly needsStdin = false) {
+    super(message);
+  }
+}
+
+export function processHost(): CliHost {
+  return {
+    write: (fd, text) => void (fd === 1 ? process.stdout : process.stderr).write(text),
+    townDir: (flag) => resolveTownDir(flag),
+    context: (townDir) => contextFor(townDir),
+  };
+}
+
+export async function main(argv: string[], host: CliHost = processHost()): Promise<number> {
   // For messages only: the leading non-option words (--town may stand anywhere).
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -107,12 +136,12 @@ export async function main(argv: string[]): Promise<number> {
   const found = findCommand(argv);
   if (!found) {
     if (words.length === 0) {
-      process.stdout.write(mainHelp() + '\n');
+      host.write(1, mainHelp() + '\n');
       return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
     }
     const group = COMMANDS.some((c) => c.name.startsWith(`${words[0]} `));
     if (group && (argv.includes('--help') || argv.includes('-h'))) {
-      process.stdout.write(groupHelp(words[0]) + '\n');
+      host.write(1, groupHelp(words[0]) + '\n');
       return 0;
     }
     throw new TownError('invalid', group ? `unknown command: gt ${words.join(' ')} (see \`gt ${words[0]} --help\`)` : `unknown command: ${words[0]} (see \`gt --help\`)`);
@@ -126,7 +155,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new TownError('invalid', `${(err as Error).message.split('\n')[0]} (see \`gt ${command.name} --help\`)`);
   }
   if (parsed.values.help) {
-    process.stdout.write(commandHelp(command) + '\n');
+    host.write(1, commandHelp(command) + '\n');
     return 0;
   }
   const positionals = parsed.positionals.slice(used);
@@ -134,21 +163,37 @@ export async function main(argv: string[]): Promise<number> {
   // not an escalation titled "list"): the caller mixed the two commands' options.
   const sub = positionals.length ? COMMANDS.find((c) => c.name === `${command.name} ${positionals[0]}`) : undefined;
   if (sub) throw new TownError('invalid', `"${positionals[0]}" names the command \`gt ${sub.name}\`, not an argument of \`gt ${command.name}\` (see \`gt ${sub.name} --help\`)`);
-  const ctx = contextFor(resolveTownDir(parsed.values.town as string | undefined));
-  return command.run(ctx, parsed.values as Record<string, string | boolean | string[] | undefined>, positionals);
+  const values = parsed.values as CommandValues;
+  const townDir = host.townDir(values.town as string | undefined);
+  const refused = host.refuse?.(command, values, positionals, townDir);
+  if (refused) throw refused;
+  return command.run(host.context(townDir), values, positionals);
+}
+
+/** Where a command runs when nothing decides otherwise: anywhere. */
+export function placeOf(command: Command, values: CommandValues): 'anywhere' | 'caller' {
+  const place = command.place ?? 'anywhere';
+  return typeof place === 'function' ? place(values) : place;
 }
 
 // Exit codes: 0 ok, 1 the request failed, 2 usage, 3 the town is not up (see status).
-export async function runCli(argv: string[]): Promise<void> {
+/** Runs one `gt` call on a host: its exit code; a failure is one line `gt: …` on stderr.
+ *  A RunInCaller refusal is not a failure: it propagates to the host's caller. */
+export async function execute(argv: string[], host: CliHost): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
-    process.stdout.write(mainHelp() + '\n');
-    return;
+    host.write(1, mainHelp() + '\n');
+    return 0;
   }
   try {
-    process.exitCode = await main(argv);
+    return await main(argv, host);
   } catch (err) {
+    if (err instanceof RunInCaller) throw err;
     const e = TownError.from(err);
-    process.stderr.write(`gt: ${e.message.split('\n')[0]}\n`);
-    process.exitCode = e.code === 'invalid' ? 2 : e.code === 'unavailable' ? 3 : 1;
+    host.write(2, `gt: ${e.message.split('\n')[0]}\n`);
+    return e.code === 'invalid' ? 2 : e.code === 'unavailable' ? 3 : 1;
   }
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  process.exitCode = await execute(argv, processHost());
 }

@@ -13,7 +13,6 @@ const KEPT_FIELDS = [
   'hook_event_name', 'session_id', 'source', 'notification_type', 'message', 'title', 'error', 'error_details', 'trigger',
   'tool_name', 'reason', 'type', 'thread-id', 'turn-id', 'session-id', 'cwd',
 ];
-const MAX_STDIN = 4 << 20;
 
 /** Reduces a hook payload to the small fields the contract carries. */
 export function reducePayload(raw: unknown): Record<string, string | number | boolean | null> {
@@ -27,42 +26,32 @@ export function reducePayload(raw: unknown): Record<string, string | number | bo
   return out;
 }
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_STDIN) break;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export const agentHookCommand: Command = {
   name: 'agent-hook',
   summary: 'run by a runtime\'s own hooks: report status and conversation to the town, print the reply',
   args: `${HOOK_ADAPTERS.join('|')} [PAYLOAD-JSON]`,
   details: 'The payload is read from the last argument if given (Codex notify), else from stdin. Outside an agent session (no GT_AGENT) it does nothing.',
+  // Only what run() reads: a payload on stdin, inside a session, for a known adapter.
+  stdin: (_v, positionals, agent) => agent !== null && HOOK_ADAPTERS.includes(positionals[0] as HookAdapter) && positionals.length <= 1,
   async run(ctx, _v, positionals) {
     const adapter = positionals[0] as HookAdapter;
     const quietFail = (why: string): number => {
       ctx.err(`gt agent-hook: ${why}`);
-      if (adapter === 'gemini-cli') process.stdout.write('{}');
+      if (adapter === 'gemini-cli') ctx.write('{}');
       return 0;
     };
-    if (!process.env.GT_AGENT) return 0;
+    if (!ctx.agent) return 0;
     if (!HOOK_ADAPTERS.includes(adapter)) return quietFail(`unknown hook adapter ${JSON.stringify(positionals[0] ?? '')} (${HOOK_ADAPTERS.join(', ')})`);
     let payload: unknown = {};
     try {
-      const text = positionals.length > 1 ? positionals[positionals.length - 1] : await readStdin();
+      const text = positionals.length > 1 ? positionals[positionals.length - 1] : await ctx.stdin();
       payload = text.trim() ? JSON.parse(text) : {};
     } catch (e) {
       return quietFail(`the hook payload is not JSON: ${(e as Error).message}`);
     }
     try {
       const r = await withTown(ctx, (c) => c.agentHook({ adapter, payload: reducePayload(payload) }));
-      if (r.output) process.stdout.write(r.output);
+      if (r.output) ctx.write(r.output);
     } catch (e) {
       return quietFail((e as Error).message);
     }

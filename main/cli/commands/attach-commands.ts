@@ -13,6 +13,7 @@ export const attachCommand: Command = {
   summary: 'attach your terminal to an agent\'s session (or a terminal id); Ctrl-] detaches',
   args: 'AGENT|TERMINAL-ID',
   details: ATTACH_DETAILS,
+  place: 'caller',
   async run(ctx, _v, positionals) {
     return runAttach(ctx, requireArg(positionals, 0, 'agent address or terminal id'));
   },

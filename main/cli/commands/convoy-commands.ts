@@ -23,6 +23,8 @@ export const convoyCreateCommand: Command = {
     'description-template': { type: 'string', value: 'T', description: 'bead description from a CSV row' },
     ...JSON_OPTION,
   },
+  // A CSV file is read from the caller's own folder, with the caller's rights.
+  place: (v) => (v.csv === undefined ? 'anywhere' : 'caller'),
   async run(ctx, v, positionals) {
     const name = requireArg(positionals, 0, 'convoy name');
     const beads = positionals.slice(1);

@@ -16,6 +16,8 @@ export const mayorCommand: Command = {
     ...JSON_OPTION,
   },
   details: `${ATTACH_DETAILS}\n--json implies --no-attach.`,
+  // Attaching takes over the caller's terminal.
+  place: (v) => (v.json || v['no-attach'] ? 'anywhere' : 'caller'),
   async run(ctx, v) {
     const r = await withTown(ctx, (c) => c.mayorStart({ runtime: str(v.runtime) }));
     if (v.json) printJson(ctx, r);

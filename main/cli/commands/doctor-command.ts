@@ -18,6 +18,8 @@ export const doctorCommand: Command = {
   summary: 'check dolt, git, node-pty, a browser, runtimes, permissions, orphans and disk; --fix repairs what it safely can',
   options: { fix: { type: 'boolean', description: 'apply the fixes the doctor can make itself' }, ...JSON_OPTION },
   details: 'Exit codes: 0 nothing failed (warnings allowed), 1 a check failed (after --fix: one still fails).',
+  // It checks (and fixes) the caller's machine: its PATH, its permissions.
+  place: 'caller',
   async run(ctx, v) {
     // Loaded here, not at start: the checks pull in the runtimes' schemas, which no other gt call needs.
     const { runDoctor } = await import('../../town/supervision/doctor/doctor-checks.ts');

@@ -7,13 +7,14 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'write every bead as beads JSONL (to stdout, or --out FILE)',
   options: { out: { type: 'string', short: 'o', value: 'FILE', description: 'write to this file' } },
+  place: (v) => (v.out === undefined ? 'anywhere' : 'caller'),
   async run(ctx, v) {
     const { jsonl, count } = await withTown(ctx, (c) => c.ledgerExport({}));
     if (typeof v.out === 'string') {
       writeFileSync(v.out, jsonl);
       ctx.err(`exported ${count} beads to ${v.out}`);
     } else {
-      process.stdout.write(jsonl);
+      ctx.write(jsonl);
     }
     return 0;
   },
@@ -24,6 +25,7 @@ export const importCommand: Command = {
   summary: 'upsert beads from a beads JSONL file (all or nothing; errors name the line)',
   args: 'FILE',
   options: JSON_OPTION,
+  place: 'caller',
   async run(ctx, v, positionals) {
     const file = requireArg(positionals, 0, 'file');
     let jsonl: string;

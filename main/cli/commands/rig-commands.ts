@@ -32,7 +32,7 @@ export const rigAddCommand: Command = {
     const name = requireArg(positionals, 0, 'rig name');
     const raw = requireArg(positionals, 1, 'source (a folder or a git URL)');
     // The Town resolves relative paths against its own folder; ours is the caller's cwd.
-    const source = isGitUrl(raw) ? raw : resolve(process.cwd(), raw);
+    const source = isGitUrl(raw) ? raw : resolve(ctx.cwd, raw);
     let maxPolecats: number | undefined;
     if (v['max-polecats'] !== undefined) {
       maxPolecats = Number(v['max-polecats']);

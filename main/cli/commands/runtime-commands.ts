@@ -7,6 +7,8 @@ export const runtimeListCommand: Command = {
   name: 'runtime list',
   summary: 'the agent runtimes (built-in and custom) with their command and whether the CLI is installed',
   options: JSON_OPTION,
+  // Whether a runtime is installed is a question about the caller's PATH.
+  place: 'caller',
   async run(ctx, v) {
     const [{ runtimeListing }, { readWorkSettings }] = await Promise.all([import('../../agents/runtimes/runtime-registry.ts'), import('../../town/sessions/work-settings.ts')]);
     const runtimes = runtimeListing(readWorkSettings(ctx.townDir).runtimes);

@@ -5,6 +5,7 @@ import { JSON_OPTION, printJson, withTown, type Command } from '../command.ts';
 export const initCommand: Command = {
   name: 'init',
   summary: 'create a town folder (config, secrets, Dolt data); harmless to run twice',
+  place: 'caller',
   async run(ctx) {
     const { initTown } = await import('../../town/config.ts');
     const { created } = initTown(ctx.townDir);
@@ -16,6 +17,7 @@ export const initCommand: Command = {
 export const upCommand: Command = {
   name: 'up',
   summary: 'run the town headless in the foreground (Dolt, PTY host, API socket) until SIGINT/SIGTERM',
+  place: 'caller',
   async run(ctx) {
     const { runTown } = await import('../run-town.ts');
     return runTown(ctx, { web: false });
@@ -25,6 +27,7 @@ export const upCommand: Command = {
 export const serveCommand: Command = {
   name: 'serve',
   summary: '`gt up` plus the web UI and TownApi over HTTP/WebSocket on 127.0.0.1 (token-protected)',
+  place: 'caller',
   options: {
     port: { type: 'string', value: 'PORT', description: 'web port (default: the town config, else a free port)' },
   },

@@ -75,7 +75,7 @@ export const primeCommand: Command = {
   async run(ctx, v) {
     const p = await withTown(ctx, (c) => c.prime({ agent: str(v.agent) }));
     if (v.json) printJson(ctx, p);
-    else process.stdout.write(p.text);
+    else ctx.write(p.text);
     return 0;
   },
 };
@@ -89,7 +89,7 @@ export const doneCommand: Command = {
   },
   async run(ctx, v) {
     const noChanges = str(v['no-changes']);
-    const r = await withTown(ctx, (c) => c.done({ cwd: process.cwd(), ...(noChanges !== undefined ? { noChanges } : {}) }));
+    const r = await withTown(ctx, (c) => c.done({ cwd: ctx.cwd, ...(noChanges !== undefined ? { noChanges } : {}) }));
     if (v.json) printJson(ctx, r);
     else if (r.already) ctx.out(`${r.bead} was already done${r.mergeRequest ? ` (merge request ${r.mergeRequest})` : ''}`);
     else if (r.outcome === 'no-changes') ctx.out(`${r.bead} closed: no changes needed; ${r.agent} is idle`);

@@ -14,6 +14,7 @@ import { agentHookHandlers } from './agent-hooks.ts';
 import { uiHandlers } from './ui-handlers.ts';
 import { supervisionHandlers } from './supervision-handlers.ts';
 import { moleculeHandlers } from './molecule-handlers.ts';
+import { cliHandlers } from './cli-handlers.ts';
 
 export function createHandlers(town: Town): TownHandlers {
   return {
@@ -30,5 +31,6 @@ export function createHandlers(town: Town): TownHandlers {
     ...uiHandlers(town),
     ...supervisionHandlers(town),
     ...moleculeHandlers(town),
+    ...cliHandlers(town),
   };
 }
