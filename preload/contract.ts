@@ -20,6 +20,7 @@ import type { MergeQueueEvent } from './requests/merge-queue-types.ts';
 import type { AgentStatusEvent, ConvoyClosedEvent, EscalationEvent, WorkEvent } from './requests/work-types.ts';
 import { checkCaller, type CallerRule } from './callers.ts';
 import { supervisionRequests } from './requests/supervision.ts';
+import { federationRequests } from './requests/federation.ts';
 import type { SupervisionEvent } from './requests/supervision-types.ts';
 
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
@@ -39,6 +40,7 @@ export const requests = {
   ...agentHookRequests,
   ...uiRequests,
   ...supervisionRequests,
+  ...federationRequests,
 };
 
 /** Server-to-client event streams: name → payload. */

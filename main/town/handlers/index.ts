@@ -13,6 +13,7 @@ import { costHandlers } from './cost-handlers.ts';
 import { agentHookHandlers } from './agent-hooks.ts';
 import { uiHandlers } from './ui-handlers.ts';
 import { supervisionHandlers } from './supervision-handlers.ts';
+import { federationHandlers } from './federation-handlers.ts';
 
 export function createHandlers(town: Town): TownHandlers {
   return {
@@ -28,5 +29,6 @@ export function createHandlers(town: Town): TownHandlers {
     ...agentHookHandlers(town),
     ...uiHandlers(town),
     ...supervisionHandlers(town),
+    ...federationHandlers(town),
   };
 }
