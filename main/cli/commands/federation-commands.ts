@@ -108,4 +108,19 @@ export const federationShowCommand: Command = {
   },
 };
 
-export const FEDERATION_COMMANDS: Command[] = [remoteAddCommand, remoteListCommand, remoteRemoveCommand, syncCommand, federationShowCommand];
+export const cloneCommand: Command = {
+  name: 'clone',
+  summary: 'create a town (--town DIR) whose ledger is a Dolt clone of a remote; it keeps the remote as origin',
+  args: 'URL',
+  options: { user: { type: 'string', value: 'USER', description: 'the user for a remotesapi remote (password: GT_REMOTE_PASSWORD or settings/federation-secrets.json)' }, ...JSON_OPTION },
+  async run(ctx, v, positionals) {
+    const url = requireArg(positionals, 0, 'remote URL');
+    const { cloneTown } = await import('../../town/federation/clone-town.ts');
+    const r = cloneTown(ctx.townDir, url, typeof v.user === 'string' ? v.user : undefined);
+    if (v.json) printJson(ctx, r);
+    else ctx.out(`town created at ${r.town} with its ledger cloned from ${r.url} (gt up to run it)`);
+    return 0;
+  },
+};
+
+export const FEDERATION_COMMANDS: Command[] = [cloneCommand, remoteAddCommand, remoteListCommand, remoteRemoveCommand, syncCommand, federationShowCommand];

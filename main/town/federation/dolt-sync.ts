@@ -164,7 +164,8 @@ function sqlValue(v: unknown): unknown {
 }
 
 async function primaryKey(c: mysql.Connection, table: string): Promise<string[]> {
-  const keys = await rows<{ Column_name: string; Seq_in_index: number }>(c, `SHOW KEYS FROM \`${table}\` WHERE Key_name = 'PRIMARY'`);
+  // Filtered here: dolt 1.88 ignores a WHERE on SHOW KEYS and lists every index.
+  const keys = (await rows<{ Key_name: string; Column_name: string; Seq_in_index: number }>(c, `SHOW KEYS FROM \`${table}\``)).filter((k) => k.Key_name === 'PRIMARY');
   return keys.sort((a, b) => a.Seq_in_index - b.Seq_in_index).map((k) => k.Column_name);
 }
 
