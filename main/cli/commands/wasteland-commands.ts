@@ -130,4 +130,33 @@ export const wlAcceptCommand: Command = {
   },
 };
 
-export const WASTELAND_COMMANDS: Command[] = [wlCreateCommand, wlJoinCommand, wlPostCommand, wlBrowseCommand, wlClaimCommand, wlDoneCommand, wlSyncCommand, wlAcceptCommand];
+export const wlAttemptsCommand: Command = {
+  name: 'wl attempts',
+  summary: 'every claim attempt in the commons: claimed (standing) or lost to a claim that arrived first',
+  options: JSON_OPTION,
+  async run(ctx, v) {
+    const list = await withTown(ctx, (c) => c.wlAttempts({}));
+    if (v.json) printJson(ctx, list);
+    else if (!list.length) ctx.out('no claims yet');
+    else for (const a of list) ctx.out(`${a.wantedId}  ${a.town}  ${a.outcome}  ${a.at}`);
+    return 0;
+  },
+};
+
+export const wlInfoCommand: Command = {
+  name: 'wl info',
+  summary: 'the commons this town joined: its upstream, the towns in it and which it accepts, the last sync',
+  options: JSON_OPTION,
+  async run(ctx, v) {
+    const info = await withTown(ctx, (c) => c.wlInfo({}));
+    if (v.json) printJson(ctx, info);
+    else if (!info) ctx.out('no commons (gt wl join URL, or gt wl create)');
+    else {
+      ctx.out(`commons ${info.upstream ?? '(hosted here)'}; last sync ${info.lastSync ? `${new Date(info.lastSync.at).toISOString()} ${info.lastSync.message}` : 'never'}`);
+      for (const t of info.towns) ctx.out(`  ${t.handle}${t.accepted ? ' (accepted)' : ' (not accepted: its entries are untrusted)'}`);
+    }
+    return 0;
+  },
+};
+
+export const WASTELAND_COMMANDS: Command[] = [wlInfoCommand, wlAttemptsCommand, wlCreateCommand, wlJoinCommand, wlPostCommand, wlBrowseCommand, wlClaimCommand, wlDoneCommand, wlSyncCommand, wlAcceptCommand];

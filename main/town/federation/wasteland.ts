@@ -247,10 +247,11 @@ export class Wasteland {
       c, 'SELECT wanted_id, town, outcome, at FROM claim_attempts ORDER BY at, town')).map((r) => ({ wantedId: r.wanted_id, town: r.town, outcome: r.outcome, at: r.at }))));
   }
 
-  /** `gt wl claim ID`: pull, check, commit the claim, push; won → a local bead. */
+  /** `gt wl claim ID`: check on this town's clone, commit the claim, push (sync); won → a local bead. */
   claim(id: string, actor: string, opts: { untrusted?: boolean; prefix?: string } = {}): Promise<ClaimResult> {
     return this.serial(async () => {
-      const before = await this.syncNow().catch((e: Error) => ({ offline: e.message }) as Partial<WlSyncResult>);
+      // No pull first: a claim acts on this town's view of the board and the push decides (a stale
+      // view costs one lost claim, recorded; a pull first would only narrow the window, not close it).
       await this.using(async (c) => {
         const [r] = await rows(c, 'SELECT * FROM wanted WHERE id = ?', [id]);
         const entry = r ? { id: String(r.id), status: String(r.status), postedBy: String(r.posted_by), claimedBy: (r.claimed_by as string | null) ?? null } : null;
@@ -265,12 +266,11 @@ export class Wasteland {
         });
       });
       const after = await this.syncNow(opts.prefix).catch((e: Error) => ({ offline: e.message, lost: [] as string[] }) as Partial<WlSyncResult>);
-      void before;
       const item = await this.using((c) => this.itemNow(c, id));
       if (after.lost?.includes(id) || (item.claimedBy && item.claimedBy !== this.d.identity)) {
         return { id, outcome: 'lost', bead: null, message: `${id} was claimed first by ${item.claimedBy}; this town's claim is recorded as lost` };
       }
-      if (after.offline || !after.pushed) {
+      if (after.offline || (after.pulled !== 'hub' && !after.pushed)) {
         return { id, outcome: 'pending', bead: null, message: `claimed locally; the commons could not be reached (${after.offline ?? 'not pushed'}): the next gt wl sync settles it` };
       }
       return { id, outcome: 'won', bead: item.localBead, message: `${id} claimed by ${this.d.identity}${item.localBead ? `; local bead ${item.localBead}` : ''}` };
@@ -310,7 +310,8 @@ export class Wasteland {
       await this.completeClosedBeads(c, result);
       const origin = await this.hasOrigin(c);
       if (origin) await this.exchange(c, result);
-      await this.bridge(c, result, prefix);
+      // A claim is this town's only once the commons has it: never make beads from an unpushed claim.
+      await this.bridge(c, result, !origin || result.pushed, prefix);
     });
     await this.d.ledger.setEphemeral(SCOPE, 'commons', {
       at: Date.now(), ok: !result.offline, message: result.offline ? `offline: ${result.offline}` : `${result.pulled}${result.pushed ? ', pushed' : ''}${result.lost.length ? `, lost ${result.lost.join(' ')}` : ''}`,
@@ -369,8 +370,8 @@ export class Wasteland {
   }
 
   /** Won items become local beads; completions of items posted here are noted on their source bead. */
-  private async bridge(c: mysql.Connection, result: WlSyncResult, prefix?: string): Promise<void> {
-    const won = await rows(c, "SELECT * FROM wanted WHERE claimed_by = ? AND status = 'claimed'", [this.d.identity]);
+  private async bridge(c: mysql.Connection, result: WlSyncResult, confirmed: boolean, prefix?: string): Promise<void> {
+    const won = confirmed ? await rows(c, "SELECT * FROM wanted WHERE claimed_by = ? AND status = 'claimed'", [this.d.identity]) : [];
     for (const r of won) {
       const id = String(r.id);
       if (await this.localBead(id)) continue;
