@@ -3,7 +3,7 @@
 // of docs/federation.md, and a push killed mid-way leaves both sides consistent.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -106,6 +106,14 @@ test('push to a file:// remote, clone into a fresh town: identical export; a con
   const list = await a.json<RemoteStatus[]>(['remote', 'list']);
   assert.equal(list[0].push?.ok, true);
   assert.equal(list[0].pull?.ok, true);
+
+  // The remotes dog pushes on its schedule (here: run by hand); B pulls what it pushed.
+  const late = await a.json<Bead>(['bead', 'create', '-t', 'Pushed by the dog']);
+  const run = await a.json<{ ok: boolean; message: string }>(['dog', 'run', 'remotes']);
+  assert.equal(run.ok, true, run.message);
+  assert.match(run.message, /backup: pushed/);
+  await b.json<SyncReport[]>(['sync', 'pull']);
+  assert.equal((await b.json<Bead>(['bead', 'show', late.id])).title, 'Pushed by the dog');
 });
 
 test('a push killed mid-way leaves both sides consistent; the next push completes', { skip: skip ?? false, timeout: 600_000 }, async (t) => {
@@ -121,8 +129,12 @@ test('a push killed mid-way leaves both sides consistent; the next push complete
   assert.equal(imported.code, 0, imported.stderr);
 
   const doltPid = a.doltPid();
+  // Kill the town's dolt server as soon as the push has started writing into the remote (a new
+  // table file appears; Dolt writes the remote's manifest last).
+  const remoteFolder = join(remoteDir, 'ledger');
+  const filesBefore = new Set(readdirSync(remoteFolder));
   const push = a.gt(['sync', 'push', 'backup', '--json']);
-  await new Promise((r) => setTimeout(r, 400));
+  await waitFor('the push to start writing into the remote', () => readdirSync(remoteFolder).some((f) => !filesBefore.has(f)), 120_000, 5);
   process.kill(doltPid, 'SIGKILL');
   const first = await push;
   t.diagnostic(first.code === 0 ? 'the first push finished before the kill' : `the first push was cut: ${first.stderr.trim().split('\n')[0]}`);
