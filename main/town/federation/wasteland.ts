@@ -18,14 +18,14 @@ import type { ClaimResult, CommonsInfo, RemoteSyncState, WantedItem, WlSyncResul
 import type { DoltConnection } from '../../ledger/dolt-server.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { authorOf, nowSql } from '../../ledger/write-tx.ts';
-import { claimRefusal, commonsRules, isTrusted } from './claim-rules.ts';
+import { claimRefusal, isTrusted } from './claim-rules.ts';
+import { exchangeWithUpstream } from './commons-sync.ts';
 import { COMMONS_DATABASE, COMMONS_SCHEMA_VERSION, COMMONS_TABLES } from './commons-schema.ts';
-import { checkRemoteUrl, FEDERATION_ACTOR, fetchRemote, listRemotes, mergeRemote, openConnection, pushRemote, remoteError, rows, userArgs } from './dolt-sync.ts';
+import { checkRemoteUrl, FEDERATION_ACTOR, listRemotes, openConnection, remoteError, rows, userArgs } from './dolt-sync.ts';
 import type { Row } from './merge-rules.ts';
 
 const ORIGIN = 'origin';
 const SCOPE = 'federation-sync';
-const MAX_PUSH_ROUNDS = 6;
 
 export interface WastelandDeps {
   conn: DoltConnection;
@@ -319,41 +319,14 @@ export class Wasteland {
     return result;
   }
 
-  /** fetch → merge → push until a push lands (another town pushing in between rejects ours). */
+  /** fetch → merge → push until a push lands (commons-sync.ts). */
   private async exchange(c: mysql.Connection, result: WlSyncResult): Promise<void> {
-    for (let round = 1; round <= MAX_PUSH_ROUNDS; round++) {
-      try {
-        await fetchRemote(c, ORIGIN, this.d.remoteUser);
-      } catch (e) {
-        if (TownError.from(e).code === 'unavailable') { result.pulled = 'offline'; result.offline = (e as Error).message; return; }
-        throw e;
-      }
-      const lost: string[] = [];
-      const merged = await mergeRemote(c, ORIGIN, commonsRules(this.d.identity, lost), `wl sync: merge ${ORIGIN}/main`, async (tx) => {
-        // Any claim of this town the commons gave to another town is lost (in a conflict or not).
-        const stale = await rows<{ wanted_id: string }>(tx,
-          "SELECT a.wanted_id FROM claim_attempts a JOIN wanted w ON w.id = a.wanted_id WHERE a.town = ? AND a.outcome = 'claimed' AND (w.claimed_by IS NULL OR w.claimed_by <> ?)",
-          [this.d.identity, this.d.identity]);
-        for (const s of stale) {
-          await tx.query("UPDATE claim_attempts SET outcome = 'lost', at = ? WHERE wanted_id = ? AND town = ?", [nowSql(), s.wanted_id, this.d.identity]);
-          if (!lost.includes(s.wanted_id)) lost.push(s.wanted_id);
-        }
-      });
-      result.pulled = merged.outcome;
-      result.conflicts += merged.conflicts;
-      for (const l of lost) if (!result.lost.includes(l)) result.lost.push(l);
-      if (merged.outcome === 'aborted') throw new TownError('conflict', `wl sync: ${merged.reason}`);
-      try {
-        await pushRemote(c, ORIGIN, this.d.remoteUser);
-        result.pushed = true;
-        return;
-      } catch (e) {
-        const err = TownError.from(e);
-        if (err.code === 'unavailable') { result.offline = err.message; return; }
-        if (err.code !== 'conflict' || round === MAX_PUSH_ROUNDS) throw err;
-        await new Promise((r) => setTimeout(r, 20 * round + Math.random() * 80));
-      }
-    }
+    const x = await exchangeWithUpstream(c, { identity: this.d.identity, remoteUser: this.d.remoteUser, remote: ORIGIN });
+    result.pulled = x.pulled;
+    result.pushed = x.pushed;
+    result.conflicts += x.conflicts;
+    result.lost.push(...x.lost);
+    if (x.offline) result.offline = x.offline;
   }
 
   /** Local beads of won items that closed complete their item (ref: the town and the bead). */
