@@ -87,14 +87,14 @@ async function claimOnClone(c: mysql.Connection, me: string): Promise<string | n
   return id;
 }
 
-interface RaceResult { n: number; won: number; lost: number; errors: number; seconds: number; resolveMs: number[]; winMs: number[]; retries: number }
+interface RaceResult { n: number; won: number; lost: number; errors: number; seconds: number; resolveMs: number[]; winMs: number[]; retries: number; steps: { fetch: number; merge: number; push: number } }
 
 async function race(hub: Hub, sim: TempDolt, n: number): Promise<RaceResult> {
   const commons = `race_${n}`;
   await createCommons(hub, commons, 5000);
   const towns: mysql.Connection[] = [];
   for (let i = 0; i < n; i++) towns.push(await cloneInto(sim, hub, commons, `r${n}_t${i}`));
-  const r: RaceResult = { n, won: 0, lost: 0, errors: 0, seconds: SECONDS, resolveMs: [], winMs: [], retries: 0 };
+  const r: RaceResult = { n, won: 0, lost: 0, errors: 0, seconds: SECONDS, resolveMs: [], winMs: [], retries: 0, steps: { fetch: 0, merge: 0, push: 0 } };
   const deadline = Date.now() + SECONDS * 1000;
   const t0 = performance.now();
   await Promise.all(towns.map(async (c, i) => {
@@ -107,6 +107,7 @@ async function race(hub: Hub, sim: TempDolt, n: number): Promise<RaceResult> {
         const x = await exchangeWithUpstream(c, { identity: me, remoteUser: USER, maxRounds: 50 });
         const took = performance.now() - started;
         r.retries += x.retries;
+        for (const k of ['fetch', 'merge', 'push'] as const) r.steps[k] += x.ms[k];
         if (x.lost.includes(id)) { r.lost++; r.resolveMs.push(took); } else { r.won++; r.winMs.push(took); }
       } catch {
         r.errors++;
@@ -155,6 +156,8 @@ try {
     console.log(`  N=${String(n).padStart(2)}  won ${String(r.won).padStart(4)}  lost ${String(r.lost).padStart(4)}  errors ${r.errors}  rejected pushes ${r.retries}  claims/min ${perMin(r).toFixed(1).padStart(6)} (×${(perMin(r) / perMin(base)).toFixed(2)} of N=1)` +
       `  win p50 ${ms(pct(r.winMs, 50) || 0)}  lost-claim resolution p50 ${r.resolveMs.length ? ms(pct(r.resolveMs, 50)) : '-'} p95 ${r.resolveMs.length ? ms(pct(r.resolveMs, 95)) : '-'}` +
       `  (win p50 ×${((pct(r.winMs, 50) || 0) / (pct(base.winMs, 50) || 1)).toFixed(2)} of N=1)`);
+    const exchanges = r.won + r.lost || 1;
+    console.log(`        per exchange: fetch ${ms(r.steps.fetch / exchanges)}  merge ${ms(r.steps.merge / exchanges)}  push ${ms(r.steps.push / exchanges)}`);
   }
   console.log('sync time against the commons\' size (one clone):');
   const sizes: Array<[number, Record<string, number>]> = [];

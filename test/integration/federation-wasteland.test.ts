@@ -5,10 +5,14 @@
 // trust; a town that was stopped catches up; a hub that is down leaves a claim pending, not lost.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Bead } from '../../preload/types.ts';
 import type { ClaimResult, CommonsInfo, FederationInfo, WantedItem, WlSyncResult } from '../../preload/requests/federation-types.ts';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
 import { freePort } from '../../main/ledger/free-port.ts';
+import { findDolt } from '../../main/ledger/dolt-locate.ts';
 import { waitFor } from '../helpers/gt.ts';
 import { fixtureRepo } from './town-fixture.ts';
 import { fedTown, type FedTown } from './federation-fixture.ts';
@@ -68,6 +72,19 @@ test('A hosts a commons and posts three items; B and C join over remotesapi and 
   await a.json<WlSyncResult>(['wl', 'sync']);
   const towns = (await a.json<CommonsInfo>(['wl', 'info'])).towns.map((t) => t.handle);
   assert.deepEqual(towns, ['town-a', 'town-b', 'town-c'], 'both joins reached the hub');
+
+  // A plain `dolt clone` uses the served town too, with the credentials; without them it is refused.
+  const info = await a.json<FederationInfo>(['federation', 'show']);
+  const dolt = findDolt()!.path;
+  const env = { ...process.env, DOLT_ROOT_PATH: join(a.base, 'plain-root'), DOLT_DISABLE_EVENT_FLUSH: '1' };
+  mkdirSync(join(a.base, 'plain-root', '.dolt'), { recursive: true });
+  writeFileSync(join(a.base, 'plain-root', '.dolt', 'config_global.json'), JSON.stringify({ 'user.name': 't', 'user.email': 't@t', 'metrics.disabled': 'true' }));
+  const denied = spawnSync(dolt, ['clone', '--user', info.serving!.user, commonsUrl, join(a.base, 'denied')], { env: { ...env, DOLT_REMOTE_PASSWORD: 'wrong-password' }, encoding: 'utf8' });
+  assert.notEqual(denied.status, 0, 'a wrong password is refused');
+  const plain = spawnSync(dolt, ['clone', '--user', info.serving!.user, commonsUrl, join(a.base, 'plain')], { env: { ...env, DOLT_REMOTE_PASSWORD: info.serving!.password }, encoding: 'utf8' });
+  assert.equal(plain.status, 0, plain.stderr);
+  const count = spawnSync(dolt, ['sql', '-r', 'csv', '-q', 'SELECT COUNT(*) AS n FROM wanted'], { cwd: join(a.base, 'plain'), env, encoding: 'utf8' });
+  assert.match(count.stdout, /\n3\s*$/, count.stderr);
 });
 
 let winner: FedTown;

@@ -20,6 +20,8 @@ export interface ExchangeResult {
   lost: string[];
   /** Rejected pushes before the one that landed. */
   retries: number;
+  /** Time spent in each step, summed over rounds (ms): where a slow sync spends it. */
+  ms: { fetch: number; merge: number; push: number };
   offline?: string;
 }
 
@@ -28,10 +30,18 @@ export async function exchangeWithUpstream(
 ): Promise<ExchangeResult> {
   const remote = opts.remote ?? 'origin';
   const maxRounds = opts.maxRounds ?? 6;
-  const result: ExchangeResult = { pulled: 'up-to-date', pushed: false, conflicts: 0, lost: [], retries: 0 };
+  const result: ExchangeResult = { pulled: 'up-to-date', pushed: false, conflicts: 0, lost: [], retries: 0, ms: { fetch: 0, merge: 0, push: 0 } };
+  let t = performance.now();
+  const lap = (step: keyof ExchangeResult['ms']): void => {
+    const now = performance.now();
+    result.ms[step] += now - t;
+    t = now;
+  };
   for (let round = 1; round <= maxRounds; round++) {
+    t = performance.now();
     try {
       await fetchRemote(c, remote, opts.remoteUser);
+      lap('fetch');
     } catch (e) {
       if (TownError.from(e).code === 'unavailable') return { ...result, pulled: 'offline', offline: (e as Error).message };
       throw e;
@@ -46,15 +56,18 @@ export async function exchangeWithUpstream(
         if (!lost.includes(s.wanted_id)) lost.push(s.wanted_id);
       }
     });
+    lap('merge');
     result.pulled = merged.outcome;
     result.conflicts += merged.conflicts;
     for (const l of lost) if (!result.lost.includes(l)) result.lost.push(l);
     if (merged.outcome === 'aborted') throw new TownError('conflict', `wl sync: ${merged.reason}`);
     try {
       await pushRemote(c, remote, opts.remoteUser);
+      lap('push');
       result.pushed = true;
       return result;
     } catch (e) {
+      lap('push');
       const err = TownError.from(e);
       if (err.code === 'unavailable') return { ...result, offline: err.message };
       if (err.code !== 'conflict' || round === maxRounds) throw err;
