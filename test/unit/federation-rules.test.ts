@@ -134,3 +134,16 @@ test('splitConflict: a removed side is null, columns lose their prefix', () => {
   assert.deepEqual(c.ours, { id: 'a', v: 2 });
   assert.equal(c.theirs, null);
 });
+
+test('status bar remotes summary: none, never synced, ok, failing', async () => {
+  const { remotesSummary } = await import('../../renderer/state/federation-slice.ts');
+  const info = (remotes: Array<{ push: { ok: boolean } | null; pull: { ok: boolean } | null }>) => ({
+    identity: 't', serving: null, remoteUser: null, remotePasswordSet: false, commons: null,
+    remotes: remotes.map((r, i) => ({ name: `r${i}`, url: 'file:///x', push: r.push && { ...r.push, at: 1, message: '' }, pull: r.pull && { ...r.pull, at: 1, message: '' } })),
+  });
+  assert.equal(remotesSummary(null), '');
+  assert.equal(remotesSummary(info([])), '');
+  assert.equal(remotesSummary(info([{ push: null, pull: null }])), 'Remotes: 1 never synced');
+  assert.equal(remotesSummary(info([{ push: { ok: true }, pull: null }, { push: null, pull: null }])), 'Remotes: 2 ok');
+  assert.equal(remotesSummary(info([{ push: { ok: true }, pull: { ok: false } }])), 'Remotes: 1 failing');
+});
