@@ -22,6 +22,7 @@ import { checkCaller, type CallerRule } from './callers.ts';
 import { supervisionRequests } from './requests/supervision.ts';
 import { moleculeRequests } from './requests/molecules.ts';
 import { cliRunnerRequests } from './requests/cli-runner.ts';
+import { federationRequests } from './requests/federation.ts';
 import type { SupervisionEvent } from './requests/supervision-types.ts';
 
 export { BeadIdSchema, MetadataSchema, PrefixSchema } from './api-kit.ts';
@@ -43,6 +44,7 @@ export const requests = {
   ...supervisionRequests,
   ...moleculeRequests,
   ...cliRunnerRequests,
+  ...federationRequests,
 };
 
 /** Server-to-client event streams: name → payload. */

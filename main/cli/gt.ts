@@ -18,13 +18,15 @@ import { COST_COMMANDS } from './commands/cost-commands.ts';
 import { AGENT_HOOK_COMMANDS } from './commands/agent-hook-commands.ts';
 import { SUPERVISION_COMMANDS } from './commands/supervision-commands.ts';
 import { MOLECULE_COMMANDS } from './commands/molecule-commands.ts';
+import { FEDERATION_COMMANDS } from './commands/federation-commands.ts';
+import { WASTELAND_COMMANDS } from './commands/wasteland-commands.ts';
 
 export const COMMANDS: Command[] = [
   initCommand, upCommand, serveCommand, statusCommand,
   ...BEAD_COMMANDS,
   exportCommand, importCommand, runtimeListCommand,
   ...RIG_COMMANDS, ...WORK_COMMANDS, ...CONVOY_COMMANDS, ...MESSAGE_COMMANDS, ...CREW_COMMANDS, ...ATTACH_COMMANDS, ...MQ_COMMANDS, ...COST_COMMANDS,
-  ...AGENT_HOOK_COMMANDS, ...SUPERVISION_COMMANDS, ...MOLECULE_COMMANDS,
+  ...AGENT_HOOK_COMMANDS, ...SUPERVISION_COMMANDS, ...MOLECULE_COMMANDS, ...FEDERATION_COMMANDS, ...WASTELAND_COMMANDS,
 ];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {

@@ -30,6 +30,12 @@ export interface DoltServerOptions {
   readyTimeoutMs?: number;
   /** Crash restarts; default RESTART_POLICIES.dolt (5 restarts in 10 minutes). */
   restartPolicy?: RestartPolicyOptions;
+  /** Also serve the databases over Dolt's remotesapi on this port (federation: a town as a remote).
+   *  Dolt 1.88.1 binds it on every interface (it has no host setting); its users are the SQL users. */
+  remotesApiPort?: number;
+  /** The password this server presents to remotesapi remotes for `--user` calls (DOLT_REMOTE_PASSWORD,
+   *  read by dolt from the server process's environment; one per process). */
+  remotePassword?: string;
 }
 
 const HOST = '127.0.0.1';
@@ -130,7 +136,8 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
   }
 
   private childEnv(): NodeJS.ProcessEnv {
-    return { ...process.env, DOLT_ROOT_PATH: this.rootPath, DOLT_DISABLE_EVENT_FLUSH: '1' };
+    const remote = this.opts.remotePassword ? { DOLT_REMOTE_PASSWORD: this.opts.remotePassword } : {};
+    return { ...process.env, DOLT_ROOT_PATH: this.rootPath, DOLT_DISABLE_EVENT_FLUSH: '1', ...remote };
   }
 
   async start(): Promise<void> {
@@ -237,7 +244,8 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
     const logFd = openSync(this.opts.logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(this.doltPath, ['sql-server', '-H', HOST, '-P', String(this._port), '--loglevel', 'warning'], {
+      const remotesApi = this.opts.remotesApiPort ? ['--remotesapi-port', String(this.opts.remotesApiPort)] : [];
+      child = spawn(this.doltPath, ['sql-server', '-H', HOST, '-P', String(this._port), '--loglevel', 'warning', ...remotesApi], {
         cwd: this.opts.dataDir,
         env: this.childEnv(),
         stdio: ['ignore', logFd, logFd],

@@ -18,6 +18,8 @@ import { cleanupStaleTown } from './sessions/stale-processes.ts';
 import { CostService } from './costs/cost-service.ts';
 import type { Supervision } from './supervision/supervision.ts';
 import { startSupervision } from './supervision/start-supervision.ts';
+import { Federation, prepareFederation } from './federation/federation.ts';
+import { Escalations } from './supervision/escalations.ts';
 
 export { initTown } from './config.ts';
 export const defaultTownDir = (): string => resolveTownDir();
@@ -44,6 +46,8 @@ export class Town {
   costs!: CostService;
   /** Witness per rig, Deacon, Boot, Dogs (main/town/supervision/). */
   supervision!: Supervision;
+  /** Remotes of the ledger, serving over remotesapi, the wanted board (main/town/federation/). */
+  federation!: Federation;
 
   private constructor(
     readonly paths: TownPaths,
@@ -67,6 +71,7 @@ export class Town {
     try {
       // A town killed with SIGKILL leaves its dolt server and agents behind: end them first.
       for (const what of await cleanupStaleTown(paths)) log(`cleaned up ${what} left by a previous run`);
+      const federationBoot = await prepareFederation(paths.root, config.name);
       const dolt = new DoltServer({
         dataDir: paths.doltData,
         logFile: paths.doltLog,
@@ -74,6 +79,7 @@ export class Town {
         user: secrets.doltUser,
         password: secrets.doltPassword,
         database: config.dolt.database,
+        ...federationBoot.dolt,
       });
       await dolt.start();
       started.push(dolt);
@@ -109,6 +115,11 @@ export class Town {
       started.push({ stop: () => town.refineries.stop() });
       town.supervision = startSupervision(town, config.dolt.database, (name, payload) => town.emit(name, payload), log);
       started.push({ stop: () => town.supervision.stop() });
+      town.federation = await Federation.start({
+        boot: federationBoot, conn: dolt.connection(), ledger, log,
+        escalate: async (message, details) => (await new Escalations(town.work.context).raise({ severity: 'medium', message, from: 'town/federation', source: 'federation', details })).id,
+      });
+      if (federationBoot.dolt.remotesApiPort) log(`serving the town's Dolt databases over remotesapi on port ${federationBoot.dolt.remotesApiPort} (user ${federationBoot.settings.serve.user})`);
       return town;
     } catch (err) {
       for (const s of started.reverse()) await s.stop().catch(() => {});

@@ -12,6 +12,7 @@ import { AgentsView } from '../views/AgentsView.tsx';
 import { TerminalGrid } from '../views/TerminalGrid.tsx';
 import { InboxView } from '../views/InboxView.tsx';
 import { FeedView } from '../views/FeedView.tsx';
+import { WantedView } from '../views/wanted/WantedView.tsx';
 
 import { isMac } from './platform.ts';
 
@@ -46,6 +47,7 @@ function CurrentView({ view }: { view: View }) {
     case 'terminals': return null; // the grid stays mounted (below) so its terminals are never recreated
     case 'inbox': return <InboxView />;
     case 'feed': return <FeedView />;
+    case 'wanted': return <WantedView />;
     default: return <Placeholder view={view} />;
   }
 }

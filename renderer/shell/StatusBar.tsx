@@ -5,6 +5,7 @@ import { useServices, useTown } from '../app-context.tsx';
 import { countAgents } from '../../preload/requests/ui-counts.ts';
 import { CostMeter } from './CostMeter.tsx';
 import { ControlsNote, EstopButton } from './Controls.tsx';
+import { selectRemotesFailing, selectRemotesSummary } from '../state/federation-slice.ts';
 
 export function StatusBar({ inboxCount }: { inboxCount: number }) {
   const { actions } = useServices();
@@ -13,6 +14,8 @@ export function StatusBar({ inboxCount }: { inboxCount: number }) {
   const commit = useTown((s) => s.load.commit);
   const agents = useTown((s) => s.agents);
   const counts = useMemo(() => countAgents(Object.values(agents)), [agents]);
+  const remotes = useTown(selectRemotesSummary);
+  const remotesFailing = useTown(selectRemotesFailing);
   const bad = (ok: boolean): string => (ok ? 'ok' : 'bad');
   return (
     <footer className="statusbar" data-testid="status-bar">
@@ -21,6 +24,7 @@ export function StatusBar({ inboxCount }: { inboxCount: number }) {
       <span className={bad(town?.ptyHost.state === 'ready')} data-testid="status-pty">PTY host {town?.ptyHost.state ?? '?'}</span>
       <span data-testid="status-agents">{counts.working} working · {counts.waiting} waiting · {counts.stuck} stuck</span>
       <button className="link" onClick={() => actions.setView('inbox')}>Inbox {inboxCount}</button>
+      {remotes && <button className={`link ${remotesFailing ? 'bad' : ''}`} onClick={() => actions.setView('wanted')} data-testid="status-remotes">{remotes}</button>}
       <CostMeter />
       <ControlsNote />
       <EstopButton />

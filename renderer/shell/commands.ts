@@ -10,12 +10,12 @@ export interface ShortcutKey {
 }
 
 export const VIEW_LABELS: Record<View, string> = {
-  agents: 'Agents', terminals: 'Terminals', inbox: 'Inbox', feed: 'Feed', convoys: 'Convoys', board: 'Board', 'merge-queue': 'Merge queue',
+  agents: 'Agents', terminals: 'Terminals', inbox: 'Inbox', feed: 'Feed', convoys: 'Convoys', board: 'Board', 'merge-queue': 'Merge queue', wanted: 'Wanted',
 };
 
 export const VIEW_SHORTCUTS: Record<View, ShortcutKey> = {
   agents: { key: '1', alt: true }, terminals: { key: '2', alt: true }, inbox: { key: '3', alt: true }, feed: { key: '4', alt: true },
-  convoys: { key: '5', alt: true }, board: { key: '6', alt: true }, 'merge-queue': { key: '7', alt: true },
+  convoys: { key: '5', alt: true }, board: { key: '6', alt: true }, 'merge-queue': { key: '7', alt: true }, wanted: { key: '8', alt: true },
 };
 
 export const PALETTE_SHORTCUT: ShortcutKey = { key: 'k', mod: true };

@@ -23,8 +23,9 @@ import { FrameBatcher, type Scheduler, animationFrame } from './frame-batcher.ts
 import { feedEntriesFrom, type FeedEntry, type TownActivity } from './feed-entries.ts';
 import type { ControlsState } from '../../preload/requests/cost-types.ts';
 import { emptyCostSlice, withAlert, withMeters, withSeries, type CostSlice } from './cost-slice.ts';
+import { emptyFederationSlice, type FederationSlice } from './federation-slice.ts';
 
-export const VIEWS = ['agents', 'terminals', 'inbox', 'feed', 'convoys', 'board', 'merge-queue'] as const;
+export const VIEWS = ['agents', 'terminals', 'inbox', 'feed', 'convoys', 'board', 'merge-queue', 'wanted'] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface TerminalMeta {
@@ -47,6 +48,8 @@ export interface TownState {
   cost: CostSlice;
   /** E-stop, parked rigs, do-not-disturb, budget pauses; null until the town has answered. */
   controls: ControlsState | null;
+  /** The ledger's remotes and the wanted board shared between towns (federation-slice.ts). */
+  federation: FederationSlice;
   /** Screen excerpts of terminals whose agent waits for input, by terminal id. */
   screens: Record<string, string[]>;
   dismissed: Record<string, true>;
@@ -85,6 +88,7 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     terminals: {},
     feed: [],
     cost: emptyCostSlice(),
+    federation: emptyFederationSlice(),
     controls: null,
     screens: {},
     dismissed: typeof localStorage === 'undefined' ? {} : loadDismissed(),
@@ -158,11 +162,30 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     await loadSeries();
   };
 
+  /** Remotes and the wanted board: best effort (a town without a commons has an empty board). */
+  const loadFederation = async (): Promise<void> => {
+    const [info, board] = await Promise.allSettled([client.federationInfo({}), client.wlBrowse({})]);
+    const f = get().federation;
+    set({ federation: { ...f, info: info.status === 'fulfilled' ? info.value : f.info, board: board.status === 'fulfilled' ? board.value : [] } });
+  };
+
+  /** A board action: busy while it runs, then the board and remotes reloaded. */
+  const boardAction = async <T,>(what: string, p: () => Promise<T>): Promise<T | undefined> => {
+    set({ federation: { ...get().federation, busy: true } });
+    try {
+      return await run(what, p());
+    } finally {
+      await loadFederation().catch(() => undefined);
+      set({ federation: { ...get().federation, busy: false } });
+    }
+  };
+
   const load = async (): Promise<void> => {
     const generation = ++loadingGeneration;
     loading = true;
     set({ load: { ...get().load, state: 'loading', error: null } });
     void loadCosts();
+    void loadFederation();
     try {
       const snap = await client.uiSnapshot({});
       if (generation !== loadingGeneration) return;
@@ -269,6 +292,15 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     remove: (agent: string, force: boolean) => run('remove', client.polecatRemove({ agent, force })),
     createBead: (title: string) => run('create bead', client.beadCreate({ title })),
     refreshScreen: loadScreen,
+    /** The Wanted view: reload remotes and the board; sync, post a bead, claim an item. */
+    loadFederation,
+    wlSync: () => boardAction('sync the wanted board', () => client.wlSync({})),
+    wlPost: (bead: string) => boardAction('post', () => client.wlPost({ bead })),
+    wlClaim: async (id: string) => {
+      const r = await boardAction('claim', () => client.wlClaim({ id }));
+      if (r) set({ federation: { ...get().federation, lastClaim: r } });
+      return r;
+    },
     /** Emergency stop: every agent frozen, nothing dispatched. */
     estop: async () => {
       const r = await run('e-stop', client.estop({}));

@@ -86,7 +86,7 @@ export const dogListCommand: Command = {
 
 export const dogRunCommand: Command = {
   name: 'dog run',
-  summary: 'run one dog now (backup, compactor, reaper, doctor)',
+  summary: 'run one dog now (backup, compactor, reaper, doctor, remotes)',
   args: 'NAME',
   options: JSON_OPTION,
   async run(ctx, v, positionals) {

@@ -30,10 +30,16 @@ export const serveCommand: Command = {
   place: 'caller',
   options: {
     port: { type: 'string', value: 'PORT', description: 'web port (default: the town config, else a free port)' },
+    remotes: { type: 'boolean', description: 'also serve the town\'s Dolt databases over Dolt\'s remotesapi (kept in settings/federation.json)' },
+    'remotes-port': { type: 'string', value: 'PORT', description: 'the remotesapi port (default: the setting, else a free port)' },
   },
   async run(ctx, values) {
     const port = values.port === undefined ? undefined : Number(values.port);
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new TownError('invalid', `--port must be a port number, got ${String(values.port)}`);
+    if (values.remotes === true || values['remotes-port'] !== undefined) {
+      const { enableServing } = await import('./federation-commands.ts');
+      await enableServing(ctx, values['remotes-port']);
+    }
     const { runTown } = await import('../run-town.ts');
     return runTown(ctx, { web: true, port });
   },

@@ -15,6 +15,7 @@ import { uiHandlers } from './ui-handlers.ts';
 import { supervisionHandlers } from './supervision-handlers.ts';
 import { moleculeHandlers } from './molecule-handlers.ts';
 import { cliHandlers } from './cli-handlers.ts';
+import { federationHandlers } from './federation-handlers.ts';
 
 export function createHandlers(town: Town): TownHandlers {
   return {
@@ -32,5 +33,6 @@ export function createHandlers(town: Town): TownHandlers {
     ...supervisionHandlers(town),
     ...moleculeHandlers(town),
     ...cliHandlers(town),
+    ...federationHandlers(town),
   };
 }

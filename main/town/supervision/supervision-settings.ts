@@ -41,7 +41,9 @@ export const SupervisionSettingsSchema = z.object({
     compactor: ms(6 * 3_600_000),
     reaper: ms(3_600_000),
     doctor: ms(0),
-  }).strict().default({ backup: 15 * 60_000, compactor: 6 * 3_600_000, reaper: 3_600_000, doctor: 0 }),
+    /** Push the ledger to its Dolt remotes (gt remote add); nothing to do without remotes. */
+    remotes: ms(15 * 60_000),
+  }).strict().default({ backup: 15 * 60_000, compactor: 6 * 3_600_000, reaper: 3_600_000, doctor: 0, remotes: 15 * 60_000 }),
   /** Backups kept in <town>/backups (oldest rotated away first). */
   backupKeep: z.number().int().min(1).max(1000).default(8),
   /** The compactor runs `dolt gc` once the database folder is larger than this (bytes). */
