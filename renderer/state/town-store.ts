@@ -23,6 +23,7 @@ import { FrameBatcher, type Scheduler, animationFrame } from './frame-batcher.ts
 import { feedEntriesFrom, type FeedEntry, type TownActivity } from './feed-entries.ts';
 import type { ControlsState } from '../../preload/requests/cost-types.ts';
 import { emptyCostSlice, withAlert, withMeters, withSeries, type CostSlice } from './cost-slice.ts';
+import { attachWorkViews, emptyWorkViews, type WorkViewsState } from './work-views-slice.ts';
 
 export const VIEWS = ['agents', 'terminals', 'inbox', 'feed', 'convoys', 'board', 'merge-queue'] as const;
 export type View = (typeof VIEWS)[number];
@@ -35,7 +36,8 @@ export interface TerminalMeta {
   exited: string | null;
 }
 
-export interface TownState {
+/** WorkViewsState: the convoy graph, merge queue and bead detail slice (work-views-slice.ts). */
+export interface TownState extends WorkViewsState {
   connection: ConnectionInfo;
   load: { state: 'loading' | 'ready' | 'error'; error: string | null; commit: string | null; at: number };
   town: TownStatus | null;
@@ -91,6 +93,7 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     feedBatches: 0,
     ui: { view: 'agents', focusedTerminal: null, maximizedTerminal: null, paletteOpen: false },
     lastError: null,
+    ...emptyWorkViews(),
   }));
   const get = store.getState;
   const set = store.setState;
@@ -163,6 +166,7 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     loading = true;
     set({ load: { ...get().load, state: 'loading', error: null } });
     void loadCosts();
+    void workViews.load();
     try {
       const snap = await client.uiSnapshot({});
       if (generation !== loadingGeneration) return;
@@ -224,8 +228,6 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
       set({ load: { ...get().load, state: 'loading' } });
     }
   });
-  if (connection.info().state === 'connected') void load();
-
   const run = async <T,>(what: string, p: Promise<T>): Promise<T | undefined> => {
     try {
       return await p;
@@ -234,8 +236,12 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
       return undefined;
     }
   };
+  const workViews = attachWorkViews({ client, get, set, run });
+
+  if (connection.info().state === 'connected') void load();
 
   const actions = {
+    ...workViews.actions,
     reload: load,
     setView(view: View): void {
       set({ ui: { ...get().ui, view } });
