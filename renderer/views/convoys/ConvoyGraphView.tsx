@@ -4,7 +4,8 @@
 // Invariants:
 // - A layout is asked for only when the set of nodes or edges changes (model.structure); nodes
 //   already placed keep their place (mergeLayout), so live changes recolour a node in place.
-// - The viewport moves only on the first layout, on Fit (button, palette, shortcut), never by itself.
+// - The viewport moves only on the first layout, after a filter change, and on Fit (button,
+//   palette, shortcut); never by itself for a live change.
 // - A node whose shown content did not change keeps its object: React Flow re-renders only changed nodes.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type Edge } from '@xyflow/react';
@@ -23,6 +24,7 @@ const FIT = { padding: 0.05, duration: 0 };
 
 /** Layout figures for tests and benchmarks (read through window.gastownDebug.graph). */
 export const graphStats = { layouts: 0, lastLayoutMs: 0, lastLayoutAt: 0, structure: '' };
+(globalThis as { gastownGraph?: typeof graphStats }).gastownGraph = graphStats;
 
 function layoutInputOf(model: GraphModel): LayoutInput {
   return {
@@ -77,13 +79,26 @@ function Graph() {
   const [positions, setPositions] = useState<Positions>({});
   const [error, setError] = useState<string | null>(null);
   const placed = useRef<Positions>({});
+  /** Every place a node had while this view was open: a node filtered out and back returns there. */
+  const remembered = useRef<Positions>({});
   const laidOut = useRef<string | null>(null);
+  /** A filter change fits the view once its layout is in (the user asked for another picture). */
+  const fitAfterLayout = useRef(false);
+  const filterRef = useRef(filter);
+  if (filterRef.current !== filter) {
+    filterRef.current = filter;
+    fitAfterLayout.current = true;
+  }
   const modelRef = useRef(model);
   modelRef.current = model;
 
   // Lay out again only when the set of nodes or edges changes.
   useEffect(() => {
-    if (laidOut.current === model.structure) return;
+    if (laidOut.current === model.structure) {
+      // A filter that left the same nodes: nothing to lay out, nothing to fit later by surprise.
+      fitAfterLayout.current = false;
+      return;
+    }
     let live = true;
     const input = layoutInputOf(modelRef.current);
     const structure = model.structure;
@@ -91,15 +106,18 @@ function Graph() {
     layoutClient.layout(input).then((fresh) => {
       if (!fresh || !live) return;
       const first = laidOut.current === null;
-      placed.current = mergeLayout(placed.current, fresh, input.edges, BOX);
+      placed.current = mergeLayout({ ...remembered.current, ...placed.current }, fresh, input.edges, BOX);
+      Object.assign(remembered.current, placed.current);
       laidOut.current = structure;
       Object.assign(graphStats, { layouts: graphStats.layouts + 1, lastLayoutMs: performance.now() - started, lastLayoutAt: performance.timeOrigin + performance.now(), structure });
       setPositions(placed.current);
       setError(null);
-      if (first || takeGraphFit()) requestAnimationFrame(() => void rf.fitView(FIT));
+      const fit = takeGraphFit() || fitAfterLayout.current || first;
+      fitAfterLayout.current = false;
+      if (fit) requestAnimationFrame(() => void rf.fitView(FIT));
     }, (err: Error) => { if (live) setError(err.message); });
     return () => { live = false; };
-  }, [model.structure, rf]);
+  }, [model.structure, filter, rf]);
 
   useEffect(() => onGraphFit(() => { if (takeGraphFit()) void rf.fitView(FIT); }), [rf]);
 
