@@ -23,7 +23,7 @@ const BOX = { width: NODE_WIDTH, height: NODE_HEIGHT };
 const FIT = { padding: 0.05, duration: 0 };
 
 /** Layout figures for tests and benchmarks (read through window.gastownDebug.graph). */
-export const graphStats = { layouts: 0, lastLayoutMs: 0, lastLayoutAt: 0, structure: '' };
+export const graphStats = { layouts: 0, lastLayoutMs: 0, lastLayoutAt: 0, structure: '', modelMs: 0, renders: 0, nodesMs: 0 };
 (globalThis as { gastownGraph?: typeof graphStats }).gastownGraph = graphStats;
 
 function layoutInputOf(model: GraphModel): LayoutInput {
@@ -75,7 +75,13 @@ function Graph() {
   const dependencies = useTown((s) => s.beads.dependencies);
   const costs = useTown((s) => s.beadCosts);
   const filter = useTown((s) => s.graphFilter);
-  const model = useMemo(() => buildGraphModel({ beads, dependencies, costs, filter }), [beads, dependencies, costs, filter]);
+  const model = useMemo(() => {
+    const started = performance.now();
+    const built = buildGraphModel({ beads, dependencies, costs, filter });
+    graphStats.modelMs = performance.now() - started;
+    return built;
+  }, [beads, dependencies, costs, filter]);
+  graphStats.renders++;
   const [positions, setPositions] = useState<Positions>({});
   const [error, setError] = useState<string | null>(null);
   const placed = useRef<Positions>({});
@@ -124,6 +130,7 @@ function Graph() {
   // Nodes keep their object while what they show and their place are unchanged.
   const cache = useRef(new Map<string, GraphFlowNode>());
   const nodes = useMemo(() => {
+    const started = performance.now();
     const next = new Map<string, GraphFlowNode>();
     const list: GraphFlowNode[] = [];
     for (const n of model.nodes) {
@@ -137,6 +144,7 @@ function Graph() {
       list.push(node);
     }
     cache.current = next;
+    graphStats.nodesMs = performance.now() - started;
     return list;
   }, [model.nodes, positions]);
 
