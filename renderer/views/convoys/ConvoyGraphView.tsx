@@ -150,7 +150,8 @@ function Graph() {
 
   const edges = useMemo<Edge[]>(() => model.edges
     .filter((e) => positions[e.source] && positions[e.target])
-    .map((e) => ({ id: e.id, source: e.source, target: e.target, className: `graph-edge edge-${e.kind}`, animated: false })),
+    // Straight lines cost less to draw than curves once there are many.
+    .map((e) => ({ id: e.id, source: e.source, target: e.target, className: `graph-edge edge-${e.kind}`, animated: false, type: model.edges.length > 300 ? 'straight' : 'default' })),
   // The edges change exactly when the structure or the placed nodes do.
   [model.structure, positions]);
 

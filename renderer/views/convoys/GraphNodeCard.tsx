@@ -1,11 +1,16 @@
 // One node of the convoy graph: a convoy (with its progress), a molecule (its steps' progress), a
 // step or a bead (status, priority, agent when hooked, merge request, cost so far).
 import { memo } from 'react';
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, type Node, type NodeProps } from '@xyflow/react';
 import type { GraphNode } from './graph-model.ts';
 import { costText } from '../cost-format.ts';
 
 export type GraphFlowNode = Node<{ node: GraphNode }, 'bead'>;
+
+/** Below this zoom a node is drawn as a coloured box without text: text too small to read costs the
+ *  most to paint (1,000 nodes of it made every frame take seconds on a busy machine). */
+export const DETAIL_ZOOM = 0.4;
+const farAway = (s: { transform: [number, number, number] }): boolean => s.transform[2] < DETAIL_ZOOM;
 
 function Progress({ p }: { p: { closed: number; total: number } }) {
   const ratio = p.total ? p.closed / p.total : 0;
@@ -19,6 +24,15 @@ function Progress({ p }: { p: { closed: number; total: number } }) {
 
 function GraphNodeCardImpl({ data }: NodeProps<GraphFlowNode>) {
   const n = data.node;
+  const far = useStore(farAway);
+  if (far) {
+    return (
+      <div className={`graph-node graph-node-far graph-${n.kind} status-${n.status}`} data-testid="graph-node" data-bead={n.id} data-status={n.status} data-kind={n.kind} title={`${n.id} ${n.title} (${n.status})`}>
+        <Handle type="target" position={Position.Left} isConnectable={false} />
+        <Handle type="source" position={Position.Right} isConnectable={false} />
+      </div>
+    );
+  }
   return (
     <div className={`graph-node graph-${n.kind} status-${n.status}`} data-testid="graph-node" data-bead={n.id} data-status={n.status} data-kind={n.kind}>
       <Handle type="target" position={Position.Left} isConnectable={false} />
