@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
 import { VIEWS, type View } from '../state/town-store.ts';
 import { useInbox } from './use-inbox.ts';
-import { ESTOP_SHORTCUT, MAXIMIZE_SHORTCUT, matches, PALETTE_SHORTCUT, VIEW_LABELS, VIEW_SHORTCUTS, shortcutLabel } from './commands.ts';
+import { ESTOP_SHORTCUT, GRAPH_CLEAR_FILTER_SHORTCUT, GRAPH_FIT_SHORTCUT, MAXIMIZE_SHORTCUT, MQ_RELOAD_SHORTCUT, matches, PALETTE_SHORTCUT, VIEW_LABELS, VIEW_SHORTCUTS, shortcutLabel } from './commands.ts';
 import { CommandPalette } from './CommandPalette.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { EstopBanner } from './Controls.tsx';
@@ -13,6 +13,9 @@ import { TerminalGrid } from '../views/TerminalGrid.tsx';
 import { InboxView } from '../views/InboxView.tsx';
 import { FeedView } from '../views/FeedView.tsx';
 import { WantedView } from '../views/wanted/WantedView.tsx';
+import { ConvoyGraphView } from '../views/convoys/ConvoyGraphView.tsx';
+import { MergeQueueView } from '../views/merge-queue/MergeQueueView.tsx';
+import { requestGraphFit } from '../views/convoys/graph-commands.ts';
 
 import { isMac } from './platform.ts';
 
@@ -48,6 +51,8 @@ function CurrentView({ view }: { view: View }) {
     case 'inbox': return <InboxView />;
     case 'feed': return <FeedView />;
     case 'wanted': return <WantedView />;
+    case 'convoys': return <ConvoyGraphView />;
+    case 'merge-queue': return <MergeQueueView />;
     default: return <Placeholder view={view} />;
   }
 }
@@ -75,6 +80,23 @@ export function AppShell() {
       if (matches(e, ESTOP_SHORTCUT, isMac)) {
         e.preventDefault();
         if (!store.getState().controls?.estop) void actions.estop();
+        return;
+      }
+      if (matches(e, GRAPH_FIT_SHORTCUT, isMac)) {
+        e.preventDefault();
+        actions.setView('convoys');
+        requestGraphFit();
+        return;
+      }
+      if (matches(e, GRAPH_CLEAR_FILTER_SHORTCUT, isMac)) {
+        e.preventDefault();
+        actions.setGraphFilter({ convoy: null, rig: null, statuses: null });
+        return;
+      }
+      if (matches(e, MQ_RELOAD_SHORTCUT, isMac)) {
+        e.preventDefault();
+        actions.setView('merge-queue');
+        void actions.reloadMergeQueue();
         return;
       }
       const focused = store.getState().ui.focusedTerminal;

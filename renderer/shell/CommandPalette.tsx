@@ -3,8 +3,10 @@ import { Command } from 'cmdk';
 import { useMemo } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
 import { VIEWS } from '../state/town-store.ts';
-import { ESTOP_SHORTCUT, MAXIMIZE_SHORTCUT, PALETTE_SHORTCUT, SEARCH_SHORTCUT, shortcutLabel, VIEW_LABELS, VIEW_SHORTCUTS } from './commands.ts';
+import { ESTOP_SHORTCUT, GRAPH_CLEAR_FILTER_SHORTCUT, GRAPH_FIT_SHORTCUT, MAXIMIZE_SHORTCUT, MQ_RELOAD_SHORTCUT, PALETTE_SHORTCUT, SEARCH_SHORTCUT, shortcutLabel, VIEW_LABELS, VIEW_SHORTCUTS } from './commands.ts';
 import { isMac } from './platform.ts';
+import { requestGraphFit } from '../views/convoys/graph-commands.ts';
+import { rigPrefixes } from '../views/convoys/graph-model.ts';
 
 export function CommandPalette() {
   const { actions, terminals } = useServices();
@@ -13,7 +15,16 @@ export function CommandPalette() {
   const estopped = useTown((s) => !!s.controls?.estop);
   const agentMap = useTown((s) => s.agents);
   const agents = useMemo(() => Object.values(agentMap).filter((a) => a.session), [agentMap]);
+  const beads = useTown((s) => s.beads.beads);
+  const convoys = useMemo(() => Object.values(beads).filter((b) => b.type === 'convoy' && b.status !== 'closed'), [beads]);
+  const rigs = useMemo(() => [...new Set(rigPrefixes(beads).values())].sort(), [beads]);
+  const detail = useTown((s) => s.detailBeadId);
   const close = (): void => actions.setPaletteOpen(false);
+  const showGraph = (filter: Parameters<typeof actions.setGraphFilter>[0]) => (): void => {
+    actions.setGraphFilter(filter);
+    actions.setView('convoys');
+    requestGraphFit();
+  };
   const run = (f: () => void) => () => {
     close();
     f();
@@ -48,6 +59,29 @@ export function CommandPalette() {
           <Command.Item value="Search in the focused terminal" onSelect={run(() => window.dispatchEvent(new CustomEvent('gastown:search')))}>
             Search in terminal <kbd>{shortcutLabel(SEARCH_SHORTCUT, isMac)}</kbd>
           </Command.Item>
+        </Command.Group>
+        <Command.Group heading="Convoys and merge queue">
+          <Command.Item value="Convoy graph fit view" onSelect={run(() => { actions.setView('convoys'); requestGraphFit(); })}>
+            Convoy graph: fit to view <kbd>{shortcutLabel(GRAPH_FIT_SHORTCUT, isMac)}</kbd>
+          </Command.Item>
+          <Command.Item value="Convoy graph clear filter" onSelect={run(showGraph({ convoy: null, rig: null, statuses: null }))}>
+            Convoy graph: clear filter <kbd>{shortcutLabel(GRAPH_CLEAR_FILTER_SHORTCUT, isMac)}</kbd>
+          </Command.Item>
+          <Command.Item value="Convoy graph show open work only" onSelect={run(showGraph({ statuses: ['open', 'in_progress', 'hooked', 'blocked'] }))}>
+            Convoy graph: open work only
+          </Command.Item>
+          {convoys.map((c) => (
+            <Command.Item key={c.id} value={`Convoy graph show convoy ${c.title} ${c.id}`} onSelect={run(showGraph({ convoy: c.id }))}>
+              Convoy graph: show convoy {c.title} <span className="muted mono">{c.id}</span>
+            </Command.Item>
+          ))}
+          {rigs.map((r) => (
+            <Command.Item key={r} value={`Convoy graph show rig ${r}`} onSelect={run(showGraph({ rig: r }))}>Convoy graph: show rig {r}</Command.Item>
+          ))}
+          <Command.Item value="Merge queue reload" onSelect={run(() => { actions.setView('merge-queue'); void actions.reloadMergeQueue(); })}>
+            Merge queue: reload <kbd>{shortcutLabel(MQ_RELOAD_SHORTCUT, isMac)}</kbd>
+          </Command.Item>
+          {detail && <Command.Item value="Close the bead detail" onSelect={run(() => actions.closeBeadDetail())}>Close bead detail ({detail})</Command.Item>}
         </Command.Group>
         <Command.Group heading="Town">
           {estopped ? (

@@ -49,3 +49,10 @@ export function matches(e: KeyLike, s: ShortcutKey, mac = false): boolean {
   if (e.key.toLowerCase() === s.key.toLowerCase()) return true;
   return /^\d$/.test(s.key) && e.code === `Digit${s.key}`;
 }
+
+/** Convoy graph: fit every node in view (goes to the graph first). */
+export const GRAPH_FIT_SHORTCUT: ShortcutKey = { key: 'f', alt: true, shift: true };
+/** Convoy graph: clear the convoy / rig / status filter. */
+export const GRAPH_CLEAR_FILTER_SHORTCUT: ShortcutKey = { key: 'c', alt: true, shift: true };
+/** Merge queue: read the queues again (goes to the merge queue first). */
+export const MQ_RELOAD_SHORTCUT: ShortcutKey = { key: 'r', alt: true, shift: true };

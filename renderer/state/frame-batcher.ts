@@ -1,12 +1,25 @@
 // Collects items and hands them over once per animation frame: a burst of events (a 1,000-bead
 // commit, many agents changing state at once) becomes one store update and one render.
-// Invariant: items are delivered in arrival order, each exactly once, in at most one flush per frame.
+// Invariant: items are delivered in arrival order, each exactly once, in at most one flush per frame
+// (or per FRAME_WAIT_MS when frames come slower than that).
 
 export type Scheduler = (run: () => void) => void;
 
+/** A flush waits at most this long for an animation frame: while frames are slow (a big graph
+ *  being painted by a busy machine), events still reach the store and the DOM in time. */
+export const FRAME_WAIT_MS = 50;
+
 export const animationFrame: Scheduler = (run) => {
-  if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') requestAnimationFrame(run);
-  else setTimeout(run, 16);
+  if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') {
+    let ran = false;
+    const once = (): void => {
+      if (ran) return;
+      ran = true;
+      run();
+    };
+    requestAnimationFrame(once);
+    setTimeout(once, FRAME_WAIT_MS);
+  } else setTimeout(run, 16);
 };
 
 export class FrameBatcher<T> {

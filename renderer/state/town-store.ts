@@ -24,6 +24,7 @@ import { feedEntriesFrom, type FeedEntry, type TownActivity } from './feed-entri
 import type { ControlsState } from '../../preload/requests/cost-types.ts';
 import { emptyCostSlice, withAlert, withMeters, withSeries, type CostSlice } from './cost-slice.ts';
 import { emptyFederationSlice, type FederationSlice } from './federation-slice.ts';
+import { attachWorkViews, emptyWorkViews, type WorkViewsState } from './work-views-slice.ts';
 
 export const VIEWS = ['agents', 'terminals', 'inbox', 'feed', 'convoys', 'board', 'merge-queue', 'wanted'] as const;
 export type View = (typeof VIEWS)[number];
@@ -36,7 +37,8 @@ export interface TerminalMeta {
   exited: string | null;
 }
 
-export interface TownState {
+/** WorkViewsState: the convoy graph, merge queue and bead detail slice (work-views-slice.ts). */
+export interface TownState extends WorkViewsState {
   connection: ConnectionInfo;
   load: { state: 'loading' | 'ready' | 'error'; error: string | null; commit: string | null; at: number };
   town: TownStatus | null;
@@ -95,6 +97,7 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     feedBatches: 0,
     ui: { view: 'agents', focusedTerminal: null, maximizedTerminal: null, paletteOpen: false },
     lastError: null,
+    ...emptyWorkViews(),
   }));
   const get = store.getState;
   const set = store.setState;
@@ -186,6 +189,7 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     set({ load: { ...get().load, state: 'loading', error: null } });
     void loadCosts();
     void loadFederation();
+    void workViews.load();
     try {
       const snap = await client.uiSnapshot({});
       if (generation !== loadingGeneration) return;
@@ -247,8 +251,6 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
       set({ load: { ...get().load, state: 'loading' } });
     }
   });
-  if (connection.info().state === 'connected') void load();
-
   const run = async <T,>(what: string, p: Promise<T>): Promise<T | undefined> => {
     try {
       return await p;
@@ -257,8 +259,12 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
       return undefined;
     }
   };
+  const workViews = attachWorkViews({ client, get, set, run });
+
+  if (connection.info().state === 'connected') void load();
 
   const actions = {
+    ...workViews.actions,
     reload: load,
     setView(view: View): void {
       set({ ui: { ...get().ui, view } });

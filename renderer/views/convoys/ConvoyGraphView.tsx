@@ -1,0 +1,193 @@
+// The convoy graph: convoys, the beads they track, molecules with their steps as a chain, and the
+// blocks / parent-child edges between beads, laid out in layers by a Web Worker (layout-client.ts).
+//
+// Invariants:
+// - A layout is asked for only when the set of nodes or edges changes (model.structure); nodes
+//   already placed keep their place (mergeLayout), so live changes recolour a node in place.
+// - The viewport moves only on the first layout, after a filter change, and on Fit (button,
+//   palette, shortcut); never by itself for a live change.
+// - A node whose shown content did not change keeps its object: React Flow re-renders only changed nodes.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type Edge } from '@xyflow/react';
+import { useServices, useTown } from '../../app-context.tsx';
+import { BEAD_STATUSES, type BeadStatus } from '../../../preload/types.ts';
+import { buildGraphModel, rigPrefixes, sameNode, type GraphModel } from './graph-model.ts';
+import { NODE_HEIGHT, NODE_WIDTH, type LayoutInput, type Positions } from './graph-layout.ts';
+import { mergeLayout } from './layout-merge.ts';
+import { layoutClient } from './layout-client.ts';
+import { onGraphFit, takeGraphFit } from './graph-commands.ts';
+import { GraphNodeCard, type GraphFlowNode } from './GraphNodeCard.tsx';
+
+const NODE_TYPES = { bead: GraphNodeCard };
+const BOX = { width: NODE_WIDTH, height: NODE_HEIGHT };
+const FIT = { padding: 0.05, duration: 0 };
+
+/** Layout figures for tests and benchmarks (read through window.gastownDebug.graph). */
+export const graphStats = { layouts: 0, lastLayoutMs: 0, lastLayoutAt: 0, structure: '', modelMs: 0, renders: 0, nodesMs: 0 };
+(globalThis as { gastownGraph?: typeof graphStats }).gastownGraph = graphStats;
+
+function layoutInputOf(model: GraphModel): LayoutInput {
+  return {
+    nodes: model.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
+    edges: model.edges.map((e) => ({ source: e.source, target: e.target })),
+  };
+}
+
+function Filters() {
+  const { actions } = useServices();
+  const filter = useTown((s) => s.graphFilter);
+  const beads = useTown((s) => s.beads.beads);
+  const convoys = useMemo(() => Object.values(beads).filter((b) => b.type === 'convoy').sort((a, b) => a.title.localeCompare(b.title)), [beads]);
+  const rigs = useMemo(() => [...new Set(rigPrefixes(beads).values())].sort(), [beads]);
+  const statuses = filter.statuses;
+  const toggle = (status: BeadStatus): void => {
+    const held = new Set(statuses ?? BEAD_STATUSES);
+    if (held.has(status)) held.delete(status);
+    else held.add(status);
+    actions.setGraphFilter({ statuses: held.size === BEAD_STATUSES.length ? null : BEAD_STATUSES.filter((s) => held.has(s)) });
+  };
+  return (
+    <div className="filters graph-filters">
+      <label>Convoy{' '}
+        <select value={filter.convoy ?? ''} onChange={(e) => actions.setGraphFilter({ convoy: e.target.value || null })} data-testid="graph-filter-convoy">
+          <option value="">all</option>
+          {convoys.map((c) => <option key={c.id} value={c.id}>{c.title} ({c.id})</option>)}
+        </select>
+      </label>
+      <label>Rig{' '}
+        <select value={filter.rig ?? ''} onChange={(e) => actions.setGraphFilter({ rig: e.target.value || null })} data-testid="graph-filter-rig">
+          <option value="">all</option>
+          {rigs.map((r) => <option key={r} value={r}>{r}</option>)}
+        </select>
+      </label>
+      {BEAD_STATUSES.map((s) => (
+        <label key={s}><input type="checkbox" checked={!statuses || statuses.includes(s)} onChange={() => toggle(s)} data-testid={`graph-filter-status-${s}`} /> {s.replace('_', ' ')}</label>
+      ))}
+      <button onClick={() => actions.setGraphFilter({ convoy: null, rig: null, statuses: null })} data-testid="graph-filter-clear">Clear filter</button>
+    </div>
+  );
+}
+
+function Graph() {
+  const { actions } = useServices();
+  const rf = useReactFlow();
+  const beads = useTown((s) => s.beads.beads);
+  const dependencies = useTown((s) => s.beads.dependencies);
+  const costs = useTown((s) => s.beadCosts);
+  const filter = useTown((s) => s.graphFilter);
+  const model = useMemo(() => {
+    const started = performance.now();
+    const built = buildGraphModel({ beads, dependencies, costs, filter });
+    graphStats.modelMs = performance.now() - started;
+    return built;
+  }, [beads, dependencies, costs, filter]);
+  graphStats.renders++;
+  const [positions, setPositions] = useState<Positions>({});
+  const [error, setError] = useState<string | null>(null);
+  const placed = useRef<Positions>({});
+  /** Every place a node had while this view was open: a node filtered out and back returns there. */
+  const remembered = useRef<Positions>({});
+  const laidOut = useRef<string | null>(null);
+  /** A filter change fits the view once its layout is in (the user asked for another picture). */
+  const fitAfterLayout = useRef(false);
+  const filterRef = useRef(filter);
+  if (filterRef.current !== filter) {
+    filterRef.current = filter;
+    fitAfterLayout.current = true;
+  }
+  const modelRef = useRef(model);
+  modelRef.current = model;
+
+  // Lay out again only when the set of nodes or edges changes.
+  useEffect(() => {
+    if (laidOut.current === model.structure) {
+      // A filter that left the same nodes: nothing to lay out, nothing to fit later by surprise.
+      fitAfterLayout.current = false;
+      return;
+    }
+    let live = true;
+    const input = layoutInputOf(modelRef.current);
+    const structure = model.structure;
+    const started = performance.now();
+    layoutClient.layout(input).then((fresh) => {
+      if (!fresh || !live) return;
+      const first = laidOut.current === null;
+      placed.current = mergeLayout({ ...remembered.current, ...placed.current }, fresh, input.edges, BOX);
+      Object.assign(remembered.current, placed.current);
+      laidOut.current = structure;
+      Object.assign(graphStats, { layouts: graphStats.layouts + 1, lastLayoutMs: performance.now() - started, lastLayoutAt: performance.timeOrigin + performance.now(), structure });
+      setPositions(placed.current);
+      setError(null);
+      const fit = takeGraphFit() || fitAfterLayout.current || first;
+      fitAfterLayout.current = false;
+      if (fit) requestAnimationFrame(() => void rf.fitView(FIT));
+    }, (err: Error) => { if (live) setError(err.message); });
+    return () => { live = false; };
+  }, [model.structure, filter, rf]);
+
+  useEffect(() => onGraphFit(() => { if (takeGraphFit()) void rf.fitView(FIT); }), [rf]);
+
+  // Nodes keep their object while what they show and their place are unchanged.
+  const cache = useRef(new Map<string, GraphFlowNode>());
+  const nodes = useMemo(() => {
+    const started = performance.now();
+    const next = new Map<string, GraphFlowNode>();
+    const list: GraphFlowNode[] = [];
+    for (const n of model.nodes) {
+      const at = positions[n.id];
+      if (!at) continue; // placed when its layout arrives
+      const held = cache.current.get(n.id);
+      const node = held && held.position === at && sameNode(held.data.node, n)
+        ? held
+        : { id: n.id, type: 'bead' as const, position: at, data: { node: n }, draggable: false, connectable: false, width: NODE_WIDTH, height: NODE_HEIGHT };
+      next.set(n.id, node);
+      list.push(node);
+    }
+    cache.current = next;
+    graphStats.nodesMs = performance.now() - started;
+    return list;
+  }, [model.nodes, positions]);
+
+  const edges = useMemo<Edge[]>(() => model.edges
+    .filter((e) => positions[e.source] && positions[e.target])
+    // Straight lines cost less to draw than curves once there are many.
+    .map((e) => ({ id: e.id, source: e.source, target: e.target, className: `graph-edge edge-${e.kind}`, animated: false, type: model.edges.length > 300 ? 'straight' : 'default' })),
+  // The edges change exactly when the structure or the placed nodes do.
+  [model.structure, positions]);
+
+  return (
+    <div className="graph-canvas" data-testid="graph-canvas" data-structure={graphStats.structure} data-nodes={nodes.length} data-edges={edges.length}>
+      {error && <p className="error">Could not lay the graph out: {error}</p>}
+      {model.nodes.length === 0 && <p className="muted graph-empty">No convoys or molecules{filter.convoy || filter.rig || filter.statuses ? ' match the filter' : ' yet'}.</p>}
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodeClick={(_, node) => actions.openBeadDetail(node.id)}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable
+        onlyRenderVisibleElements
+        minZoom={0.05}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+        colorMode="system"
+      >
+        <Background />
+        <Controls showInteractive={false} fitViewOptions={FIT} />
+      </ReactFlow>
+    </div>
+  );
+}
+
+export function ConvoyGraphView() {
+  return (
+    <section className="panel graph-view" data-testid="convoy-graph">
+      <h2>Convoys</h2>
+      <Filters />
+      <ReactFlowProvider>
+        <Graph />
+      </ReactFlowProvider>
+    </section>
+  );
+}
