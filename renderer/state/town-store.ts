@@ -23,6 +23,8 @@ import { FrameBatcher, type Scheduler, animationFrame } from './frame-batcher.ts
 import { feedEntriesFrom, type FeedEntry, type TownActivity } from './feed-entries.ts';
 import type { ControlsState } from '../../preload/requests/cost-types.ts';
 import { emptyCostSlice, withAlert, withMeters, withSeries, type CostSlice } from './cost-slice.ts';
+import { beadDetailActions, emptyBeadDetailSlice, type BeadDetailSlice } from './bead-detail-slice.ts';
+import { boardActions, emptyBoardSlice, type BoardSlice } from './board-slice.ts';
 
 export const VIEWS = ['agents', 'terminals', 'inbox', 'feed', 'convoys', 'board', 'merge-queue'] as const;
 export type View = (typeof VIEWS)[number];
@@ -35,7 +37,7 @@ export interface TerminalMeta {
   exited: string | null;
 }
 
-export interface TownState {
+export interface TownState extends BeadDetailSlice, BoardSlice {
   connection: ConnectionInfo;
   load: { state: 'loading' | 'ready' | 'error'; error: string | null; commit: string | null; at: number };
   town: TownStatus | null;
@@ -91,6 +93,8 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     feedBatches: 0,
     ui: { view: 'agents', focusedTerminal: null, maximizedTerminal: null, paletteOpen: false },
     lastError: null,
+    ...emptyBeadDetailSlice(),
+    ...emptyBoardSlice(),
   }));
   const get = store.getState;
   const set = store.setState;
@@ -236,6 +240,8 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
   };
 
   const actions = {
+    ...beadDetailActions(store),
+    ...boardActions(client, store),
     reload: load,
     setView(view: View): void {
       set({ ui: { ...get().ui, view } });
