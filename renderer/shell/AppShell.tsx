@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
 import { VIEWS, type View } from '../state/town-store.ts';
 import { useInbox } from './use-inbox.ts';
-import { ESTOP_SHORTCUT, MAXIMIZE_SHORTCUT, matches, PALETTE_SHORTCUT, VIEW_LABELS, VIEW_SHORTCUTS, shortcutLabel } from './commands.ts';
+import { ESTOP_SHORTCUT, IMPORT_SHORTCUT, MAXIMIZE_SHORTCUT, matches, NEW_BEAD_SHORTCUT, PALETTE_SHORTCUT, VIEW_LABELS, VIEW_SHORTCUTS, shortcutLabel } from './commands.ts';
 import { CommandPalette } from './CommandPalette.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { EstopBanner } from './Controls.tsx';
@@ -12,6 +12,9 @@ import { AgentsView } from '../views/AgentsView.tsx';
 import { TerminalGrid } from '../views/TerminalGrid.tsx';
 import { InboxView } from '../views/InboxView.tsx';
 import { FeedView } from '../views/FeedView.tsx';
+import { BoardView } from '../views/board/BoardView.tsx';
+import { FileDrop, IMPORT_FILE_EVENT } from '../views/board/FileDrop.tsx';
+import { BeadDetail } from '../views/bead-detail/BeadDetail.tsx';
 
 import { isMac } from './platform.ts';
 
@@ -46,6 +49,7 @@ function CurrentView({ view }: { view: View }) {
     case 'terminals': return null; // the grid stays mounted (below) so its terminals are never recreated
     case 'inbox': return <InboxView />;
     case 'feed': return <FeedView />;
+    case 'board': return <BoardView />;
     default: return <Placeholder view={view} />;
   }
 }
@@ -69,6 +73,17 @@ export function AppShell() {
           actions.setView(v);
           return;
         }
+      }
+      if (matches(e, NEW_BEAD_SHORTCUT, isMac)) {
+        e.preventDefault();
+        actions.setView('board');
+        actions.setCreateOpen(true);
+        return;
+      }
+      if (matches(e, IMPORT_SHORTCUT, isMac)) {
+        e.preventDefault();
+        window.dispatchEvent(new CustomEvent(IMPORT_FILE_EVENT));
+        return;
       }
       if (matches(e, ESTOP_SHORTCUT, isMac)) {
         e.preventDefault();
@@ -108,6 +123,8 @@ export function AppShell() {
           <TerminalGrid active={view === 'terminals'} />
         </div>
       </main>
+      <BeadDetail />
+      <FileDrop />
       <StatusBar inboxCount={inbox.length} />
       <CommandPalette />
     </div>

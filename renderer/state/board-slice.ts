@@ -37,11 +37,11 @@ export interface BeadDetailData {
 }
 
 export interface BoardSlice {
-  board: { pending: Record<string, PendingBead>; notice: string | null };
+  board: { pending: Record<string, PendingBead>; notice: string | null; createOpen: boolean };
   beadDetail: BeadDetailData | null;
 }
 
-export const emptyBoardSlice = (): BoardSlice => ({ board: { pending: {}, notice: null }, beadDetail: null });
+export const emptyBoardSlice = (): BoardSlice => ({ board: { pending: {}, notice: null, createOpen: false }, beadDetail: null });
 
 /** The bead as the board shows it: the optimistic copy while nothing newer arrived. */
 export function shownBead(beads: Record<string, Bead>, pending: Record<string, PendingBead>, id: string): Bead | undefined {
@@ -123,6 +123,25 @@ export function boardActions(client: TownClient, store: StoreApi<State>) {
     }
   };
 
+  const writeImport = async (p: ImportPreview, where: { prefix?: string; rig?: string }): Promise<string | null> => {
+    try {
+      if (p.kind === 'csv') {
+        const convoy = await client.convoyCreateCsv({ name: p.name, csv: p.csv, titleTemplate: p.titleTemplate, descriptionTemplate: p.descriptionTemplate, ...(where.rig ? { rig: where.rig } : {}) });
+        return `Convoy ${convoy.id} "${convoy.title}" with ${convoy.tracked.length} beads`;
+      }
+      if (p.kind === 'jsonl') {
+        const r = await client.ledgerImport({ jsonl: p.jsonl });
+        return `Imported ${p.file}: ${r.created} created, ${r.updated} updated, ${r.skipped} skipped`;
+      }
+      const made: string[] = [];
+      for (const d of p.beads) made.push((await client.beadCreate({ title: d.title, ...(d.description ? { description: d.description } : {}), ...(where.prefix ? { prefix: where.prefix } : {}) })).id);
+      return `Created ${made.length} beads from ${p.file}`;
+    } catch (err) {
+      fail(`Import of ${p.file}`, err);
+      return null;
+    }
+  };
+
   return {
     /**
      * Drops a bead on a column. `seen` is the bead as the card showed it when the drag began: its
@@ -198,22 +217,13 @@ export function boardActions(client: TownClient, store: StoreApi<State>) {
 
     /** Writes a confirmed import preview; `prefix`/`rig` say where new beads go. */
     async importPreview(p: ImportPreview, where: { prefix?: string; rig?: string }): Promise<string | null> {
-      try {
-        if (p.kind === 'csv') {
-          const convoy = await client.convoyCreateCsv({ name: p.name, csv: p.csv, titleTemplate: p.titleTemplate, descriptionTemplate: p.descriptionTemplate, ...(where.rig ? { rig: where.rig } : {}) });
-          return `Convoy ${convoy.id} "${convoy.title}" with ${convoy.tracked.length} beads`;
-        }
-        if (p.kind === 'jsonl') {
-          const r = await client.ledgerImport({ jsonl: p.jsonl });
-          return `Imported ${p.file}: ${r.created} created, ${r.updated} updated, ${r.skipped} skipped`;
-        }
-        const made: string[] = [];
-        for (const d of p.beads) made.push((await client.beadCreate({ title: d.title, ...(d.description ? { description: d.description } : {}), ...(where.prefix ? { prefix: where.prefix } : {}) })).id);
-        return `Created ${made.length} beads from ${p.file}`;
-      } catch (err) {
-        fail(`Import of ${p.file}`, err);
-        return null;
-      }
+      const done = await writeImport(p, where);
+      if (done) set({ board: { ...get().board, notice: done } });
+      return done;
+    },
+    /** A refusal of a dropped file (nothing was written). */
+    refuseImport(message: string): void {
+      set({ lastError: message });
     },
 
     loadBeadDetail: loadDetail,
@@ -239,6 +249,9 @@ export function boardActions(client: TownClient, store: StoreApi<State>) {
     addDependency: (id: string, dependsOn: string, type: DependencyType) => edit(id, `Dependency of ${id}`, client.beadDepAdd({ id, dependsOn, type })),
     removeDependency: (id: string, dependsOn: string) => edit(id, `Dependency of ${id}`, client.beadDepRemove({ id, dependsOn })),
     comment: (id: string, text: string) => edit(id, `Comment on ${id}`, client.beadComment({ id, text })),
+    setCreateOpen(open: boolean): void {
+      set({ board: { ...get().board, createOpen: open } });
+    },
     clearBoardNotice(): void {
       set({ board: { ...get().board, notice: null } });
     },

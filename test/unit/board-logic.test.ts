@@ -139,3 +139,18 @@ test('JSONL: objects with id and title, else the line is named', () => {
   assert.throws(() => parseJsonlBeads('{"title":"x"}\n'), /line 1 has no "id"/);
   assert.throws(() => parseJsonlBeads('\n'), /no bead/);
 });
+
+test('keyboard drag: an arrow key jumps to the nearest drop target that way', async () => {
+  const { nextTarget, directionOf } = await import('../../renderer/board/keyboard-targets.ts');
+  const rects = [
+    { id: 'col:ready', left: 0, top: 0, width: 200, height: 800 },
+    { id: 'col:blocked', left: 210, top: 0, width: 200, height: 800 },
+    { id: 'agent:a', left: 1200, top: 100, width: 200, height: 30 },
+    { id: 'agent:b', left: 1200, top: 140, width: 200, height: 30 },
+  ];
+  assert.equal(directionOf('ArrowRight'), 'right');
+  assert.equal(nextTarget({ x: 100, y: 115 }, rects, 'right', 'col:ready')?.id, 'col:blocked');
+  assert.equal(nextTarget({ x: 310, y: 115 }, rects, 'right', 'col:blocked')?.id, 'agent:a');
+  assert.equal(nextTarget({ x: 1300, y: 115 }, rects, 'down', 'agent:a')?.id, 'agent:b');
+  assert.equal(nextTarget({ x: 100, y: 115 }, rects, 'left', 'col:ready'), null);
+});
