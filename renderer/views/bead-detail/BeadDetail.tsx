@@ -207,7 +207,7 @@ function DetailBody({ bead }: { bead: Bead }) {
         {!detail?.history ? <div className="muted">Loading…</div> : (
           <ol className="timeline" data-testid="detail-history">
             {[...detail.history].reverse().map((h) => (
-              <li key={h.commit} data-testid="history-entry" data-author={h.author} data-commit={h.commit}>
+              <li key={`${h.commit}:${h.kind}`} data-testid="history-entry" data-author={h.author} data-commit={h.commit}>
                 <div><span className="mono">{h.author}</span> <span className="muted">{h.time}</span> <span className="mono muted">{h.commit.slice(0, 8)}</span>
                   {' '}<button className="link" onClick={() => void actions.showAsOf(bead.id, h.commit)} data-testid="history-as-of">Show as of this commit</button></div>
                 <div>{h.message}</div>
