@@ -199,6 +199,49 @@ describe('the Board with script agents', { skip: chromiumPath ? false : NO_CHROM
     await page.locator('.toast button').click();
   });
 
+  test('keyboard only: Space picks a card up, an arrow jumps to the next column (shown as the target), Space drops', async () => {
+    const b = await town.json<Bead>(['bead', 'create', '--rig', 'depot', '-t', 'moved by keyboard']);
+    await page.getByTestId('nav-board').click();
+    await card(page, b.id).waitFor({ timeout: 20_000 });
+    assert.equal(await columnOfCard(page, b.id), 'ready');
+    await card(page, b.id).focus();
+    await page.keyboard.press('Space');
+    await page.getByTestId('drag-overlay').waitFor({ timeout: 5000 });
+    await page.keyboard.press('ArrowRight');
+    await waitFor('the Blocked column is the drop target', async () => /drop-over/.test((await column(page, 'blocked').getAttribute('class')) ?? ''), 5000, 20);
+    await page.keyboard.press('Space');
+    await waitFor('the ledger has it blocked', async () => (await town.json<Bead>(['bead', 'show', b.id])).status === 'blocked', 10_000, 100);
+    await waitFor('the card in Blocked', async () => (await columnOfCard(page, b.id)) === 'blocked', 5000, 50);
+  });
+
+  test('two selected cards dragged onto a rig make a convoy; a closed card dropped on an agent is refused and says why', async () => {
+    const script = '```gt-script\nwrite multi.txt x\\n\n```';
+    const a = await town.json<Bead>(['bead', 'create', '--rig', 'yard', '-t', 'multi one', '-d', script]);
+    const b = await town.json<Bead>(['bead', 'create', '--rig', 'yard', '-t', 'multi two', '-d', script]);
+    await page.getByTestId('nav-board').click();
+    await card(page, b.id).waitFor({ timeout: 20_000 });
+    await card(page, a.id).getByTestId('card-select').check();
+    await card(page, b.id).getByTestId('card-select').check();
+    assert.match(await page.getByTestId('board-selection').innerText(), /2 selected/);
+    await drag(page, card(page, a.id).locator('.card-title'), page.locator('[data-testid="target-rig"][data-rig="yard"]'));
+    const convoy = await waitFor('a convoy of the two', async () => (await town.json<ConvoyStatus[]>(['convoy', 'list'])).find((c) => c.tracked.some((t) => t.id === a.id)) ?? null, 30_000, 200);
+    assert.deepEqual(convoy.tracked.map((t) => t.id).sort(), [a.id, b.id].sort());
+    assert.equal(convoy.rig, 'yard');
+
+    const closed = await town.json<Bead>(['bead', 'create', '--rig', 'depot', '-t', 'already closed']);
+    assert.equal((await town.gt(['bead', 'close', closed.id])).code, 0);
+    await waitFor('the closed card in Done', async () => (await columnOfCard(page, closed.id)) === 'done', 20_000, 50);
+    const before = (await town.json<BeadHistoryEntry[]>(['bead', 'history', closed.id])).length;
+    const agent = page.getByTestId('target-agent').first();
+    await drag(page, card(page, closed.id).locator('.card-title'), agent);
+    const toast = page.locator('.toast[role="alert"]');
+    await toast.waitFor({ timeout: 5000 });
+    assert.match((await toast.textContent())!, new RegExp(`Sling refused: ${closed.id} is closed`));
+    assert.equal((await town.json<BeadHistoryEntry[]>(['bead', 'history', closed.id])).length, before, 'a refused drop writes nothing');
+    assert.equal((await town.json<Bead>(['bead', 'show', closed.id])).status, 'closed');
+    await page.locator('.toast button').click();
+  });
+
   test('the bead detail of a bead changed by three authors: three commits with their authors and field changes; show as of a commit', async () => {
     const b = await town.json<Bead>(['bead', 'create', '--rig', 'depot', '-t', 'three hands', '-p', '3']);
     const ann = await gt(['bead', 'update', b.id, '--title', 'three hands, renamed'], { town: town.dir, env: { GT_AGENT: 'depot/crew/ann' } });

@@ -3,10 +3,14 @@
 // an agent, a rig or "any free polecat" to sling it; several onto a rig make a convoy. Mouse and
 // keyboard (Space picks up, arrows jump between drop targets, Space drops, Escape cancels), through
 // @dnd-kit/core. While dragging, every target says whether it takes the cards and, if not, why.
-import { memo, useCallback, useMemo, useState, type ReactNode } from 'react';
+//
+// Performance: one draggable (DragSource) stands for whichever card is picked up; the cards only
+// forward their pointer and key presses to it. So the 1,000 cards of a large board do not each
+// subscribe to dnd-kit's context, which changes whenever the drag crosses a target.
+import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
 import {
   DndContext, DragOverlay, KeyboardSensor, PointerSensor, pointerWithin, rectIntersection, useDraggable, useDroppable, useSensor, useSensors,
-  type CollisionDetection, type DragEndEvent, type DragStartEvent, type KeyboardCoordinateGetter,
+  type CollisionDetection, type DragEndEvent, type KeyboardCoordinateGetter,
 } from '@dnd-kit/core';
 import { useServices, useTown } from '../../app-context.tsx';
 import type { Bead } from '../../../preload/types.ts';
@@ -44,6 +48,22 @@ const jumpToTarget: KeyboardCoordinateGetter = (event, { context, currentCoordin
   return { x: currentCoordinates.x + dx, y: currentCoordinates.y + dy };
 };
 
+/** The one draggable: the card pressed lends it its element and id. */
+interface Source {
+  picked: string | null;
+  describedBy: string;
+  setNode: (el: HTMLElement | null) => void;
+  listeners: Record<string, ((event: never) => void) | undefined>;
+}
+
+function DragSource({ source }: { source: Source }) {
+  const { setNodeRef, listeners, attributes } = useDraggable({ id: 'board-drag' });
+  source.setNode = setNodeRef;
+  source.listeners = (listeners ?? {}) as Source['listeners'];
+  source.describedBy = attributes['aria-describedby'];
+  return null;
+}
+
 export function BoardView() {
   const { actions } = useServices();
   const beadMap = useTown((s) => s.beads.beads);
@@ -60,6 +80,14 @@ export function BoardView() {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [dragging, setDragging] = useState<Bead[] | null>(null);
   const [confirm, setConfirm] = useState<Extract<SlingDecision, { kind: 'sling' }> | null>(null);
+  const source = useRef<Source>({ picked: null, describedBy: '', setNode: () => undefined, listeners: {} }).current;
+  const press = useCallback((id: string, el: HTMLElement, e: ReactPointerEvent | ReactKeyboardEvent, kind: 'onPointerDown' | 'onKeyDown') => {
+    if (e.target !== el && kind === 'onKeyDown') return; // keys typed into the checkbox or a button are theirs
+    source.picked = id;
+    source.setNode(el);
+    source.listeners[kind]?.(e as never);
+  }, [source]);
+  const draggingIds = useMemo(() => new Set(dragging?.map((b) => b.id) ?? []), [dragging]);
 
   const toggle = useCallback((id: string) => {
     setSelected((s) => {
@@ -90,8 +118,9 @@ export function BoardView() {
     return d.kind === 'refuse' ? { ok: false, reason: d.reason } : { ok: true, reason: d.confirm ? 'Asks first: a blocker is open' : d.convoy ? `A convoy of ${beads.length} on ${d.target}` : `Sling to ${targetLabel(targetOf(id, agentMap))}` };
   }, [agentMap, blockersOf]);
 
-  const onDragStart = (e: DragStartEvent): void => {
-    const id = String(e.active.id).replace(/^bead:/, '');
+  const onDragStart = (): void => {
+    const id = source.picked;
+    if (!id) return;
     // The cards as they showed when picked up: their statuses are the compare-and-set's expectation.
     const group = selected.has(id) ? [...selected] : [id];
     setDragging(group.map((g) => shown[g]).filter((b): b is Bead => !!b));
@@ -125,11 +154,13 @@ export function BoardView() {
       </div>
       <DndContext sensors={sensors} collisionDetection={collisions} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}
         accessibility={{ screenReaderInstructions: { draggable: 'Press Space to pick up the card (with the other selected cards). Arrow keys jump between columns and agents; Space drops; Escape cancels.' } }}>
+        <DragSource source={source} />
         <div className="board">
           <div className="board-columns">
             {COLUMNS.map((c) => (
               <BoardColumn key={c} column={c} count={columns[c].length} dragging={dragging} verdict={verdict}>
-                {columns[c].map((b) => <BeadCard key={b.id} bead={b} selected={selected.has(b.id)} onToggle={toggle} blockedBy={blockers.get(b.id)?.join(', ')} />)}
+                {columns[c].map((b) => <BeadCard key={b.id} bead={b} selected={selected.has(b.id)} onToggle={toggle} blockedBy={blockers.get(b.id)?.join(', ')}
+                  isDragging={draggingIds.has(b.id)} onPress={press} describedBy={source.describedBy} />)}
               </BoardColumn>
             ))}
           </div>
@@ -227,11 +258,22 @@ function AgentTarget({ agent, ...t }: { agent: UiAgent } & Omit<TargetProps, 'id
   );
 }
 
-const BeadCard = memo(function BeadCard({ bead, selected, onToggle, blockedBy }: { bead: Bead; selected: boolean; onToggle: (id: string) => void; blockedBy?: string }) {
+interface CardProps {
+  bead: Bead;
+  selected: boolean;
+  onToggle: (id: string) => void;
+  blockedBy?: string;
+  isDragging: boolean;
+  onPress: (id: string, el: HTMLElement, e: ReactPointerEvent | ReactKeyboardEvent, kind: 'onPointerDown' | 'onKeyDown') => void;
+  describedBy: string;
+}
+
+const BeadCard = memo(function BeadCard({ bead, selected, onToggle, blockedBy, isDragging, onPress, describedBy }: CardProps) {
   const { actions } = useServices();
-  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: `bead:${bead.id}` });
   return (
-    <div ref={setNodeRef} {...attributes} {...listeners} className={`card${selected ? ' selected' : ''}${isDragging ? ' dragging' : ''}`}
+    <div tabIndex={0} role="button" aria-roledescription="draggable" aria-describedby={describedBy} aria-pressed={isDragging}
+      onPointerDown={(e) => onPress(bead.id, e.currentTarget, e, 'onPointerDown')} onKeyDown={(e) => onPress(bead.id, e.currentTarget, e, 'onKeyDown')}
+      className={`card${selected ? ' selected' : ''}${isDragging ? ' dragging' : ''}`}
       data-testid="board-card" data-bead={bead.id} data-status={bead.status} aria-label={`${bead.id} ${bead.title}`}
       onDoubleClick={() => actions.openBeadDetail(bead.id)}>
       <div className="card-head">
