@@ -221,8 +221,8 @@ export function boardActions(client: TownClient, store: StoreApi<State>) {
       if (done) set({ board: { ...get().board, notice: done } });
       return done;
     },
-    /** A refusal of a dropped file (nothing was written). */
-    refuseImport(message: string): void {
+    /** A refusal (a drop, a file) that wrote nothing: shown as the error message. */
+    showRefusal(message: string): void {
       set({ lastError: message });
     },
 

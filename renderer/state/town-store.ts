@@ -13,6 +13,8 @@
 // - Cost meters, the spend series and the controls are loaded at every (re)connection and then
 //   follow the `costMeters` and `controls` events (cost-slice.ts); `controls` is null until the
 //   town has answered, so the UI never claims "not e-stopped" before it knows.
+// - The Board's moves and slings show at once and are rolled back when refused (board-slice.ts);
+//   which bead's detail is open is `detailBeadId` (bead-detail-slice.ts).
 import { createStore } from 'zustand/vanilla';
 import type { TownClient } from '../../preload/contract.ts';
 import type { BeadFeedEvent, TownStatus } from '../../preload/types.ts';

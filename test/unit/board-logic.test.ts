@@ -154,3 +154,28 @@ test('keyboard drag: an arrow key jumps to the nearest drop target that way', as
   assert.equal(nextTarget({ x: 1300, y: 115 }, rects, 'down', 'agent:a')?.id, 'agent:b');
   assert.equal(nextTarget({ x: 100, y: 115 }, rects, 'left', 'col:ready'), null);
 });
+
+test('store: a move shows at once, and a refused compare-and-set rolls it back with a message naming why', async () => {
+  const { createStore } = await import('zustand/vanilla');
+  const { boardActions, emptyBoardSlice, shownBead: shown } = await import('../../renderer/state/board-slice.ts');
+  const { beadDomainFrom } = await import('../../renderer/state/bead-changes.ts');
+  const b = bead('yd-1', { status: 'blocked' });
+  const store = createStore(() => ({ ...emptyBoardSlice(), beads: beadDomainFrom([b], []), lastError: null as string | null }));
+  const calls: unknown[] = [];
+  let answer: (v: unknown) => void = () => undefined;
+  let refuse: (e: Error) => void = () => undefined;
+  const client = { beadUpdate: (args: unknown) => { calls.push(args); return new Promise((res, rej) => { answer = res; refuse = rej; }); } };
+  const actions = boardActions(client as never, store as never);
+  const refused = actions.moveBead(b, 'ready');
+  assert.deepEqual(calls, [{ id: 'yd-1', status: 'open', expectStatus: ['blocked'] }]);
+  assert.equal(shown(store.getState().beads.beads, store.getState().board.pending, 'yd-1')?.status, 'open', 'optimistic');
+  refuse(new Error('yd-1 is deferred, expected blocked'));
+  assert.equal(await refused, 'refused');
+  assert.equal(shown(store.getState().beads.beads, store.getState().board.pending, 'yd-1')?.status, 'blocked', 'rolled back');
+  assert.match(store.getState().lastError!, /Move of yd-1 refused: yd-1 is deferred, expected blocked/);
+  const moved = actions.moveBead(b, 'done');
+  answer({ ...b, status: 'closed', updatedAt: '2026-01-02T00:00:00Z' });
+  assert.equal(await moved, 'moved');
+  assert.equal(store.getState().beads.beads['yd-1'].status, 'closed', 'the reply is kept');
+  assert.deepEqual(store.getState().board.pending, {});
+});

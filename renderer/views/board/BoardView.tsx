@@ -134,12 +134,12 @@ export function BoardView() {
     if (id.startsWith('col:')) {
       const to = id.slice(4) as Column;
       const v = verdict(id, beads);
-      if (!v.ok) { actions.refuseImport(`Move refused: ${v.reason}`); return; }
+      if (!v.ok) { actions.showRefusal(`Move refused: ${v.reason}`); return; }
       for (const b of beads) void actions.moveBead(b, to);
       return;
     }
     const d = slingDecision(beads, targetOf(id, agentMap), blockersOf);
-    if (d.kind === 'refuse') { actions.refuseImport(`Sling refused: ${d.reason}`); return; }
+    if (d.kind === 'refuse') { actions.showRefusal(`Sling refused: ${d.reason}`); return; }
     if (d.confirm) { setConfirm(d); return; }
     void actions.sling(d).then((ok) => { if (ok) setSelected(new Set()); });
   };

@@ -24,14 +24,14 @@ export function FileDrop() {
 
   const take = async (files: FileList | null): Promise<void> => {
     if (!files || !files.length) return;
-    if (files.length > 1) { actions.refuseImport(`Drop one file at a time (${files.length} were dropped): nothing was imported`); return; }
+    if (files.length > 1) { actions.showRefusal(`Drop one file at a time (${files.length} were dropped): nothing was imported`); return; }
     const file = files[0];
     const early = checkFile(file.name, file.size);
-    if (early) { actions.refuseImport(early); return; }
+    if (early) { actions.showRefusal(early); return; }
     let text: string;
-    try { text = await file.text(); } catch (err) { actions.refuseImport(`${file.name} could not be read (${(err as Error).message}): nothing was imported`); return; }
+    try { text = await file.text(); } catch (err) { actions.showRefusal(`${file.name} could not be read (${(err as Error).message}): nothing was imported`); return; }
     const r = previewImport(file.name, file.size, text);
-    if (!r.ok) { actions.refuseImport(r.error); return; }
+    if (!r.ok) { actions.showRefusal(r.error); return; }
     actions.clearError();
     setRig(rigs[0]?.name ?? '');
     setPreview(r.preview);
