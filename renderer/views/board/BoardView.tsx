@@ -7,7 +7,7 @@
 // Performance: one draggable (DragSource) stands for whichever card is picked up; the cards only
 // forward their pointer and key presses to it. So the 1,000 cards of a large board do not each
 // subscribe to dnd-kit's context, which changes whenever the drag crosses a target.
-import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react';
 import {
   DndContext, DragOverlay, KeyboardSensor, PointerSensor, pointerWithin, rectIntersection, useDraggable, useDroppable, useSensor, useSensors,
   type CollisionDetection, type DragEndEvent, type KeyboardCoordinateGetter,
@@ -51,16 +51,17 @@ const jumpToTarget: KeyboardCoordinateGetter = (event, { context, currentCoordin
 /** The one draggable: the card pressed lends it its element and id. */
 interface Source {
   picked: string | null;
-  describedBy: string;
   setNode: (el: HTMLElement | null) => void;
   listeners: Record<string, ((event: never) => void) | undefined>;
 }
 
-function DragSource({ source }: { source: Source }) {
+function DragSource({ source, onDescribedBy }: { source: Source; onDescribedBy: (id: string) => void }) {
   const { setNodeRef, listeners, attributes } = useDraggable({ id: 'board-drag' });
   source.setNode = setNodeRef;
   source.listeners = (listeners ?? {}) as Source['listeners'];
-  source.describedBy = attributes['aria-describedby'];
+  // The id of dnd-kit's instructions for screen readers, which every card points to.
+  const describedBy = attributes['aria-describedby'];
+  useEffect(() => onDescribedBy(describedBy), [describedBy, onDescribedBy]);
   return null;
 }
 
@@ -80,7 +81,8 @@ export function BoardView() {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [dragging, setDragging] = useState<Bead[] | null>(null);
   const [confirm, setConfirm] = useState<Extract<SlingDecision, { kind: 'sling' }> | null>(null);
-  const source = useRef<Source>({ picked: null, describedBy: '', setNode: () => undefined, listeners: {} }).current;
+  const [describedBy, setDescribedBy] = useState('');
+  const source = useRef<Source>({ picked: null, setNode: () => undefined, listeners: {} }).current;
   const press = useCallback((id: string, el: HTMLElement, e: ReactPointerEvent | ReactKeyboardEvent, kind: 'onPointerDown' | 'onKeyDown') => {
     if (e.target !== el && kind === 'onKeyDown') return; // keys typed into the checkbox or a button are theirs
     source.picked = id;
@@ -154,13 +156,13 @@ export function BoardView() {
       </div>
       <DndContext sensors={sensors} collisionDetection={collisions} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragging(null)}
         accessibility={{ screenReaderInstructions: { draggable: 'Press Space to pick up the card (with the other selected cards). Arrow keys jump between columns and agents; Space drops; Escape cancels.' } }}>
-        <DragSource source={source} />
+        <DragSource source={source} onDescribedBy={setDescribedBy} />
         <div className="board">
           <div className="board-columns">
             {COLUMNS.map((c) => (
               <BoardColumn key={c} column={c} count={columns[c].length} dragging={dragging} verdict={verdict}>
                 {columns[c].map((b) => <BeadCard key={b.id} bead={b} selected={selected.has(b.id)} onToggle={toggle} blockedBy={blockers.get(b.id)?.join(', ')}
-                  isDragging={draggingIds.has(b.id)} onPress={press} describedBy={source.describedBy} />)}
+                  isDragging={draggingIds.has(b.id)} onPress={press} describedBy={describedBy} />)}
               </BoardColumn>
             ))}
           </div>

@@ -37,6 +37,9 @@ export function FileDrop() {
     setPreview(r.preview);
   };
 
+  // The listeners live as long as the app; they call the latest `take`.
+  const takeLatest = useRef(take);
+  takeLatest.current = take;
   useEffect(() => {
     let depth = 0;
     const enter = (e: DragEvent): void => { if (hasFiles(e)) { depth++; setOver(true); } };
@@ -47,7 +50,7 @@ export function FileDrop() {
       e.preventDefault();
       depth = 0;
       setOver(false);
-      void take(e.dataTransfer!.files);
+      void takeLatest.current(e.dataTransfer!.files);
     };
     const pick = (): void => picker.current?.click();
     window.addEventListener('dragenter', enter);
@@ -62,7 +65,7 @@ export function FileDrop() {
       window.removeEventListener('drop', drop);
       window.removeEventListener(IMPORT_FILE_EVENT, pick);
     };
-  });
+  }, []);
 
   const confirm = async (): Promise<void> => {
     if (!preview) return;
