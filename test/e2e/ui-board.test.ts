@@ -242,6 +242,34 @@ describe('the Board with script agents', { skip: chromiumPath ? false : NO_CHROM
     await page.locator('.toast button').click();
   });
 
+  test('keyboard and palette: Alt+N creates a bead with a dependency and labels; the palette opens its detail', async () => {
+    const blocker = await town.json<Bead>(['bead', 'create', '--rig', 'depot', '-t', 'comes first']);
+    await page.keyboard.press('Alt+1');
+    await page.keyboard.press('Alt+n');
+    await page.getByTestId('create-dialog').waitFor({ timeout: 5000 });
+    await page.keyboard.type('made from the dialog');
+    await page.getByTestId('create-rig').selectOption('depot');
+    await page.getByLabel('Labels').fill('ui, board');
+    await page.getByLabel('Depends on').fill(blocker.id);
+    await page.getByTestId('create-title').press('Enter');
+    await page.getByTestId('create-dialog').waitFor({ state: 'detached', timeout: 10_000 });
+    const made = await waitFor('the new bead', async () => (await town.json<Bead[]>(['bead', 'list', '--prefix', 'dp'])).find((b) => b.title === 'made from the dialog') ?? null, 10_000, 100);
+    const shown = await town.json<Bead>(['bead', 'show', made.id]);
+    assert.deepEqual([...shown.labels].sort(), ['board', 'ui']);
+    assert.deepEqual(shown.dependencies?.map((d) => [d.dependsOnId, d.type]), [[blocker.id, 'blocks']]);
+    await waitFor('its card in Blocked (its blocker is open)', async () => (await columnOfCard(page, made.id)) === 'blocked', 10_000, 50);
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('palette-input').waitFor();
+    await page.keyboard.type(`Open bead ${made.id}`);
+    await page.keyboard.press('Enter');
+    const detail = page.getByTestId('bead-detail');
+    await detail.waitFor({ timeout: 5000 });
+    assert.equal(await detail.getAttribute('data-bead'), made.id);
+    assert.match(await detail.getByTestId('detail-depends-on').innerText(), new RegExp(blocker.id));
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+  });
+
   test('the bead detail of a bead changed by three authors: three commits with their authors and field changes; show as of a commit', async () => {
     const b = await town.json<Bead>(['bead', 'create', '--rig', 'depot', '-t', 'three hands', '-p', '3']);
     const ann = await gt(['bead', 'update', b.id, '--title', 'three hands, renamed'], { town: town.dir, env: { GT_AGENT: 'depot/crew/ann' } });
