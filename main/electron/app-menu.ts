@@ -45,7 +45,12 @@ export function appMenuTemplate(platform: NodeJS.Platform, sendKey: (key: MenuKe
   });
   menu.push({
     label: 'Town',
-    submenu: [item('Emergency Stop (freeze every agent)', { accelerator: 'CmdOrCtrl+Shift+E', keyCode: 'E', modifiers: [mod, 'shift'] })],
+    submenu: [
+      item('Emergency Stop (freeze every agent)', { accelerator: 'CmdOrCtrl+Shift+E', keyCode: 'E', modifiers: [mod, 'shift'] }),
+      { type: 'separator' },
+      item('New Bead…', { accelerator: 'Alt+N', keyCode: 'N', modifiers: ['alt'] }),
+      item('Import a File…', { accelerator: 'Alt+I', keyCode: 'I', modifiers: ['alt'] }),
+    ],
   });
   menu.push({ role: 'windowMenu' });
   return menu;

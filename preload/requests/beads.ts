@@ -15,6 +15,8 @@ export const beadRequests = {
       labels: z.array(Label).max(100).optional(),
       metadata: MetadataSchema.optional(),
       parent: BeadIdSchema.optional(),
+      /** The new bead depends on each `dependsOnId` (written in the same commit). */
+      dependencies: z.array(z.object({ dependsOnId: BeadIdSchema, type: z.enum(DEPENDENCY_TYPES).default('blocks') }).strict()).max(100).optional(),
     }).strict(),
     returns<Bead>(),
     allow.anyone,
@@ -43,7 +45,9 @@ export const beadRequests = {
       priority: z.number().int().min(0).max(4).optional(),
       assignee: z.string().trim().min(1).max(255).nullable().optional(),
       metadata: MetadataSchema.optional(),
-    }).strict().refine((u) => Object.keys(u).some((k) => k !== 'id'), 'nothing to update'),
+      /** Compare-and-set: refused (conflict) unless the bead's status, read inside the write, is one of these. */
+      expectStatus: z.array(z.enum(BEAD_STATUSES)).min(1).max(BEAD_STATUSES.length).optional(),
+    }).strict().refine((u) => Object.keys(u).some((k) => k !== 'id' && k !== 'expectStatus'), 'nothing to update'),
     returns<Bead>(),
     allow.anyone,
   ),

@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
 import { VIEWS, type View } from '../state/town-store.ts';
 import { useInbox } from './use-inbox.ts';
-import { ESTOP_SHORTCUT, GRAPH_CLEAR_FILTER_SHORTCUT, GRAPH_FIT_SHORTCUT, MAXIMIZE_SHORTCUT, MQ_RELOAD_SHORTCUT, matches, PALETTE_SHORTCUT, VIEW_LABELS, VIEW_SHORTCUTS, shortcutLabel } from './commands.ts';
+import { ESTOP_SHORTCUT, GRAPH_CLEAR_FILTER_SHORTCUT, GRAPH_FIT_SHORTCUT, IMPORT_SHORTCUT, MAXIMIZE_SHORTCUT, MQ_RELOAD_SHORTCUT, matches, NEW_BEAD_SHORTCUT, PALETTE_SHORTCUT, VIEW_LABELS, VIEW_SHORTCUTS, shortcutLabel } from './commands.ts';
 import { CommandPalette } from './CommandPalette.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { EstopBanner } from './Controls.tsx';
@@ -16,6 +16,9 @@ import { WantedView } from '../views/wanted/WantedView.tsx';
 import { ConvoyGraphView } from '../views/convoys/ConvoyGraphView.tsx';
 import { MergeQueueView } from '../views/merge-queue/MergeQueueView.tsx';
 import { requestGraphFit } from '../views/convoys/graph-commands.ts';
+import { BoardView } from '../views/board/BoardView.tsx';
+import { FileDrop, IMPORT_FILE_EVENT } from '../views/board/FileDrop.tsx';
+import { BeadDetail } from '../views/bead-detail/BeadDetail.tsx';
 
 import { isMac } from './platform.ts';
 
@@ -53,6 +56,7 @@ function CurrentView({ view }: { view: View }) {
     case 'wanted': return <WantedView />;
     case 'convoys': return <ConvoyGraphView />;
     case 'merge-queue': return <MergeQueueView />;
+    case 'board': return <BoardView />;
     default: return <Placeholder view={view} />;
   }
 }
@@ -76,6 +80,17 @@ export function AppShell() {
           actions.setView(v);
           return;
         }
+      }
+      if (matches(e, NEW_BEAD_SHORTCUT, isMac)) {
+        e.preventDefault();
+        actions.setView('board');
+        actions.setCreateOpen(true);
+        return;
+      }
+      if (matches(e, IMPORT_SHORTCUT, isMac)) {
+        e.preventDefault();
+        window.dispatchEvent(new CustomEvent(IMPORT_FILE_EVENT));
+        return;
       }
       if (matches(e, ESTOP_SHORTCUT, isMac)) {
         e.preventDefault();
@@ -132,6 +147,8 @@ export function AppShell() {
           <TerminalGrid active={view === 'terminals'} />
         </div>
       </main>
+      <BeadDetail />
+      <FileDrop />
       <StatusBar inboxCount={inbox.length} />
       <CommandPalette />
     </div>

@@ -3,10 +3,15 @@ import { Command } from 'cmdk';
 import { useMemo } from 'react';
 import { useServices, useTown } from '../app-context.tsx';
 import { VIEWS } from '../state/town-store.ts';
-import { ESTOP_SHORTCUT, GRAPH_CLEAR_FILTER_SHORTCUT, GRAPH_FIT_SHORTCUT, MAXIMIZE_SHORTCUT, MQ_RELOAD_SHORTCUT, PALETTE_SHORTCUT, SEARCH_SHORTCUT, shortcutLabel, VIEW_LABELS, VIEW_SHORTCUTS } from './commands.ts';
+import { ESTOP_SHORTCUT, GRAPH_CLEAR_FILTER_SHORTCUT, GRAPH_FIT_SHORTCUT, IMPORT_SHORTCUT, MAXIMIZE_SHORTCUT, MQ_RELOAD_SHORTCUT, NEW_BEAD_SHORTCUT, PALETTE_SHORTCUT, SEARCH_SHORTCUT, shortcutLabel, VIEW_LABELS, VIEW_SHORTCUTS } from './commands.ts';
+import { IMPORT_FILE_EVENT } from '../views/board/FileDrop.tsx';
+import { isWorkBead } from '../board/board-columns.ts';
 import { isMac } from './platform.ts';
 import { requestGraphFit } from '../views/convoys/graph-commands.ts';
 import { rigPrefixes } from '../views/convoys/graph-model.ts';
+
+/** The palette lists this many work beads to open (cmdk filters them as you type). */
+const PALETTE_BEADS = 300;
 
 export function CommandPalette() {
   const { actions, terminals } = useServices();
@@ -19,6 +24,7 @@ export function CommandPalette() {
   const convoys = useMemo(() => Object.values(beads).filter((b) => b.type === 'convoy' && b.status !== 'closed'), [beads]);
   const rigs = useMemo(() => [...new Set(rigPrefixes(beads).values())].sort(), [beads]);
   const detail = useTown((s) => s.detailBeadId);
+  const workBeads = useMemo(() => (open ? Object.values(beads).filter(isWorkBead).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, PALETTE_BEADS) : []), [open, beads]);
   const close = (): void => actions.setPaletteOpen(false);
   const showGraph = (filter: Parameters<typeof actions.setGraphFilter>[0]) => (): void => {
     actions.setGraphFilter(filter);
@@ -81,7 +87,20 @@ export function CommandPalette() {
           <Command.Item value="Merge queue reload" onSelect={run(() => { actions.setView('merge-queue'); void actions.reloadMergeQueue(); })}>
             Merge queue: reload <kbd>{shortcutLabel(MQ_RELOAD_SHORTCUT, isMac)}</kbd>
           </Command.Item>
-          {detail && <Command.Item value="Close the bead detail" onSelect={run(() => actions.closeBeadDetail())}>Close bead detail ({detail})</Command.Item>}
+        </Command.Group>
+        <Command.Group heading="Work">
+          <Command.Item value="New bead create" onSelect={run(() => { actions.setView('board'); actions.setCreateOpen(true); })}>
+            New bead… <kbd>{shortcutLabel(NEW_BEAD_SHORTCUT, isMac)}</kbd>
+          </Command.Item>
+          <Command.Item value="Import a file Markdown CSV JSONL" onSelect={run(() => window.dispatchEvent(new CustomEvent(IMPORT_FILE_EVENT)))}>
+            Import a file (Markdown, CSV, JSONL)… <kbd>{shortcutLabel(IMPORT_SHORTCUT, isMac)}</kbd>
+          </Command.Item>
+          {detail && <Command.Item value="Close the bead detail" onSelect={run(() => actions.closeBeadDetail())}>Close the bead detail ({detail}) <kbd>Esc</kbd></Command.Item>}
+          {workBeads.map((b) => (
+            <Command.Item key={b.id} value={`Open bead ${b.id} ${b.title}`} onSelect={run(() => actions.openBeadDetail(b.id))}>
+              Open bead: <span className="mono">{b.id}</span> {b.title}
+            </Command.Item>
+          ))}
         </Command.Group>
         <Command.Group heading="Town">
           {estopped ? (

@@ -23,6 +23,10 @@ export const MAXIMIZE_SHORTCUT: ShortcutKey = { key: 'Enter', mod: true, shift: 
 export const SEARCH_SHORTCUT: ShortcutKey = { key: 'f', mod: true, shift: true };
 /** Emergency stop (engages only: releasing is a deliberate click or palette command). */
 export const ESTOP_SHORTCUT: ShortcutKey = { key: 'e', mod: true, shift: true };
+/** The Board's create dialog. */
+export const NEW_BEAD_SHORTCUT: ShortcutKey = { key: 'n', alt: true };
+/** Pick a Markdown, CSV or beads JSONL file to import (the same preview as dropping it). */
+export const IMPORT_SHORTCUT: ShortcutKey = { key: 'i', alt: true };
 
 export function shortcutLabel(s: ShortcutKey, mac = false): string {
   const parts: string[] = [];
@@ -42,12 +46,13 @@ export interface KeyLike {
   shiftKey: boolean;
 }
 
-/** Whether a key event is the shortcut (mod = Ctrl, or ⌘ on a Mac). Digits match by code too (Alt changes their key on a Mac). */
+/** Whether a key event is the shortcut (mod = Ctrl, or ⌘ on a Mac). Digits and letters match by code too (Alt changes their key on a Mac). */
 export function matches(e: KeyLike, s: ShortcutKey, mac = false): boolean {
   const mod = mac ? e.metaKey : e.ctrlKey;
   if (!!s.mod !== mod || !!s.alt !== e.altKey || !!s.shift !== e.shiftKey) return false;
   if (e.key.toLowerCase() === s.key.toLowerCase()) return true;
-  return /^\d$/.test(s.key) && e.code === `Digit${s.key}`;
+  if (/^\d$/.test(s.key)) return e.code === `Digit${s.key}`;
+  return /^[a-z]$/i.test(s.key) && e.code === `Key${s.key.toUpperCase()}`;
 }
 
 /** Convoy graph: fit every node in view (goes to the graph first). */

@@ -13,6 +13,8 @@
 // - Cost meters, the spend series and the controls are loaded at every (re)connection and then
 //   follow the `costMeters` and `controls` events (cost-slice.ts); `controls` is null until the
 //   town has answered, so the UI never claims "not e-stopped" before it knows.
+// - The Board's moves and slings show at once and are rolled back when refused (board-slice.ts);
+//   which bead's detail is open is `detailBeadId` (work-views-slice.ts).
 import { createStore } from 'zustand/vanilla';
 import type { TownClient } from '../../preload/contract.ts';
 import type { BeadFeedEvent, TownStatus } from '../../preload/types.ts';
@@ -25,6 +27,7 @@ import type { ControlsState } from '../../preload/requests/cost-types.ts';
 import { emptyCostSlice, withAlert, withMeters, withSeries, type CostSlice } from './cost-slice.ts';
 import { emptyFederationSlice, type FederationSlice } from './federation-slice.ts';
 import { attachWorkViews, emptyWorkViews, type WorkViewsState } from './work-views-slice.ts';
+import { boardActions, emptyBoardSlice, type BoardSlice } from './board-slice.ts';
 
 export const VIEWS = ['agents', 'terminals', 'inbox', 'feed', 'convoys', 'board', 'merge-queue', 'wanted'] as const;
 export type View = (typeof VIEWS)[number];
@@ -37,8 +40,9 @@ export interface TerminalMeta {
   exited: string | null;
 }
 
-/** WorkViewsState: the convoy graph, merge queue and bead detail slice (work-views-slice.ts). */
-export interface TownState extends WorkViewsState {
+/** WorkViewsState: the convoy graph, merge queue and bead detail slice (work-views-slice.ts);
+ *  BoardSlice: the board's moves, slings, imports and the detail's data (board-slice.ts). */
+export interface TownState extends WorkViewsState, BoardSlice {
   connection: ConnectionInfo;
   load: { state: 'loading' | 'ready' | 'error'; error: string | null; commit: string | null; at: number };
   town: TownStatus | null;
@@ -98,6 +102,7 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
     ui: { view: 'agents', focusedTerminal: null, maximizedTerminal: null, paletteOpen: false },
     lastError: null,
     ...emptyWorkViews(),
+    ...emptyBoardSlice(),
   }));
   const get = store.getState;
   const set = store.setState;
@@ -265,6 +270,7 @@ export function createTownStore(connection: TownConnection, opts: { schedule?: S
 
   const actions = {
     ...workViews.actions,
+    ...boardActions(client, store),
     reload: load,
     setView(view: View): void {
       set({ ui: { ...get().ui, view } });

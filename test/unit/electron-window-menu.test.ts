@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_SIZE, MIN_SIZE, parseWindowState, placeWindow } from '../../main/electron/window-state.ts';
 import { appMenuTemplate, MENU_VIEWS, type MenuKey } from '../../main/electron/app-menu.ts';
-import { ESTOP_SHORTCUT } from '../../renderer/shell/commands.ts';
+import { ESTOP_SHORTCUT, IMPORT_SHORTCUT, NEW_BEAD_SHORTCUT } from '../../renderer/shell/commands.ts';
 import { trayAgentsLine } from '../../main/electron/tray-status.ts';
 
 const screen = { x: 0, y: 0, width: 1920, height: 1080 };
@@ -48,6 +48,9 @@ test('app menu: every view and the palette with the renderer\'s shortcuts; a cli
   estop.click!();
   assert.deepEqual(sent.at(-1), { accelerator: 'CmdOrCtrl+Shift+E', keyCode: 'E', modifiers: ['control', 'shift'] });
   sent.pop();
+  const town = (menu.find((m) => m.label === 'Town')!.submenu as Array<{ label?: string; accelerator?: string }>);
+  assert.equal(town.find((i) => i.label === 'New Bead…')?.accelerator, `Alt+${NEW_BEAD_SHORTCUT.key.toUpperCase()}`);
+  assert.equal(town.find((i) => i.label === 'Import a File…')?.accelerator, `Alt+${IMPORT_SHORTCUT.key.toUpperCase()}`);
   const mac = appMenuTemplate('darwin', (k) => sent.push(k));
   assert.equal((mac[0] as { role?: string }).role, 'appMenu');
   ((mac.find((m) => m.label === 'View')!.submenu as Array<{ label?: string; click?: () => void }>).find((i) => i.label === 'Command Palette…')!).click!();

@@ -2,7 +2,7 @@
 // prefixes, per-agent tokens, nudge sanitising, the prime text, the review state of a work bead.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillTemplate, parseCsv } from '../../main/town/convoys/csv.ts';
+import { fillTemplate, parseCsv } from '../../preload/csv.ts';
 import { nextPolecatName, POLECAT_NAMES } from '../../main/town/polecats/names.ts';
 import { parseAddress, polecatAddress } from '../../main/town/polecats/agent-store.ts';
 import { defaultPrefix } from '../../main/town/rigs/rig-manager.ts';

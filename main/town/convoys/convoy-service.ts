@@ -7,7 +7,7 @@ import type { Bead } from '../../../preload/types.ts';
 import type { ConvoyStatus } from '../../../preload/requests/work-types.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
 import { isWorkType } from '../polecats/work-beads.ts';
-import { fillTemplate, parseCsv } from './csv.ts';
+import { fillTemplate, parseCsv } from '../../../preload/csv.ts';
 
 export const CONVOY_LABEL = 'gt:convoy';
 

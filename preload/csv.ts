@@ -1,7 +1,7 @@
-// A small RFC 4180 CSV reader for `gt convoy create --csv`: a header row names the columns, each
+// A small RFC 4180 CSV reader for `gt convoy create --csv` and the UI's CSV drop (pure, shared): a header row names the columns, each
 // further row becomes one bead through {{column}} templates. Any malformed row rejects the whole
 // file with its line number, before anything is created.
-import { TownError } from '../../../preload/contract.ts';
+import { TownError } from './errors.ts';
 
 export interface CsvRow {
   /** 1-based line in the file where the row starts. */
