@@ -8,6 +8,7 @@ import type { TownStatus } from '../../preload/types.ts';
 import { PtyHostClient, nodeForkLauncher, type PtyHostLauncher } from '../agents/pty-host-client.ts';
 import { BeadFeed } from '../ledger/bead-feed.ts';
 import { DoltServer } from '../ledger/dolt-server.ts';
+import { beadsDirOf, writeBeadsDir } from '../ledger/bd-env.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { readConfig, readSecrets } from './config.ts';
 import { townPaths, resolveTownDir, type TownPaths } from './paths.ts';
@@ -80,6 +81,8 @@ export class Town {
       log(`dolt sql-server ready on 127.0.0.1:${dolt.port} (pid ${dolt.pid})`);
       const ledger = await Ledger.open(dolt.connection());
       started.push({ stop: () => ledger.close() });
+      // The real bd finds the town's ledger through <town>/.beads (gt bd-env prints the rest).
+      writeBeadsDir(beadsDirOf(paths.root), config.dolt.database);
       const feed = new BeadFeed(dolt.connection());
       await feed.start();
       started.push(feed);

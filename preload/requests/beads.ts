@@ -62,4 +62,14 @@ export const beadRequests = {
   ledgerExport: request(z.object({}).strict(), returns<{ jsonl: string; count: number }>(), allow.anyone),
   /** The whole file in one transaction: a malformed line rejects all of it, with its line number. */
   ledgerImport: request(z.object({ jsonl: z.string().max(200_000_000) }).strict(), returns<ImportReport>(), allow.overseer),
+  /**
+   * The environment that points the real `bd` (v1.0.5, server mode) at this town's ledger, and the
+   * beads folder it names. Holds the Dolt password: the overseer only. `actor` becomes bd's actor and
+   * commit author.
+   */
+  ledgerBdEnv: request(
+    z.object({ actor: z.string().trim().min(1).max(255).optional() }).strict(),
+    returns<{ beadsDir: string; env: Record<string, string> }>(),
+    allow.overseer,
+  ),
 };
