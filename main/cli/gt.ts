@@ -6,6 +6,7 @@ import { contextFor, type Command, type OptionSpec } from './command.ts';
 import { BEAD_COMMANDS } from './commands/bead-commands.ts';
 import { exportCommand, importCommand } from './commands/ledger-commands.ts';
 import { bdEnvCommand } from './commands/bd-env-command.ts';
+import { WISP_COMMANDS } from './commands/wisp-commands.ts';
 import { runtimeListCommand } from './commands/runtime-commands.ts';
 import { initCommand, serveCommand, statusCommand, upCommand } from './commands/town-commands.ts';
 import { RIG_COMMANDS } from './commands/rig-commands.ts';
@@ -21,7 +22,7 @@ import { SUPERVISION_COMMANDS } from './commands/supervision-commands.ts';
 
 export const COMMANDS: Command[] = [
   initCommand, upCommand, serveCommand, statusCommand,
-  ...BEAD_COMMANDS,
+  ...BEAD_COMMANDS, ...WISP_COMMANDS,
   exportCommand, importCommand, bdEnvCommand, runtimeListCommand,
   ...RIG_COMMANDS, ...WORK_COMMANDS, ...CONVOY_COMMANDS, ...MESSAGE_COMMANDS, ...CREW_COMMANDS, ...ATTACH_COMMANDS, ...MQ_COMMANDS, ...COST_COMMANDS,
   ...AGENT_HOOK_COMMANDS, ...SUPERVISION_COMMANDS,

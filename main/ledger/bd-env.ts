@@ -47,8 +47,3 @@ export function bdEnvironment(conn: DoltConnection, beadsDir: string, actor?: st
   }
   return env;
 }
-
-/** `export NAME='value'` lines for a POSIX shell (`eval "$(gt bd-env)"`). */
-export function shellExports(env: Record<string, string>): string {
-  return Object.entries(env).map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'`).join('\n');
-}

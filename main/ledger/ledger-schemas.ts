@@ -35,6 +35,24 @@ export const BeadCreateInputSchema = base.extend({
 }).strict();
 export type BeadCreateInput = z.input<typeof BeadCreateInputSchema>;
 
+/** createWisp(): a bead's basic fields; wisps have no parent, dependencies or status of their own at birth. */
+export const WispCreateInputSchema = z.object({
+  title: base.shape.title,
+  description: z.string().max(1_000_000).optional(),
+  type: z.enum(BEAD_TYPES).optional(),
+  priority: z.number().int().min(0).max(4).optional(),
+  prefix: PrefixSchema.optional(),
+  assignee: z.string().trim().min(1).max(255).nullable().optional(),
+  labels: z.array(LabelSchema).max(100).optional(),
+  metadata: MetadataSchema.optional(),
+}).strict();
+export type WispCreateInput = z.input<typeof WispCreateInputSchema>;
+
+export const WispListSchema = z.object({
+  prefix: PrefixSchema.optional(),
+  limit: z.number().int().min(1).max(100_000).optional(),
+}).strict();
+
 export const BeadUpdateSchema = z.object({
   title: base.shape.title.optional(),
   description: z.string().max(1_000_000).optional(),

@@ -12,15 +12,17 @@ import { recomputeAllBlocked, recomputeBlocked } from './blocked-state.ts';
 import type { DoltConnection } from './dolt-server.ts';
 import {
   ActorSchema, AsOfSchema, BeadCreateInputSchema, BeadIdSchema, BeadListFilterSchema, BeadUpdateSchema, CloseSchema,
-  CommentTextSchema, DependencyTypeSchema, LabelSchema, ReadyFilterSchema, SearchSchema, validate,
-  type BeadCreateInput, type BeadListFilter, type BeadUpdate, type ReadyFilter,
+  CommentTextSchema, DependencyTypeSchema, LabelSchema, ReadyFilterSchema, SearchSchema, validate, WispCreateInputSchema, WispListSchema,
+  type BeadCreateInput, type BeadListFilter, type BeadUpdate, type ReadyFilter, type WispCreateInput,
 } from './ledger-schemas.ts';
+import * as wisps from './wisps.ts';
 import { migrate } from './migrate.ts';
 import { runWrite, type SqlParam, toTownError, type WriteTx } from './write-tx.ts';
 import { exportJsonl, importJsonl, type ImportReport } from './jsonl.ts';
 import { beadHistory, type HistoryEntry } from './history.ts';
 
-export type { BeadCreateInput, BeadListFilter, BeadUpdate, ReadyFilter, ImportReport, HistoryEntry };
+export type { BeadCreateInput, BeadListFilter, BeadUpdate, ReadyFilter, ImportReport, HistoryEntry, WispCreateInput };
+export { DEFAULT_WISP_TTL_MS } from './wisps.ts';
 
 export const DEFAULT_PREFIX = 'hq';
 /** Types that are never "ready work": infrastructure and containers (beads §7.2 plus convoy/escalation/event). */
@@ -612,6 +614,63 @@ export class Ledger {
       const n = await recomputeAllBlocked(tx);
       if (n) await tx.event({ issueId: '', type: 'updated', comment: `recomputed is_blocked on ${n} beads` });
       return n;
+    });
+  }
+
+  // ---- wisps (bd's dolt-ignored wisp tables: never a commit until squashed) -------------------
+
+  /** Creates a wisp: an ephemeral bead in `wisps`, no Dolt commit. */
+  async createWisp(input: WispCreateInput, actor: string): Promise<Bead> {
+    const p = validate(WispCreateInputSchema, input, 'wisp create');
+    const id = await this.write(actor, 'wisp create', async (tx) => {
+      const count = await wisps.countWisps(tx.query.bind(tx) as Query);
+      return wisps.insertWisp(tx, { ...p, prefix: p.prefix ?? DEFAULT_PREFIX }, count);
+    });
+    return this.showWisp(id);
+  }
+
+  async listWisps(opts: { prefix?: string; limit?: number } = {}): Promise<Bead[]> {
+    return wisps.listWisps(this.q, validate(WispListSchema, opts, 'wisp list'));
+  }
+
+  async showWisp(id: string): Promise<Bead> {
+    validate(BeadIdSchema, id, 'wisp show');
+    const w = await wisps.readWisp(this.q, id);
+    if (!w) throw new TownError('not_found', `no wisp ${id}`);
+    return w;
+  }
+
+  async commentWisp(id: string, text: string, actor: string): Promise<Comment> {
+    validate(BeadIdSchema, id, 'wisp comment');
+    const t = validate(CommentTextSchema, text, 'wisp comment');
+    return this.write(actor, 'wisp comment', (tx) => wisps.commentWisp(tx, id, t), id);
+  }
+
+  /** Deletes a wisp without a trace in history. Returns false if there was none. */
+  async burnWisp(id: string, actor: string): Promise<boolean> {
+    validate(BeadIdSchema, id, 'wisp burn');
+    return this.write(actor, 'wisp burn', async (tx) => {
+      tx.subject = id;
+      return (await wisps.deleteWisps(tx, [id])).length > 0;
+    }, id);
+  }
+
+  /** Turns a wisp into a real bead with the same id (one write, one Dolt commit `squash <id>`). */
+  async squashWisp(id: string, actor: string): Promise<Bead> {
+    validate(BeadIdSchema, id, 'wisp squash');
+    return this.write(actor, 'squash', async (tx) => {
+      tx.subject = id;
+      await wisps.squashWisp(tx, id);
+      return this.beadInTx(tx, id);
+    }, id);
+  }
+
+  /** Removes wisps unchanged for longer than `ttlMs` (default one day); returns their ids. No commit. */
+  async sweepWisps(opts: { ttlMs?: number; now?: Date } = {}, actor = 'town'): Promise<string[]> {
+    const cutoff = wisps.wispCutoff(opts.now ?? new Date(), opts.ttlMs ?? wisps.DEFAULT_WISP_TTL_MS);
+    return this.write(actor, 'wisp sweep', async (tx) => {
+      tx.subject = 'expired wisps';
+      return wisps.deleteWisps(tx, await wisps.expiredWispIds(tx, cutoff));
     });
   }
 

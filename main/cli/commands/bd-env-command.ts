@@ -1,7 +1,11 @@
 // gt bd-env: the environment that points the real `bd` (beads v1.0.5, server mode) at the running
 // town's ledger. `eval "$(gt bd-env)"` then `bd list`, `bd ready`, `bd create`… work on the town.
-import { shellExports } from '../../ledger/bd-env.ts';
 import { JSON_OPTION, printJson, withTown, type Command } from '../command.ts';
+
+/** `export NAME='value'` lines for a POSIX shell. */
+export function shellExports(env: Record<string, string>): string {
+  return Object.entries(env).map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'`).join('\n');
+}
 
 export const bdEnvCommand: Command = {
   name: 'bd-env',
