@@ -138,6 +138,8 @@ const ISSUE_COPY_COLUMNS = [
  */
 export async function squashWisp(tx: WriteTx, id: string): Promise<void> {
   if (!(await tx.query('SELECT id FROM wisps WHERE id = ?', [id])).length) throw new TownError('not_found', `no wisp ${id}`);
+  // A bead took the id meanwhile (a writer that checked only `issues`): refuse rather than retry.
+  if ((await tx.query('SELECT id FROM issues WHERE id = ?', [id])).length) throw new TownError('conflict', `cannot squash wisp ${id}: a bead already has that id`);
   await tx.exec(
     `INSERT INTO issues (${ISSUE_COPY_COLUMNS}, updated_at, ephemeral, wisp_type)
      SELECT ${ISSUE_COPY_COLUMNS}, ?, 0, '' FROM wisps WHERE id = ?`,
