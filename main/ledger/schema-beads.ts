@@ -105,16 +105,16 @@ export const BEADS_V105_MIGRATION = {
     // Ignore patterns first, so the ignored tables below never show up in a commit.
     `REPLACE INTO dolt_ignore (pattern, ignored) VALUES ('wisps', 1), ('wisp_%', 1), ('local_metadata', 1), ('repo_mtimes', 1),
       ('ignored_schema_migrations', 1), ('gt_ephemeral%', 1)`,
-    ...ISSUE_EXTRA_COLUMNS.map((c) => tolerant(`ALTER TABLE issues ADD COLUMN ${c}`)),
+    // One ALTER (one rewrite of the table, atomic): re-run after it landed, it fails on the first
+    // duplicate column, which means done.
+    tolerant(`ALTER TABLE issues ${ISSUE_EXTRA_COLUMNS.map((c) => `ADD COLUMN ${c}`).join(', ')}`),
     tolerant('CREATE INDEX idx_issues_spec_id ON issues (spec_id)'),
     tolerant('CREATE INDEX idx_issues_is_blocked ON issues (is_blocked, status)'),
     // bd inserts dependencies, comments and events without an id: the database picks a UUID.
-    'ALTER TABLE dependencies MODIFY COLUMN id CHAR(36) NOT NULL DEFAULT (UUID())',
+    'ALTER TABLE dependencies MODIFY COLUMN id CHAR(36) NOT NULL DEFAULT (UUID()), MODIFY COLUMN metadata JSON NOT NULL DEFAULT (JSON_OBJECT())',
     'ALTER TABLE comments MODIFY COLUMN id CHAR(36) NOT NULL DEFAULT (UUID())',
     'ALTER TABLE events MODIFY COLUMN id CHAR(36) NOT NULL DEFAULT (UUID())',
-    "ALTER TABLE issues MODIFY COLUMN close_reason LONGTEXT NOT NULL DEFAULT ('')",
-    'ALTER TABLE issues MODIFY COLUMN metadata JSON NOT NULL DEFAULT (JSON_OBJECT())',
-    'ALTER TABLE dependencies MODIFY COLUMN metadata JSON NOT NULL DEFAULT (JSON_OBJECT())',
+    "ALTER TABLE issues MODIFY COLUMN close_reason LONGTEXT NOT NULL DEFAULT (''), MODIFY COLUMN metadata JSON NOT NULL DEFAULT (JSON_OBJECT())",
     tolerant('CREATE UNIQUE INDEX uq_dep_wisp ON dependencies (issue_id, depends_on_wisp_id)'),
     tolerant('CREATE INDEX idx_dep_wisp_target ON dependencies (depends_on_wisp_id)'),
     tolerant('CREATE INDEX idx_dep_thread ON dependencies (thread_id)'),

@@ -87,7 +87,11 @@ export class Town {
       const ledger = await Ledger.open(dolt.connection());
       started.push({ stop: () => ledger.close() });
       // The real bd finds the town's ledger through <town>/.beads (gt bd-env prints the rest).
-      writeBeadsDir(beadsDirOf(paths.root), config.dolt.database);
+      try {
+        writeBeadsDir(beadsDirOf(paths.root), config.dolt.database);
+      } catch (e) {
+        log(`could not write ${beadsDirOf(paths.root)} for bd (the town runs without it): ${(e as Error).message}`);
+      }
       const sweeper = startWispSweeper(ledger, { ttlMs: DEFAULT_WISP_TTL_MS, everyMs: 3_600_000, log });
       started.push(sweeper);
       const feed = new BeadFeed(dolt.connection());
