@@ -24,7 +24,6 @@ export const MetadataSchema = z.preprocess((v, ctx) => {
     return z.NEVER;
   }
 }, z.record(z.string(), z.unknown()).refine((m) => JSON.stringify(m).length <= 1_000_000, 'metadata larger than 1 MB'));
-export const ReadyArgs = z.object({ prefix: PrefixSchema.optional(), assignee: z.string().max(255).optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict();
 
 /** A result type carried by the contract. Never called: it exists so the result type travels with the request. */
 export function returns<T>(): (value: T) => T {

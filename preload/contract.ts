@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { BeadFeedEvent, TerminalExit, TownStatus } from './types.ts';
 import { TownError } from './errors.ts';
 import { beadRequests } from './requests/beads.ts';
+import { wispRequests } from './requests/wisps.ts';
 import { terminalRequests } from './requests/terminals.ts';
 import { townRequests } from './requests/town.ts';
 import { rigRequests } from './requests/rigs.ts';
@@ -32,6 +33,7 @@ export { ERROR_CODES, TownError, type ErrorCode } from './errors.ts';
 export const requests = {
   ...townRequests,
   ...beadRequests,
+  ...wispRequests,
   ...terminalRequests,
   ...rigRequests,
   ...workRequests,

@@ -5,6 +5,8 @@ import { resolveTownDir } from '../town/paths.ts';
 import { contextFor, type CliContext, type Command, type CommandValues, type OptionSpec } from './command.ts';
 import { BEAD_COMMANDS } from './commands/bead-commands.ts';
 import { exportCommand, importCommand } from './commands/ledger-commands.ts';
+import { bdEnvCommand } from './commands/bd-env-command.ts';
+import { WISP_COMMANDS } from './commands/wisp-commands.ts';
 import { runtimeListCommand } from './commands/runtime-commands.ts';
 import { initCommand, serveCommand, statusCommand, upCommand } from './commands/town-commands.ts';
 import { RIG_COMMANDS } from './commands/rig-commands.ts';
@@ -23,8 +25,8 @@ import { WASTELAND_COMMANDS } from './commands/wasteland-commands.ts';
 
 export const COMMANDS: Command[] = [
   initCommand, upCommand, serveCommand, statusCommand,
-  ...BEAD_COMMANDS,
-  exportCommand, importCommand, runtimeListCommand,
+  ...BEAD_COMMANDS, ...WISP_COMMANDS,
+  exportCommand, importCommand, bdEnvCommand, runtimeListCommand,
   ...RIG_COMMANDS, ...WORK_COMMANDS, ...CONVOY_COMMANDS, ...MESSAGE_COMMANDS, ...CREW_COMMANDS, ...ATTACH_COMMANDS, ...MQ_COMMANDS, ...COST_COMMANDS,
   ...AGENT_HOOK_COMMANDS, ...SUPERVISION_COMMANDS, ...MOLECULE_COMMANDS, ...FEDERATION_COMMANDS, ...WASTELAND_COMMANDS,
 ];

@@ -2,7 +2,8 @@
 // migrate at once; refuses a database migrated by a newer version of the app.
 import type { Pool } from 'mysql2/promise';
 import { TownError } from '../../preload/contract.ts';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+import { MIGRATIONS, type Migration } from './schema.ts';
+import { BD_SCHEMA_VERSION } from './schema-beads.ts';
 
 const TOWN_AUTHOR = 'Gas Town <town@gastown.local>';
 
@@ -15,7 +16,26 @@ export async function schemaVersion(pool: Pool): Promise<number> {
   return Number((rows as Array<{ v: number }>)[0].v);
 }
 
-export async function migrate(pool: Pool, database: string): Promise<{ from: number; to: number }> {
+async function tableExists(pool: Pool, name: string): Promise<boolean> {
+  const [t] = await pool.query(
+    'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?', [name],
+  );
+  return Number((t as Array<{ n: number }>)[0].n) > 0;
+}
+
+/** bd's own cursor (`schema_migrations`), 0 when absent. */
+export async function bdSchemaVersion(pool: Pool): Promise<number> {
+  if (!(await tableExists(pool, 'schema_migrations'))) return 0;
+  const [rows] = await pool.query('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations');
+  return Number((rows as Array<{ v: number }>)[0].v);
+}
+
+/**
+ * `migrations` defaults to the code's own list; tests pass a prefix of it to build a town as an older
+ * version of the app left it.
+ */
+export async function migrate(pool: Pool, database: string, migrations: Migration[] = MIGRATIONS): Promise<{ from: number; to: number }> {
+  const SCHEMA_VERSION = migrations[migrations.length - 1].version;
   const conn = await pool.getConnection();
   const lock = `gt_schema:${database}`;
   try {
@@ -30,8 +50,25 @@ export async function migrate(pool: Pool, database: string): Promise<{ from: num
         `the town ledger has schema version ${from}, newer than this Gas Town Desktop understands (${SCHEMA_VERSION}); upgrade the app to open this town`,
       );
     }
-    for (const m of MIGRATIONS.filter((x) => x.version > from)) {
-      for (const sql of m.statements) await conn.query(sql);
+    const bd = await bdSchemaVersion(pool);
+    if (bd > BD_SCHEMA_VERSION && from >= 2) {
+      throw new TownError(
+        'conflict',
+        `the town ledger was migrated by a newer bd (bd schema ${bd}); this Gas Town Desktop works with bd v1.0.5's schema (${BD_SCHEMA_VERSION}); upgrade the app to open this town`,
+      );
+    }
+    for (const m of migrations.filter((x) => x.version > from)) {
+      for (const step of m.statements) {
+        if (typeof step === 'string') {
+          await conn.query(step);
+          continue;
+        }
+        try {
+          await conn.query(step.sql);
+        } catch (e) {
+          if (!step.ignore.test((e as Error).message)) throw e;
+        }
+      }
       await conn.query('INSERT IGNORE INTO gt_schema_migrations (version, name) VALUES (?, ?)', [m.version, m.name]);
       await conn.query(`CALL DOLT_ADD(${m.tables.map(() => '?').join(', ')})`, m.tables);
       try {
@@ -54,7 +91,7 @@ export async function migrate(pool: Pool, database: string): Promise<{ from: num
  * later writes do not absorb them under the wrong author.
  */
 async function commitLeftovers(conn: import('mysql2/promise').PoolConnection): Promise<void> {
-  const [rows] = await conn.query("SELECT DISTINCT table_name AS t FROM dolt_status WHERE table_name NOT LIKE 'gt_ephemeral%' AND table_name NOT LIKE 'wisp\\_%'");
+  const [rows] = await conn.query("SELECT DISTINCT table_name AS t FROM dolt_status WHERE table_name NOT LIKE 'gt_ephemeral%' AND table_name NOT LIKE 'wisp%' AND table_name NOT IN ('local_metadata', 'repo_mtimes', 'ignored_schema_migrations')");
   const tables = (rows as Array<{ t: string }>).map((r) => r.t);
   if (!tables.length) return;
   await conn.query(`CALL DOLT_ADD(${tables.map(() => '?').join(', ')})`, tables);

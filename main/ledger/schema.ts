@@ -1,13 +1,15 @@
 // The ledger's schema as an ordered list of migrations. Table shapes follow beads v1.0.5
-// (reference/beads-format.md §3) so `bd` can read the data and JSONL round-trips; deviations are in
-// docs/ledger.md. The applied version is kept in `gt_schema_migrations` (not bd's `schema_migrations`,
-// whose numbering means something else).
+// (reference/beads-format.md §3); from version 2 on the database is one bd v1.0.5 itself accepts
+// (schema-beads.ts), so the real `bd` works on it; deviations are in docs/ledger.md. The town's
+// version is kept in `gt_schema_migrations`; bd's cursors (`schema_migrations`,
+// `ignored_schema_migrations`) are set to the bd version whose shape the town matches.
+import { BEADS_V105_MIGRATION, type MigrationStatement } from './schema-beads.ts';
 
 export interface Migration {
   version: number;
   name: string;
   /** Statements run in order; each must be safe to re-run after a crash halfway (IF NOT EXISTS…). */
-  statements: string[];
+  statements: MigrationStatement[];
   /** Committed tables this migration creates or alters, staged with DOLT_ADD (never -A). */
   tables: string[];
 }
@@ -133,6 +135,7 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  BEADS_V105_MIGRATION,
 ];
 
 /** The newest schema this code knows. A ledger with a higher version is refused. */

@@ -8,6 +8,9 @@ import type { TownStatus } from '../../preload/types.ts';
 import { PtyHostClient, nodeForkLauncher, type PtyHostLauncher } from '../agents/pty-host-client.ts';
 import { BeadFeed } from '../ledger/bead-feed.ts';
 import { DoltServer } from '../ledger/dolt-server.ts';
+import { beadsDirOf, writeBeadsDir } from '../ledger/bd-env.ts';
+import { DEFAULT_WISP_TTL_MS } from '../ledger/wisps.ts';
+import { startWispSweeper } from '../ledger/wisp-sweeper.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { readConfig, readSecrets } from './config.ts';
 import { townPaths, resolveTownDir, type TownPaths } from './paths.ts';
@@ -38,6 +41,9 @@ export class Town {
   private readonly emitter = new EventEmitter<{ event: [EventName, TownEvents[EventName]]; 'terminal-data': [string, string, Uint8Array] }>();
   private handlers!: TownHandlers;
   private stopping: Promise<void> | null = null;
+  /** Wisps unchanged for this long are swept away (hourly, and at start). */
+  readonly wispTtlMs = DEFAULT_WISP_TTL_MS;
+  private wispSweeper?: { stop(): Promise<void> };
   /** The work loop: rigs, polecats, sling/done, convoys, mail, supervision (main/town/supervisors/town-work.ts). */
   work!: TownWork;
   /** One Refinery (merge queue) per rig (main/town/refineries/refinery-pool.ts). */
@@ -86,6 +92,14 @@ export class Town {
       log(`dolt sql-server ready on 127.0.0.1:${dolt.port} (pid ${dolt.pid})`);
       const ledger = await Ledger.open(dolt.connection());
       started.push({ stop: () => ledger.close() });
+      // The real bd finds the town's ledger through <town>/.beads (gt bd-env prints the rest).
+      try {
+        writeBeadsDir(beadsDirOf(paths.root), config.dolt.database);
+      } catch (e) {
+        log(`could not write ${beadsDirOf(paths.root)} for bd (the town runs without it): ${(e as Error).message}`);
+      }
+      const sweeper = startWispSweeper(ledger, { ttlMs: DEFAULT_WISP_TTL_MS, everyMs: 3_600_000, log });
+      started.push(sweeper);
       const feed = new BeadFeed(dolt.connection());
       await feed.start();
       started.push(feed);
@@ -93,6 +107,7 @@ export class Town {
       await pty.start();
       started.push(pty);
       const town = new Town(paths, dolt, ledger, feed, pty, log);
+      town.wispSweeper = sweeper;
       town.wire();
       town.work = new TownWork({
         ledger, pty, townRoot: paths.root, runtimeDir: paths.runtime, socket: paths.socket, townToken: secrets.apiToken,
@@ -201,6 +216,7 @@ export class Town {
       await this.work?.stop().catch((e: Error) => this.log(`work loop stop: ${e.message}`));
       await this.pty.stop().catch((e: Error) => this.log(`pty host stop: ${e.message}`));
       await this.feed.stop().catch(() => {});
+      await this.wispSweeper?.stop().catch(() => {});
       await this.ledger.close().catch(() => {});
       await this.dolt.stop().catch((e: Error) => this.log(`dolt stop: ${e.message}`));
       rmSync(this.paths.state, { force: true });

@@ -2,6 +2,7 @@
 import type { beadRequests } from '../../../preload/requests/beads.ts';
 import type { TownHandlers } from '../../../preload/contract.ts';
 import type { Town } from '../town.ts';
+import { bdEnvironment, beadsDirOf } from '../../ledger/bd-env.ts';
 
 export function beadHandlers(town: Town): Pick<TownHandlers, keyof typeof beadRequests> {
   return {
@@ -25,5 +26,9 @@ export function beadHandlers(town: Town): Pick<TownHandlers, keyof typeof beadRe
       return { jsonl, count: jsonl.split('\n').filter((l) => l.trim()).length };
     },
     ledgerImport: (args, ctx) => town.ledger.importJsonl(args.jsonl, ctx.actor),
+    ledgerBdEnv: async (args) => {
+      const beadsDir = beadsDirOf(town.paths.root);
+      return { beadsDir, env: bdEnvironment(town.dolt.connection(), beadsDir, args.actor) };
+    },
   };
 }

@@ -3,6 +3,7 @@
 import type { TownHandlers } from '../../../preload/contract.ts';
 import type { Town } from '../town.ts';
 import { beadHandlers } from './bead-handlers.ts';
+import { wispHandlers } from './wisp-handlers.ts';
 import { terminalHandlers } from './terminal-handlers.ts';
 import { rigHandlers } from './rig-handlers.ts';
 import { workHandlers } from './work-handlers.ts';
@@ -21,6 +22,7 @@ export function createHandlers(town: Town): TownHandlers {
   return {
     townStatus: () => town.status(),
     ...beadHandlers(town),
+    ...wispHandlers(town),
     ...terminalHandlers(town),
     ...rigHandlers(town),
     ...workHandlers(town),

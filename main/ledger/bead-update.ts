@@ -1,0 +1,77 @@
+// Changing a bead's fields, closing and reopening it. Invariants: one write, one commit (`update`,
+// `close` or `reopen` <id>); closed_at is set iff the status is closed; started_at is set on the first
+// in_progress; leaving pinned clears the flag; `expectStatus` refuses the write (conflict) unless the
+// current status is one of those; crossing closed/pinned recomputes is_blocked of the dependents.
+import type { Bead } from '../../preload/types.ts';
+import { TownError } from '../../preload/errors.ts';
+import { sqlTime } from './bead-rows.ts';
+import { recomputeBlocked } from './blocked-state.ts';
+import { beadInTx, mustGet, type LedgerContext } from './ledger-context.ts';
+import { BeadIdSchema, BeadUpdateSchema, CloseSchema, validate, type BeadUpdate } from './ledger-schemas.ts';
+import type { SqlParam, WriteTx } from './write-tx.ts';
+
+/** Changes fields of a bead (one commit `update <id>`, or `close`/`reopen` when status crosses closed). */
+export async function update(ctx: LedgerContext, id: string, patch: BeadUpdate, actor: string): Promise<Bead> {
+  validate(BeadIdSchema, id, 'update');
+  const p = validate(BeadUpdateSchema, patch, 'update');
+  const op = p.status === 'closed' ? 'close' : 'update';
+  return ctx.write(actor, op, (tx) => applyUpdate(tx, id, p, undefined), id);
+}
+
+/** Closes a bead; `also` changes its assignee or metadata in the same write (one commit). */
+export async function closeBead(ctx: LedgerContext, id: string, reason: string, actor: string, also: Pick<BeadUpdate, 'assignee' | 'metadata'> = {}): Promise<Bead> {
+  validate(BeadIdSchema, id, 'close');
+  const { reason: r } = validate(CloseSchema, { reason }, 'close');
+  const extra = Object.keys(also).length ? validate(BeadUpdateSchema, also, 'close') : {};
+  return ctx.write(actor, 'close', (tx) => applyUpdate(tx, id, { ...extra, status: 'closed' }, r), id);
+}
+
+export async function reopen(ctx: LedgerContext, id: string, actor: string): Promise<Bead> {
+  validate(BeadIdSchema, id, 'reopen');
+  return ctx.write(actor, 'reopen', (tx) => applyUpdate(tx, id, { status: 'open' }, undefined), id);
+}
+
+export async function applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof BeadUpdateSchema.parse>, closeReason: string | undefined): Promise<Bead> {
+  tx.subject = id;
+  const old = await mustGet(tx, id);
+  const oldStatus = String(old.status);
+  if (p.expectStatus && !p.expectStatus.includes(oldStatus as never)) {
+    throw new TownError('conflict', `${id} is ${oldStatus}, expected ${p.expectStatus.join(' or ')}`);
+  }
+  const sets: string[] = [];
+  const params: SqlParam[] = [];
+  const set = (col: string, v: SqlParam) => { sets.push(`${col} = ?`); params.push(v); };
+  const changes: Record<string, unknown> = {};
+  if (p.title !== undefined) { set('title', p.title); changes.title = p.title; }
+  if (p.description !== undefined) { set('description', p.description); changes.description = p.description; }
+  if (p.type !== undefined) { set('issue_type', p.type); changes.issue_type = p.type; }
+  if (p.priority !== undefined) { set('priority', p.priority); changes.priority = p.priority; }
+  if (p.assignee !== undefined) { set('assignee', p.assignee); changes.assignee = p.assignee; }
+  if (p.owner !== undefined) { set('owner', p.owner); changes.owner = p.owner; }
+  if (p.metadata !== undefined) { set('metadata', JSON.stringify(p.metadata)); changes.metadata = p.metadata; }
+  if (p.deferUntil !== undefined) { set('defer_until', p.deferUntil ? sqlTime(p.deferUntil) : null); changes.defer_until = p.deferUntil; }
+  const newStatus = p.status ?? oldStatus;
+  if (p.status !== undefined && p.status !== oldStatus) {
+    set('status', p.status);
+    changes.status = p.status;
+    if (p.status === 'closed') { set('closed_at', tx.now); set('close_reason', closeReason ?? ''); }
+    if (oldStatus === 'closed') { set('closed_at', null); set('close_reason', ''); }
+    if (p.status === 'in_progress' && !old.started_at) set('started_at', tx.now);
+    if (oldStatus === 'pinned') set('pinned', 0);
+  }
+  if (!sets.length) return beadInTx(tx, id);
+  set('updated_at', tx.now);
+  await tx.exec(`UPDATE issues SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+  tx.touch('issues');
+  const eventType = newStatus === 'closed' && oldStatus !== 'closed' ? 'closed'
+    : oldStatus === 'closed' && newStatus !== 'closed' ? 'reopened'
+    : p.status !== undefined && p.status !== oldStatus ? 'status_changed' : 'updated';
+  await tx.event({
+    issueId: id, type: eventType,
+    oldValue: eventType === 'closed' ? '' : JSON.stringify(old),
+    newValue: eventType === 'closed' ? (closeReason ?? '') : JSON.stringify(changes),
+  });
+  const terminal = (s: string) => s === 'closed' || s === 'pinned';
+  if (terminal(oldStatus) !== terminal(newStatus)) await recomputeBlocked(tx, [id]);
+  return beadInTx(tx, id);
+}

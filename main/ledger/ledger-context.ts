@@ -1,0 +1,28 @@
+// What every ledger operation (bead-create.ts, bead-dependencies.ts, bead-update.ts, bead-notes.ts,
+// bead-reads.ts, wisps.ts, ephemeral.ts) gets from the Ledger: a read query and the write runner.
+// Invariants: `q` never writes; `write` is the only way to write (one transaction, one Dolt commit
+// when a committed table was touched, retries, per-bead queueing, refusal once the ledger is closed).
+import type { Bead } from '../../preload/types.ts';
+import { TownError } from '../../preload/errors.ts';
+import { beadsFromRows, type Query } from './bead-queries.ts';
+import { BEAD_SELECT, type IssueRow } from './bead-rows.ts';
+import type { WriteTx } from './write-tx.ts';
+
+export interface LedgerContext {
+  q: Query;
+  /** One write authored by `actor`; `bead` queues writes to the same bead inside this process. */
+  write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>, bead?: string): Promise<T>;
+}
+
+/** The bead's row inside a write, or not_found. */
+export async function mustGet(tx: WriteTx, id: string): Promise<Record<string, unknown>> {
+  const rows = await tx.query('SELECT * FROM issues WHERE id = ?', [id]);
+  if (!rows.length) throw new TownError('not_found', `no bead ${id}`);
+  return rows[0];
+}
+
+/** The bead (with labels) as the write sees it. */
+export async function beadInTx(tx: WriteTx, id: string): Promise<Bead> {
+  const [bead] = await beadsFromRows(tx.query.bind(tx) as Query, await tx.query<IssueRow>(`SELECT ${BEAD_SELECT} FROM issues i WHERE i.id = ?`, [id]));
+  return bead;
+}
