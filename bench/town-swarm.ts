@@ -18,7 +18,6 @@ const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const parts = () => ({ node: nodeCpu(), pty: cpuSeconds(b.town.pty.pid), dolt: cpuSeconds(b.town.dolt.pid) });
-const townCpu = (): number => { const p = parts(); return p.node + p.pty + p.dolt; };
 const townRss = (): number => process.memoryUsage().rss / 1048576 + rssMb(b.town.pty.pid) + rssMb(b.town.dolt.pid);
 const rssLine = () => `node ${(process.memoryUsage().rss / 1048576).toFixed(0)}, pty host ${rssMb(b.town.pty.pid).toFixed(0)}, dolt ${rssMb(b.town.dolt.pid).toFixed(0)} MB`;
 
