@@ -14,6 +14,7 @@ import type { RigInfo } from '../../../preload/requests/work-types.ts';
 import { TOWN_ACTOR, type WorkContext } from './work-context.ts';
 import { markFailed, markUp, type RestartState } from '../../lib/restart-policy.ts';
 import { Escalations } from '../supervision/escalations.ts';
+import { nextPatrolInterval } from './patrol-pacing.ts';
 
 /** A session younger than this is left alone by zombie detection (it may not have read its hook). */
 const ZOMBIE_GRACE_MS = 3_000;
@@ -28,6 +29,8 @@ export class Witness {
   /** The restart policy's state per agent and hook (`address|bead`): one crash loop per hook. */
   private readonly restarts = new Map<string, RestartState>();
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** The current wait between periodic patrols. */
+  private periodicMs = 0;
 
   constructor(
     private readonly c: WorkContext,
@@ -37,20 +40,44 @@ export class Witness {
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.c.settings.tickMs);
-    this.timer.unref();
+    this.periodicMs = this.c.settings.tickMs;
+    this.armPeriodic();
     this.wake();
+  }
+
+  /** The periodic patrol (a safety net, paced by patrol-pacing.ts): backs off while nothing wakes us. */
+  private armPeriodic(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.periodicMs = nextPatrolInterval(this.periodicMs, this.c.settings.tickMs);
+      this.schedulePatrol(50);
+      this.armPeriodic();
+    }, this.periodicMs);
+    this.timer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.running?.catch(() => undefined);
   }
 
-  /** Runs a patrol soon; patrols never overlap (a wake during one runs another right after). */
+  /** Runs a patrol soon; patrols never overlap (a wake during one runs another right after).
+   *  Something happened: the periodic patrol goes back to every tickMs. */
   wake(delayMs = 50): void {
+    if (this.stopped) return;
+    if (this.periodicMs !== this.c.settings.tickMs) {
+      this.periodicMs = this.c.settings.tickMs;
+      this.armPeriodic();
+    }
+    this.schedulePatrol(delayMs);
+  }
+
+  private schedulePatrol(delayMs: number): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -65,7 +92,7 @@ export class Witness {
           this.running = null;
           if (this.again) {
             this.again = false;
-            this.wake();
+            this.schedulePatrol(50);
           }
         });
     }, delayMs);
