@@ -119,7 +119,7 @@ try {
     + `${perBead(w1.c.events - w0.c.events)} feed events carrying ${perBead(w1.c.changes - w0.c.changes)} bead changes`);
   console.log(`Dolt commits in the run by author: op (${total(commits)} in all):`);
   for (const [k, n] of [...commits].sort((x, y) => y[1] - x[1])) console.log(`  ${String(n).padStart(6)}  ${(n / Math.max(1, closed)).toFixed(2)}/bead  ${k}`);
-  console.log(`PTY host: ${ptyMb.toFixed(2)} MB of session output; ${cpu('pty').toFixed(1)} CPU-s → ${(cpu('pty') / Math.max(ptyMb, 1e-3)).toFixed(1)} CPU-s per MB`);
+  console.log(`PTY host: ${(ptyMb * 1024).toFixed(0)} KB of session output, ${cpu('pty').toFixed(1)} CPU-s (${((cpu('pty') / elapsed) * 100).toFixed(1)}% of a core) → ${(cpu('pty') / Math.max(ptyMb, 1e-3)).toFixed(1)} CPU-s per MB`);
   console.log(`node event-loop delay: p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(0)} ms`);
 } finally {
   await b.close();

@@ -127,7 +127,7 @@ export class Witness {
         await this.c.locks.run(`rig:${a.meta.rig}`, async () => {
           const fresh = await this.c.agents.get(a.meta.address);
           if (fresh.meta.state !== 'working' || !fresh.meta.hook) return;
-          const bead = await this.c.ledger.show(fresh.meta.hook).catch(() => null);
+          const bead = await this.heldBead(fresh.meta.hook);
           if (bead && bead.assignee === a.meta.address && (bead.status === 'hooked' || bead.status === 'in_progress')) return;
           await this.c.agents.patch(a.meta.address, { state: 'idle', hook: null, lastBead: fresh.meta.hook }, TOWN_ACTOR);
           this.c.publish('workEvent', { kind: 'recovered', agent: a.meta.address, bead: fresh.meta.hook, message: `${a.meta.address} no longer holds ${fresh.meta.hook}; marked idle`, at: Date.now() });
@@ -146,12 +146,18 @@ export class Witness {
     }
   }
 
+  /** A bead's current status, assignee and metadata: a light read (no dependencies or comments),
+   *  done for every held bead on every patrol. Null when it is gone. */
+  private async heldBead(id: string): Promise<Bead | null> {
+    return (await this.c.ledger.getMany([id]).catch(() => []))[0] ?? null;
+  }
+
   /** The bead is on a polecat's hook: make sure a session works on it. */
   private async keepWorking(rig: RigInfo, listed: Bead, known: AgentRecord | null): Promise<void> {
     const address = listed.assignee!;
     // Read again under the rig lock: a `gt done` (or unsling) since the patrol's list must not be
     // undone by marking the polecat working on a bead that is no longer its own.
-    const bead = await this.c.ledger.show(listed.id).catch(() => null);
+    const bead = await this.heldBead(listed.id);
     if (!bead || bead.assignee !== address || (bead.status !== 'hooked' && bead.status !== 'in_progress')) return;
     const name = parseAddress(address)!.name;
     let agent = known ?? (await this.c.agents.find(address));
