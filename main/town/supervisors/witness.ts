@@ -16,6 +16,11 @@ import { markFailed, markUp, type RestartState } from '../../lib/restart-policy.
 import { Escalations } from '../supervision/escalations.ts';
 import { nextPatrolInterval } from './patrol-pacing.ts';
 
+/** Statuses of work still to be done: a convoy lands only when none of its beads has one. */
+const UNFINISHED = new Set<string>(['open', 'hooked', 'in_progress', 'blocked', 'deferred', 'pinned']);
+/** Tracked beads read per query when checking whether a convoy has landed. */
+const LANDING_CHUNK = 200;
+
 /** A session younger than this is left alone by zombie detection (it may not have read its hook). */
 const ZOMBIE_GRACE_MS = 3_000;
 
@@ -232,17 +237,25 @@ export class Witness {
   private async landConvoys(): Promise<void> {
     const convoys = await this.convoys.openConvoys();
     if (!convoys.length) return;
-    // One query per open status instead of one per tracked bead: big convoys stay cheap to watch.
-    const unfinished = new Set<string>();
-    for (const status of ['open', 'hooked', 'in_progress', 'blocked', 'deferred', 'pinned'] as const) {
-      for (const b of await this.c.ledger.list({ status, limit: 100_000 })) unfinished.add(b.id);
-    }
     for (const { convoy, tracked } of convoys) {
-      if (!tracked.length || tracked.some((id) => unfinished.has(id))) continue;
+      if (!tracked.length || (await this.anyUnfinished(tracked))) continue;
       await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR);
       this.c.publish('convoyClosed', { id: convoy.id, title: convoy.title, tracked: tracked.length });
       this.c.log(`convoy ${convoy.id} landed (${tracked.length} beads)`);
     }
+  }
+
+  /**
+   * Whether any of these beads is still to be done (a bead that no longer exists counts as done).
+   * Read in chunks, stopping at the first unfinished one: a big convoy in full swing is answered by
+   * its first chunk, instead of every unfinished bead of the town being read on every patrol.
+   */
+  private async anyUnfinished(ids: string[]): Promise<boolean> {
+    for (let i = 0; i < ids.length; i += LANDING_CHUNK) {
+      const beads = await this.c.ledger.getMany(ids.slice(i, i + LANDING_CHUNK));
+      if (beads.some((b) => UNFINISHED.has(b.status))) return true;
+    }
+    return false;
   }
 
   /** Queued slings first (in the order they were queued), then convoys' ready beads. */
