@@ -5,7 +5,7 @@
 //   npx tsx bench/supervision-idle.ts            (SECONDS=60 by default; SECONDS=600 for the issue's 10 minutes)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RigInfo } from '../preload/requests/work-types.ts';
 import { initTown, Town } from '../main/town/town.ts';
@@ -13,7 +13,7 @@ import { cpuSeconds, OVERSEER } from './town-bench-util.ts';
 
 const SECONDS = Number(process.env.SECONDS ?? 60);
 
-async function run(supervision: boolean): Promise<{ sessions: number; cpuShare: number; commits: number }> {
+async function run(supervision: boolean): Promise<{ sessions: number; cpuShare: number; commits: number; parts: string }> {
   const base = mkdtempSync(join(tmpdir(), 'gt-bench-idle-'));
   const dir = join(base, 'town');
   initTown(dir);
@@ -39,12 +39,16 @@ async function run(supervision: boolean): Promise<{ sessions: number; cpuShare: 
     const terminals0 = (await town.pty.list()).length;
     let exits = 0;
     town.pty.on('exit', () => exits++);
-    const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6 + cpuSeconds(town.pty.pid) + cpuSeconds(town.dolt.pid); };
-    const cpu0 = cpu();
+    const parts = () => { const u = process.cpuUsage(); return [(u.user + u.system) / 1e6, cpuSeconds(town.pty.pid), cpuSeconds(town.dolt.pid)]; };
+    const p0 = parts();
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const wall = (Date.now() - t0) / 1000;
-    return { sessions: (await town.pty.list()).length - terminals0 + exits, cpuShare: (cpu() - cpu0) / wall, commits: (await commits()) - c0 };
+    const share = parts().map((x, i) => (x - p0[i]) / wall);
+    return {
+      sessions: (await town.pty.list()).length - terminals0 + exits, cpuShare: share[0] + share[1] + share[2], commits: (await commits()) - c0,
+      parts: `node ${(share[0] * 100).toFixed(2)}, pty host ${(share[1] * 100).toFixed(2)}, dolt ${(share[2] * 100).toFixed(2)}`,
+    };
   } finally {
     await town.stop();
     rmSync(base, { recursive: true, force: true });
@@ -54,7 +58,7 @@ async function run(supervision: boolean): Promise<{ sessions: number; cpuShare: 
 const off = await run(false);
 const on = await run(true);
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-console.log(`idle town, 4 rigs, 8 idle polecats, ${SECONDS} s each`);
-console.log(`supervision off: sessions started ${off.sessions}, town CPU ${pct(off.cpuShare)} of a core, ledger commits ${off.commits}`);
-console.log(`supervision on:  sessions started ${on.sessions}, town CPU ${pct(on.cpuShare)} of a core, ledger commits ${on.commits}`);
+console.log(`idle town, 4 rigs, 8 idle polecats, ${SECONDS} s each; machine load (1/5/15 min) ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`supervision off: sessions started ${off.sessions}, town CPU ${pct(off.cpuShare)} of a core (${off.parts}), ledger commits ${off.commits}`);
+console.log(`supervision on:  sessions started ${on.sessions}, town CPU ${pct(on.cpuShare)} of a core (${on.parts}), ledger commits ${on.commits}`);
 console.log(`supervision's own cost: ${pct(on.cpuShare - off.cpuShare)} of a core; goals: 0 sessions, ≤ 2 %, 0 commits`);

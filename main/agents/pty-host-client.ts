@@ -21,6 +21,7 @@ import { TownError } from '../../preload/contract.ts';
 import type { TerminalExit } from '../../preload/types.ts';
 import { isFromHost, type FromHost, type HostRequest, type ReplyResult, type ScreenSnapshot, type SessionSummary, type SpawnRequest, type ToHost } from '../pty-host/protocol.ts';
 import { killTreeSync, sweepSession } from '../pty-host/process-tree.ts';
+import { hostEntry } from '../pty-host/host-bundle.ts';
 import { scrubEnv } from './agent-env.ts';
 import { RESTART_POLICIES, RestartPolicy } from '../lib/restart-policy.ts';
 
@@ -73,12 +74,15 @@ export function tsxLoaderUrl(): string {
   }
 }
 
-/** Headless launcher: a forked Node running host-main.ts through tsx, bytes via 'advanced' IPC. */
+/** Headless launcher: a forked Node running the host's prebuilt bundle when it is fresh, else
+ *  host-main.ts through tsx (main/pty-host/host-bundle.ts); bytes via 'advanced' IPC. */
 export function nodeForkLauncher(): PtyHostLauncher {
   return {
     launch(): HostProcess {
-      const child = fork(HOST_MAIN_PATH, [], {
-        execArgv: ['--import', tsxLoaderUrl()],
+      const sourceDir = path.dirname(HOST_MAIN_PATH);
+      const entry = hostEntry(sourceDir, path.resolve(sourceDir, '..', '..', 'dist', 'pty-host', 'host-main.cjs'));
+      const child = fork(entry.file, [], {
+        execArgv: entry.needsLoader ? ['--import', tsxLoaderUrl()] : [],
         serialization: 'advanced',
         // The host needs nothing of ours; sessions get their env from buildAgentEnv anyway.
         env: scrubEnv(process.env),

@@ -38,7 +38,9 @@ export class StatusTracker extends EventEmitter<{ status: [StatusChange] }> {
   private readonly tracked = new Map<string, Tracked>();
   private readonly settleMs: number;
   private readonly busyReadMs: number;
-  private readonly timer: NodeJS.Timeout;
+  /** Runs only while some session is tracked: an idle town has no status ticks. */
+  private timer: NodeJS.Timeout | null = null;
+  private readonly tickMs: number;
   private readonly onActivity = (a: ActivityEvent) => this.activity(a);
   private readonly onExit = (e: TerminalExit, screen?: string) => this.exited(e, screen);
 
@@ -51,8 +53,7 @@ export class StatusTracker extends EventEmitter<{ status: [StatusChange] }> {
     this.busyReadMs = opts.busyReadMs ?? 2000;
     client.on('activity', this.onActivity);
     client.on('exit', this.onExit);
-    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 250);
-    this.timer.unref();
+    this.tickMs = opts.tickMs ?? 250;
   }
 
   /** Starts tracking a session (call right after spawn). */
@@ -61,7 +62,16 @@ export class StatusTracker extends EventEmitter<{ status: [StatusChange] }> {
     const status = new AgentStatus(id, { patterns: opts.patterns, stallMs: opts.stallMs ?? DEFAULT_STALL_MS, hookHoldMs: opts.hookHoldMs }, now);
     status.onChange((c: StatusChange) => this.emit('status', c));
     this.tracked.set(id, { status, screenAt: -1, offset: 0, lastOutputAt: now, lastReadAt: now, reading: false });
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), this.tickMs);
+      this.timer.unref();
+    }
     return status;
+  }
+
+  /** Whether the periodic status tick runs (only while some session is tracked). */
+  get ticking(): boolean {
+    return this.timer !== null;
   }
 
   get(id: string): AgentStatus | undefined {
@@ -76,7 +86,7 @@ export class StatusTracker extends EventEmitter<{ status: [StatusChange] }> {
   }
 
   dispose(): void {
-    clearInterval(this.timer);
+    this.stopTicking();
     this.client.off('activity', this.onActivity);
     this.client.off('exit', this.onExit);
     this.tracked.clear();
@@ -95,6 +105,12 @@ export class StatusTracker extends EventEmitter<{ status: [StatusChange] }> {
     if (!t) return;
     t.status.exit(e, Date.now(), screen);
     this.tracked.delete(e.id);
+    if (this.tracked.size === 0) this.stopTicking();
+  }
+
+  private stopTicking(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   private tick(): void {

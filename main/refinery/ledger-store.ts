@@ -59,7 +59,7 @@ export class LedgerMergeQueueStore implements MergeQueueStore {
       if (b.status === 'closed') continue;
       const mr = beadToMergeRequest(b);
       if (!mr) continue;
-      // A terminal phase on an open bead: we died between the two writes of a close. Finish it.
+      // A terminal phase on an open bead (a close written in two steps by an older version, or by hand): finish it.
       if (TERMINAL_PHASES.includes(mr.meta.phase)) {
         await this.ledger.closeBead(b.id, mr.meta.phase, this.opts.actor);
         continue;
@@ -99,10 +99,8 @@ export class LedgerMergeQueueStore implements MergeQueueStore {
     const metadata = clean({ ...mr.meta, ...patch, phase, note: note.slice(0, 2000) });
     const status = statusFor(phase);
     if (current.status === 'closed' && status !== 'closed') await this.ledger.reopen(id, this.opts.actor);
-    if (status === 'closed') {
-      await this.ledger.update(id, { metadata }, this.opts.actor);
-      return beadToMergeRequest(await this.ledger.closeBead(id, phase, this.opts.actor))!;
-    }
+    // The terminal phase's metadata and the close are one write (one commit).
+    if (status === 'closed') return beadToMergeRequest(await this.ledger.closeBead(id, phase, this.opts.actor, { metadata }))!;
     const statusPatch = current.status === status ? {} : { status };
     return beadToMergeRequest(await this.ledger.update(id, { metadata, ...statusPatch }, this.opts.actor))!;
   }

@@ -167,7 +167,12 @@ export class Town {
     authorize(name, ctx, rawArgs);
     const args = parseArgs(name, rawArgs);
     const handler = this.handlers[name] as (a: unknown, c: CallContext) => Promise<unknown>;
-    return handler(args, ctx);
+    try {
+      return await handler(args, ctx);
+    } finally {
+      // A call may have written: the feed looks now instead of at its idle pace (one cheap HEAD read).
+      this.feed.poke();
+    }
   }
 
   onEvent(listener: EventListener): () => void {

@@ -75,6 +75,7 @@ test('script runtime: ask → waiting-for-input, answered → working, hang → 
   await client.kill(id);
   const last = await waitFor('exited', () => changes.find((c) => c.state === 'exited'));
   assert.equal(last.reason, 'killed');
+  assert.equal(tracker.ticking, false, 'no session tracked: the status timer stops');
 });
 
 test('script runtime: fail → crashed with exit code; no block → default change, exit 0', { timeout: 60_000 }, async (t) => {

@@ -25,6 +25,8 @@ async function agentsWithStatus(town: Town): Promise<UiAgent[]> {
 function feedReached(town: Town, commit: string, delivered: Set<string>): Promise<'at' | 'passed' | 'timeout'> {
   if (town.feed.headSeen === commit) return Promise.resolve('at');
   if (delivered.has(commit)) return Promise.resolve('passed');
+  // The feed may be at its idle pace: have it look now.
+  town.feed.poke();
   return new Promise((resolve) => {
     const onCommit = (hash: string): void => {
       if (hash !== commit) return;

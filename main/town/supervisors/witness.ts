@@ -14,6 +14,12 @@ import type { RigInfo } from '../../../preload/requests/work-types.ts';
 import { TOWN_ACTOR, type WorkContext } from './work-context.ts';
 import { markFailed, markUp, type RestartState } from '../../lib/restart-policy.ts';
 import { Escalations } from '../supervision/escalations.ts';
+import { nextPatrolInterval } from './patrol-pacing.ts';
+
+/** Statuses of work still to be done: a convoy lands only when none of its beads has one. */
+const UNFINISHED = new Set<string>(['open', 'hooked', 'in_progress', 'blocked', 'deferred', 'pinned']);
+/** Tracked beads read per query when checking whether a convoy has landed. */
+const LANDING_CHUNK = 200;
 
 /** A session younger than this is left alone by zombie detection (it may not have read its hook). */
 const ZOMBIE_GRACE_MS = 3_000;
@@ -28,6 +34,8 @@ export class Witness {
   /** The restart policy's state per agent and hook (`address|bead`): one crash loop per hook. */
   private readonly restarts = new Map<string, RestartState>();
   private wakeTimer: NodeJS.Timeout | null = null;
+  /** The current wait between periodic patrols. */
+  private periodicMs = 0;
 
   constructor(
     private readonly c: WorkContext,
@@ -37,20 +45,44 @@ export class Witness {
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.c.settings.tickMs);
-    this.timer.unref();
+    this.periodicMs = this.c.settings.tickMs;
+    this.armPeriodic();
     this.wake();
+  }
+
+  /** The periodic patrol (a safety net, paced by patrol-pacing.ts): backs off while nothing wakes us. */
+  private armPeriodic(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.periodicMs = nextPatrolInterval(this.periodicMs, this.c.settings.tickMs);
+      this.schedulePatrol(50);
+      this.armPeriodic();
+    }, this.periodicMs);
+    this.timer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.running?.catch(() => undefined);
   }
 
-  /** Runs a patrol soon; patrols never overlap (a wake during one runs another right after). */
+  /** Runs a patrol soon; patrols never overlap (a wake during one runs another right after).
+   *  Something happened: the periodic patrol goes back to every tickMs. */
   wake(delayMs = 50): void {
+    if (this.stopped) return;
+    if (this.periodicMs !== this.c.settings.tickMs) {
+      this.periodicMs = this.c.settings.tickMs;
+      this.armPeriodic();
+    }
+    this.schedulePatrol(delayMs);
+  }
+
+  private schedulePatrol(delayMs: number): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -65,7 +97,7 @@ export class Witness {
           this.running = null;
           if (this.again) {
             this.again = false;
-            this.wake();
+            this.schedulePatrol(50);
           }
         });
     }, delayMs);
@@ -100,7 +132,7 @@ export class Witness {
         await this.c.locks.run(`rig:${a.meta.rig}`, async () => {
           const fresh = await this.c.agents.get(a.meta.address);
           if (fresh.meta.state !== 'working' || !fresh.meta.hook) return;
-          const bead = await this.c.ledger.show(fresh.meta.hook).catch(() => null);
+          const bead = await this.heldBead(fresh.meta.hook);
           if (bead && bead.assignee === a.meta.address && (bead.status === 'hooked' || bead.status === 'in_progress')) return;
           await this.c.agents.patch(a.meta.address, { state: 'idle', hook: null, lastBead: fresh.meta.hook }, TOWN_ACTOR);
           this.c.publish('workEvent', { kind: 'recovered', agent: a.meta.address, bead: fresh.meta.hook, message: `${a.meta.address} no longer holds ${fresh.meta.hook}; marked idle`, at: Date.now() });
@@ -119,12 +151,18 @@ export class Witness {
     }
   }
 
+  /** A bead's current status, assignee and metadata: a light read (no dependencies or comments),
+   *  done for every held bead on every patrol. Null when it is gone. */
+  private async heldBead(id: string): Promise<Bead | null> {
+    return (await this.c.ledger.getMany([id]).catch(() => []))[0] ?? null;
+  }
+
   /** The bead is on a polecat's hook: make sure a session works on it. */
   private async keepWorking(rig: RigInfo, listed: Bead, known: AgentRecord | null): Promise<void> {
     const address = listed.assignee!;
     // Read again under the rig lock: a `gt done` (or unsling) since the patrol's list must not be
     // undone by marking the polecat working on a bead that is no longer its own.
-    const bead = await this.c.ledger.show(listed.id).catch(() => null);
+    const bead = await this.heldBead(listed.id);
     if (!bead || bead.assignee !== address || (bead.status !== 'hooked' && bead.status !== 'in_progress')) return;
     const name = parseAddress(address)!.name;
     let agent = known ?? (await this.c.agents.find(address));
@@ -199,17 +237,25 @@ export class Witness {
   private async landConvoys(): Promise<void> {
     const convoys = await this.convoys.openConvoys();
     if (!convoys.length) return;
-    // One query per open status instead of one per tracked bead: big convoys stay cheap to watch.
-    const unfinished = new Set<string>();
-    for (const status of ['open', 'hooked', 'in_progress', 'blocked', 'deferred', 'pinned'] as const) {
-      for (const b of await this.c.ledger.list({ status, limit: 100_000 })) unfinished.add(b.id);
-    }
     for (const { convoy, tracked } of convoys) {
-      if (!tracked.length || tracked.some((id) => unfinished.has(id))) continue;
+      if (!tracked.length || (await this.anyUnfinished(tracked))) continue;
       await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR);
       this.c.publish('convoyClosed', { id: convoy.id, title: convoy.title, tracked: tracked.length });
       this.c.log(`convoy ${convoy.id} landed (${tracked.length} beads)`);
     }
+  }
+
+  /**
+   * Whether any of these beads is still to be done (a bead that no longer exists counts as done).
+   * Read in chunks, stopping at the first unfinished one: a big convoy in full swing is answered by
+   * its first chunk, instead of every unfinished bead of the town being read on every patrol.
+   */
+  private async anyUnfinished(ids: string[]): Promise<boolean> {
+    for (let i = 0; i < ids.length; i += LANDING_CHUNK) {
+      const beads = await this.c.ledger.getMany(ids.slice(i, i + LANDING_CHUNK));
+      if (beads.some((b) => UNFINISHED.has(b.status))) return true;
+    }
+    return false;
   }
 
   /** Queued slings first (in the order they were queued), then convoys' ready beads. */

@@ -1,0 +1,66 @@
+// Dolt commits, SQL statements and feed polls per bead, counted exactly: BEADS script beads (1 s
+// each) worked by AGENTS polecats through the whole loop (sling, session, `gt done`, the Refinery's
+// merge, convoy landing), from the convoy's creation to its landing. Unlike the swarm's per-bead
+// figures (a time window, beads in flight at its end), nothing is left half done, so the counts
+// do not depend on the machine's load: use it to compare two versions of the town.
+//   npx tsx bench/town-commits-per-bead.ts        (BEADS=8 AGENTS=2 by default)
+import { loadavg } from 'node:os';
+import type { ConvoyStatus } from '../preload/requests/work-types.ts';
+import { benchTown, scriptDescription } from './town-bench-util.ts';
+
+const BEADS = Number(process.env.BEADS ?? 8);
+const AGENTS = Number(process.env.AGENTS ?? 2);
+const b = await benchTown({ maxPolecats: AGENTS, settings: { tickMs: 1000 } });
+let polls = 0;
+const feed = b.town.feed as unknown as { poll(): Promise<void> };
+const poll = feed.poll.bind(feed);
+feed.poll = () => { polls++; return poll(); };
+const one = async <T>(sql: string, params: unknown[] = []) => ((await b.town.ledger.pool.query(sql, params))[0] as T[])[0];
+// Statements by shape (the first words of the SQL, literals cut), from the ledger's and the feed's pools.
+const shapes = new Map<string, number>();
+function count(sql: unknown, where: string): void {
+  const shape = `${where} ${String(sql).replace(/\s+/g, ' ').replace(/'[^']*'/g, '?').slice(0, 70)}`;
+  shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+}
+type Queryable = { query(...a: unknown[]): unknown; execute?(...a: unknown[]): unknown; getConnection?(): Promise<Queryable> };
+function watch(pool: Queryable, where: string): void {
+  for (const m of ['query', 'execute'] as const) {
+    const f = pool[m]?.bind(pool);
+    if (f) pool[m] = (...a: unknown[]) => { count(typeof a[0] === 'object' ? (a[0] as { sql: string }).sql : a[0], where); return f(...a); };
+  }
+  const get = pool.getConnection?.bind(pool);
+  if (get) pool.getConnection = async () => { const c = await get(); if (!(c as { watched?: boolean }).watched) { watch(c, `${where}/tx`); (c as { watched?: boolean }).watched = true; } return c; };
+}
+watch(b.town.ledger.pool as unknown as Queryable, 'ledger');
+const questions = async () => Number((await one<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Questions'")).Value);
+
+try {
+  await new Promise((r) => setTimeout(r, 3000)); // the rig's first patrols
+  const beads = await b.town.ledger.createMany(Array.from({ length: BEADS }, (_, i) => ({ title: `c ${i}`, prefix: 'bn', description: scriptDescription(`c${i}.txt`, `bead ${i}`, 1) })), 'overseer');
+  const from = (await one<{ h: string }>("SELECT HASHOF('HEAD') AS h")).h;
+  const q0 = await questions();
+  const p0 = polls;
+  watch((b.town.feed as unknown as { pool: Queryable }).pool, 'feed');
+  shapes.clear();
+  const t0 = performance.now();
+  // Landed = the convoy bead closed, as the feed reports it (no polling of our own to count).
+  let convoyId = '';
+  const landed = new Promise<void>((resolve) => b.town.feed.on('event', (e) => { if (e.changes.some((c) => c.kind === 'closed' && c.id === convoyId)) resolve(); }));
+  convoyId = (await b.call<ConvoyStatus>('convoyCreate', { name: 'count', beads: beads.map((x) => x.id), rig: 'bench' })).id;
+  await landed;
+  const seconds = (performance.now() - t0) / 1000;
+  const [rows] = await b.town.ledger.pool.query('SELECT committer, message FROM dolt_log(?, ?)', ['HEAD', `^${from}`]);
+  const by = new Map<string, number>();
+  for (const r of rows as Array<{ committer: string; message: string }>) {
+    const key = `${r.committer.replace(/\/polecats\/[^/]+$/, '/polecats/*')}: ${r.message.split(' ')[0]}`;
+    by.set(key, (by.get(key) ?? 0) + 1);
+  }
+  const commits = (rows as unknown[]).length;
+  console.log(`${BEADS} beads, ${AGENTS} agents, convoy landed in ${seconds.toFixed(0)} s (machine load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+  console.log(`per bead: ${(commits / BEADS).toFixed(2)} Dolt commits, ${((await questions() - q0) / BEADS).toFixed(0)} SQL statements, ${((polls - p0) / BEADS).toFixed(1)} feed polls`);
+  for (const [k, n] of [...by].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / BEADS).toFixed(2)}/bead  ${k}`);
+  console.log('statements per bead by shape (top 25):');
+  for (const [k, n] of [...shapes].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${(n / BEADS).toFixed(1).padStart(6)}  ${k}`);
+} finally {
+  await b.close();
+}
