@@ -1,7 +1,7 @@
 // Cost and controls in the UI, with real agents: two script agents under `gt serve` record usage
 // (one of them on a model with no price); the status bar's meter shows the same town total as
 // `gt costs --by town`, "price unknown" for the unpriced tokens (never $0), and each agent's row
-// its own cost; the e-stop button freezes the town (banner, `gt controls` says so) and Release clears it.
+// its own cost, each bead's convoy graph node and bead detail its cost; the e-stop button freezes the town (banner, `gt controls` says so) and Release clears it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -72,6 +72,21 @@ describe('cost and controls in the UI', { skip: chromiumPath ? false : NO_CHROMI
       await waitFor(`${row.key}'s cost on its row`, async () => (await cell.innerText()) === costText(row), 30_000, 200);
     }
     assert.ok(rows.some((r) => costText(r).endsWith('price unknown')) && rows.some((r) => !costText(r).includes('unknown')));
+  });
+
+  test('each bead\'s cost on its convoy graph node and in its bead detail is what `gt costs --by bead` says', async () => {
+    const byBead = await town.json<CostReport>(['costs', '--by', 'bead']);
+    await page.getByTestId('nav-convoys').click();
+    for (const bead of beads) {
+      const row = byBead.rows.find((r) => r.key === bead.id);
+      assert.ok(row, `${bead.id} has a cost row`);
+      const node = page.locator(`[data-testid="graph-node"][data-bead="${bead.id}"] [data-testid="graph-cost"]`);
+      await waitFor(`${bead.id}'s cost on its graph node`, async () => (await node.count()) > 0 && (await node.innerText()) === costText(row), 30_000, 200);
+      await page.locator(`[data-testid="graph-node"][data-bead="${bead.id}"]`).click();
+      const detail = page.locator('[data-testid="detail-cost"] strong');
+      await waitFor(`${bead.id}'s cost in its bead detail`, async () => (await detail.count()) > 0 && (await detail.innerText()) === costText(row), 30_000, 200);
+      await page.keyboard.press('Escape');
+    }
   });
 
   test('the e-stop button stops the town (a banner, `gt controls` agrees); Release clears it', async () => {
