@@ -2,7 +2,7 @@
 // `<parent>.<n>` through child_counters) and dependencies. Invariants: ids follow bead-ids.ts and are
 // never reused (a taken id fails the INSERT and the write reruns with a fresh nonce); every create
 // writes a `created` event (the write's marker); is_blocked is set before the commit.
-import type { Bead } from '../../preload/types.ts';
+import type { Bead, DependencyType } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
 import { idCandidates } from './bead-ids.ts';
 import { beadsFromRows, likeEscape, type Query } from './bead-queries.ts';
@@ -16,7 +16,37 @@ import type { WriteTx } from './write-tx.ts';
 
 export const DEFAULT_PREFIX = 'hq';
 
-type ParsedCreate = ReturnType<typeof BeadCreateInputSchema.parse>;
+type ParsedInput = ReturnType<typeof BeadCreateInputSchema.parse>;
+/** A create with its batch references resolved to ids. */
+type ParsedCreate = Omit<ParsedInput, 'parentRef' | 'dependencies' | 'metadataRefs'> & { dependencies?: Array<{ dependsOnId: string; type: DependencyType }> };
+
+/** Turns batch references (parentRef, dependencies by `ref`) into the ids made earlier in the batch. */
+function resolveRefs(p: ParsedInput, made: string[], where: string): ParsedCreate {
+  const at = (ref: number): string => {
+    const id = made[ref];
+    if (id === undefined) throw new TownError('invalid', `${where}: reference ${ref} must name an earlier item of the same batch`);
+    return id;
+  };
+  const { parentRef, dependencies, metadataRefs, ...rest } = p;
+  let metadata = rest.metadata;
+  if (metadataRefs?.length) {
+    metadata = structuredClone(metadata ?? {});
+    for (const { path, ref } of metadataRefs) {
+      let node = metadata as Record<string, unknown>;
+      for (const key of path.slice(0, -1)) {
+        const next = node[key];
+        node = (node[key] = next && typeof next === 'object' && !Array.isArray(next) ? next : {}) as Record<string, unknown>;
+      }
+      node[path[path.length - 1]] = at(ref);
+    }
+  }
+  return {
+    ...rest,
+    ...(metadata ? { metadata } : {}),
+    ...(parentRef !== undefined ? { parent: at(parentRef) } : {}),
+    ...(dependencies ? { dependencies: dependencies.map((d) => ('ref' in d ? { dependsOnId: at(d.ref), type: d.type } : d)) } : {}),
+  };
+}
 
 /**
  * Top-level bead counts per prefix, which size new ids. A slightly stale number is harmless (it only
@@ -43,7 +73,7 @@ export class PrefixCounts {
 
 /** Creates one bead (one commit `create <id>`). */
 export function createBead(ctx: LedgerContext, counts: PrefixCounts, input: unknown, actor: string): Promise<Bead> {
-  const parsed = validate(BeadCreateInputSchema, input, 'create');
+  const parsed = resolveRefs(validate(BeadCreateInputSchema, input, 'create'), [], 'create');
   return ctx.write(actor, 'create', async (tx) => {
     const id = await insertBead(tx, counts, parsed);
     tx.subject = id;
@@ -51,14 +81,15 @@ export function createBead(ctx: LedgerContext, counts: PrefixCounts, input: unkn
   });
 }
 
-/** Creates many beads in one transaction and one commit (`create N beads`). */
+/** Creates many beads in one transaction and one commit (`create N beads`). An item may name an
+ *  earlier item of the batch as its parent (`parentRef`) or a dependency (`{ ref, type }`). */
 export function createBeads(ctx: LedgerContext, counts: PrefixCounts, inputs: unknown[], actor: string): Promise<Bead[]> {
   if (!Array.isArray(inputs) || inputs.length === 0) throw new TownError('invalid', 'createMany: nothing to create');
   if (inputs.length > 10_000) throw new TownError('invalid', 'createMany: at most 10,000 beads per batch');
   const parsed = inputs.map((x, i) => validate(BeadCreateInputSchema, x, `createMany[${i}]`));
   return ctx.write(actor, 'create', async (tx) => {
     const ids: string[] = [];
-    for (const p of parsed) ids.push(await insertBead(tx, counts, p));
+    for (const [i, p] of parsed.entries()) ids.push(await insertBead(tx, counts, resolveRefs(p, ids, `createMany[${i}]`)));
     tx.subject = ids.length === 1 ? ids[0] : `${ids.length} beads`;
     const rows = await tx.query<IssueRow>(`SELECT ${BEAD_SELECT} FROM issues i WHERE i.id IN (?)`, [ids]);
     const beads = await beadsFromRows(tx.query.bind(tx) as Query, rows);

@@ -30,7 +30,17 @@ export const BeadCreateInputSchema = BeadCreateArgs.extend({
   owner: z.string().max(255).optional(),
   status: z.enum(BEAD_STATUSES).optional(),
   deferUntil: IsoTimeSchema.nullable().optional(),
-}).strict();
+  /** createMany only: the parent is the batch's item at this (earlier) index, made in the same commit. */
+  parentRef: z.number().int().min(0).optional(),
+  /** Dependencies on an existing bead (`dependsOnId`) or, in createMany, on the batch's item at the
+   *  (earlier) index `ref`: a molecule, its steps and their chain in one commit. */
+  dependencies: z.array(z.union([
+    z.object({ dependsOnId: BeadIdSchema, type: DependencyTypeSchema.default('blocks') }).strict(),
+    z.object({ ref: z.number().int().min(0), type: DependencyTypeSchema.default('blocks') }).strict(),
+  ])).max(100).optional(),
+  /** createMany only: metadata values that are the ids of earlier items of the batch (a key path each). */
+  metadataRefs: z.array(z.object({ path: z.array(z.string().min(1).max(100)).min(1).max(8), ref: z.number().int().min(0) }).strict()).max(100).optional(),
+}).strict().refine((p) => !(p.parent && p.parentRef !== undefined), 'give parent or parentRef, not both');
 export type BeadCreateInput = z.input<typeof BeadCreateInputSchema>;
 
 /** createWisp(): the contract's wispCreate fields. */

@@ -43,12 +43,9 @@ test('keepMayor: the Deacon starts the Mayor, and starts it again when its sessi
     return s && s.terminal !== first.terminal ? s : null;
   }, 30_000, 200);
   assert.notEqual(second.pid, first.pid);
-  const started = await waitFor('two mayor-started events (the start and the restart)', () => {
-    const xs = events.filter((e) => e.kind === 'mayor-started');
-    return xs.length >= 2 ? xs : null;
-  }, 10_000);
-  assert.ok(started.every((e) => e.by === 'deacon'), 'both by the Deacon');
-  assert.ok(started.some((e) => e.message.includes(second.terminal)), 'the restart names the new terminal');
+  // (The first start may come before this test subscribed; the restart comes after.)
+  const restart = await waitFor('the restart\'s mayor-started event', () => events.find((e) => e.kind === 'mayor-started' && e.message.includes(second.terminal)), 10_000);
+  assert.equal(restart.by, 'deacon', 'the Deacon restarted it');
 });
 
 test('a stuck polecat\'s work goes to another polecat; past the cap the Mayor is mailed once', async () => {

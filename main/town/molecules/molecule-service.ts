@@ -106,36 +106,33 @@ export class MoleculeService {
       throw e;
     }
     if (on && (await this.moleculeFor(on))) throw new TownError('conflict', `${on.id} already has an open molecule (${(await this.moleculeFor(on))!.id}); close it first`);
-    // A sequential formula cooked on nothing gets a work bead of its own: what its polecat hooks.
-    let work = on;
-    if (!work && formula.mode === 'sequential') {
-      work = await this.c.ledger.create({ title: plan.title, description: plan.description, type: 'task', prefix: rig.prefix, labels: [MOLECULE_LABEL] }, actor);
-      plan.note.for = work.id;
-    }
-    const root = await this.c.ledger.create({
-      title: plan.title, description: plan.description, type: 'molecule', prefix: rig.prefix, labels: [MOLECULE_LABEL],
-      metadata: { molecule: plan.note },
-      ...(work ? { dependencies: [{ dependsOnId: work.id, type: 'related' as const }] } : {}),
-    }, actor);
-    try {
-      // Child ids are <root>.1, .2 … in order, so a step's needs name earlier children.
-      const children = await this.c.ledger.createMany(plan.steps.map((s, i) => ({
-        title: s.title, description: s.description, type: s.type, parent: root.id,
+    // One commit: the work bead (a sequential formula cooked on nothing gets one of its own: what its
+    // polecat hooks), the molecule's root, and its steps (children <root>.1 … in order) with their chain.
+    const ownWork = !on && formula.mode === 'sequential';
+    const rootAt = ownWork ? 1 : 0;
+    const made = await this.c.ledger.createMany([
+      ...(ownWork ? [{ title: plan.title, description: plan.description, type: 'task' as const, prefix: rig.prefix, labels: [MOLECULE_LABEL] }] : []),
+      {
+        title: plan.title, description: plan.description, type: 'molecule' as const, prefix: rig.prefix, labels: [MOLECULE_LABEL],
+        metadata: { molecule: plan.note },
+        ...(ownWork ? { metadataRefs: [{ path: ['molecule', 'for'], ref: 0 }] } : {}),
+        ...(ownWork ? { dependencies: [{ ref: 0, type: 'related' as const }] } : on ? { dependencies: [{ dependsOnId: on.id, type: 'related' as const }] } : {}),
+      },
+      ...plan.steps.map((s, i) => ({
+        title: s.title, description: s.description, type: s.type, parentRef: rootAt,
         labels: s.type === 'gate' ? [STEP_LABEL, GATE_LABEL] : [STEP_LABEL],
         metadata: {
-          step: { molecule: root.id, id: s.id, index: i, needs: s.needs.map((n) => plan.steps[n].id), ...(s.role ? { role: s.role } : {}), ...(s.runtime ? { runtime: s.runtime } : {}), ...(s.gate ? { gate: s.gate } : {}) } satisfies StepNote,
+          step: { molecule: '', id: s.id, index: i, needs: s.needs.map((n) => plan.steps[n].id), ...(s.role ? { role: s.role } : {}), ...(s.runtime ? { runtime: s.runtime } : {}), ...(s.gate ? { gate: s.gate } : {}) } satisfies StepNote,
           ...(s.runtime ? { gt: { runtime: s.runtime } } : {}),
         },
-        dependencies: s.needs.map((n) => ({ dependsOnId: `${root.id}.${n + 1}`, type: 'blocks' as const })),
-      })), actor);
-      children.forEach((b, i) => {
-        if (b.id !== `${root.id}.${i + 1}`) throw new TownError('internal', `step ${i + 1} of ${root.id} was created as ${b.id}`);
-      });
-    } catch (e) {
-      // Nothing half-made is left open: the root says why it is empty.
-      await this.c.ledger.closeBead(root.id, `cooking failed: ${(e as Error).message}`.slice(0, 2000), actor).catch(() => undefined);
-      throw e;
-    }
+        dependencies: s.needs.map((n) => ({ ref: rootAt + 1 + n, type: 'blocks' as const })),
+        metadataRefs: [{ path: ['step', 'molecule'], ref: rootAt }],
+      })),
+    ], actor);
+    const root = made[rootAt];
+    made.slice(rootAt + 1).forEach((b, i) => {
+      if (b.id !== `${root.id}.${i + 1}`) throw new TownError('internal', `step ${i + 1} of ${root.id} was created as ${b.id}`);
+    });
     this.c.wake();
     this.kick();
     return this.status(root.id);
