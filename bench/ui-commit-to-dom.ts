@@ -2,23 +2,17 @@
 // delivery time (the same commit arriving at a plain WebSocket client in this process) in the same
 // run. Both are measured from the moment the CLI command returned (its commit made).
 //   npx tsx bench/ui-commit-to-dom.ts [samples=30]
-import WebSocket from 'ws';
-import { makeStreamClient } from '../preload/client.ts';
-import type { ServerMessage } from '../preload/wire.ts';
+import { webSocketClient } from './web-client.ts';
+import { pct } from './ledger-bench-util.ts';
 import { launchChromium, openUi, startUiTown } from '../test/e2e/ui-page.ts';
 
 const SAMPLES = Number(process.argv[2] ?? 30);
 const town = await startUiTown();
 const browser = await launchChromium();
 try {
-  const url = new URL(town.url);
-  const token = new URLSearchParams(url.hash.slice(1)).get('token')!;
-  const ws = new WebSocket(`ws://${url.host}/api?token=${encodeURIComponent(token)}`, { origin: url.origin });
-  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
-  const plumbing = makeStreamClient((m) => ws.send(JSON.stringify(m)));
-  ws.on('message', (data, binary) => { if (!binary) plumbing.receive(JSON.parse(String(data)) as ServerMessage); });
+  const ws = await webSocketClient(town.url);
   const feedSeen = new Map<string, number>();
-  plumbing.client.on('beadFeed', (e) => {
+  ws.client.on('beadFeed', (e) => {
     const at = performance.timeOrigin + performance.now();
     for (const c of e.changes) if (c.kind === 'created') feedSeen.set(c.bead.title, at);
   });
@@ -55,7 +49,6 @@ try {
     feed.push(Math.max(0, feedSeen.get(title)! - t0));
     dom.push(Math.max(0, domAt - t0));
   }
-  const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
   console.log(`feed delivery (WebSocket client): p50 ${pct(feed, 50).toFixed(1)} ms  p95 ${pct(feed, 95).toFixed(1)} ms`);
   console.log(`page DOM shows it:                p50 ${pct(dom, 50).toFixed(1)} ms  p95 ${pct(dom, 95).toFixed(1)} ms`);
   console.log(`DOM p95 − feed p95: ${(pct(dom, 95) - pct(feed, 95)).toFixed(1)} ms (goal ≤ 50 ms)`);

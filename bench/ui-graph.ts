@@ -7,9 +7,8 @@
 // convoy tracking 500 of them (one commit): 1,002 nodes, 1,500 edges; town beads (prefix hq), so no
 // polecat takes them. First renders run on a second page whose store is given made-up graphs of
 // 100 beads / 150 edges and 1,000 beads / 1,500 edges (tracks + blocks), measured alike in one page.
-import WebSocket from 'ws';
-import { makeStreamClient } from '../preload/client.ts';
-import type { ServerMessage } from '../preload/wire.ts';
+import { webSocketClient } from './web-client.ts';
+import { pct } from './ledger-bench-util.ts';
 import type { Page } from 'playwright-core';
 import { launchChromium, openUi, startUiTown } from '../test/e2e/ui-page.ts';
 
@@ -18,17 +17,11 @@ const ROUNDS = 3;
 const town = await startUiTown();
 const browser = await launchChromium();
 const now = (): number => performance.timeOrigin + performance.now();
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const median = (xs: number[]): number => pct(xs, 50);
 
 try {
-  const url = new URL(town.url);
-  const token = new URLSearchParams(url.hash.slice(1)).get('token')!;
-  const ws = new WebSocket(`ws://${url.host}/api?token=${encodeURIComponent(token)}`, { origin: url.origin });
-  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
-  const plumbing = makeStreamClient((m) => ws.send(JSON.stringify(m)));
-  ws.on('message', (data, binary) => { if (!binary) plumbing.receive(JSON.parse(String(data)) as ServerMessage); });
-  const client = plumbing.client;
+  const ws = await webSocketClient(town.url);
+  const client = ws.client;
   const feedSeen = new Map<string, number>();
   client.on('beadFeed', (e) => {
     const at = now();
