@@ -4,14 +4,12 @@
 // lists (never creates one titled "list"), ack and close work.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TownClient } from '../../preload/contract.ts';
 import type { Bead } from '../../preload/types.ts';
 import type { AgentInfo, EscalationEvent, MailMessage, SlingResult } from '../../preload/requests/work-types.ts';
 import type { EscalationInfo, PolecatResetResult } from '../../preload/requests/supervision-types.ts';
-import { connectToTown, type SocketClient } from '../../main/cli/socket-client.ts';
-import { startTestTown, waitFor, type TestTown } from './town-fixture.ts';
+import type { SocketClient } from '../../main/cli/socket-client.ts';
+import { overseerConnection, startTestTown, waitFor, type TestTown } from './town-fixture.ts';
 import { addRig } from './town-work-helpers.ts';
 
 let t: TestTown;
@@ -22,8 +20,7 @@ const events: EscalationEvent[] = [];
 before(async () => {
   t = await startTestTown({ tickMs: 300, respawnBaseMs: 100, respawnMaxMs: 400, respawnCap: 3 });
   await addRig(t, 'loop', 'lp', 2);
-  const token = (JSON.parse(readFileSync(join(t.dir, 'secrets.json'), 'utf8')) as { apiToken: string }).apiToken;
-  conn = await connectToTown(join(t.dir, '.runtime', 'gt.sock'), token, 'overseer', t.dir);
+  conn = await overseerConnection(t);
   api = conn.client;
   api.on('escalation', (e) => events.push(e));
 });

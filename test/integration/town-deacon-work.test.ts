@@ -4,14 +4,12 @@
 // `redispatchCap` times, and then the Mayor is mailed once and the bead left where it is.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TownClient } from '../../preload/contract.ts';
 import type { Bead } from '../../preload/types.ts';
 import type { AgentInfo, MailMessage, SlingResult } from '../../preload/requests/work-types.ts';
 import type { SupervisionEvent } from '../../preload/requests/supervision-types.ts';
-import { connectToTown, type SocketClient } from '../../main/cli/socket-client.ts';
-import { startTestTown, waitFor, type TestTown } from './town-fixture.ts';
+import type { SocketClient } from '../../main/cli/socket-client.ts';
+import { overseerConnection, startTestTown, waitFor, type TestTown } from './town-fixture.ts';
 import { addRig } from './town-work-helpers.ts';
 
 let t: TestTown;
@@ -25,8 +23,7 @@ before(async () => {
     { witnessPatrolMs: 200, deaconPatrolMs: 300, bootIntervalMs: 1_000, deaconStaleMs: 3_000, keepMayor: true, redispatchCooldownMs: 0, redispatchCap: 1, announceMail: false },
   );
   await addRig(t, 'care', 'ca', 3);
-  const token = (JSON.parse(readFileSync(join(t.dir, 'secrets.json'), 'utf8')) as { apiToken: string }).apiToken;
-  conn = await connectToTown(join(t.dir, '.runtime', 'gt.sock'), token, 'overseer', t.dir);
+  conn = await overseerConnection(t);
   api = conn.client;
   api.on('supervision', (e) => events.push(e));
 });

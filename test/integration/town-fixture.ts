@@ -1,10 +1,11 @@
 // A town for the work-loop tests: a temp folder, `gt init`, `gt up` as a real process (real Dolt,
 // real PTY host), fixture git repositories, and helpers to run `gt` as the overseer or as an agent.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gt, startTown, waitFor, type GtResult, type RunningTown } from '../helpers/gt.ts';
+import { connectToTown, type SocketClient } from '../../main/cli/socket-client.ts';
 
 export interface TestTown {
   base: string;
@@ -67,6 +68,12 @@ export async function startTestTown(settings?: Record<string, unknown>, supervis
     },
   };
   return t;
+}
+
+/** A socket connection to the running town as the overseer (its API token from secrets.json). */
+export function overseerConnection(t: TestTown): Promise<SocketClient> {
+  const token = (JSON.parse(readFileSync(join(t.dir, 'secrets.json'), 'utf8')) as { apiToken: string }).apiToken;
+  return connectToTown(join(t.dir, '.runtime', 'gt.sock'), token, 'overseer', t.dir);
 }
 
 export { waitFor };

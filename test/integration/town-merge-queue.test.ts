@@ -6,14 +6,14 @@
 // clients as `mergeQueue`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TownClient } from '../../preload/contract.ts';
 import type { Bead } from '../../preload/types.ts';
 import type { RigInfo } from '../../preload/requests/work-types.ts';
 import type { MergeQueueEvent, MqEntry, MqRequest } from '../../preload/requests/merge-queue-types.ts';
-import { connectToTown, type SocketClient } from '../../main/cli/socket-client.ts';
-import { fixtureRepo, git, startTestTown, waitFor, type TestTown } from './town-fixture.ts';
+import type { SocketClient } from '../../main/cli/socket-client.ts';
+import { fixtureRepo, git, overseerConnection, startTestTown, waitFor, type TestTown } from './town-fixture.ts';
 import { scriptBead } from './town-work-helpers.ts';
 
 // The gate: no .txt file may contain BROKEN. When one does, it says which. The gate-breaking bead's
@@ -35,8 +35,7 @@ const events: MergeQueueEvent[] = [];
 
 before(async () => {
   t = await startTestTown({ tickMs: 500 });
-  const token = (JSON.parse(readFileSync(join(t.dir, 'secrets.json'), 'utf8')) as { apiToken: string }).apiToken;
-  conn = await connectToTown(join(t.dir, '.runtime', 'gt.sock'), token, 'overseer', t.dir);
+  conn = await overseerConnection(t);
   api = conn.client;
   api.on('mergeQueue', (e) => events.push(e));
 });

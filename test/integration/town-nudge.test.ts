@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TownClient } from '../../preload/contract.ts';
 import type { AgentStatusEvent, NudgeResult } from '../../preload/requests/work-types.ts';
-import { connectToTown, type SocketClient } from '../../main/cli/socket-client.ts';
-import { startTestTown, waitFor, type TestTown } from './town-fixture.ts';
+import type { SocketClient } from '../../main/cli/socket-client.ts';
+import { overseerConnection, startTestTown, waitFor, type TestTown } from './town-fixture.ts';
 
 let t: TestTown;
 let conn: SocketClient;
@@ -19,8 +19,7 @@ const statuses: AgentStatusEvent[] = [];
 
 before(async () => {
   t = await startTestTown({ tickMs: 500 });
-  const token = (JSON.parse(readFileSync(join(t.dir, 'secrets.json'), 'utf8')) as { apiToken: string }).apiToken;
-  conn = await connectToTown(join(t.dir, '.runtime', 'gt.sock'), token, 'overseer', t.dir);
+  conn = await overseerConnection(t);
   api = conn.client;
   api.on('agentStatus', (e) => statuses.push(e));
   terminal = (await t.json<{ terminal: string }>(['mayor', '--runtime', 'shell'])).terminal;

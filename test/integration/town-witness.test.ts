@@ -11,8 +11,8 @@ import type { TownClient } from '../../preload/contract.ts';
 import type { Bead } from '../../preload/types.ts';
 import type { AgentInfo, SlingResult } from '../../preload/requests/work-types.ts';
 import type { EscalationInfo, SupervisionEvent } from '../../preload/requests/supervision-types.ts';
-import { connectToTown, type SocketClient } from '../../main/cli/socket-client.ts';
-import { startTestTown, waitFor, type TestTown } from './town-fixture.ts';
+import type { SocketClient } from '../../main/cli/socket-client.ts';
+import { overseerConnection, startTestTown, waitFor, type TestTown } from './town-fixture.ts';
 import { addRig } from './town-work-helpers.ts';
 
 const STALLED_MS = 5_000;
@@ -31,8 +31,7 @@ before(async () => {
     witnessPatrolMs: 200, stalledMs: STALLED_MS, guppMs: GUPP_MS, idleMs: IDLE_MS, deaconPatrolMs: 300, bootIntervalMs: 1_000, deaconStaleMs: 3_000,
   });
   await addRig(t, 'watch', 'wa', 6);
-  const token = (JSON.parse(readFileSync(join(t.dir, 'secrets.json'), 'utf8')) as { apiToken: string }).apiToken;
-  conn = await connectToTown(join(t.dir, '.runtime', 'gt.sock'), token, 'overseer', t.dir);
+  conn = await overseerConnection(t);
   api = conn.client;
   api.on('supervision', (e) => events.push(e));
 });
