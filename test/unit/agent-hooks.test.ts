@@ -70,7 +70,7 @@ test('our hooks merge into existing settings: other settings and hooks stay, our
   assert.equal(merged.hooks.SessionStart[0].matcher, undefined, 'every SessionStart source, compact included, re-primes');
   // Merging again is stable (idempotent).
   assert.deepEqual(mergeHooks(merged, claudeHookTable()), merged);
-  assert.match(hookCommand('claude-code'), /^\[ -z "\$GT_AGENT" \] \|\| gt agent-hook claude-code \|\| true$/);
+  assert.match(hookCommand('claude-code'), /^if \[ -z "\$GT_AGENT" \]; then cat >\/dev\/null; else gt agent-hook claude-code \|\| true; fi$/);
 });
 
 test('launch lines: codex gets its notify program; a resume replaces the prompt; listings name the hook adapter', () => {

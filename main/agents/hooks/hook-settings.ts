@@ -14,7 +14,9 @@ export const HOOK_MARKER = 'gt agent-hook';
 
 /** The shell command a hook entry runs. */
 export function hookCommand(adapter: HookAdapterName): string {
-  return `[ -z "$GT_AGENT" ] || ${HOOK_MARKER} ${adapter} || true`;
+  // Outside a session the payload is still read (and dropped): a hook that exits without reading
+  // its stdin can fail the CLI's write with EPIPE.
+  return `if [ -z "$GT_AGENT" ]; then cat >/dev/null; else ${HOOK_MARKER} ${adapter} || true; fi`;
 }
 
 interface CommandHook {
