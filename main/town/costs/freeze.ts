@@ -7,17 +7,21 @@ export const canFreeze = (): boolean => process.platform !== 'win32';
 
 function signalTree(root: number, signal: 'SIGSTOP' | 'SIGCONT'): number[] {
   const done = new Set<number>();
-  // Twice: a process forked while the first pass ran is caught by the second.
-  for (let pass = 0; pass < 2; pass++) {
+  // Until a pass finds nothing new: a process forked while a pass ran (also by a child the pass
+  // before had not reached yet) is caught by the next. Capped: a fork bomb cannot hold us here.
+  for (let pass = 0; pass < 10; pass++) {
+    let fresh = 0;
     for (const pid of collectTree(root)) {
       if (done.has(pid)) continue;
       try {
         process.kill(pid, signal);
         done.add(pid);
+        fresh++;
       } catch {
         // It exited meanwhile.
       }
     }
+    if (pass > 0 && fresh === 0) break;
   }
   return [...done];
 }
