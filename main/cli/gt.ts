@@ -199,5 +199,13 @@ export async function execute(argv: string[], host: CliHost): Promise<number> {
 }
 
 export async function runCli(argv: string[]): Promise<void> {
+  // A reader that stopped reading (`gt bead list | head -1`) is not a failure of ours: stop quietly,
+  // as a Unix tool killed by SIGPIPE would, instead of crashing with an EPIPE stack.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   process.exitCode = await execute(argv, processHost());
 }
