@@ -7,8 +7,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repo's bin/ folder, where `gt` (bin/gt.mjs) lives. */
-export const GT_BIN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin');
+/** A path inside the packaged app's asar, as the file unpacked beside it (electron-builder's
+ *  asarUnpack): what must run by path (`bin/gt`, the native client) lives there. Else the path as is. */
+export function unpackedPath(p: string): string {
+  return p.replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked');
+}
+
+/** The repo's bin/ folder, where `gt` (bin/gt.mjs) lives; in the packaged app, its unpacked copy. */
+export const GT_BIN_DIR = unpackedPath(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin'));
 
 /** Exact names that never reach an agent. */
 const BLOCKED_NAMES = new Set(['ELECTRON_RUN_AS_NODE', 'ELECTRON_NO_ATTACH_CONSOLE', 'NODE_OPTIONS', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE']);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { buildAgentEnv, GT_BIN_DIR, scrubEnv } from '../../main/agents/agent-env.ts';
+import { buildAgentEnv, GT_BIN_DIR, scrubEnv, unpackedPath } from '../../main/agents/agent-env.ts';
 
 test('agent env: identity, town socket, gt first on PATH; secrets and ELECTRON_RUN_AS_NODE never leak', () => {
   const env = buildAgentEnv({
@@ -36,4 +36,13 @@ test('agent env: identity, town socket, gt first on PATH; secrets and ELECTRON_R
 
 test('scrubEnv drops blocked names whatever their case, and undefined values', () => {
   assert.deepEqual(scrubEnv({ electron_run_as_node: '1', A: 'a', B: undefined, gt_secret: 'x' }), { A: 'a' });
+});
+
+test("in the packaged app, gt's folder is the asar's unpacked copy (a script inside an asar cannot be executed)", () => {
+  assert.equal(unpackedPath('/opt/Gas Town Desktop/resources/app.asar/bin'), '/opt/Gas Town Desktop/resources/app.asar.unpacked/bin');
+  assert.equal(unpackedPath('C:\\Program Files\\Gas Town\\resources\\app.asar\\bin'), 'C:\\Program Files\\Gas Town\\resources\\app.asar.unpacked\\bin');
+  assert.equal(unpackedPath('/r/app.asar.unpacked/bin'), '/r/app.asar.unpacked/bin', 'already unpacked');
+  assert.equal(unpackedPath('/home/me/gastown-desktop/bin'), '/home/me/gastown-desktop/bin', 'a checkout is left alone');
+  assert.equal(unpackedPath('/home/me/app.asarx/bin'), '/home/me/app.asarx/bin', 'only the asar itself');
+  assert.equal(GT_BIN_DIR, unpackedPath(GT_BIN_DIR));
 });

@@ -68,3 +68,24 @@ test('bin/gt.mjs runs the bundle while it is fresh, else the TypeScript sources'
     rmSync(base, { recursive: true, force: true });
   }
 });
+
+test('in the packaged app, bin/gt.mjs (unpacked) runs the bundle inside the asar, with no sources shipped', () => {
+  // The layout electron-builder makes: resources/app.asar/… and resources/app.asar.unpacked/bin/…
+  // (plain folders here; inside Electron, fs reads into the asar archive the same way).
+  const base = mkdtempSync(join(tmpdir(), 'gt-cli-packaged-'));
+  try {
+    const asar = join(base, 'resources', 'app.asar');
+    const unpacked = join(base, 'resources', 'app.asar.unpacked');
+    mkdirSync(join(unpacked, 'bin'), { recursive: true });
+    mkdirSync(join(asar, 'dist', 'cli'), { recursive: true });
+    copyFileSync(join(root, 'bin', 'gt.mjs'), join(unpacked, 'bin', 'gt.mjs'));
+    writeFileSync(join(unpacked, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(asar, 'dist', 'cli', 'gt.js'), 'export async function runCli(argv) { console.log(`asar bundle ${argv.join(" ")}`); }\n');
+    writeFileSync(join(asar, 'dist', 'cli', 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(asar, 'dist', 'cli', 'inputs.json'), JSON.stringify({ builtAt: Date.now() - 60_000, inputs: ['main/cli/gt.ts', 'main/cli/command.ts'] }));
+    const out = execFileSync(process.execPath, [join(unpacked, 'bin', 'gt.mjs'), 'hook', '--json'], { encoding: 'utf8', env: { ...process.env, GT_CLI: '' } }).trim();
+    assert.equal(out, 'asar bundle hook --json', 'absent sources do not make the bundle stale');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
