@@ -114,7 +114,9 @@ interface Pending {
   reject(e: Error): void;
 }
 
-const START_TIMEOUT_MS = 20_000;
+// Generous: a loaded 2-core machine has taken over 20 s to start the host (a `gt up` failed on it).
+// A host that cannot start exits: it is restarted, and past the restart cap the waiters fail at once.
+const START_TIMEOUT_MS = 60_000;
 const HEARTBEAT_MS = 1_000;
 /** A host that answers no ping for this long is hung: kill it, which triggers the restart. */
 const HEARTBEAT_DEAD_MS = 10_000;
