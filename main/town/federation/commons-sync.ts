@@ -10,6 +10,7 @@
 import type mysql from 'mysql2/promise';
 import { TownError } from '../../../preload/errors.ts';
 import { nowSql } from '../../ledger/write-tx.ts';
+import { backoffDelay } from '../../lib/restart-policy.ts';
 import { commonsRules } from './claim-rules.ts';
 import { fetchRemote, mergeRemote, pushRemote, rows, type MergeReport } from './dolt-sync.ts';
 
@@ -24,6 +25,9 @@ export interface ExchangeResult {
   ms: { fetch: number; merge: number; push: number };
   offline?: string;
 }
+
+/** Waits between rounds after a rejected push (restart-policy's backoff: doubling, half jittered). */
+const PUSH_BACKOFF = { baseMs: 40, maxMs: 3000 };
 
 export async function exchangeWithUpstream(
   c: mysql.Connection, opts: { identity: string; remoteUser?: string; remote?: string; maxRounds?: number },
@@ -72,7 +76,9 @@ export async function exchangeWithUpstream(
       if (err.code === 'unavailable') return { ...result, offline: err.message };
       if (err.code !== 'conflict' || round === maxRounds) throw err;
       result.retries++;
-      await new Promise((r) => setTimeout(r, 20 * round + Math.random() * 80 * round));
+      // Exponential, jittered: towns that lost the same race spread out instead of all fetching
+      // again at once (with a linear wait, 32 towns on one commons spent their rounds colliding).
+      await new Promise((r) => setTimeout(r, backoffDelay(round, PUSH_BACKOFF, Math.random())));
     }
   }
   return result;
