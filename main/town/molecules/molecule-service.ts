@@ -1,7 +1,8 @@
 // Molecules at work: cooking a formula into beads, their status, the current step of a polecat's
 // molecule, `gt done` on a step, slinging a molecule, gates (list, approve, the patrol that arms,
 // releases and escalates them), and convoy planning (stage, launch). The decisions are the pure
-// cores beside this file (formula.ts, cook-plan.ts, gate-rules.ts, waves.ts); this is the I/O.
+// cores beside this file (formula.ts, cook-plan.ts, gate-rules.ts) and the shared preload/waves.ts;
+// this is the I/O.
 //
 // Invariants:
 // - A molecule is a root bead (type `molecule`, label gt:molecule, metadata.molecule) and one child
@@ -14,6 +15,8 @@
 //   current step and keeps the bead on the hook; the last step's `gt done` is the normal one.
 // - Parallel molecules are slung as a convoy of their steps: ready ones now, the others when the
 //   steps they need have closed (the convoy feeder).
+// - Staging stores a staged convoy (preload/staged-convoys.ts) of the plan's beads; launching it, or
+//   launching the same set of beads, starts that convoy: one convoy per plan, never a staged twin.
 import { spawn } from 'node:child_process';
 import { TownError } from '../../../preload/contract.ts';
 import type { ArgsOut } from '../../../preload/contract.ts';
