@@ -1,13 +1,15 @@
 // Reading beads: one (optionally as of a commit), many by id, lists, ready and blocked work, search,
 // counts, the dependency graph, HEAD and a bead's history. Invariants: reads never write; lists are
 // ordered by priority, then age (oldest first), then id; ready work excludes infrastructure types,
-// blocked, pinned, ephemeral, template and deferred beads (and children of deferred parents).
+// blocked, pinned, ephemeral, template and deferred beads (and children of deferred parents), and the
+// steps of a sequential molecule (sequential-steps.ts).
 import { TownError, type ArgsOut } from '../../preload/contract.ts';
 import type { Bead, Dependency } from '../../preload/types.ts';
 import { beadsFromRows, likeEscape, readBead } from './bead-queries.ts';
 import { BEAD_SELECT, type IssueRow, rowToDependency, sqlTime } from './bead-rows.ts';
 import { beadHistory, type HistoryEntry } from './history.ts';
 import type { LedgerContext } from './ledger-context.ts';
+import { SEQUENTIAL_PARENT } from './sequential-steps.ts';
 import {
   AsOfSchema, BeadIdSchema, BeadListFilterSchema, ReadyFilterSchema, SearchSchema, validate, type BeadListFilter, type ReadyFilter,
 } from './ledger-schemas.ts';
@@ -70,7 +72,7 @@ export async function list(ctx: LedgerContext, filter: ArgsOut<'beadList'> | Bea
   return beadsFromRows(ctx.q, rows);
 }
 
-/** Ready work: open, not blocked, not deferred into the future (nor its parent), not infrastructure. */
+/** Ready work: open, not blocked, not deferred into the future (nor its parent), not infrastructure, not a sequential molecule's step. */
 export async function ready(ctx: LedgerContext, filter: ReadyFilter = {}): Promise<Bead[]> {
   const f = validate(ReadyFilterSchema, filter, 'ready');
   const now = sqlTime(new Date().toISOString());
@@ -82,8 +84,9 @@ export async function ready(ctx: LedgerContext, filter: ReadyFilter = {}): Promi
   const params: unknown[] = [NOT_WORK_TYPES, now];
   if (f.prefix) { where.push('i.id LIKE ?'); params.push(`${likeEscape(f.prefix)}-%`); }
   if (f.assignee) { where.push('i.assignee = ?'); params.push(f.assignee); }
-  // Children of a parent deferred into the future are filtered page by page rather than with a
-  // correlated NOT EXISTS: deferred parents are rare, and the page query stays an ordered index scan.
+  // Children of a parent deferred into the future, and steps of a sequential molecule, are filtered
+  // page by page rather than with a correlated NOT EXISTS: such parents are few, and the page query
+  // stays an ordered index scan.
   const page = Math.max(want, 100);
   const out: IssueRow[] = [];
   for (let offset = 0; out.length < want; offset += page) {
@@ -96,7 +99,7 @@ export async function ready(ctx: LedgerContext, filter: ReadyFilter = {}): Promi
     if (!rows.length) break;
     const hidden = new Set((await ctx.q<{ id: string }>(
       `SELECT d.issue_id AS id FROM dependencies d JOIN issues p ON p.id = d.depends_on_issue_id
-       WHERE d.issue_id IN (?) AND d.type = 'parent-child' AND p.defer_until > ?`,
+       WHERE d.issue_id IN (?) AND d.type = 'parent-child' AND (p.defer_until > ? OR ${SEQUENTIAL_PARENT})`,
       [rows.map((r) => String(r.id)), now],
     )).map((r) => r.id));
     for (const r of rows) if (!hidden.has(String(r.id)) && out.length < want) out.push(r);

@@ -23,6 +23,7 @@ import * as dependencies from './bead-dependencies.ts';
 import * as updates from './bead-update.ts';
 import * as notes from './bead-notes.ts';
 import * as reads from './bead-reads.ts';
+import { sequentialMolecules } from './sequential-steps.ts';
 import * as wispOps from './wisp-operations.ts';
 import * as ephemeral from './ephemeral.ts';
 
@@ -183,6 +184,11 @@ export class Ledger {
   /** Ready work: open, not blocked, not deferred into the future (nor its parent), not infrastructure. */
   async ready(filter: ReadyFilter = {}): Promise<Bead[]> {
     return reads.ready(this.ctx, filter);
+  }
+
+  /** Of these beads, the steps of a sequential molecule (never ready, never slung): id → the molecule. */
+  async sequentialMolecules(ids: string[]): Promise<Map<string, string>> {
+    return ids.length ? sequentialMolecules(this.ctx.q, ids) : new Map();
   }
 
   /** Beads waiting on an unclosed blocker (directly or through a blocked parent), or set to status blocked. */

@@ -13,6 +13,8 @@ const Selection = z.object({
   epic: BeadIdSchema.optional(),
 }).strict();
 
+const ConvoySelection = Selection.extend({ name: Title.optional(), rig: RigName.optional(), runtime: RuntimeName.optional() });
+
 export const moleculeRequests = {
   formulaList: request(z.object({ rig: RigName.optional() }).strict(), returns<FormulaInfo[]>(), allow.anyone),
   formulaShow: request(z.object({ name: FormulaName, rig: RigName.optional() }).strict(), returns<FormulaDetail>(), allow.anyone),
@@ -39,9 +41,14 @@ export const moleculeRequests = {
   gateApprove: request(z.object({ id: BeadIdSchema, note: z.string().max(10_000).optional() }).strict(), returns<GateInfo>(), allow.roles('mayor')),
   /** The waves (topological layers) of beads, or an epic's children; writes nothing. */
   convoyStage: request(Selection, returns<ConvoyPlan>(), allow.anyone),
-  /** Stages, then makes a convoy of them in wave order: wave 1 is slung now, later waves as earlier ones land. */
+  /** Plans, then stores a staged convoy of the beads in wave order (status deferred): nothing is slung until launch. */
+  convoyStageStore: request(ConvoySelection, returns<ConvoyLaunchResult>(), allow.roles('mayor', 'crew')),
+  /**
+   * Starts a staged convoy (`beads: [CONVOY]`), or stages then starts a convoy of the beads: wave 1
+   * is slung now, later waves as earlier ones land.
+   */
   convoyLaunch: request(
-    Selection.extend({ name: Title.optional(), rig: RigName.optional(), runtime: RuntimeName.optional() }),
+    ConvoySelection,
     returns<ConvoyLaunchResult>(),
     allow.roles('mayor', 'crew'),
   ),

@@ -118,6 +118,8 @@ export interface ConvoyStatus {
   id: string;
   title: string;
   status: Bead['status'];
+  /** Stored by `gt convoy stage`, not launched yet: nothing of it is slung (preload/staged-convoys.ts). */
+  staged: boolean;
   rig: string | null;
   runtime: string | null;
   createdAt: string;

@@ -5,14 +5,16 @@
 // - a review convoy: legs in parallel on different polecats, synthesis only after every leg;
 // - a human-approval gate blocks until `gt gate approve`;
 // - `gt convoy stage` on 8 beads prints the waves, and names a cycle; bad formulas name their line;
-// - a scripted Mayor decomposes a goal into beads with dependencies and launches them in waves.
+// - a scripted Mayor decomposes a goal into beads with dependencies and launches them in waves;
+// - `gt convoy stage` stores a staged convoy nobody feeds; `gt convoy launch ID` starts it;
+// - the steps of a sequential molecule are not ready work, and slinging one is refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bead, BeadHistoryEntry } from '../../preload/types.ts';
 import type { AgentInfo, ConvoyStatus, SlingManyResult, SlingResult } from '../../preload/requests/work-types.ts';
-import type { ConvoyPlan, GateInfo, MoleculeStatus } from '../../preload/requests/molecule-types.ts';
+import type { ConvoyLaunchResult, ConvoyPlan, GateInfo, MoleculeStatus } from '../../preload/requests/molecule-types.ts';
 import { startTestTown, waitFor, type TestTown } from './town-fixture.ts';
 import { addRig } from './town-work-helpers.ts';
 
@@ -181,10 +183,10 @@ test('convoy stage: 8 beads in waves; a cycle is named; bad formulas name their 
   // 0,1,2 first; 3 after 0; 4 after 1 and 3; 5 after 2; 6 after 4 and 5; 7 after 6.
   const deps: Array<[number, number]> = [[3, 0], [4, 1], [4, 3], [5, 2], [6, 4], [6, 5], [7, 6]];
   for (const [x, y] of deps) assert.equal((await t.gt(['bead', 'dep', 'add', b[x].id, b[y].id])).code, 0);
-  const plan = await t.json<ConvoyPlan>(['convoy', 'stage', ...b.map((x) => x.id)]);
+  const plan = await t.json<ConvoyPlan>(['convoy', 'stage', '--dry-run', ...b.map((x) => x.id)]);
   const waves = plan.waves.map((w) => w.map((x) => b.findIndex((y) => y.id === x.id)).sort());
   assert.deepEqual(waves, [[0, 1, 2], [3, 5], [4], [6], [7]]);
-  const printed = await t.gt(['convoy', 'stage', ...b.map((x) => x.id)]);
+  const printed = await t.gt(['convoy', 'stage', '--dry-run', ...b.map((x) => x.id)]);
   assert.equal(printed.code, 0);
   assert.match(printed.stdout, new RegExp(`Wave 1 \\(3\\):\\n  ${b[0].id}  plan 0`));
   assert.match(printed.stdout, new RegExp(`Wave 5 \\(1\\):\\n  ${b[7].id}  plan 7`));
@@ -265,7 +267,11 @@ test('MEOW from the Mayor: a scripted Mayor decomposes a goal into beads and dep
     return list.find((c) => c.title === 'Goal: ship the feature') ?? null;
   }, 120_000, 500);
   assert.equal(convoy.progress.total, 4);
+  assert.equal(convoy.staged, false);
+  const tracking = (await t.json<ConvoyStatus[]>(['convoy', 'list', '--all'])).filter((c) => c.tracked.some((x) => x.id === convoy.tracked[0].id));
+  assert.deepEqual(tracking.map((c) => c.id), [convoy.id], 'stage then launch of the same beads made one convoy');
   const staged = readFileSync(join(t.dir, 'mayor', 'stage.txt'), 'utf8');
+  assert.match(staged, new RegExp(`convoy ${convoy.id} staged: `), 'the staged convoy is the one launched');
   assert.match(staged, /Wave 1 \(1\):\n {2}\S+ {2}goal: schema\nWave 2 \(2\):\n {2}\S+ {2}goal: (api|ui)\n {2}\S+ {2}goal: (api|ui)\nWave 3 \(1\):\n {2}\S+ {2}goal: docs/);
   await waitFor('the goal to be closed by the Mayor', async () => (await t.json<Bead>(['bead', 'show', goal.id])).status === 'closed', 60_000, 500);
   const landed = await waitFor('the convoy to land', async () => {
@@ -334,9 +340,77 @@ test('convoy stage --epic plans the epic\'s children', async () => {
   const kids: Bead[] = [];
   for (let i = 0; i < 3; i++) kids.push(await t.json<Bead>(['bead', 'create', '-t', `child ${i}`, '--parent', epic.id]));
   assert.equal((await t.gt(['bead', 'dep', 'add', kids[2].id, kids[0].id])).code, 0);
-  const plan = await t.json<ConvoyPlan>(['convoy', 'stage', '--epic', epic.id]);
+  const plan = await t.json<ConvoyPlan>(['convoy', 'stage', '--dry-run', '--epic', epic.id]);
   assert.deepEqual(plan.waves.map((w) => w.map((x) => x.id).sort()), [[kids[0].id, kids[1].id].sort(), [kids[2].id]]);
   const none = await t.gt(['convoy', 'stage']);
   assert.notEqual(none.code, 0);
   assert.match(none.stderr, /give the beads to plan/);
+});
+
+test('convoy stage stores a staged convoy that nothing feeds; gt convoy launch ID starts it', async () => {
+  const b: Bead[] = [];
+  for (let i = 0; i < 3; i++) b.push(await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', `staged ${i}`]));
+  assert.equal((await t.gt(['bead', 'dep', 'add', b[1].id, b[0].id])).code, 0);
+  assert.equal((await t.gt(['bead', 'dep', 'add', b[2].id, b[1].id])).code, 0);
+  const staged = await t.json<ConvoyLaunchResult>(['convoy', 'stage', ...b.map((x) => x.id), '--name', 'staged three']);
+  assert.deepEqual(staged.plan.waves.map((w) => w.map((x) => x.id)), [[b[0].id], [b[1].id], [b[2].id]]);
+  assert.equal(staged.convoy.staged, true);
+  assert.equal(staged.convoy.status, 'deferred');
+  assert.equal(staged.convoy.title, 'staged three');
+  assert.deepEqual(staged.convoy.tracked.map((x) => x.id), b.map((x) => x.id), 'tracked in wave order');
+  const printed = await t.gt(['convoy', 'list']);
+  assert.match(printed.stdout, new RegExp(`${staged.convoy.id} {2}\\[staged\\] staged three`));
+  // Staging the same beads again keeps one staged convoy.
+  const again = await t.json<ConvoyLaunchResult>(['convoy', 'stage', ...b.map((x) => x.id)]);
+  assert.equal(again.convoy.id, staged.convoy.id);
+  assert.equal((await t.json<ConvoyStatus[]>(['convoy', 'list'])).filter((c) => c.tracked.some((x) => x.id === b[0].id)).length, 1);
+  // The feeder leaves it alone: several patrols (tickMs 500) later, wave 1 is still open and unassigned.
+  await new Promise((r) => setTimeout(r, 3000));
+  const waiting = await t.json<Bead>(['bead', 'show', b[0].id]);
+  assert.equal(waiting.status, 'open');
+  assert.equal(waiting.assignee, null);
+
+  const launched = await t.json<ConvoyLaunchResult>(['convoy', 'launch', staged.convoy.id]);
+  assert.equal(launched.convoy.id, staged.convoy.id);
+  assert.equal(launched.convoy.staged, false);
+  assert.equal(launched.convoy.status, 'open');
+  assert.deepEqual(launched.plan.waves.map((w) => w.map((x) => x.id)), [[b[0].id], [b[1].id], [b[2].id]]);
+  await waitFor('the feeder to sling wave 1', async () => {
+    const first = await t.json<Bead>(['bead', 'show', b[0].id]);
+    return first.status !== 'open' ? first : null;
+  }, 60_000, 300);
+  assert.equal((await t.json<Bead>(['bead', 'show', b[2].id])).status, 'open', 'wave 3 waits');
+  const twice = await t.gt(['convoy', 'launch', staged.convoy.id]);
+  assert.notEqual(twice.code, 0);
+  assert.match(twice.stderr, /is not a staged convoy/);
+});
+
+test('the steps of a sequential molecule are not ready work; slinging one by hand is refused', async () => {
+  townFormula('in-order', ['formula = "in-order"', 'mode = "sequential"', '[[steps]]', 'id = "one"', '[[steps]]', 'id = "two"'].join('\n'));
+  townFormula('side-by-side', ['formula = "side-by-side"', 'mode = "parallel"', '[[steps]]', 'id = "left"', '[[steps]]', 'id = "right"'].join('\n'));
+  const work = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'walked in order', '--priority', '0']);
+  const seq = await t.json<MoleculeStatus>(['formula', 'cook', 'in-order', '--on', work.id]);
+  const par = await t.json<MoleculeStatus>(['formula', 'cook', 'side-by-side', '--rig', 'shop']);
+  const ready = (await t.json<Bead[]>(['bead', 'ready', '--limit', '1000'])).map((x) => x.id);
+  assert.ok(ready.includes(work.id), 'the work bead is ready');
+  for (const s of seq.steps) assert.ok(!ready.includes(s.id), `${s.id}, a sequential step, is not ready`);
+  for (const s of par.steps) assert.ok(ready.includes(s.id), `${s.id}, a parallel step, is ready`);
+  // Refused alone, among several, to an agent, and in a convoy; nothing is written.
+  const first = seq.steps[0].id;
+  const alone = await t.gt(['sling', first]);
+  assert.notEqual(alone.code, 0);
+  assert.match(alone.stderr, new RegExp(`${first.replace('.', '\\.')} is a step of the sequential molecule ${seq.id}.*gt mol next.*gt sling ${seq.id}`));
+  const several = await t.gt(['sling', par.steps[0].id, first, 'shop']);
+  assert.notEqual(several.code, 0);
+  assert.match(several.stderr, /sequential molecule/);
+  assert.equal((await t.json<Bead>(['bead', 'show', par.steps[0].id])).status, 'open', 'the other bead was not slung');
+  const mayor = await t.gt(['sling', first, 'mayor']);
+  assert.notEqual(mayor.code, 0);
+  assert.match(mayor.stderr, /sequential molecule/);
+  const convoy = await t.gt(['convoy', 'create', 'steps', first]);
+  assert.notEqual(convoy.code, 0);
+  assert.match(convoy.stderr, /sequential molecule/);
+  const step = await t.json<Bead>(['bead', 'show', first]);
+  assert.equal(step.status, 'open');
+  assert.equal(step.assignee, null);
 });

@@ -1,7 +1,7 @@
 // Wave computation for convoy planning and gate decisions (pure cores of main/town/molecules/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeWaves, renderWaves } from '../../main/town/molecules/waves.ts';
+import { computeWaves, renderWaves } from '../../preload/waves.ts';
 import { decideGate } from '../../main/town/molecules/gate-rules.ts';
 
 test('waves are the topological layers; outside blockers are noted', () => {

@@ -7,7 +7,7 @@ import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Com
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function printConvoy(ctx: CliContext, c: ConvoyStatus, detail: boolean): void {
-  ctx.out(`${c.id}  [${c.status}] ${c.title}  ${c.progress.closed}/${c.progress.total} closed${c.rig ? `  rig ${c.rig}` : ''}`);
+  ctx.out(`${c.id}  [${c.staged ? 'staged' : c.status}] ${c.title}  ${c.progress.closed}/${c.progress.total} closed${c.rig ? `  rig ${c.rig}` : ''}`);
   if (detail) for (const t of c.tracked) ctx.out(`  ${t.status === 'closed' ? '✓' : t.blocked ? '·' : '○'} ${t.id} [${t.status}${t.blocked ? ', blocked' : ''}] ${t.title}${t.assignee ? `  ← ${t.assignee}` : ''}`);
 }
 

@@ -1,4 +1,4 @@
-// gt formula …, gt mol …, gt gate …, gt convoy stage|launch: workflows of steps as beads.
+// gt formula …, gt mol …, gt gate …, gt convoy stage|launch: workflows of steps as beads, staged convoys.
 import type { FormulaDetail, FormulaInfo, GateInfo, MoleculeNext, MoleculeStatus, ConvoyPlan, ConvoyLaunchResult } from '../../../preload/requests/molecule-types.ts';
 import { TownError } from '../../../preload/errors.ts';
 import { JSON_OPTION, printJson, requireArg, withTown, type CliContext, type Command } from '../command.ts';
@@ -157,32 +157,49 @@ export const gateApproveCommand: Command = {
 
 const selection = (v: Record<string, unknown>, positionals: string[]) => ({ ...(positionals.length ? { beads: positionals } : {}), ...(str(v.epic) ? { epic: str(v.epic) } : {}) });
 
+const CONVOY_OPTIONS = {
+  name: { type: 'string', value: 'NAME', description: 'the convoy\'s name' },
+  rig: { type: 'string', value: 'RIG', description: 'the rig its beads go to (default: by each bead\'s prefix)' },
+  runtime: { type: 'string', value: 'NAME', description: 'runtime of its polecats' },
+} as const;
+const convoyOptions = (v: Record<string, unknown>) => ({ name: str(v.name), rig: str(v.rig), runtime: str(v.runtime) });
+
 export const convoyStageCommand: Command = {
   name: 'convoy stage',
-  summary: 'plan a convoy: the waves of beads (or an epic\'s children) by their dependencies; writes nothing',
+  summary: 'plan a convoy: the waves of beads (or an epic\'s children) by their dependencies, stored as a staged convoy (nothing is slung)',
+  details: 'Prints the waves and stores a staged convoy of the beads; `gt convoy launch ID` starts it. Staging the same beads again updates that convoy. --dry-run only prints the waves.',
   args: 'BEAD...',
-  options: { epic: { type: 'string', value: 'ID', description: 'plan every child of this epic' }, ...JSON_OPTION },
+  options: {
+    epic: { type: 'string', value: 'ID', description: 'plan every child of this epic' },
+    'dry-run': { type: 'boolean', description: 'print the waves; store nothing' },
+    ...CONVOY_OPTIONS,
+    ...JSON_OPTION,
+  },
   async run(ctx, v, positionals) {
-    const plan: ConvoyPlan = await withTown(ctx, (c) => c.convoyStage(selection(v, positionals)));
-    if (v.json) printJson(ctx, plan);
-    else ctx.out(plan.text);
+    if (v['dry-run']) {
+      const plan: ConvoyPlan = await withTown(ctx, (c) => c.convoyStage(selection(v, positionals)));
+      if (v.json) printJson(ctx, plan);
+      else ctx.out(plan.text);
+      return 0;
+    }
+    const r: ConvoyLaunchResult = await withTown(ctx, (c) => c.convoyStageStore({ ...selection(v, positionals), ...convoyOptions(v) }));
+    if (v.json) printJson(ctx, r);
+    else ctx.out(`${r.plan.text}\nconvoy ${r.convoy.id} staged: ${r.convoy.title} (${r.convoy.progress.total} beads in ${r.plan.waves.length} waves); start it with gt convoy launch ${r.convoy.id}`);
     return 0;
   },
 };
 
 export const convoyLaunchCommand: Command = {
   name: 'convoy launch',
-  summary: 'stage, then start a convoy of the beads in wave order: wave 1 now, later waves as earlier ones land',
-  args: 'BEAD...',
+  summary: 'start a staged convoy (gt convoy launch ID), or stage and start beads: wave 1 now, later waves as earlier ones land',
+  args: 'ID | BEAD...',
   options: {
     epic: { type: 'string', value: 'ID', description: 'every child of this epic' },
-    name: { type: 'string', value: 'NAME', description: 'the convoy\'s name' },
-    rig: { type: 'string', value: 'RIG', description: 'the rig its beads go to (default: by each bead\'s prefix)' },
-    runtime: { type: 'string', value: 'NAME', description: 'runtime of its polecats' },
+    ...CONVOY_OPTIONS,
     ...JSON_OPTION,
   },
   async run(ctx, v, positionals) {
-    const r: ConvoyLaunchResult = await withTown(ctx, (c) => c.convoyLaunch({ ...selection(v, positionals), name: str(v.name), rig: str(v.rig), runtime: str(v.runtime) }));
+    const r: ConvoyLaunchResult = await withTown(ctx, (c) => c.convoyLaunch({ ...selection(v, positionals), ...convoyOptions(v) }));
     if (v.json) printJson(ctx, r);
     else ctx.out(`${r.plan.text}\nconvoy ${r.convoy.id} launched: ${r.convoy.title} (${r.convoy.progress.total} beads in ${r.plan.waves.length} waves)`);
     return 0;

@@ -1,13 +1,15 @@
 // Convoys: a bead of type `convoy` that tracks work beads (`tracks` dependencies). The supervisor
 // feeds their ready beads to free polecats in dependency order and closes a convoy when every
-// tracked bead is closed (event `convoyClosed`).
+// tracked bead is closed (event `convoyClosed`). A staged convoy (preload/staged-convoys.ts) is
+// stored but neither fed nor landed until it is launched.
 import { TownError } from '../../../preload/contract.ts';
 import type { ArgsOut } from '../../../preload/contract.ts';
 import type { Bead } from '../../../preload/types.ts';
 import type { ConvoyStatus } from '../../../preload/requests/work-types.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
-import { isWorkType } from '../polecats/work-beads.ts';
+import { isWorkType, refuseSequentialSteps } from '../polecats/work-beads.ts';
 import { fillTemplate, parseCsv } from '../../../preload/csv.ts';
+import { isStagedConvoy, STAGED_STATUS, type StagedNote } from '../../../preload/staged-convoys.ts';
 
 export const CONVOY_LABEL = 'gt:convoy';
 
@@ -16,6 +18,8 @@ interface ConvoyMeta {
   runtime?: string | null;
   /** The tracked beads in the order they were given (CSV row order): the order they are fed in. */
   order?: string[];
+  /** Set while the convoy is staged (status deferred): see preload/staged-convoys.ts. */
+  staged?: StagedNote;
 }
 
 /** Tracked bead ids of a convoy bead, in the convoy's own order. */
@@ -32,13 +36,18 @@ function trackedOf(convoy: Bead): string[] {
 export class ConvoyService {
   constructor(private readonly c: WorkContext) {}
 
-  async create(args: { name: string; beads: string[]; rig?: string; runtime?: string }, actor: string): Promise<ConvoyStatus> {
+  /** A convoy of these beads; `staged`: stored staged (nothing fed until `launchStaged`). */
+  async create(args: { name: string; beads: string[]; rig?: string; runtime?: string; staged?: boolean }, actor: string): Promise<ConvoyStatus> {
     if (args.rig) await this.c.rigs.get(args.rig);
     const ids = [...new Set(args.beads)];
     await this.mustBeWork(ids);
     const convoy = await this.c.ledger.create({
       title: args.name, type: 'convoy', prefix: this.c.townPrefix, labels: [CONVOY_LABEL],
-      metadata: { rig: args.rig ?? null, runtime: args.runtime ?? null, order: ids } satisfies ConvoyMeta,
+      ...(args.staged ? { status: STAGED_STATUS } : {}),
+      metadata: {
+        rig: args.rig ?? null, runtime: args.runtime ?? null, order: ids,
+        ...(args.staged ? { staged: { at: new Date().toISOString(), by: actor } } : {}),
+      } satisfies ConvoyMeta,
       // A bead is created with at most 100 dependencies; a bigger convoy gets the rest in one more
       // write (one transaction, one commit): one write per bead made a 1,200-bead convoy take minutes.
       dependencies: ids.slice(0, 100).map((dependsOnId) => ({ dependsOnId, type: 'tracks' as const })),
@@ -75,6 +84,33 @@ export class ConvoyService {
     return this.status(id);
   }
 
+  /**
+   * Starts a staged convoy: status open, `staged` dropped, its beads in the given (wave) order, and
+   * any new name, rig or runtime, in one write; refused unless it is still staged (compare-and-set).
+   */
+  async launchStaged(id: string, order: string[], opts: { name?: string; rig?: string; runtime?: string }, actor: string): Promise<ConvoyStatus> {
+    const convoy = await this.mustConvoy(id);
+    if (!isStagedConvoy(convoy)) throw new TownError('conflict', `${id} is not a staged convoy (it is ${convoy.status}): gt convoy launch ID starts a convoy made by gt convoy stage`);
+    if (opts.rig) await this.c.rigs.get(opts.rig);
+    const { staged: _staged, ...meta } = convoy.metadata as ConvoyMeta;
+    void _staged;
+    await this.c.ledger.update(id, {
+      status: 'open', expectStatus: [STAGED_STATUS], ...(opts.name ? { title: opts.name } : {}),
+      metadata: { ...meta, order, ...(opts.rig ? { rig: opts.rig } : {}), ...(opts.runtime ? { runtime: opts.runtime } : {}) },
+    }, actor);
+    this.c.wake();
+    return this.status(id);
+  }
+
+  /** Staged convoys (oldest first) with their tracked bead ids. */
+  async stagedConvoys(): Promise<Array<{ convoy: Bead; tracked: string[] }>> {
+    const beads = (await this.c.ledger.list({ type: 'convoy', label: CONVOY_LABEL, status: STAGED_STATUS })).filter(isStagedConvoy);
+    return Promise.all(beads.map(async (b) => {
+      const full = await this.c.ledger.show(b.id);
+      return { convoy: full, tracked: trackedOf(full) };
+    }));
+  }
+
   async close(id: string, reason: string, actor: string): Promise<ConvoyStatus> {
     const convoy = await this.mustConvoy(id);
     if (convoy.status !== 'closed') await this.c.ledger.closeBead(id, reason, actor);
@@ -95,15 +131,15 @@ export class ConvoyService {
       .map((b) => ({ id: b.id, title: b.title, status: b.status, assignee: b.assignee, blocked: blocked.has(b.id) }));
     const m = convoy.metadata as ConvoyMeta;
     return {
-      id: convoy.id, title: convoy.title, status: convoy.status, rig: m.rig ?? null, runtime: m.runtime ?? null,
+      id: convoy.id, title: convoy.title, status: convoy.status, staged: isStagedConvoy(convoy), rig: m.rig ?? null, runtime: m.runtime ?? null,
       createdAt: convoy.createdAt, closedAt: convoy.closedAt, tracked,
       progress: { closed: tracked.filter((t) => t.status === 'closed').length, total: tracked.length },
     };
   }
 
-  /** Open convoys, oldest first, with their tracked bead ids (for the feeder). */
+  /** Open convoys, oldest first, with their tracked bead ids (for the feeder); staged ones are not. */
   async openConvoys(): Promise<Array<{ convoy: Bead; tracked: string[] }>> {
-    const beads = (await this.c.ledger.list({ type: 'convoy', label: CONVOY_LABEL })).filter((b) => b.status !== 'closed');
+    const beads = (await this.c.ledger.list({ type: 'convoy', label: CONVOY_LABEL })).filter((b) => b.status !== 'closed' && !isStagedConvoy(b));
     beads.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     const out: Array<{ convoy: Bead; tracked: string[] }> = [];
     for (const b of beads) {
@@ -121,6 +157,7 @@ export class ConvoyService {
       if (!b) throw new TownError('not_found', `no bead ${id}`);
       if (!isWorkType(b)) throw new TownError('invalid', `${id} is a ${b.type}; a convoy tracks work beads`);
     }
+    await refuseSequentialSteps(this.c.ledger, [...found.values()]);
   }
 
   private async mustConvoy(id: string): Promise<Bead> {

@@ -16,6 +16,7 @@ export function moleculeHandlers(town: Town): Pick<TownHandlers, keyof typeof mo
     gateList: (args) => m().gates(args.all),
     gateApprove: (args, ctx) => m().approve(args.id, args.note, ctx.actor),
     convoyStage: (args) => m().stage(args),
+    convoyStageStore: (args, ctx) => m().stageConvoy(args, ctx.actor),
     convoyLaunch: (args, ctx) => m().launch(args, ctx.actor),
   };
 }

@@ -14,6 +14,7 @@
 // - Every error names the source and the line (TOML syntax errors carry smol-toml's line; other
 //   errors the line of the offending key or table).
 import { parse, TomlError } from 'smol-toml';
+import { findCycle } from '../../../preload/waves.ts';
 
 export type GateType = 'timer' | 'command' | 'human' | 'bead';
 
@@ -296,22 +297,6 @@ export function topologicalOrder(ids: string[], needs: (id: string) => string[])
   }
   if (order.length === ids.length) return { order };
   return { cycle: findCycle(ids.filter((id) => !done.has(id)), needs) };
-}
-
-/** One cycle among nodes that all wait on something (every one of them lies on or leads to a cycle). */
-export function findCycle(stuck: string[], needs: (id: string) => string[]): string[] {
-  const inStuck = new Set(stuck);
-  const path: string[] = [];
-  const onPath = new Map<string, number>();
-  let at = stuck[0];
-  for (;;) {
-    if (onPath.has(at)) return path.slice(onPath.get(at));
-    onPath.set(at, path.length);
-    path.push(at);
-    const next = needs(at).find((n) => inStuck.has(n));
-    if (next === undefined) return path; // cannot happen for truly stuck nodes
-    at = next;
-  }
 }
 
 /** Fills {{var}} placeholders. */

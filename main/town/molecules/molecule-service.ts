@@ -1,7 +1,8 @@
 // Molecules at work: cooking a formula into beads, their status, the current step of a polecat's
 // molecule, `gt done` on a step, slinging a molecule, gates (list, approve, the patrol that arms,
 // releases and escalates them), and convoy planning (stage, launch). The decisions are the pure
-// cores beside this file (formula.ts, cook-plan.ts, gate-rules.ts, waves.ts); this is the I/O.
+// cores beside this file (formula.ts, cook-plan.ts, gate-rules.ts) and the shared preload/waves.ts;
+// this is the I/O.
 //
 // Invariants:
 // - A molecule is a root bead (type `molecule`, label gt:molecule, metadata.molecule) and one child
@@ -14,6 +15,8 @@
 //   current step and keeps the bead on the hook; the last step's `gt done` is the normal one.
 // - Parallel molecules are slung as a convoy of their steps: ready ones now, the others when the
 //   steps they need have closed (the convoy feeder).
+// - Staging stores a staged convoy (preload/staged-convoys.ts) of the plan's beads; launching it, or
+//   launching the same set of beads, starts that convoy: one convoy per plan, never a staged twin.
 import { spawn } from 'node:child_process';
 import { TownError } from '../../../preload/contract.ts';
 import type { ArgsOut } from '../../../preload/contract.ts';
@@ -30,7 +33,7 @@ import { GATE_LABEL, MOLECULE_LABEL, planMolecule, STEP_LABEL, type MoleculeNote
 import { decideGate, waiting } from './gate-rules.ts';
 import { FormulaError, parseFormula } from './formula.ts';
 import { formulaSources, loadFormula } from './formula-store.ts';
-import { computeWaves, renderWaves } from './waves.ts';
+import { computeWaves, renderWaves } from '../../../preload/waves.ts';
 
 const GATE_ACTOR = 'town/gates';
 /** A command gate's command is run at most this often, and killed after this long. */
@@ -450,14 +453,60 @@ export class MoleculeService {
     };
   }
 
-  /** `gt convoy launch …`: a convoy of the plan's beads in wave order; the feeder slings wave 1 now. */
+  /**
+   * `gt convoy stage BEAD…|--epic ID`: the plan, stored as a staged convoy of its beads in wave order
+   * (nothing is slung). Staging the same set again updates the staged convoy instead of adding one.
+   */
+  async stageConvoy(args: ArgsOut<'convoyStageStore'>, actor: string): Promise<ConvoyLaunchResult> {
+    const plan = await this.stage(args);
+    const ids = plan.waves.flat().map((b) => b.id);
+    if (!ids.length) throw new TownError('invalid', 'nothing to stage: every bead is closed');
+    const same = await this.stagedWith(ids);
+    if (same) {
+      if (args.name) await this.c.ledger.update(same, { title: args.name }, actor);
+      return { plan, convoy: await this.d.convoys.status(same) };
+    }
+    const convoy = await this.d.convoys.create({ name: this.convoyName(args, plan), beads: ids, rig: args.rig, runtime: args.runtime, staged: true }, actor);
+    return { plan, convoy };
+  }
+
+  /**
+   * `gt convoy launch ID` (a staged convoy) or `gt convoy launch BEAD…|--epic ID`: a convoy of the
+   * plan's beads in wave order, open; the feeder slings wave 1 now. The beads of a staged convoy
+   * tracking exactly that set launch that convoy rather than a second one.
+   */
   async launch(args: ArgsOut<'convoyLaunch'>, actor: string): Promise<ConvoyLaunchResult> {
+    const one = !args.epic && args.beads?.length === 1 ? await this.c.ledger.show(args.beads[0]).catch(() => null) : null;
+    if (one?.type === 'convoy') return this.launchStaged(one.id, args, actor);
     const plan = await this.stage(args);
     const ids = plan.waves.flat().map((b) => b.id);
     if (!ids.length) throw new TownError('invalid', 'nothing to launch: every bead is closed');
-    const name = args.name ?? (args.epic ? `Waves of ${args.epic}` : `Waves: ${plan.waves[0].map((b) => b.title).join(', ')}`).slice(0, 200);
-    const convoy = await this.d.convoys.create({ name, beads: ids, rig: args.rig, runtime: args.runtime }, actor);
+    const same = await this.stagedWith(ids);
+    if (same) return this.launchStaged(same, args, actor);
+    const convoy = await this.d.convoys.create({ name: this.convoyName(args, plan), beads: ids, rig: args.rig, runtime: args.runtime }, actor);
     this.c.wake();
     return { plan, convoy };
+  }
+
+  /** Launches a staged convoy: its waves are planned again from the live dependencies (a cycle changes nothing). */
+  private async launchStaged(id: string, args: ArgsOut<'convoyLaunch'>, actor: string): Promise<ConvoyLaunchResult> {
+    const before = await this.d.convoys.status(id);
+    if (!before.staged) throw new TownError('conflict', `${id} is not a staged convoy (it is ${before.status}); stage one with gt convoy stage BEAD…`);
+    const open = before.tracked.filter((t) => t.status !== 'closed').map((t) => t.id);
+    const plan = open.length ? await this.stage({ beads: open }) : { waves: [], outside: [], text: 'every bead is closed: it lands at once' };
+    const order = [...plan.waves.flat().map((b) => b.id), ...before.tracked.filter((t) => t.status === 'closed').map((t) => t.id)];
+    const convoy = await this.d.convoys.launchStaged(id, order, { name: args.name, rig: args.rig, runtime: args.runtime }, actor);
+    return { plan, convoy };
+  }
+
+  /** The staged convoy tracking exactly these beads, if any. */
+  private async stagedWith(ids: string[]): Promise<string | null> {
+    const want = [...ids].sort().join(' ');
+    const found = (await this.d.convoys.stagedConvoys()).find((s) => [...s.tracked].sort().join(' ') === want);
+    return found?.convoy.id ?? null;
+  }
+
+  private convoyName(args: { name?: string; epic?: string }, plan: ConvoyPlan): string {
+    return (args.name ?? (args.epic ? `Waves of ${args.epic}` : `Waves: ${plan.waves[0].map((b) => b.title).join(', ')}`)).slice(0, 200);
   }
 }

@@ -23,7 +23,7 @@ import { parseAddress } from './agent-store.ts';
 import { prepareWorktree } from './polecat-git.ts';
 import type { PolecatService } from './polecat-service.ts';
 import { FOLLOW_UP_LABEL } from '../refineries/town-queue-store.ts';
-import { isHeld, isInReview, isWorkType, QUEUED_LABEL, withWorkNote, workNote, type WorkNote } from './work-beads.ts';
+import { isHeld, isInReview, isWorkType, QUEUED_LABEL, refuseSequentialSteps, withWorkNote, workNote, type WorkNote } from './work-beads.ts';
 
 export interface SlingOpts {
   target?: string;
@@ -86,6 +86,7 @@ export class HookService {
       this.mustBeSlingable(b, opts.force ?? false);
       if (!rig && !(await this.c.rigs.byPrefix(id.slice(0, id.indexOf('-'))))) throw new TownError('invalid', `${id} belongs to no rig; name one: gt sling ${unique.join(' ')} RIG`);
     }
+    await refuseSequentialSteps(this.c.ledger, beads);
     if (opts.force) for (const id of unique) await this.release(id, actor, 'force');
     const titles = unique.map((id) => byId.get(id)!.title).join(', ');
     const convoy = await this.convoys.create({
@@ -164,6 +165,7 @@ export class HookService {
     const result = await this.c.locks.run(`bead:${beadId}`, async () => {
       const bead = await this.c.ledger.show(beadId);
       this.mustBeSlingable(bead, false);
+      await refuseSequentialSteps(this.c.ledger, [bead]);
       if (role === 'polecat') return this.hookOwnPolecat(bead, address, actor);
       const agent = await this.c.agents.find(address);
       await this.c.ledger.update(beadId, {

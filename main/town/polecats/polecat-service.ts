@@ -10,7 +10,7 @@ import type { WorkContext } from '../supervisors/work-context.ts';
 import { parseAddress, polecatAddress, type AgentRecord } from './agent-store.ts';
 import { nextPolecatName } from './names.ts';
 import { copyRigFiles, identityEnv, prepareWorktree } from './polecat-git.ts';
-import { isHeld, isWorkType, QUEUED_LABEL, withWorkNote, workNote } from './work-beads.ts';
+import { isHeld, isWorkType, QUEUED_LABEL, refuseSequentialSteps, withWorkNote, workNote } from './work-beads.ts';
 import { spawnSync } from 'node:child_process';
 
 export interface SlingOptions {
@@ -46,6 +46,7 @@ export class PolecatService {
       if (isHeld(bead)) throw new TownError('conflict', `${bead.id} is already ${bead.status} by ${bead.assignee ?? 'someone'}`);
       if (!isWorkType(bead)) throw new TownError('invalid', `${bead.id} is a ${bead.type}, not work a polecat can do`);
       if (bead.status !== 'open') throw new TownError('conflict', `${bead.id} is ${bead.status}; only open beads can be slung`);
+      await refuseSequentialSteps(this.c.ledger, [bead]);
       const { rig, polecat } = await this.resolveTarget(opts.target, bead);
       const runtime = opts.runtime ?? workNote(bead).runtime ?? rig.runtime ?? runtimeNameFor(this.c.settings.runtimes, { rig: rig.name, role: 'polecat' });
       return this.c.locks.run(`rig:${rig.name}`, async () => {

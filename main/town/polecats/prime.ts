@@ -30,8 +30,8 @@ export const BUILTIN_ROLE_TEMPLATES: Record<AgentRole, string> = {
     'MEOW — decompose a goal into molecules of work:',
     '1. Split the goal into beads small enough for one polecat each, one `gt bead create` per bead.',
     '2. Say what must come first: `gt bead dep add LATER EARLIER` (LATER waits until EARLIER has landed).',
-    '3. `gt convoy stage BEAD...` prints the waves (beads of a wave run in parallel); a cycle is refused, named.',
-    '4. `gt convoy launch BEAD...` starts them: wave 1 now, each later wave as the one before lands.',
+    '3. `gt convoy stage BEAD...` prints the waves (beads of a wave run in parallel) and stores a staged convoy; a cycle is refused, named.',
+    '4. `gt convoy launch ID` starts the staged convoy (or `gt convoy launch BEAD...` at once): wave 1 now, each later wave as the one before lands.',
     'Formulas are reusable workflows (`gt formula list`, `gt formula show NAME`): `gt formula cook NAME --var k=v`',
     'makes a molecule (a bead per step, chained by dependencies). `--on BEAD` makes one polecat walk the steps',
     'of that bead (mol-polecat-work: understand, implement, test, self-review, done); a parallel formula',
@@ -55,7 +55,7 @@ const COMMANDS: Record<AgentRole, string[]> = {
   mayor: [
     'gt rig list | show NAME', 'gt bead create --rig RIG -t TITLE -d DESCRIPTION', 'gt bead ready | list | show ID',
     'gt convoy create NAME BEAD... | list | status ID', 'gt sling BEAD [RIG|POLECAT]', 'gt agent list', 'gt mail inbox | read ID | send TO',
-    'gt bead dep add LATER EARLIER', 'gt convoy stage BEAD... | --epic ID', 'gt convoy launch BEAD... | --epic ID [--rig RIG]',
+    'gt bead dep add LATER EARLIER', 'gt convoy stage BEAD... | --epic ID [--dry-run]', 'gt convoy launch ID | BEAD... | --epic ID [--rig RIG]',
     'gt formula list | show NAME | cook NAME [--var k=v]... [--on BEAD] [--rig RIG]', 'gt mol status ID | list', 'gt gate list | approve ID',
   ],
 };

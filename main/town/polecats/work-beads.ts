@@ -1,6 +1,8 @@
 // Facts about work beads the sling/done/supervisor code shares.
 import type { Bead } from '../../../preload/types.ts';
-import { NOT_WORK_TYPES } from '../../ledger/ledger.ts';
+import { TownError } from '../../../preload/errors.ts';
+import { NOT_WORK_TYPES, type Ledger } from '../../ledger/ledger.ts';
+import { STEP_LABEL } from '../molecules/cook-plan.ts';
 
 /** Label of a bead slung while its rig or the town was at capacity: it waits, in order. */
 export const QUEUED_LABEL = 'gt:queued';
@@ -59,3 +61,23 @@ export function isWorkType(bead: Bead): boolean {
 }
 
 export const isHeld = (b: Bead): boolean => b.status === 'hooked' || b.status === 'in_progress';
+
+/** A bead cooked as a molecule's step carries the step label and metadata.step (molecules/cook-plan.ts). */
+const looksLikeStep = (b: Bead): boolean => b.labels.includes(STEP_LABEL) || !!(b.metadata as { step?: unknown }).step;
+
+/**
+ * Refuses the steps of a sequential molecule (the ledger's rule, ledger/sequential-steps.ts): the
+ * polecat of the molecule's work bead works them in order, nobody is slung one by hand. Only beads
+ * that look like steps cost a ledger read.
+ */
+export async function refuseSequentialSteps(ledger: Pick<Ledger, 'sequentialMolecules'>, beads: Bead[]): Promise<void> {
+  const steps = beads.filter(looksLikeStep);
+  if (!steps.length) return;
+  const molecules = await ledger.sequentialMolecules(steps.map((b) => b.id));
+  for (const b of steps) {
+    const molecule = molecules.get(b.id);
+    if (molecule) {
+      throw new TownError('invalid', `${b.id} is a step of the sequential molecule ${molecule}: one polecat works its steps in order (gt mol next shows its current step); sling the molecule instead: gt sling ${molecule}`);
+    }
+  }
+}

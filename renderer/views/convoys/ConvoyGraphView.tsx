@@ -17,6 +17,7 @@ import { mergeLayout } from './layout-merge.ts';
 import { layoutClient } from './layout-client.ts';
 import { onGraphFit, takeGraphFit } from './graph-commands.ts';
 import { GraphNodeCard, type GraphFlowNode } from './GraphNodeCard.tsx';
+import { stagedWaveLabels } from './graph-waves.ts';
 
 const NODE_TYPES = { bead: GraphNodeCard };
 const BOX = { width: NODE_WIDTH, height: NODE_HEIGHT };
@@ -81,6 +82,7 @@ function Graph() {
     graphStats.modelMs = performance.now() - started;
     return built;
   }, [beads, dependencies, costs, filter]);
+  const waves = useMemo(() => stagedWaveLabels(beads, dependencies), [beads, dependencies]);
   graphStats.renders++;
   const [positions, setPositions] = useState<Positions>({});
   const [error, setError] = useState<string | null>(null);
@@ -137,16 +139,17 @@ function Graph() {
       const at = positions[n.id];
       if (!at) continue; // placed when its layout arrives
       const held = cache.current.get(n.id);
-      const node = held && held.position === at && sameNode(held.data.node, n)
+      const wave = waves.get(n.id) ?? null;
+      const node = held && held.position === at && sameNode(held.data.node, n) && held.data.wave === wave
         ? held
-        : { id: n.id, type: 'bead' as const, position: at, data: { node: n }, draggable: false, connectable: false, width: NODE_WIDTH, height: NODE_HEIGHT };
+        : { id: n.id, type: 'bead' as const, position: at, data: { node: n, wave }, draggable: false, connectable: false, width: NODE_WIDTH, height: NODE_HEIGHT };
       next.set(n.id, node);
       list.push(node);
     }
     cache.current = next;
     graphStats.nodesMs = performance.now() - started;
     return list;
-  }, [model.nodes, positions]);
+  }, [model.nodes, positions, waves]);
 
   const edges = useMemo<Edge[]>(() => model.edges
     .filter((e) => positions[e.source] && positions[e.target])

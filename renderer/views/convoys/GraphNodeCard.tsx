@@ -4,8 +4,10 @@ import { memo } from 'react';
 import { Handle, Position, useStore, type Node, type NodeProps } from '@xyflow/react';
 import type { GraphNode } from './graph-model.ts';
 import { costText } from '../cost-format.ts';
+import { WaveLabel } from './WaveLabel.tsx';
 
-export type GraphFlowNode = Node<{ node: GraphNode }, 'bead'>;
+/** `wave`: the node's staged-convoy wave label (graph-waves.ts), if any. */
+export type GraphFlowNode = Node<{ node: GraphNode; wave?: string | null }, 'bead'>;
 
 /** Below this zoom a node is drawn as a coloured box without text: text too small to read costs the
  *  most to paint (1,000 nodes of it made every frame take seconds on a busy machine). */
@@ -43,6 +45,7 @@ function GraphNodeCardImpl({ data }: NodeProps<GraphFlowNode>) {
       </div>
       <div className="graph-title" title={n.title}>{n.kind === 'molecule' ? '⛓ ' : ''}{n.title}</div>
       <div className="graph-node-foot">
+        <WaveLabel text={data.wave} />
         {n.progress && <Progress p={n.progress} />}
         {n.agent && <span className="graph-agent" title="hooked by">{n.agent}</span>}
         {n.mergeRequest && <span className={`graph-mr phase-${n.mergeRequest.phase}`} title={`merge request ${n.mergeRequest.id}`}>MR {n.mergeRequest.phase}</span>}

@@ -1,13 +1,13 @@
 // Convoy planning: the waves of a set of beads — topological layers of their `blocks` dependencies
 // (Kahn's algorithm: wave 1 = beads waiting on no bead of the set; wave N+1 = beads whose blockers
-// inside the set are all in waves ≤ N). Pure.
+// inside the set are all in waves ≤ N). Pure and shared: the Town plans and stages convoys with it
+// (main/town/molecules/), the convoy graph labels a staged convoy's waves with it (renderer/), and
+// formulas name their cycles with findCycle.
 //
 // Invariants:
 // - Every bead lands in exactly one wave, after all of its blockers inside the set.
 // - Dependencies on beads outside the set do not order the waves (they are reported, not planned).
 // - A cycle is an error naming its beads in order.
-import { findCycle } from './formula.ts';
-
 export interface WaveBead {
   id: string;
   title: string;
@@ -48,4 +48,20 @@ export function renderWaves(plan: Extract<WavePlan, { ok: true }>, titles: Map<s
   });
   for (const o of plan.outside) out.push(`note: ${o.id} also waits on ${o.waitsOn.join(', ')} (outside this plan)`);
   return out.join('\n');
+}
+
+/** One cycle among nodes that all wait on something (every one of them lies on or leads to a cycle). */
+export function findCycle(stuck: string[], needs: (id: string) => string[]): string[] {
+  const inStuck = new Set(stuck);
+  const path: string[] = [];
+  const onPath = new Map<string, number>();
+  let at = stuck[0];
+  for (;;) {
+    if (onPath.has(at)) return path.slice(onPath.get(at));
+    onPath.set(at, path.length);
+    path.push(at);
+    const next = needs(at).find((n) => inStuck.has(n));
+    if (next === undefined) return path; // cannot happen for truly stuck nodes
+    at = next;
+  }
 }
