@@ -107,7 +107,8 @@ try {
     while (Date.now() < deadline) {
       domAt = (await page.evaluate(`window.__domSeen[${JSON.stringify(key)}]`)) as number | undefined;
       if (domAt && feedSeen.has(key)) break;
-      await new Promise((res) => setTimeout(res, 10));
+      // The times are taken where things happen (this process, the page): polling slower only spares the page CPU.
+      await new Promise((res) => setTimeout(res, 50));
     }
     if (!domAt || !feedSeen.has(key)) {
       const shown = await page.evaluate(`document.querySelector('[data-testid="graph-node"][data-bead="${id}"]')?.getAttribute('data-status') ?? 'not in the DOM'`);
