@@ -9,6 +9,8 @@ import {
 
 export const beadRequests = {
   beadCreate: request(BeadCreateArgs, returns<Bead>(), allow.anyone),
+  /** Many beads in one transaction and one commit: all are created or none (e.g. a Markdown file's). */
+  beadCreateMany: request(z.object({ beads: z.array(BeadCreateArgs).min(1).max(10_000) }).strict(), returns<Bead[]>(), allow.anyone),
   /** asOf: a Dolt commit hash, HEAD~n, or an ISO time: the bead as it was then. */
   beadShow: request(z.object({ id: BeadIdSchema, asOf: z.string().max(64).optional() }).strict(), returns<Bead>(), allow.anyone),
   beadList: request(BeadListArgs, returns<Bead[]>(), allow.anyone),

@@ -133,8 +133,10 @@ export function boardActions(client: TownClient, store: StoreApi<State>) {
         const r = await client.ledgerImport({ jsonl: p.jsonl });
         return `Imported ${p.file}: ${r.created} created, ${r.updated} updated, ${r.skipped} skipped`;
       }
-      const made: string[] = [];
-      for (const d of p.beads) made.push((await client.beadCreate({ title: d.title, ...(d.description ? { description: d.description } : {}), ...(where.prefix ? { prefix: where.prefix } : {}) })).id);
+      // One request, one commit: every bead of the file is created, or none.
+      const made = await client.beadCreateMany({
+        beads: p.beads.map((d) => ({ title: d.title, ...(d.description ? { description: d.description } : {}), ...(where.prefix ? { prefix: where.prefix } : {}) })),
+      });
       return `Created ${made.length} beads from ${p.file}`;
     } catch (err) {
       fail(`Import of ${p.file}`, err);

@@ -199,6 +199,49 @@ describe('the Board with script agents', { skip: chromiumPath ? false : NO_CHROM
     await page.locator('.toast button').click();
   });
 
+  test('a dropped Markdown file is one write: its beads all arrive; a file with one bad section writes none of them', async () => {
+    try {
+      await page.getByTestId('nav-board').click();
+      const titles = (await town.json<Bead[]>(['bead', 'list'])).map((b) => b.title);
+      assert.ok(!titles.includes('md first') && !titles.includes('md ok one'), 'fresh titles');
+      await dropFile(page, 'plan.md', '# md ok one\nthe first\n\n# md ok two\nthe second\n', 'text/markdown');
+      await page.getByTestId('import-preview').waitFor({ timeout: 10_000 });
+      assert.equal(await page.getByTestId('import-rows').locator('li').count(), 2);
+      await page.getByTestId('import-rig').selectOption('depot');
+      const before = await ledgerHead(town);
+      await page.getByTestId('import-confirm').click();
+      const made = await waitFor('both beads', async () => {
+        const found = (await town.json<Bead[]>(['bead', 'list'])).filter((b) => b.title.startsWith('md ok '));
+        return found.length === 2 ? found : null;
+      }, 20_000, 200);
+      assert.deepEqual(made.map((b) => b.description).sort(), ['the first', 'the second']);
+      const history = await town.json<BeadHistoryEntry[]>(['bead', 'history', made[0].id]);
+      assert.equal(history.length, 1, 'created in one commit');
+      assert.notEqual(await ledgerHead(town), before);
+      await page.getByTestId('board-notice').waitFor({ timeout: 10_000 });
+
+      // The third section's text is over the ledger's 1,000,000-character description limit: the
+      // preview shows 3 beads, the write fails, and the two good ones are not written either.
+      const head = await ledgerHead(town);
+      const markdown = `# md first\nfine\n\n# md second\nfine too\n\n# md third\n${'x'.repeat(1_000_001)}\n`;
+      await dropFile(page, 'too-long.md', markdown, 'text/markdown');
+      await page.getByTestId('import-preview').waitFor({ timeout: 10_000 });
+      assert.equal(await page.getByTestId('import-rows').locator('li').count(), 3);
+      await page.getByTestId('import-confirm').click();
+      const toast = page.locator('.toast[role="alert"]');
+      await toast.waitFor({ timeout: 20_000 });
+      assert.match((await toast.textContent())!, /too-long\.md/);
+      assert.equal(await ledgerHead(town), head, 'the ledger head did not move');
+      const titlesAfter = (await town.json<Bead[]>(['bead', 'list'])).map((b) => b.title);
+      assert.ok(!titlesAfter.includes('md first') && !titlesAfter.includes('md second'), 'no bead of the failed file was written');
+      await page.getByTestId('import-cancel').click();
+      await page.locator('.toast button').click();
+    } finally {
+      // A failure above must not leave the preview over the page for the next tests.
+      if (await page.getByTestId('import-preview').count()) await page.getByTestId('import-cancel').click();
+    }
+  });
+
   test('keyboard only: Space picks a card up, an arrow jumps to the next column (shown as the target), Space drops', async () => {
     const b = await town.json<Bead>(['bead', 'create', '--rig', 'depot', '-t', 'moved by keyboard']);
     await page.getByTestId('nav-board').click();
@@ -266,6 +309,12 @@ describe('the Board with script agents', { skip: chromiumPath ? false : NO_CHROM
     await detail.waitFor({ timeout: 5000 });
     assert.equal(await detail.getAttribute('data-bead'), made.id);
     assert.match(await detail.getByTestId('detail-depends-on').innerText(), new RegExp(blocker.id));
+    // Escape closes only the topmost thing: the palette opened over the detail first, then the detail.
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('palette-input').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('palette-input').waitFor({ state: 'detached' });
+    assert.equal(await detail.count(), 1, 'the detail stays open while Escape closes the palette over it');
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'detached' });
   });

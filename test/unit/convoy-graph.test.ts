@@ -126,6 +126,33 @@ test('the layered layout places every node, left to right along edges, without o
   assert.ok(Math.abs(p.b.y - p.d.y) >= NODE_HEIGHT || Math.abs(p.b.x - p.d.x) >= NODE_WIDTH, 'b and d do not overlap');
 });
 
+test('the layered layout survives cycles and big graphs: every node placed, edges left to right outside cycles, no overlap in a column, same input same output', () => {
+  const box = (id: string) => ({ id, width: NODE_WIDTH, height: NODE_HEIGHT });
+  // A cycle a → b → c → a, and a lone blocker z of c.
+  const cyc = layeredLayout({ nodes: ['a', 'b', 'c', 'z'].map(box), edges: [{ source: 'a', target: 'b' }, { source: 'b', target: 'c' }, { source: 'c', target: 'a' }, { source: 'z', target: 'c' }] });
+  assert.deepEqual(Object.keys(cyc).sort(), ['a', 'b', 'c', 'z']);
+  assert.ok(cyc.a.x < cyc.b.x && cyc.b.x < cyc.c.x);
+  assert.equal(cyc.z.x, cyc.b.x, 'a lone blocker sits in the column just before what it blocks');
+  // A convoy tracking 1,000 beads with 500 blocks edges among them.
+  const ids = ['cv', ...Array.from({ length: 1000 }, (_, i) => `b${i}`)];
+  const links = [...ids.slice(1).map((id) => ({ source: 'cv', target: id }))];
+  for (let k = 0; k < 500; k++) {
+    const i = 1 + ((k * 7919) % 999);
+    links.push({ source: `b${(i * 31 + 7) % i}`, target: `b${i}` });
+  }
+  const input = { nodes: ids.map(box), edges: links };
+  const p = layeredLayout(input);
+  assert.equal(Object.keys(p).length, ids.length);
+  for (const e of links) assert.ok(p[e.source].x < p[e.target].x, `${e.source} → ${e.target} points right`);
+  const columns = new Map<number, number[]>();
+  for (const id of ids) (columns.get(p[id].x) ?? columns.set(p[id].x, []).get(p[id].x)!).push(p[id].y);
+  for (const ys of columns.values()) {
+    ys.sort((a, b) => a - b);
+    for (let i = 1; i < ys.length; i++) assert.ok(ys[i] - ys[i - 1] >= NODE_HEIGHT, 'no two boxes of a column overlap');
+  }
+  assert.deepEqual(layeredLayout(input), p);
+});
+
 test('incremental layout: kept nodes keep their exact place; a new node lands by its kept neighbour, clear of others; gone nodes are dropped', () => {
   const box = { width: 100, height: 50 };
   const previous = { a: { x: 1000, y: 1000 }, b: { x: 1200, y: 1000 }, gone: { x: 0, y: 0 } };

@@ -7,6 +7,7 @@ import { bdEnvironment, beadsDirOf } from '../../ledger/bd-env.ts';
 export function beadHandlers(town: Town): Pick<TownHandlers, keyof typeof beadRequests> {
   return {
     beadCreate: (args, ctx) => town.ledger.create(args, ctx.actor),
+    beadCreateMany: (args, ctx) => town.ledger.createMany(args.beads, ctx.actor),
     beadShow: (args) => town.ledger.show(args.id, { asOf: args.asOf }),
     beadList: (args) => town.ledger.list(args),
     beadUpdate: ({ id, ...patch }, ctx) => town.ledger.update(id, patch, ctx.actor),

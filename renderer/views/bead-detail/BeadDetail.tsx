@@ -1,8 +1,9 @@
 // The bead detail, over any view (`openBeadDetail(id)`): every field editable, dependencies both
 // ways, labels, comments, the agent and its terminal, the merge request, the cost so far, and the
 // history from Dolt (each commit: author, time, message, field before â†’ after) with "show as of this
-// commit". Reloads when the feed changes the bead. Escape closes.
-import { useEffect, useMemo, useState } from 'react';
+// commit". Reloads when the feed changes the bead. Escape closes it unless the palette or a modal is
+// over it (Escape closes the topmost thing only).
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useServices, useTown } from '../../app-context.tsx';
 import type { Bead, BeadStatus, BeadType, DependencyType } from '../../../preload/types.ts';
 import { BEAD_STATUSES, BEAD_TYPES, DEPENDENCY_TYPES } from '../../../preload/types.ts';
@@ -15,6 +16,8 @@ const short = (s: string, n = 80): string => (s.length > n ? `${s.slice(0, n)}â€
 
 export function BeadDetail() {
   const { actions } = useServices();
+  const paletteOpen = useRef(false);
+  paletteOpen.current = useTown((s) => s.ui.paletteOpen);
   const id = useTown((s) => s.detailBeadId);
   const live = useTown((s) => (id ? s.beads.beads[id] : undefined));
   const liveComments = useTown((s) => (id ? s.beads.comments[id] : undefined));
@@ -25,11 +28,17 @@ export function BeadDetail() {
     void actions.loadBeadDetail(id);
   }, [actions, id, live?.updatedAt, liveComments?.length]);
 
+  // Escape closes only the topmost thing: not the detail while the palette or a modal is over it.
+  // Read in the capture phase at the window, before the palette's own handler closes it.
   useEffect(() => {
     if (!id) return;
-    const onKey = (e: KeyboardEvent): void => { if (e.key === 'Escape' && !(e.target as HTMLElement)?.closest?.('.modal')) actions.closeBeadDetail(); };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'Escape' || paletteOpen.current) return;
+      if ((e.target as HTMLElement)?.closest?.('.modal, .palette, [aria-modal="true"]')) return;
+      actions.closeBeadDetail();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
   }, [actions, id]);
 
   if (!id) return null;

@@ -8,7 +8,7 @@
 //   palette, shortcut); never by itself for a live change.
 // - A node whose shown content did not change keeps its object: React Flow re-renders only changed nodes.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type Edge } from '@xyflow/react';
+import { Background, Controls, Position, ReactFlow, ReactFlowProvider, useReactFlow, useStore, type Edge } from '@xyflow/react';
 import { useServices, useTown } from '../../app-context.tsx';
 import { BEAD_STATUSES, type BeadStatus } from '../../../preload/types.ts';
 import { buildGraphModel, rigPrefixes, sameNode, type GraphModel } from './graph-model.ts';
@@ -16,15 +16,23 @@ import { NODE_HEIGHT, NODE_WIDTH, type LayoutInput, type Positions } from './gra
 import { mergeLayout } from './layout-merge.ts';
 import { layoutClient } from './layout-client.ts';
 import { onGraphFit, takeGraphFit } from './graph-commands.ts';
-import { GraphNodeCard, type GraphFlowNode } from './GraphNodeCard.tsx';
+import { DETAIL_ZOOM, GraphNodeCard, type GraphFlowNode } from './GraphNodeCard.tsx';
 import { stagedWaveLabels } from './graph-waves.ts';
 
 const NODE_TYPES = { bead: GraphNodeCard };
+/** Where GraphNodeCard's handles are (React Flow's 6 px handles, centred on the left and right
+ *  borders): given with every node, React Flow need not mount a node to measure it, so with
+ *  onlyRenderVisibleElements the first render mounts only the nodes in view, not all 1,000. */
+const HANDLES: GraphFlowNode['handles'] = [
+  { type: 'target', position: Position.Left, x: -3, y: NODE_HEIGHT / 2 - 3, width: 6, height: 6 },
+  { type: 'source', position: Position.Right, x: NODE_WIDTH - 3, y: NODE_HEIGHT / 2 - 3, width: 6, height: 6 },
+];
 const BOX = { width: NODE_WIDTH, height: NODE_HEIGHT };
-const FIT = { padding: 0.05, duration: 0 };
+/** includeHiddenNodes: fit by the nodes' declared size, so nodes not mounted (out of view) count too. */
+const FIT = { padding: 0.05, duration: 0, includeHiddenNodes: true };
 
 /** Layout figures for tests and benchmarks (read through window.gastownDebug.graph). */
-export const graphStats = { layouts: 0, lastLayoutMs: 0, lastLayoutAt: 0, structure: '', modelMs: 0, renders: 0, nodesMs: 0 };
+export const graphStats = { layouts: 0, lastLayoutMs: 0, lastLayoutAt: 0, structure: '', modelMs: 0, renders: 0, nodesMs: 0, fits: 0 };
 (globalThis as { gastownGraph?: typeof graphStats }).gastownGraph = graphStats;
 
 function layoutInputOf(model: GraphModel): LayoutInput {
@@ -67,6 +75,13 @@ function Filters() {
       <button onClick={() => actions.setGraphFilter({ convoy: null, rig: null, statuses: null })} data-testid="graph-filter-clear">Clear filter</button>
     </div>
   );
+}
+
+/** The dotted background only where it helps: zoomed far out, its dots are a pixel apart and
+ *  repainting them (software raster) cost more than everything else in a frame. */
+function GraphBackground() {
+  const far = useStore((s) => s.transform[2] < DETAIL_ZOOM);
+  return far ? null : <Background />;
 }
 
 function Graph() {
@@ -122,7 +137,7 @@ function Graph() {
       setError(null);
       const fit = takeGraphFit() || fitAfterLayout.current || first;
       fitAfterLayout.current = false;
-      if (fit) requestAnimationFrame(() => void rf.fitView(FIT));
+      if (fit) requestAnimationFrame(() => { graphStats.fits++; void rf.fitView(FIT); });
     }, (err: Error) => { if (live) setError(err.message); });
     return () => { live = false; };
   }, [model.structure, filter, rf]);
@@ -142,7 +157,7 @@ function Graph() {
       const wave = waves.get(n.id) ?? null;
       const node = held && held.position === at && sameNode(held.data.node, n) && held.data.wave === wave
         ? held
-        : { id: n.id, type: 'bead' as const, position: at, data: { node: n, wave }, draggable: false, connectable: false, width: NODE_WIDTH, height: NODE_HEIGHT };
+        : { id: n.id, type: 'bead' as const, position: at, data: { node: n, wave }, draggable: false, connectable: false, width: NODE_WIDTH, height: NODE_HEIGHT, handles: HANDLES };
       next.set(n.id, node);
       list.push(node);
     }
@@ -154,7 +169,8 @@ function Graph() {
   const edges = useMemo<Edge[]>(() => model.edges
     .filter((e) => positions[e.source] && positions[e.target])
     // Straight lines cost less to draw than curves once there are many.
-    .map((e) => ({ id: e.id, source: e.source, target: e.target, className: `graph-edge edge-${e.kind}`, animated: false, type: model.edges.length > 300 ? 'straight' : 'default' })),
+    // No wider invisible path per edge to catch clicks (edges are not clickable): half the SVG.
+    .map((e) => ({ id: e.id, source: e.source, target: e.target, className: `graph-edge edge-${e.kind}`, animated: false, interactionWidth: 0, type: model.edges.length > 300 ? 'straight' : 'default' })),
   // The edges change exactly when the structure or the placed nodes do.
   [model.structure, positions]);
 
@@ -176,7 +192,7 @@ function Graph() {
         proOptions={{ hideAttribution: true }}
         colorMode="system"
       >
-        <Background />
+        <GraphBackground />
         <Controls showInteractive={false} fitViewOptions={FIT} />
       </ReactFlow>
     </div>

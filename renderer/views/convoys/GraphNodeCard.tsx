@@ -29,7 +29,7 @@ function GraphNodeCardImpl({ data }: NodeProps<GraphFlowNode>) {
   const far = useStore(farAway);
   if (far) {
     return (
-      <div className={`graph-node graph-node-far graph-${n.kind} status-${n.status}`} data-testid="graph-node" data-bead={n.id} data-status={n.status} data-kind={n.kind} title={`${n.id} ${n.title} (${n.status})`}>
+      <div className={`graph-node graph-node-far graph-${n.kind} status-${n.status}`} data-testid="graph-node" data-bead={n.id} data-status={n.status} data-kind={n.kind} title={`${n.id} P${n.priority} ${n.title} (${n.status.replace('_', ' ')}${n.agent ? `, ${n.agent}` : ''})`}>
         <Handle type="target" position={Position.Left} isConnectable={false} />
         <Handle type="source" position={Position.Right} isConnectable={false} />
       </div>

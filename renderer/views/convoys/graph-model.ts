@@ -245,8 +245,21 @@ export function orderSteps(steps: readonly string[], links: readonly Dependency[
   return out;
 }
 
+/** The last ids hashed and their name: a live change keeps the ids, and joining them (native) is
+ *  far cheaper than hashing them again character by character on every update. */
+let lastIds = '';
+let lastName = '';
+
 /** A short name for the set of node and edge ids (a 53-bit FNV-style hash plus the counts). */
 export function structureOf(nodes: readonly { id: string }[], edges: readonly { id: string }[]): string {
+  const ids = `${nodes.map((n) => n.id).join('\n')}|${edges.map((e) => e.id).join('\n')}`;
+  if (ids === lastIds) return lastName;
+  lastName = hashOf(nodes, edges);
+  lastIds = ids;
+  return lastName;
+}
+
+function hashOf(nodes: readonly { id: string }[], edges: readonly { id: string }[]): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   const feed = (s: string): void => {
