@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Bead } from '../preload/types.ts';
 import { fixtureRepo } from '../test/integration/town-fixture.ts';
+import { cpuByRole, printCpu } from './process-cpu.ts';
 import { fromStore, launchChromium, startUiTown, waitFor, waitForReady } from '../test/e2e/ui-page.ts';
 
 const SECONDS = Number(process.argv[2] ?? 60);
@@ -35,13 +36,16 @@ async function printTrace(cdp: import('playwright-core').CDPSession): Promise<vo
   await cdp.send('Tracing.end');
   await done;
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const byName = new Map<string, number>();
+  const byName = new Map<string, { us: number; count: number }>();
   for (const e of events) {
     if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !e.dur) continue;
-    byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur);
+    const n = byName.get(e.name) ?? { us: 0, count: 0 };
+    n.us += e.dur;
+    n.count++;
+    byName.set(e.name, n);
   }
-  console.log('trace: renderer main thread, inclusive time by event (nested events overlap):');
-  for (const [name, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${(us / 1e3).toFixed(0).padStart(7)} ms  ${name}`);
+  console.log('trace: renderer main thread, inclusive time by event (nested events overlap), and how many:');
+  for (const [name, n] of [...byName].sort((a, b) => b[1].us - a[1].us).slice(0, 20)) console.log(`  ${(n.us / 1e3).toFixed(0).padStart(7)} ms ${String(n.count).padStart(7)}×  ${name}`);
 }
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
@@ -85,6 +89,22 @@ try {
   await town.json(['convoy', 'create', 'bench', ...beads.map((b) => b.id), echoBead.id, '--rig', 'bench']);
 
   const context = await browser.newContext({ viewport: { width: 2400, height: 1600 } });
+  // WebSocket traffic of the page, counted (a listener per message: negligible next to the rest).
+  await context.addInitScript(`(() => {
+    const counts = window.__wsCounts = { binaryIn: 0, binaryBytes: 0, textIn: 0, textOut: 0 };
+    const Original = window.WebSocket;
+    class Counted extends Original {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (e) => {
+          if (typeof e.data === 'string') counts.textIn++;
+          else { counts.binaryIn++; counts.binaryBytes += e.data.byteLength; }
+        });
+      }
+      send(data) { counts.textOut++; return super.send(data); }
+    }
+    window.WebSocket = Counted;
+  })()`);
   const page = await context.newPage();
   await page.goto(town.url);
   await waitForReady(page);
@@ -145,17 +165,26 @@ try {
   };
 
   const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  const wsCounts = async (): Promise<Record<string, number>> => page.evaluate('({ ...window.__wsCounts })') as Promise<Record<string, number>>;
   const run = async (label: string, go: string | null): Promise<{ heap: number; longPerMin: number; longMax: number; echo: number[] }> => {
     await longTasks();
     if (go) writeFileSync(join(goDir, go), '');
     const started = Date.now();
+    const cpu = cpuByRole();
+    const wsBefore = await wsCounts();
     const echoXs = await echo(page, ECHO_SAMPLES);
     const rest = SECONDS * 1000 - (Date.now() - started);
     if (go && rest > 0) await new Promise((r) => setTimeout(r, rest));
+    const cpuSpent = cpu();
+    const wsAfter = await wsCounts();
+    const seconds = (Date.now() - started) / 1000;
     const heap = await heapMb();
     const tasks = await longTasks();
     const minutes = Math.max(1, Date.now() - started) / 60_000;
     const r = { heap, longPerMin: tasks.length / minutes, longMax: tasks.length ? Math.max(...tasks) : 0, echo: echoXs };
+    const rate = (k: string): string => ((wsAfter[k] - wsBefore[k]) / seconds).toFixed(1);
+    console.log(`page WebSocket: ${rate('binaryIn')} terminal frames/s (${(((wsAfter.binaryBytes - wsBefore.binaryBytes) / seconds) / 1024).toFixed(0)} KB/s), ${rate('textIn')} JSON in/s, ${rate('textOut')} JSON out/s`);
+    printCpu(cpuSpent, seconds);
     console.log(`${label.padEnd(22)} heap ${heap.toFixed(1)} MB · long tasks ${r.longPerMin.toFixed(1)}/min (max ${r.longMax.toFixed(0)} ms) · echo p50 ${pct(echoXs, 50).toFixed(1)} ms p95 ${pct(echoXs, 95).toFixed(1)} ms`);
     return r;
   };

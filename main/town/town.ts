@@ -34,6 +34,11 @@ export interface TownOptions {
   log?: (line: string) => void;
 }
 
+/** Terminal I/O on the hot path (every keystroke, every few KB drawn): it never writes the ledger,
+ *  so it does not poke the feed (16 streaming terminals acknowledged dozens of times a second and
+ *  kept Dolt polled back to back). */
+const TERMINAL_STREAM_REQUESTS: ReadonlySet<string> = new Set(['terminalWrite', 'terminalAck', 'terminalResize']);
+
 type EventListener = <E extends EventName>(name: E, payload: TownEvents[E]) => void;
 type TerminalDataListener = (consumer: string, id: string, data: Uint8Array) => void;
 
@@ -167,6 +172,7 @@ export class Town {
     authorize(name, ctx, rawArgs);
     const args = parseArgs(name, rawArgs);
     const handler = this.handlers[name] as (a: unknown, c: CallContext) => Promise<unknown>;
+    if (TERMINAL_STREAM_REQUESTS.has(name)) return handler(args, ctx);
     try {
       return await handler(args, ctx);
     } finally {

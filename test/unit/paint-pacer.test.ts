@@ -62,3 +62,71 @@ test('drop forgets held bytes without writing them; empty chunks are ignored', (
   fire();
   assert.deepEqual(writes, []);
 });
+
+function framedHarness(maxHeldBytes = 1000) {
+  const writes: Array<[string, string]> = [];
+  const timers = new Map<number, () => void>();
+  const frames: Array<() => void> = [];
+  let next = 1;
+  const pacer = new PaintPacer({
+    write: (id, data) => writes.push([id, Buffer.from(data).toString()]),
+    setTimer: (fn) => { const h = next++; timers.set(h, fn); return h; },
+    clearTimer: (h) => { timers.delete(h as number); },
+    requestFrame: (fn) => { frames.push(fn); },
+  }, 250, maxHeldBytes);
+  const fire = (): void => { const due = [...timers.values()]; timers.clear(); for (const fn of due) fn(); };
+  const frame = (): void => { const now = frames.splice(0); for (const fn of now) fn(); };
+  return { pacer, writes, timers, frames, fire, frame };
+}
+
+test('with frames, due terminals are written one per frame, oldest due first', () => {
+  const { pacer, writes, frames, fire, frame } = framedHarness();
+  pacer.push('a', b('a1'));
+  pacer.push('b', b('b1'));
+  pacer.push('c', b('c1'));
+  fire();
+  assert.equal(writes.length, 0, 'due, but waiting for a frame');
+  assert.equal(frames.length, 1, 'one frame asked for, not one per terminal');
+  pacer.push('a', b('a2'));
+  frame();
+  assert.deepEqual(writes, [['a', 'a1'], ['a', 'a2']], 'what arrived while due goes with it, in order');
+  frame();
+  frame();
+  assert.deepEqual(writes.map(([id]) => id), ['a', 'a', 'b', 'c']);
+  assert.equal(frames.length, 0, 'nothing due: no more frames asked for');
+  pacer.push('b', b('b2'));
+  assert.equal(pacer.heldBytes('b'), 2, 'written: the next bytes wait for a new timer');
+});
+
+test('a frame after the focused terminal was written draws no background terminal, but never two in a row', () => {
+  const { pacer, writes, fire, frame } = framedHarness();
+  pacer.focus('f');
+  pacer.push('a', b('a1'));
+  pacer.push('b', b('b1'));
+  fire();
+  pacer.push('f', b('echo'));
+  frame();
+  assert.deepEqual(writes, [['f', 'echo']], 'the echo frame is left to the focused terminal');
+  pacer.push('f', b('more'));
+  frame();
+  assert.deepEqual(writes.map(([id]) => id), ['f', 'f', 'a'], 'the next frame draws one even though the focused one wrote again');
+  frame();
+  assert.deepEqual(writes.map(([id]) => id), ['f', 'f', 'a', 'b']);
+});
+
+test('with frames, the byte limit still writes at once, and a due terminal that is dropped or focused leaves the queue', () => {
+  const { pacer, writes, fire, frame } = framedHarness(10);
+  pacer.push('a', b('12345'));
+  pacer.push('b', b('x'));
+  pacer.push('c', b('y'));
+  fire();
+  pacer.push('a', b('67890'));
+  assert.deepEqual(writes, [['a', '12345'], ['a', '67890']], 'no frame needed at the limit (a hidden page gets none)');
+  pacer.drop('b');
+  pacer.focus('c');
+  assert.deepEqual(writes.map(([id]) => id), ['a', 'a', 'c']);
+  frame();
+  frame();
+  assert.equal(writes.length, 3, 'nothing left due');
+  assert.equal(pacer.heldBytes('b'), 0);
+});
