@@ -3,7 +3,8 @@
 //   renderer JS heap (after GC) and main-thread long tasks (> 50 ms) per minute;
 //   typing echo p50/p95 in a 17th terminal while the 16 stream, against the same terminal with
 //   nothing else streaming. Ratios are printed.
-//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=60]     (env STREAMERS=n, MAXIMIZE=1)
+//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=60]     (env STREAMERS=n, KBPS=50, MAXIMIZE=1)
+//   Also printed per phase: CPU by process of this bench's tree, and the page's WebSocket traffic.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -15,6 +16,8 @@ import { fromStore, launchChromium, startUiTown, waitFor, waitForReady } from '.
 const SECONDS = Number(process.argv[2] ?? 60);
 const ECHO_SAMPLES = Number(process.argv[3] ?? 60);
 const STREAMERS = Number(process.env.STREAMERS ?? 16);
+/** KB/s each streaming terminal writes. */
+const KBPS = Number(process.env.KBPS ?? 50);
 /** MAXIMIZE=1: the echo terminal maximized, so the streaming ones are off screen (they skip rendering). */
 const MAXIMIZE = process.env.MAXIMIZE === '1';
 /** PROFILE=1: a CPU profile of the page while all stream, summed by function (self time), top 25. */
@@ -74,11 +77,12 @@ try {
   mkdirSync(goDir, { recursive: true });
   const repo = fixtureRepo(town.base, 'bench-src');
   await town.json(['rig', 'add', 'bench', repo, '--prefix', 'bn', '--max-polecats', String(STREAMERS + 1), '--runtime', 'script']);
-  // ~5 KB every 100 ms = ~50 KB/s of printable, changing output, for 3 × SECONDS (still streaming when
-  // the phase's heap is read), once its go-file appears:
+  // KBPS lines of 100 bytes every 100 ms = KBPS KB/s (default 50) of printable, changing output, for
+  // 3 × SECONDS (still streaming when the phase's heap is read), once its go-file appears.
+  // (Until session 4 the lines were ~50 bytes: the streams were ~26 KB/s each, not 50.)
   // one node process per streaming agent (a shell loop spawning tools 10 times a second would load
   // this 2-core machine more than the page under test).
-  const writer = `let n=0;const nl=String.fromCharCode(10);const t=setInterval(()=>{let s='';for(let i=0;i<50;i++)s+=(n+' '+Math.random().toString(36).repeat(4)).slice(0,99)+nl;process.stdout.write(s);if(++n>=${SECONDS * 30})clearInterval(t)},100)`;
+  const writer = `let n=0;const nl=String.fromCharCode(10);const t=setInterval(()=>{let s='';for(let i=0;i<${KBPS};i++)s+=(n+' '+Math.random().toString(36).repeat(10)).slice(0,99)+nl;process.stdout.write(s);if(++n>=${SECONDS * 30})clearInterval(t)},100)`;
   const stream = (go: string): string => `run while [ ! -f ${goDir}/${go} ]; do sleep 0.2; done; ${process.execPath} -e "${writer}"`;
   const beads: Bead[] = [];
   for (let i = 0; i < STREAMERS; i++) {

@@ -6,12 +6,12 @@
 // - the focused terminal (where keys go) is written at once, every byte, as before;
 // - every other terminal collects what arrives and becomes due `backgroundMs` after its first held
 //   byte (terminals that began at different times stay staggered);
-// - with a frame source, due terminals are written one per animation frame, oldest due first, so
-//   the renders they cause are spread over frames instead of piling into one; a frame right after
-//   the focused terminal was written writes none (its echo is drawn with no background render
-//   beside it), but never two such frames in a row, so a streaming focused terminal cannot starve
-//   the others. When frames come slower (a busy page) due terminals simply hold more bytes and
-//   are drawn less often. Without a frame source, due terminals are written when due;
+// - the focused terminal's bytes come first: from the moment it is written until two animation
+//   frames later (the frame that draws it, then the next one starts), terminals that become due
+//   wait, and are written together once that is over; so an echo is drawn with no background
+//   terminal's parse or render added to its frame. A focused terminal that streams does not
+//   starve the others: they are written at the end of each such two-frame window. (Without a
+//   frame source, due terminals are written when due.)
 // - a terminal that collected `maxHeldBytes` is written at once, frame or not: memory stays
 //   bounded, and the PTY host (which pauses a session at 100 KB unacknowledged; bytes are
 //   acknowledged once drawn) never waits on the pacer, even in a hidden page that gets no frames;
@@ -25,7 +25,7 @@ export interface PacerEffects {
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
   /** Runs `fn` at the next animation frame (requestAnimationFrame). */
-  requestFrame?(fn: () => void): void;
+  requestFrame?: (fn: () => void) => void;
 }
 
 interface Held {
@@ -37,13 +37,10 @@ interface Held {
 export class PaintPacer {
   private focused: string | null = null;
   private readonly held = new Map<string, Held>();
-  /** Terminals whose wait is over, oldest first, to be written one per frame. */
+  /** Terminals whose wait is over while the focused terminal's bytes are being drawn. */
   private readonly due = new Set<string>();
-  private frameRequested = false;
-  /** The focused terminal was written since the last frame. */
-  private focusedWrote = false;
-  /** The last frame wrote no background terminal because of the focused one. */
-  private yielded = false;
+  /** The focused terminal was written and its frame has not passed yet. */
+  private focusedDrawing = false;
 
   constructor(
     private readonly effects: PacerEffects,
@@ -56,8 +53,8 @@ export class PaintPacer {
     if (!data.length) return;
     if (id === this.focused) {
       this.release(id);
-      this.focusedWrote = true;
       this.effects.write(id, data);
+      this.holdForFocused();
       return;
     }
     let h = this.held.get(id);
@@ -111,28 +108,18 @@ export class PaintPacer {
     const h = this.held.get(id);
     if (!h) return;
     h.timer = null;
-    if (!this.effects.requestFrame) return this.release(id);
-    this.due.add(id);
-    this.askFrame();
+    if (this.focusedDrawing) this.due.add(id);
+    else this.release(id);
   }
 
-  private askFrame(): void {
-    if (this.frameRequested || this.due.size === 0) return;
-    this.frameRequested = true;
-    this.effects.requestFrame!(() => this.frame());
-  }
-
-  /** One animation frame: at most one due terminal is written. */
-  private frame(): void {
-    this.frameRequested = false;
-    if (this.focusedWrote && !this.yielded) {
-      this.yielded = true;
-    } else {
-      this.yielded = false;
-      const next = this.due.values().next();
-      if (!next.done) this.release(next.value);
-    }
-    this.focusedWrote = false;
-    this.askFrame();
+  /** The focused terminal was written: due terminals wait until the frame after the one drawing it. */
+  private holdForFocused(): void {
+    const requestFrame = this.effects.requestFrame;
+    if (!requestFrame || this.focusedDrawing) return;
+    this.focusedDrawing = true;
+    requestFrame(() => requestFrame(() => {
+      this.focusedDrawing = false;
+      for (const id of [...this.due]) this.release(id);
+    }));
   }
 }

@@ -78,55 +78,47 @@ function framedHarness(maxHeldBytes = 1000) {
   const frame = (): void => { const now = frames.splice(0); for (const fn of now) fn(); };
   return { pacer, writes, timers, frames, fire, frame };
 }
+const ids = (writes: Array<[string, string]>): string[] => writes.map(([id]) => id);
 
-test('with frames, due terminals are written one per frame, oldest due first', () => {
+test('with frames, terminals due while the focused one is drawn wait until the frame after its frame', () => {
   const { pacer, writes, frames, fire, frame } = framedHarness();
-  pacer.push('a', b('a1'));
-  pacer.push('b', b('b1'));
-  pacer.push('c', b('c1'));
-  fire();
-  assert.equal(writes.length, 0, 'due, but waiting for a frame');
-  assert.equal(frames.length, 1, 'one frame asked for, not one per terminal');
-  pacer.push('a', b('a2'));
-  frame();
-  assert.deepEqual(writes, [['a', 'a1'], ['a', 'a2']], 'what arrived while due goes with it, in order');
-  frame();
-  frame();
-  assert.deepEqual(writes.map(([id]) => id), ['a', 'a', 'b', 'c']);
-  assert.equal(frames.length, 0, 'nothing due: no more frames asked for');
-  pacer.push('b', b('b2'));
-  assert.equal(pacer.heldBytes('b'), 2, 'written: the next bytes wait for a new timer');
-});
-
-test('a frame after the focused terminal was written draws no background terminal, but never two in a row', () => {
-  const { pacer, writes, fire, frame } = framedHarness();
   pacer.focus('f');
   pacer.push('a', b('a1'));
   pacer.push('b', b('b1'));
-  fire();
   pacer.push('f', b('echo'));
+  assert.equal(frames.length, 1, 'one frame asked for');
+  fire();
+  pacer.push('a', b('a2'));
+  assert.deepEqual(writes, [['f', 'echo']], 'due, but the echo is being drawn');
   frame();
-  assert.deepEqual(writes, [['f', 'echo']], 'the echo frame is left to the focused terminal');
+  assert.deepEqual(ids(writes), ['f'], 'the frame that draws the echo draws no background terminal');
   pacer.push('f', b('more'));
+  assert.equal(frames.length, 1, 'one window at a time');
   frame();
-  assert.deepEqual(writes.map(([id]) => id), ['f', 'f', 'a'], 'the next frame draws one even though the focused one wrote again');
-  frame();
-  assert.deepEqual(writes.map(([id]) => id), ['f', 'f', 'a', 'b']);
+  assert.deepEqual(writes, [['f', 'echo'], ['f', 'more'], ['a', 'a1'], ['a', 'a2'], ['b', 'b1']], 'then all due, in order, even though the focused one wrote again');
+  assert.equal(frames.length, 0);
+  pacer.push('c', b('c1'));
+  fire();
+  assert.deepEqual(ids(writes).slice(-1), ['c'], 'with no focused bytes being drawn, written when due');
+  assert.equal(pacer.heldBytes('a'), 0);
 });
 
-test('with frames, the byte limit still writes at once, and a due terminal that is dropped or focused leaves the queue', () => {
-  const { pacer, writes, fire, frame } = framedHarness(10);
+test('with frames, the byte limit still writes at once, and a waiting terminal that is dropped or focused leaves the queue', () => {
+  const { pacer, writes, frames, fire, frame } = framedHarness(10);
+  pacer.focus('f');
+  pacer.push('f', b('echo'));
   pacer.push('a', b('12345'));
   pacer.push('b', b('x'));
   pacer.push('c', b('y'));
   fire();
   pacer.push('a', b('67890'));
-  assert.deepEqual(writes, [['a', '12345'], ['a', '67890']], 'no frame needed at the limit (a hidden page gets none)');
+  assert.deepEqual(ids(writes), ['f', 'a', 'a'], 'no frame needed at the limit (a hidden page gets none)');
   pacer.drop('b');
   pacer.focus('c');
-  assert.deepEqual(writes.map(([id]) => id), ['a', 'a', 'c']);
+  assert.deepEqual(ids(writes), ['f', 'a', 'a', 'c']);
   frame();
   frame();
-  assert.equal(writes.length, 3, 'nothing left due');
+  assert.equal(writes.length, 4, 'nothing left waiting');
+  assert.equal(frames.length, 0);
   assert.equal(pacer.heldBytes('b'), 0);
 });
