@@ -23,6 +23,7 @@ import type { Supervision } from './supervision/supervision.ts';
 import { startSupervision } from './supervision/start-supervision.ts';
 import { Federation, prepareFederation } from './federation/federation.ts';
 import { Escalations } from './supervision/escalations.ts';
+import { pokesFeed } from './feed-poke.ts';
 
 export { initTown } from './config.ts';
 export const defaultTownDir = (): string => resolveTownDir();
@@ -33,11 +34,6 @@ export interface TownOptions {
   ptyLauncher?: PtyHostLauncher;
   log?: (line: string) => void;
 }
-
-/** Terminal I/O on the hot path (every keystroke, every few KB drawn): it never writes the ledger,
- *  so it does not poke the feed (16 streaming terminals acknowledged dozens of times a second and
- *  kept Dolt polled back to back). */
-const TERMINAL_STREAM_REQUESTS: ReadonlySet<string> = new Set(['terminalWrite', 'terminalAck', 'terminalResize']);
 
 type EventListener = <E extends EventName>(name: E, payload: TownEvents[E]) => void;
 type TerminalDataListener = (consumer: string, id: string, data: Uint8Array) => void;
@@ -172,7 +168,7 @@ export class Town {
     authorize(name, ctx, rawArgs);
     const args = parseArgs(name, rawArgs);
     const handler = this.handlers[name] as (a: unknown, c: CallContext) => Promise<unknown>;
-    if (TERMINAL_STREAM_REQUESTS.has(name)) return handler(args, ctx);
+    if (!pokesFeed(name)) return handler(args, ctx);
     try {
       return await handler(args, ctx);
     } finally {
