@@ -3,17 +3,21 @@
 //   renderer JS heap (after GC) and main-thread long tasks (> 50 ms) per minute;
 //   typing echo p50/p95 in a 17th terminal while the 16 stream, against the same terminal with
 //   nothing else streaming. Ratios are printed.
-//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=60]     (env STREAMERS=n, MAXIMIZE=1)
+//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=60]     (env STREAMERS=n, KBPS=50, MAXIMIZE=1)
+//   Also printed per phase: CPU by process of this bench's tree, and the page's WebSocket traffic.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Bead } from '../preload/types.ts';
 import { fixtureRepo } from '../test/integration/town-fixture.ts';
+import { cpuByRole, printCpu } from './process-cpu.ts';
 import { fromStore, launchChromium, startUiTown, waitFor, waitForReady } from '../test/e2e/ui-page.ts';
 
 const SECONDS = Number(process.argv[2] ?? 60);
 const ECHO_SAMPLES = Number(process.argv[3] ?? 60);
 const STREAMERS = Number(process.env.STREAMERS ?? 16);
+/** KB/s each streaming terminal writes. */
+const KBPS = Number(process.env.KBPS ?? 50);
 /** MAXIMIZE=1: the echo terminal maximized, so the streaming ones are off screen (they skip rendering). */
 const MAXIMIZE = process.env.MAXIMIZE === '1';
 /** PROFILE=1: a CPU profile of the page while all stream, summed by function (self time), top 25. */
@@ -35,13 +39,16 @@ async function printTrace(cdp: import('playwright-core').CDPSession): Promise<vo
   await cdp.send('Tracing.end');
   await done;
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const byName = new Map<string, number>();
+  const byName = new Map<string, { us: number; count: number }>();
   for (const e of events) {
     if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !e.dur) continue;
-    byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur);
+    const n = byName.get(e.name) ?? { us: 0, count: 0 };
+    n.us += e.dur;
+    n.count++;
+    byName.set(e.name, n);
   }
-  console.log('trace: renderer main thread, inclusive time by event (nested events overlap):');
-  for (const [name, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${(us / 1e3).toFixed(0).padStart(7)} ms  ${name}`);
+  console.log('trace: renderer main thread, inclusive time by event (nested events overlap), and how many:');
+  for (const [name, n] of [...byName].sort((a, b) => b[1].us - a[1].us).slice(0, 20)) console.log(`  ${(n.us / 1e3).toFixed(0).padStart(7)} ms ${String(n.count).padStart(7)}×  ${name}`);
 }
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
@@ -70,11 +77,12 @@ try {
   mkdirSync(goDir, { recursive: true });
   const repo = fixtureRepo(town.base, 'bench-src');
   await town.json(['rig', 'add', 'bench', repo, '--prefix', 'bn', '--max-polecats', String(STREAMERS + 1), '--runtime', 'script']);
-  // ~5 KB every 100 ms = ~50 KB/s of printable, changing output, for 3 × SECONDS (still streaming when
-  // the phase's heap is read), once its go-file appears:
+  // KBPS lines of 100 bytes every 100 ms = KBPS KB/s (default 50) of printable, changing output, for
+  // 3 × SECONDS (still streaming when the phase's heap is read), once its go-file appears.
+  // (Until session 4 the lines were ~50 bytes: the streams were ~26 KB/s each, not 50.)
   // one node process per streaming agent (a shell loop spawning tools 10 times a second would load
   // this 2-core machine more than the page under test).
-  const writer = `let n=0;const nl=String.fromCharCode(10);const t=setInterval(()=>{let s='';for(let i=0;i<50;i++)s+=(n+' '+Math.random().toString(36).repeat(4)).slice(0,99)+nl;process.stdout.write(s);if(++n>=${SECONDS * 30})clearInterval(t)},100)`;
+  const writer = `let n=0;const nl=String.fromCharCode(10);const t=setInterval(()=>{let s='';for(let i=0;i<${KBPS};i++)s+=(n+' '+Math.random().toString(36).repeat(10)).slice(0,99)+nl;process.stdout.write(s);if(++n>=${SECONDS * 30})clearInterval(t)},100)`;
   const stream = (go: string): string => `run while [ ! -f ${goDir}/${go} ]; do sleep 0.2; done; ${process.execPath} -e "${writer}"`;
   const beads: Bead[] = [];
   for (let i = 0; i < STREAMERS; i++) {
@@ -85,6 +93,22 @@ try {
   await town.json(['convoy', 'create', 'bench', ...beads.map((b) => b.id), echoBead.id, '--rig', 'bench']);
 
   const context = await browser.newContext({ viewport: { width: 2400, height: 1600 } });
+  // WebSocket traffic of the page, counted (a listener per message: negligible next to the rest).
+  await context.addInitScript(`(() => {
+    const counts = window.__wsCounts = { binaryIn: 0, binaryBytes: 0, textIn: 0, textOut: 0 };
+    const Original = window.WebSocket;
+    class Counted extends Original {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (e) => {
+          if (typeof e.data === 'string') counts.textIn++;
+          else { counts.binaryIn++; counts.binaryBytes += e.data.byteLength; }
+        });
+      }
+      send(data) { counts.textOut++; return super.send(data); }
+    }
+    window.WebSocket = Counted;
+  })()`);
   const page = await context.newPage();
   await page.goto(town.url);
   await waitForReady(page);
@@ -145,17 +169,26 @@ try {
   };
 
   const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+  const wsCounts = async (): Promise<Record<string, number>> => page.evaluate('({ ...window.__wsCounts })') as Promise<Record<string, number>>;
   const run = async (label: string, go: string | null): Promise<{ heap: number; longPerMin: number; longMax: number; echo: number[] }> => {
     await longTasks();
     if (go) writeFileSync(join(goDir, go), '');
     const started = Date.now();
+    const cpu = cpuByRole();
+    const wsBefore = await wsCounts();
     const echoXs = await echo(page, ECHO_SAMPLES);
     const rest = SECONDS * 1000 - (Date.now() - started);
     if (go && rest > 0) await new Promise((r) => setTimeout(r, rest));
+    const cpuSpent = cpu();
+    const wsAfter = await wsCounts();
+    const seconds = (Date.now() - started) / 1000;
     const heap = await heapMb();
     const tasks = await longTasks();
     const minutes = Math.max(1, Date.now() - started) / 60_000;
     const r = { heap, longPerMin: tasks.length / minutes, longMax: tasks.length ? Math.max(...tasks) : 0, echo: echoXs };
+    const rate = (k: string): string => ((wsAfter[k] - wsBefore[k]) / seconds).toFixed(1);
+    console.log(`page WebSocket: ${rate('binaryIn')} terminal frames/s (${(((wsAfter.binaryBytes - wsBefore.binaryBytes) / seconds) / 1024).toFixed(0)} KB/s), ${rate('textIn')} JSON in/s, ${rate('textOut')} JSON out/s`);
+    printCpu(cpuSpent, seconds);
     console.log(`${label.padEnd(22)} heap ${heap.toFixed(1)} MB · long tasks ${r.longPerMin.toFixed(1)}/min (max ${r.longMax.toFixed(0)} ms) · echo p50 ${pct(echoXs, 50).toFixed(1)} ms p95 ${pct(echoXs, 95).toFixed(1)} ms`);
     return r;
   };

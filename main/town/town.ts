@@ -23,6 +23,7 @@ import type { Supervision } from './supervision/supervision.ts';
 import { startSupervision } from './supervision/start-supervision.ts';
 import { Federation, prepareFederation } from './federation/federation.ts';
 import { Escalations } from './supervision/escalations.ts';
+import { pokesFeed } from './feed-poke.ts';
 
 export { initTown } from './config.ts';
 export const defaultTownDir = (): string => resolveTownDir();
@@ -167,6 +168,7 @@ export class Town {
     authorize(name, ctx, rawArgs);
     const args = parseArgs(name, rawArgs);
     const handler = this.handlers[name] as (a: unknown, c: CallContext) => Promise<unknown>;
+    if (!pokesFeed(name)) return handler(args, ctx);
     try {
       return await handler(args, ctx);
     } finally {

@@ -1,14 +1,20 @@
-// When a terminal's output is drawn. Pure (time and timers injected).
+// When a terminal's output is drawn. Pure (time, timers and animation frames injected).
 //
 // Drawing is what a page of many live terminals spends its frames on: each xterm that received
 // bytes re-renders its rows in the next animation frame, so 16 streaming terminals cost 16 renders a
 // frame and starve the one terminal the user is typing in. So:
 // - the focused terminal (where keys go) is written at once, every byte, as before;
-// - every other terminal collects what arrives and is written at most once per `backgroundMs`
-//   (its first byte starts the wait, so terminals that began at different times stay staggered);
-// - a terminal that collected `maxHeldBytes` is written at once: memory stays bounded, and the
-//   PTY host (which pauses a session at 100 KB unacknowledged; bytes are acknowledged once drawn)
-//   never waits on the timer, so a fast stream keeps its speed;
+// - every other terminal collects what arrives and becomes due `backgroundMs` after its first held
+//   byte (terminals that began at different times stay staggered);
+// - the focused terminal's bytes come first: from the moment it is written until two animation
+//   frames later (the frame that draws it, then the next one starts), terminals that become due
+//   wait, and are written together once that is over; so an echo is drawn with no background
+//   terminal's parse or render added to its frame. A focused terminal that streams does not
+//   starve the others: they are written at the end of each such two-frame window. (Without a
+//   frame source, due terminals are written when due.)
+// - a terminal that collected `maxHeldBytes` is written at once, frame or not: memory stays
+//   bounded, and the PTY host (which pauses a session at 100 KB unacknowledged; bytes are
+//   acknowledged once drawn) never waits on the pacer, even in a hidden page that gets no frames;
 // - gaining focus writes what a terminal holds at once.
 // Nothing is reordered: held chunks are released in arrival order. Held bytes are dropped only
 // when their terminal goes away or its screen is reset for a replay.
@@ -18,6 +24,8 @@ export interface PacerEffects {
   write(id: string, data: Uint8Array): void;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
+  /** Runs `fn` at the next animation frame (requestAnimationFrame). */
+  requestFrame?: (fn: () => void) => void;
 }
 
 interface Held {
@@ -29,6 +37,10 @@ interface Held {
 export class PaintPacer {
   private focused: string | null = null;
   private readonly held = new Map<string, Held>();
+  /** Terminals whose wait is over while the focused terminal's bytes are being drawn. */
+  private readonly due = new Set<string>();
+  /** The focused terminal was written and its frame has not passed yet. */
+  private focusedDrawing = false;
 
   constructor(
     private readonly effects: PacerEffects,
@@ -42,6 +54,7 @@ export class PaintPacer {
     if (id === this.focused) {
       this.release(id);
       this.effects.write(id, data);
+      this.holdForFocused();
       return;
     }
     let h = this.held.get(id);
@@ -52,7 +65,7 @@ export class PaintPacer {
     h.chunks.push(data);
     h.bytes += data.length;
     if (h.bytes >= this.maxHeldBytes) this.release(id);
-    else h.timer ??= this.effects.setTimer(() => this.release(id), this.backgroundMs);
+    else if (h.timer === null && !this.due.has(id)) h.timer = this.effects.setTimer(() => this.becomeDue(id), this.backgroundMs);
   }
 
   /** Keys go to `id` now (null: to none of them). What it held is drawn at once. */
@@ -73,18 +86,40 @@ export class PaintPacer {
   /** Draws everything `id` holds now. */
   release(id: string): void {
     const h = this.held.get(id);
-    if (!h) return;
-    this.held.delete(id);
-    if (h.timer !== null) this.effects.clearTimer(h.timer);
-    for (const chunk of h.chunks) this.effects.write(id, chunk);
+    this.forget(id);
+    if (h) for (const chunk of h.chunks) this.effects.write(id, chunk);
   }
 
   /** Forgets what `id` holds without drawing it (its terminal is gone or being reset). */
   drop(id: string): void {
+    this.forget(id);
+    if (this.focused === id) this.focused = null;
+  }
+
+  private forget(id: string): void {
     const h = this.held.get(id);
+    this.due.delete(id);
     if (!h) return;
     this.held.delete(id);
     if (h.timer !== null) this.effects.clearTimer(h.timer);
-    if (this.focused === id) this.focused = null;
+  }
+
+  private becomeDue(id: string): void {
+    const h = this.held.get(id);
+    if (!h) return;
+    h.timer = null;
+    if (this.focusedDrawing) this.due.add(id);
+    else this.release(id);
+  }
+
+  /** The focused terminal was written: due terminals wait until the frame after the one drawing it. */
+  private holdForFocused(): void {
+    const requestFrame = this.effects.requestFrame;
+    if (!requestFrame || this.focusedDrawing) return;
+    this.focusedDrawing = true;
+    requestFrame(() => requestFrame(() => {
+      this.focusedDrawing = false;
+      for (const id of [...this.due]) this.release(id);
+    }));
   }
 }

@@ -11,7 +11,8 @@
 //   host's ring replays only what it missed.
 // - Acknowledgements are sent without waiting for a reply: one per 8 KB rendered, the rest 30 ms later.
 // - Only the focused terminal is drawn byte by byte; the others are drawn a few times a second
-//   (PaintPacer), in order and losing nothing, so many streaming terminals leave frames for typing.
+//   (PaintPacer), in order and losing nothing, and wait while the focused one's bytes are being
+//   drawn, so many streaming terminals leave frames for typing.
 // - On a new connection (web host restarted) every live terminal re-attaches from its offset.
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
@@ -69,6 +70,7 @@ export class TerminalRegistry {
     write: (id, data) => this.write(id, data),
     setTimer: (fn, ms) => setTimeout(fn, ms),
     clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+    requestFrame: (fn) => requestAnimationFrame(fn),
   });
 
   constructor(private readonly client: TownClient) {

@@ -62,3 +62,63 @@ test('drop forgets held bytes without writing them; empty chunks are ignored', (
   fire();
   assert.deepEqual(writes, []);
 });
+
+function framedHarness(maxHeldBytes = 1000) {
+  const writes: Array<[string, string]> = [];
+  const timers = new Map<number, () => void>();
+  const frames: Array<() => void> = [];
+  let next = 1;
+  const pacer = new PaintPacer({
+    write: (id, data) => writes.push([id, Buffer.from(data).toString()]),
+    setTimer: (fn) => { const h = next++; timers.set(h, fn); return h; },
+    clearTimer: (h) => { timers.delete(h as number); },
+    requestFrame: (fn) => { frames.push(fn); },
+  }, 250, maxHeldBytes);
+  const fire = (): void => { const due = [...timers.values()]; timers.clear(); for (const fn of due) fn(); };
+  const frame = (): void => { const now = frames.splice(0); for (const fn of now) fn(); };
+  return { pacer, writes, timers, frames, fire, frame };
+}
+const ids = (writes: Array<[string, string]>): string[] => writes.map(([id]) => id);
+
+test('with frames, terminals due while the focused one is drawn wait until the frame after its frame', () => {
+  const { pacer, writes, frames, fire, frame } = framedHarness();
+  pacer.focus('f');
+  pacer.push('a', b('a1'));
+  pacer.push('b', b('b1'));
+  pacer.push('f', b('echo'));
+  assert.equal(frames.length, 1, 'one frame asked for');
+  fire();
+  pacer.push('a', b('a2'));
+  assert.deepEqual(writes, [['f', 'echo']], 'due, but the echo is being drawn');
+  frame();
+  assert.deepEqual(ids(writes), ['f'], 'the frame that draws the echo draws no background terminal');
+  pacer.push('f', b('more'));
+  assert.equal(frames.length, 1, 'one window at a time');
+  frame();
+  assert.deepEqual(writes, [['f', 'echo'], ['f', 'more'], ['a', 'a1'], ['a', 'a2'], ['b', 'b1']], 'then all due, in order, even though the focused one wrote again');
+  assert.equal(frames.length, 0);
+  pacer.push('c', b('c1'));
+  fire();
+  assert.deepEqual(ids(writes).slice(-1), ['c'], 'with no focused bytes being drawn, written when due');
+  assert.equal(pacer.heldBytes('a'), 0);
+});
+
+test('with frames, the byte limit still writes at once, and a waiting terminal that is dropped or focused leaves the queue', () => {
+  const { pacer, writes, frames, fire, frame } = framedHarness(10);
+  pacer.focus('f');
+  pacer.push('f', b('echo'));
+  pacer.push('a', b('12345'));
+  pacer.push('b', b('x'));
+  pacer.push('c', b('y'));
+  fire();
+  pacer.push('a', b('67890'));
+  assert.deepEqual(ids(writes), ['f', 'a', 'a'], 'no frame needed at the limit (a hidden page gets none)');
+  pacer.drop('b');
+  pacer.focus('c');
+  assert.deepEqual(ids(writes), ['f', 'a', 'a', 'c']);
+  frame();
+  frame();
+  assert.equal(writes.length, 4, 'nothing left waiting');
+  assert.equal(frames.length, 0);
+  assert.equal(pacer.heldBytes('b'), 0);
+});
