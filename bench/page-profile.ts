@@ -23,14 +23,17 @@ export async function printTrace(cdp: CDPSession, top = 20): Promise<void> {
   await done;
   const threads = events.filter((e) => e.name === 'thread_name' && /CrRendererMain|Compositor|Raster|TileWorker|VizCompositor/i.test(e.args?.name ?? ''));
   for (const thread of threads) {
-    const byName = new Map<string, number>();
+    const byName = new Map<string, { us: number; count: number }>();
     for (const e of events) {
       if (e.pid !== thread.pid || e.tid !== thread.tid || e.ph !== 'X' || !e.dur) continue;
-      byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur);
+      const n = byName.get(e.name) ?? { us: 0, count: 0 };
+      n.us += e.dur;
+      n.count++;
+      byName.set(e.name, n);
     }
     if (!byName.size) continue;
-    console.log(`trace: ${thread.args?.name} (pid ${thread.pid}), inclusive time by event (nested events overlap):`);
-    for (const [name, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${(us / 1e3).toFixed(0).padStart(7)} ms  ${name}`);
+    console.log(`trace: ${thread.args?.name} (pid ${thread.pid}), inclusive time by event (nested events overlap), and how many:`);
+    for (const [name, n] of [...byName].sort((a, b) => b[1].us - a[1].us).slice(0, top)) console.log(`  ${(n.us / 1e3).toFixed(0).padStart(7)} ms ${String(n.count).padStart(7)}×  ${name}`);
   }
 }
 

@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import type { Bead } from '../preload/types.ts';
 import { fixtureRepo } from '../test/integration/town-fixture.ts';
 import { cpuByRole, printCpu } from './process-cpu.ts';
+import { printProfile, printTrace, startProfile, startTrace, stopProfile } from './page-profile.ts';
 import { fromStore, launchChromium, startUiTown, waitFor, waitForReady } from '../test/e2e/ui-page.ts';
 
 const SECONDS = Number(process.argv[2] ?? 60);
@@ -25,50 +26,6 @@ const PROFILE = process.env.PROFILE === '1';
 
 /** TRACE=1: a devtools timeline trace of the page while all stream: main-thread time by event name. */
 const TRACE = process.env.TRACE === '1';
-
-interface TraceEvent { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }
-async function startTrace(cdp: import('playwright-core').CDPSession): Promise<void> {
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
-}
-async function printTrace(cdp: import('playwright-core').CDPSession): Promise<void> {
-  const events: TraceEvent[] = [];
-  // CDP events by name (playwright's types list only its own events).
-  const session = cdp as unknown as { on(name: string, fn: (e: never) => void): void; once(name: string, fn: () => void): void };
-  session.on('Tracing.dataCollected', (e: { value: TraceEvent[] }) => events.push(...e.value));
-  const done = new Promise<void>((r) => session.once('Tracing.tracingComplete', () => r()));
-  await cdp.send('Tracing.end');
-  await done;
-  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const byName = new Map<string, { us: number; count: number }>();
-  for (const e of events) {
-    if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !e.dur) continue;
-    const n = byName.get(e.name) ?? { us: 0, count: 0 };
-    n.us += e.dur;
-    n.count++;
-    byName.set(e.name, n);
-  }
-  console.log('trace: renderer main thread, inclusive time by event (nested events overlap), and how many:');
-  for (const [name, n] of [...byName].sort((a, b) => b[1].us - a[1].us).slice(0, 20)) console.log(`  ${(n.us / 1e3).toFixed(0).padStart(7)} ms ${String(n.count).padStart(7)}×  ${name}`);
-}
-
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
-function printProfile(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }): void {
-  const self = new Map<number, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  for (let i = 0; i < samples.length; i++) self.set(samples[i], (self.get(samples[i]) ?? 0) + (deltas[i] ?? 0));
-  const byFunction = new Map<string, number>();
-  let total = 0;
-  for (const n of profile.nodes) {
-    const us = self.get(n.id) ?? 0;
-    total += us;
-    const file = n.callFrame.url.split('/').pop() ?? '';
-    const key = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
-  }
-  console.log(`profile: ${(total / 1e6).toFixed(1)} s sampled; self time by function:`);
-  for (const [key, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(us / 1e3).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
-}
 
 const town = await startUiTown({ tickMs: 500, maxPolecats: 100 });
 const browser = await launchChromium();
@@ -198,9 +155,9 @@ try {
   // Wait for the first streamer to finish its first round before all 16 start.
   await new Promise((r) => setTimeout(r, 2000));
   if (TRACE) await startTrace(cdp);
-  if (PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.setSamplingInterval', { interval: 1000 })).then(() => cdp.send('Profiler.start'));
+  if (PROFILE) await startProfile(cdp);
   const all = await run(`${STREAMERS} terminals streaming`, 'all');
-  if (PROFILE) printProfile((await cdp.send('Profiler.stop')).profile);
+  if (PROFILE) printProfile(await stopProfile(cdp));
   if (TRACE) await printTrace(cdp);
   const stats = await page.evaluate('window.gastownDebug.terminals.stats()') as { terminals: number; webgl: number; visible: number };
   console.log(`registry: ${stats.terminals} terminals, ${stats.visible} visible, ${stats.webgl} with WebGL`);
