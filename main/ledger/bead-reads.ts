@@ -82,6 +82,11 @@ export async function ready(ctx: LedgerContext, filter: ReadyFilter = {}): Promi
   const params: unknown[] = [NOT_WORK_TYPES, now];
   if (f.prefix) { where.push('i.id LIKE ?'); params.push(`${likeEscape(f.prefix)}-%`); }
   if (f.assignee) { where.push('i.assignee = ?'); params.push(f.assignee); }
+  if (f.ids) {
+    if (!f.ids.length) return [];
+    where.push('i.id IN (?)');
+    params.push(f.ids);
+  }
   // Children of a parent deferred into the future are filtered page by page rather than with a
   // correlated NOT EXISTS: deferred parents are rare, and the page query stays an ordered index scan.
   const page = Math.max(want, 100);

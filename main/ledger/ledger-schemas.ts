@@ -61,7 +61,8 @@ export type BeadUpdate = z.input<typeof BeadUpdateSchema>;
 export const BeadListFilterSchema = BeadListArgs;
 export type BeadListFilter = z.input<typeof BeadListFilterSchema>;
 
-export const ReadyFilterSchema = ReadyArgs;
+/** ready(): the contract's beadReady fields, plus (in-process callers only) a set of ids to look among. */
+export const ReadyFilterSchema = ReadyArgs.extend({ ids: z.array(BeadIdSchema).max(1000).optional() });
 export type ReadyFilter = z.input<typeof ReadyFilterSchema>;
 
 export const SearchSchema = SearchArgs;

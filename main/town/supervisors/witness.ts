@@ -2,7 +2,8 @@
 // something happens (a session ended, a bead closed). No LLM is ever called from here.
 //   GUPP     hooked work whose session is gone gets a new session (backoff, capped; then escalate)
 //   zombies  a session whose hook is finished or taken away is stopped
-//   feed     queued slings, then ready beads of open convoys, go to free polecats in order
+//   feed     queued slings, then ready beads of open convoys, go to free polecats in order; as many
+//            as there are free slots per patrol, their slings side by side
 //   landing  a convoy whose tracked beads are all closed closes itself (event convoyClosed)
 import type { Bead } from '../../../preload/types.ts';
 import type { ConvoyService } from '../convoys/convoy-service.ts';
@@ -34,6 +35,7 @@ export class Witness {
   /** The restart policy's state per agent and hook (`address|bead`): one crash loop per hook. */
   private readonly restarts = new Map<string, RestartState>();
   private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeDue = 0;
   /** The current wait between periodic patrols. */
   private periodicMs = 0;
 
@@ -88,7 +90,11 @@ export class Witness {
       this.again = true;
       return;
     }
-    if (this.wakeTimer) return;
+    // A pending patrol due later than asked is brought forward (a direct wake after a feed's slower one).
+    const due = Date.now() + delayMs;
+    if (this.wakeTimer && this.wakeDue <= due) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeDue = due;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null;
       this.running = this.patrol()
@@ -108,8 +114,8 @@ export class Witness {
   async patrol(): Promise<void> {
     const rigs = new Map((await this.c.rigs.list()).map((r) => [r.name, r]));
     await this.gupp(rigs);
-    await this.landConvoys();
-    await this.feed(rigs);
+    const open = await this.landConvoys(await this.convoys.openConvoys());
+    await this.feed(rigs, open);
   }
 
   private async gupp(rigs: Map<string, RigInfo>): Promise<void> {
@@ -173,7 +179,8 @@ export class Witness {
       // Crash between hooking the bead and recording it on the agent: the bead is the truth.
       agent = await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, respawns: agent.meta.hook === bead.id ? agent.meta.respawns : 0 }, TOWN_ACTOR);
     }
-    if (this.c.sessions.get(address)) return;
+    // A session running, or being started by a sling (hooked under this lock, started outside it).
+    if (this.c.sessions.get(address) || this.polecats.isStarting(address)) return;
     if (agent.meta.state === 'stuck') return;
     // E-stop (or a budget that pauses its agents): no session starts, not even a restart.
     if (await this.c.gate?.({ rig: rig.name, bead: bead.id, convoy: workNote(bead).convoy ?? null, restart: true })) return;
@@ -234,15 +241,20 @@ export class Witness {
     t.unref();
   }
 
-  private async landConvoys(): Promise<void> {
-    const convoys = await this.convoys.openConvoys();
-    if (!convoys.length) return;
-    for (const { convoy, tracked } of convoys) {
-      if (!tracked.length || (await this.anyUnfinished(tracked))) continue;
+  /** Closes the convoys whose tracked beads are all done; returns the ones still open. */
+  private async landConvoys(convoys: Array<{ convoy: Bead; tracked: string[] }>): Promise<Array<{ convoy: Bead; tracked: string[] }>> {
+    const open: Array<{ convoy: Bead; tracked: string[] }> = [];
+    for (const c of convoys) {
+      const { convoy, tracked } = c;
+      if (!tracked.length || (await this.anyUnfinished(tracked))) {
+        open.push(c);
+        continue;
+      }
       await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR);
       this.c.publish('convoyClosed', { id: convoy.id, title: convoy.title, tracked: tracked.length });
       this.c.log(`convoy ${convoy.id} landed (${tracked.length} beads)`);
     }
+    return open;
   }
 
   /**
@@ -258,33 +270,56 @@ export class Witness {
     return false;
   }
 
-  /** Queued slings first (in the order they were queued), then convoys' ready beads. */
-  private async feed(rigs: Map<string, RigInfo>): Promise<void> {
-    const full = new Set<string>();
+  /**
+   * Queued slings first (in the order they were queued), then convoys' ready beads, as many as the
+   * rigs have free polecat slots; the picked slings run side by side (each still decides capacity
+   * and hooks under its rig's lock; only their sessions start in parallel). With no free slot,
+   * no ready work is read at all; else a convoy's tracked beads are looked at a chunk at a time.
+   */
+  private async feed(rigs: Map<string, RigInfo>, convoys: Array<{ convoy: Bead; tracked: string[] }>): Promise<void> {
+    const free = await this.freeSlots(rigs);
+    const take = (rig: string): boolean => {
+      if (free.town <= 0 || (free.rigs.get(rig) ?? 0) <= 0) return false;
+      free.town--;
+      free.rigs.set(rig, free.rigs.get(rig)! - 1);
+      return true;
+    };
+    const picks: Array<{ bead: string; rig: string; runtime?: string; convoy?: string }> = [];
     const queued = (await this.c.ledger.list({ label: QUEUED_LABEL, status: 'open' }))
       .sort((a, b) => String(workNote(a).queuedAt ?? a.createdAt).localeCompare(String(workNote(b).queuedAt ?? b.createdAt)));
     for (const b of queued) {
       const note = workNote(b);
       const rig = note.rig ? rigs.get(note.rig) : undefined;
-      if (!rig || full.has(rig.name)) continue;
-      if (await this.trySling(b.id, rig.name, note.runtime ?? undefined, note.convoy)) full.add(rig.name);
+      if (rig && take(rig.name)) picks.push({ bead: b.id, rig: rig.name, runtime: note.runtime ?? undefined, convoy: note.convoy });
     }
-    const convoys = await this.convoys.openConvoys();
-    if (!convoys.length) return;
-    // An open bead with an assignee is reserved for it (e.g. sent back by the merge queue to the
-    // polecat that made its branch: the FollowUpDispatch hooks it there, never to another polecat).
-    const ready = new Set((await this.c.ledger.ready({ limit: 100_000 })).filter((b) => !b.assignee).map((b) => b.id));
+    const picked = new Set(picks.map((p) => p.bead));
     for (const { convoy, tracked } of convoys) {
+      if (free.town <= 0) break;
       const meta = convoy.metadata as { rig?: string | null; runtime?: string | null };
-      for (const id of tracked) {
-        if (!ready.has(id)) continue;
-        const prefix = id.slice(0, id.indexOf('-'));
-        const rig = meta.rig ? rigs.get(meta.rig) : [...rigs.values()].find((r) => r.prefix === prefix);
-        if (!rig || full.has(rig.name)) continue;
-        ready.delete(id);
-        if (await this.trySling(id, rig.name, meta.runtime ?? undefined, convoy.id)) full.add(rig.name);
+      for (let i = 0; i < tracked.length && free.town > 0; i += LANDING_CHUNK) {
+        const chunk = tracked.slice(i, i + LANDING_CHUNK);
+        // An open bead with an assignee is reserved for it (e.g. sent back by the merge queue to the
+        // polecat that made its branch: the FollowUpDispatch hooks it there, never to another polecat).
+        const ready = new Set((await this.c.ledger.ready({ ids: chunk, limit: chunk.length })).filter((b) => !b.assignee).map((b) => b.id));
+        for (const id of chunk) {
+          if (!ready.has(id) || picked.has(id)) continue;
+          const prefix = id.slice(0, id.indexOf('-'));
+          const rig = meta.rig ? rigs.get(meta.rig) : [...rigs.values()].find((r) => r.prefix === prefix);
+          if (!rig || !take(rig.name)) continue;
+          picked.add(id);
+          picks.push({ bead: id, rig: rig.name, runtime: meta.runtime ?? undefined, convoy: convoy.id });
+        }
       }
     }
+    await Promise.all(picks.map((p) => this.trySling(p.bead, p.rig, p.runtime, p.convoy)));
+  }
+
+  /** Polecat slots free now, per rig and in the town (working polecats counted against each cap). */
+  private async freeSlots(rigs: Map<string, RigInfo>): Promise<{ town: number; rigs: Map<string, number> }> {
+    const working = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.state === 'working');
+    const perRig = new Map<string, number>();
+    for (const rig of rigs.values()) perRig.set(rig.name, rig.maxPolecats - working.filter((a) => a.meta.rig === rig.name).length);
+    return { town: this.c.settings.maxPolecats - working.length, rigs: perRig };
   }
 
   /** Returns true when the rig (or town) is full, so the feeder stops offering it work. */
