@@ -60,6 +60,7 @@ export async function list(ctx: LedgerContext, filter: ArgsOut<'beadList'> | Bea
   const where: string[] = [];
   const params: unknown[] = [];
   if (f.status) { where.push('i.status = ?'); params.push(f.status); }
+  if (f.statuses) { where.push('i.status IN (?)'); params.push(f.statuses); }
   if (f.type) { where.push('i.issue_type = ?'); params.push(f.type); }
   if (f.assignee) { where.push('i.assignee = ?'); params.push(f.assignee); }
   if (f.label) { where.push('EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label = ?)'); params.push(f.label); }

@@ -57,6 +57,7 @@ const stepNote = (b: Bead): StepNote | null => {
 export class MoleculeService {
   private timer: NodeJS.Timeout | null = null;
   private patrolling: Promise<void> | null = null;
+  private soon: NodeJS.Timeout | null = null;
   /** Whether the last patrol saw an open gate (true until one has run). Only gates decide by the
    *  clock; everything else a patrol does follows a ledger change, which kicks it (feed events). */
   private gatesOpen = true;
@@ -337,7 +338,19 @@ export class MoleculeService {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.soon) clearTimeout(this.soon);
+    this.soon = null;
     await this.patrolling?.catch(() => undefined);
+  }
+
+  /** A patrol after `delayMs`, taking every kick until then in one (ledger changes come in bursts). */
+  kickSoon(delayMs: number): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      this.kick();
+    }, delayMs);
+    this.soon.unref();
   }
 
   /** Runs one patrol soon (never two at once). */

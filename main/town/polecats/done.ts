@@ -14,7 +14,7 @@
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
-import type { Bead } from '../../../preload/types.ts';
+import { BEAD_STATUSES, type Bead } from '../../../preload/types.ts';
 import type { DoneResult } from '../../../preload/requests/work-types.ts';
 import { resolveBranch } from '../../git/resolve-commit.ts';
 import { polecatWorktree } from '../rigs/rig-paths.ts';
@@ -41,7 +41,8 @@ function inside(dir: string, root: string): boolean {
  * not get a twin).
  */
 export async function findOpenMergeRequest(c: WorkContext, prefix: string, bead: string, branch: string): Promise<Bead | null> {
-  const mrs = (await c.ledger.list({ type: 'merge-request', prefix })).filter((m) => m.status !== 'closed');
+  // Only the unfinished ones are read (the closed ones grow with every bead the rig has merged).
+  const mrs = (await c.ledger.list({ type: 'merge-request', prefix, statuses: BEAD_STATUSES.filter((s) => s !== 'closed') })).filter((m) => m.status !== 'closed');
   const meta = (m: Bead) => m.metadata as { bead?: string; branch?: string };
   return mrs.find((m) => meta(m).bead === bead && meta(m).branch === branch) ?? mrs.find((m) => meta(m).branch === branch) ?? null;
 }

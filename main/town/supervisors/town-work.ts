@@ -29,7 +29,7 @@ import { Escalations } from '../supervision/escalations.ts';
 import { Witness } from './witness.ts';
 import type { WorkContext } from './work-context.ts';
 
-/** How long the Witness lets ledger changes gather before a patrol (see onBeadsChanged). */
+/** How long the Witness and the molecule patrol let ledger changes gather (see onBeadsChanged). */
 const FEED_WAKE_MS = 1000;
 
 export interface TownWorkOptions {
@@ -123,7 +123,7 @@ export class TownWork {
    *  session (`gt done`, a session's exit, a sling) wake it directly, at once. */
   onBeadsChanged(): void {
     this.witness.wake(FEED_WAKE_MS);
-    this.molecules.kick();
+    this.molecules.kickSoon(FEED_WAKE_MS);
   }
 
   info(r: AgentRecord): AgentInfo {

@@ -36,6 +36,8 @@ export class Witness {
   private readonly restarts = new Map<string, RestartState>();
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeDue = 0;
+  /** Slings the feed started and that have not finished, by bead (their sessions may be starting). */
+  private readonly slinging = new Map<string, Promise<void>>();
   /** The current wait between periodic patrols. */
   private periodicMs = 0;
 
@@ -71,6 +73,7 @@ export class Witness {
     if (this.timer) clearTimeout(this.timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.running?.catch(() => undefined);
+    await Promise.all(this.slinging.values());
   }
 
   /** Runs a patrol soon; patrols never overlap (a wake during one runs another right after).
@@ -273,7 +276,8 @@ export class Witness {
   /**
    * Queued slings first (in the order they were queued), then convoys' ready beads, as many as the
    * rigs have free polecat slots; the picked slings run side by side (each still decides capacity
-   * and hooks under its rig's lock; only their sessions start in parallel). With no free slot,
+   * and hooks under its rig's lock; only their sessions start in parallel), and the patrol does not
+   * wait for them. With no free slot,
    * no ready work is read at all; else a convoy's tracked beads are looked at a chunk at a time.
    */
   private async feed(rigs: Map<string, RigInfo>, convoys: Array<{ convoy: Bead; tracked: string[] }>): Promise<void> {
@@ -288,11 +292,12 @@ export class Witness {
     const queued = (await this.c.ledger.list({ label: QUEUED_LABEL, status: 'open' }))
       .sort((a, b) => String(workNote(a).queuedAt ?? a.createdAt).localeCompare(String(workNote(b).queuedAt ?? b.createdAt)));
     for (const b of queued) {
+      if (this.slinging.has(b.id)) continue;
       const note = workNote(b);
       const rig = note.rig ? rigs.get(note.rig) : undefined;
       if (rig && take(rig.name)) picks.push({ bead: b.id, rig: rig.name, runtime: note.runtime ?? undefined, convoy: note.convoy });
     }
-    const picked = new Set(picks.map((p) => p.bead));
+    const picked = new Set([...picks.map((p) => p.bead), ...this.slinging.keys()]);
     for (const { convoy, tracked } of convoys) {
       if (free.town <= 0) break;
       const meta = convoy.metadata as { rig?: string | null; runtime?: string | null };
@@ -311,7 +316,12 @@ export class Witness {
         }
       }
     }
-    await Promise.all(picks.map((p) => this.trySling(p.bead, p.rig, p.runtime, p.convoy)));
+    // Not awaited: a patrol that waited for sessions to start would hold back the next one (a
+    // polecat freed meanwhile would wait for it). The next patrols skip the beads still in flight.
+    for (const p of picks) {
+      const sling = this.trySling(p.bead, p.rig, p.runtime, p.convoy).then(() => undefined).finally(() => this.slinging.delete(p.bead));
+      this.slinging.set(p.bead, sling);
+    }
   }
 
   /** Polecat slots free now, per rig and in the town (working polecats counted against each cap). */
