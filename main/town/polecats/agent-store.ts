@@ -100,7 +100,11 @@ export class AgentStore {
   /** The ledger update that would apply `patch` to the agent's metadata (read now), for a caller that
    *  writes it with other changes in one commit (ledger.updateMany). Callers hold the agent's lock. */
   async patchUpdate(address: string, patch: Partial<AgentMeta>): Promise<{ id: string; patch: { metadata: Record<string, unknown> } }> {
-    const cur = await this.get(address);
+    return this.updateOf(await this.get(address), patch);
+  }
+
+  /** As patchUpdate, on a record the caller read under the same lock. */
+  updateOf(cur: AgentRecord, patch: Partial<AgentMeta>): { id: string; patch: { metadata: Record<string, unknown> } } {
     return { id: cur.bead.id, patch: { metadata: { ...cur.meta, ...patch } } };
   }
 

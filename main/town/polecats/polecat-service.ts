@@ -68,13 +68,15 @@ export class PolecatService {
       const decided = await this.c.locks.run(`rig:${rig.name}`, async (): Promise<(SlingResult & { full?: boolean }) | Hooked> => {
         // E-stop, a parked rig or a spent budget: the work waits in the queue, with that reason.
         const blocked = (await this.c.gate?.({ rig: rig.name, bead: bead.id, convoy: opts.convoy ?? workNote(bead).convoy ?? null })) ?? null;
-        const room = blocked ?? (await this.room(rig));
+        // One read of the town's polecats serves the capacity check, the pick and the hook's write.
+        const polecats = blocked ? [] : await this.c.agents.list({ role: 'polecat' });
+        const room = blocked ?? (await this.room(rig, polecats));
         if (room) {
           if (opts.enqueue === false) return { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room, full: !blocked };
           await this.enqueue(bead, rig, runtime, actor, opts.convoy);
           return { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room };
         }
-        return this.hook(bead, rig, polecat, runtime, actor, opts.convoy);
+        return this.hook(bead, rig, polecat, runtime, actor, opts.convoy, polecats.filter((a) => a.meta.rig === rig.name));
       });
       if ('outcome' in decided) return decided;
       return this.start(decided, rig, runtime, actor);
@@ -87,10 +89,10 @@ export class PolecatService {
   }
 
   /** Why nothing more may start on this rig now (capacity, circuit breaker), or null. */
-  async room(rig: RigInfo): Promise<string | null> {
+  async room(rig: RigInfo, polecats?: AgentRecord[]): Promise<string | null> {
     const circuit = this.circuits.get(rig.name);
     if (circuit && circuit.openUntil > Date.now()) return `rig ${rig.name}: circuit breaker open after ${circuit.failures} failed starts (${circuit.lastError})`;
-    const working = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.state === 'working');
+    const working = (polecats ?? (await this.c.agents.list({ role: 'polecat' }))).filter((a) => a.meta.state === 'working');
     if (working.filter((a) => a.meta.rig === rig.name).length >= rig.maxPolecats) return `rig ${rig.name} is at capacity (${rig.maxPolecats} working)`;
     if (working.length >= this.c.settings.maxPolecats) return `the town is at capacity (${this.c.settings.maxPolecats} working)`;
     return null;
@@ -120,8 +122,8 @@ export class PolecatService {
     await this.c.ledger.addLabel(bead.id, QUEUED_LABEL, actor);
   }
 
-  private async pickPolecat(rig: RigInfo, named: string | null, actor: string): Promise<AgentRecord> {
-    const pool = await this.c.agents.list({ rig: rig.name, role: 'polecat' });
+  /** `pool`: the rig's polecats, read under the rig's lock by the caller. */
+  private async pickPolecat(rig: RigInfo, named: string | null, actor: string, pool: AgentRecord[]): Promise<AgentRecord> {
     if (named) {
       const found = pool.find((a) => a.meta.name === named);
       if (found && found.meta.state !== 'idle') throw new TownError('conflict', `polecat ${found.meta.address} is ${found.meta.state}${found.meta.hook ? ` with ${found.meta.hook}` : ''}`);
@@ -137,8 +139,8 @@ export class PolecatService {
 
   /** Under the rig's lock: picks the polecat, hooks the bead to it (compare-and-set) and marks it
    *  working, so the next decision under the lock counts it. Its session is marked starting. */
-  private async hook(bead: Bead, rig: RigInfo, named: string | null, runtime: string, actor: string, convoy?: string): Promise<Hooked> {
-    const agent = await this.pickPolecat(rig, named, actor);
+  private async hook(bead: Bead, rig: RigInfo, named: string | null, runtime: string, actor: string, convoy: string | undefined, pool: AgentRecord[]): Promise<Hooked> {
+    const agent = await this.pickPolecat(rig, named, actor, pool);
     const address = agent.meta.address;
     const branch = polecatBranch(agent.meta.name, bead.id);
     const workdir = polecatWorktree(this.c.townRoot, rig.name, agent.meta.name);
@@ -152,7 +154,7 @@ export class PolecatService {
           metadata: withWorkNote(bead, { rig: rig.name, polecat: address, branch, runtime, slungBy: actor, slungAt: new Date().toISOString(), ...(convoy ? { convoy } : {}) }),
         },
       },
-      await this.c.agents.patchUpdate(address, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }),
+      this.c.agents.updateOf(agent, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }),
     ], actor);
     // Marked before the lock is released: a patrol that sees the hook without a session leaves it to us.
     this.starting.add(address);

@@ -131,7 +131,12 @@ export class Witness {
       const rig = rigs.get(addr.rig!);
       if (!rig) continue;
       holding.add(bead.assignee!);
-      await this.c.locks.run(`rig:${rig.name}`, () => this.keepWorking(rig, bead, agents.get(bead.assignee!) ?? null));
+      // The common case needs nothing: its polecat is marked working on it and its session runs (or
+      // is starting). Left alone without the rig's lock, which slings and `gt done` queue for.
+      const known = agents.get(bead.assignee!);
+      const live = this.c.sessions.get(bead.assignee!) || this.polecats.isStarting(bead.assignee!);
+      if (live && known?.meta.hook === bead.id && (known.meta.state === 'working' || known.meta.state === 'stuck')) continue;
+      await this.c.locks.run(`rig:${rig.name}`, () => this.keepWorking(rig, bead, known ?? null));
     }
     // Polecats marked working whose hook was finished or taken away: idle, and no session left behind.
     for (const a of agents.values()) {
