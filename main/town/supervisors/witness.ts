@@ -37,7 +37,7 @@ export class Witness {
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeDue = 0;
   /** Slings the feed started and that have not finished, by bead (their sessions may be starting). */
-  private readonly slinging = new Map<string, Promise<void>>();
+  private readonly slinging = new Map<string, { rig: string; done: Promise<void> }>();
   /** The current wait between periodic patrols. */
   private periodicMs = 0;
 
@@ -73,7 +73,7 @@ export class Witness {
     if (this.timer) clearTimeout(this.timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.running?.catch(() => undefined);
-    await Promise.all(this.slinging.values());
+    await Promise.all([...this.slinging.values()].map((x) => x.done));
   }
 
   /** Runs a patrol soon; patrols never overlap (a wake during one runs another right after).
@@ -324,17 +324,26 @@ export class Witness {
     // Not awaited: a patrol that waited for sessions to start would hold back the next one (a
     // polecat freed meanwhile would wait for it). The next patrols skip the beads still in flight.
     for (const p of picks) {
-      const sling = this.trySling(p.bead, p.rig, p.runtime, p.convoy).then(() => undefined).finally(() => this.slinging.delete(p.bead));
-      this.slinging.set(p.bead, sling);
+      // Settled: its slot is no longer counted as in flight, so a patrol may fill it (if free).
+      const done = this.trySling(p.bead, p.rig, p.runtime, p.convoy).then(() => undefined).finally(() => {
+        this.slinging.delete(p.bead);
+        this.wake(500);
+      });
+      this.slinging.set(p.bead, { rig: p.rig, done });
     }
   }
 
-  /** Polecat slots free now, per rig and in the town (working polecats counted against each cap). */
+  /** Polecat slots free now, per rig and in the town: working polecats and the slings still in flight
+   *  (not hooked yet, or hooked after the list was read) count against each cap. */
   private async freeSlots(rigs: Map<string, RigInfo>): Promise<{ town: number; rigs: Map<string, number> }> {
     const working = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.state === 'working');
+    const flying = [...this.slinging.values()];
     const perRig = new Map<string, number>();
-    for (const rig of rigs.values()) perRig.set(rig.name, rig.maxPolecats - working.filter((a) => a.meta.rig === rig.name).length);
-    return { town: this.c.settings.maxPolecats - working.length, rigs: perRig };
+    for (const rig of rigs.values()) {
+      const used = working.filter((a) => a.meta.rig === rig.name).length + flying.filter((f) => f.rig === rig.name).length;
+      perRig.set(rig.name, rig.maxPolecats - used);
+    }
+    return { town: this.c.settings.maxPolecats - working.length - flying.length, rigs: perRig };
   }
 
   /** Returns true when the rig (or town) is full, so the feeder stops offering it work. */
