@@ -7,10 +7,12 @@
 import { loadavg } from 'node:os';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
 import { benchTown, scriptDescription } from './town-bench-util.ts';
+import { traceBeads } from './bead-timeline.ts';
 
 const BEADS = Number(process.env.BEADS ?? 8);
 const AGENTS = Number(process.env.AGENTS ?? 2);
 const b = await benchTown({ maxPolecats: AGENTS, settings: { tickMs: 1000 } });
+const timeline = traceBeads(b);
 let polls = 0;
 const feed = b.town.feed as unknown as { poll(): Promise<void> };
 const poll = feed.poll.bind(feed);
@@ -59,6 +61,7 @@ try {
   console.log(`${BEADS} beads, ${AGENTS} agents, convoy landed in ${seconds.toFixed(0)} s (machine load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
   console.log(`per bead: ${(commits / BEADS).toFixed(2)} Dolt commits, ${((await questions() - q0) / BEADS).toFixed(0)} SQL statements, ${((polls - p0) / BEADS).toFixed(1)} feed polls`);
   for (const [k, n] of [...by].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / BEADS).toFixed(2)}/bead  ${k}`);
+  for (const line of timeline.report()) console.log(line);
   console.log('statements per bead by shape (top 25):');
   for (const [k, n] of [...shapes].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${(n / BEADS).toFixed(1).padStart(6)}  ${k}`);
 } finally {

@@ -9,11 +9,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Bead } from '../preload/types.ts';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
 import { benchTown, childCpuSeconds, cpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
+import { traceBeads } from './bead-timeline.ts';
 
 const AGENTS = Number(process.env.AGENTS ?? 30);
 const SECONDS = Number(process.env.SECONDS ?? 60);
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 15);
 const b = await benchTown({ maxPolecats: AGENTS, settings: { tickMs: 2000 } });
+const timeline = traceBeads(b);
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -120,6 +122,7 @@ try {
   console.log(`Dolt commits in the run by author: op (${total(commits)} in all):`);
   for (const [k, n] of [...commits].sort((x, y) => y[1] - x[1])) console.log(`  ${String(n).padStart(6)}  ${(n / Math.max(1, closed)).toFixed(2)}/bead  ${k}`);
   console.log(`PTY host: ${(ptyMb * 1024).toFixed(0)} KB of session output, ${cpu('pty').toFixed(1)} CPU-s (${((cpu('pty') / elapsed) * 100).toFixed(1)}% of a core) → ${(cpu('pty') / Math.max(ptyMb, 1e-3)).toFixed(1)} CPU-s per MB`);
+  for (const line of timeline.report()) console.log(line);
   console.log(`node event-loop delay: p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(0)} ms`);
 } finally {
   await b.close();

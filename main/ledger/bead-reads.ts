@@ -62,6 +62,7 @@ export async function list(ctx: LedgerContext, filter: ArgsOut<'beadList'> | Bea
   const where: string[] = [];
   const params: unknown[] = [];
   if (f.status) { where.push('i.status = ?'); params.push(f.status); }
+  if (f.statuses) { where.push('i.status IN (?)'); params.push(f.statuses); }
   if (f.type) { where.push('i.issue_type = ?'); params.push(f.type); }
   if (f.assignee) { where.push('i.assignee = ?'); params.push(f.assignee); }
   if (f.label) { where.push('EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label = ?)'); params.push(f.label); }
@@ -84,6 +85,11 @@ export async function ready(ctx: LedgerContext, filter: ReadyFilter = {}): Promi
   const params: unknown[] = [NOT_WORK_TYPES, now];
   if (f.prefix) { where.push('i.id LIKE ?'); params.push(`${likeEscape(f.prefix)}-%`); }
   if (f.assignee) { where.push('i.assignee = ?'); params.push(f.assignee); }
+  if (f.ids) {
+    if (!f.ids.length) return [];
+    where.push('i.id IN (?)');
+    params.push(f.ids);
+  }
   // Children of a parent deferred into the future, and steps of a sequential molecule, are filtered
   // page by page rather than with a correlated NOT EXISTS: such parents are few, and the page query
   // stays an ordered index scan.

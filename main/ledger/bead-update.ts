@@ -1,7 +1,7 @@
 // Changing a bead's fields, closing and reopening it. Invariants: one write, one commit (`update`,
-// `close` or `reopen` <id>); closed_at is set iff the status is closed; started_at is set on the first
-// in_progress; leaving pinned clears the flag; `expectStatus` refuses the write (conflict) unless the
-// current status is one of those; crossing closed/pinned recomputes is_blocked of the dependents.
+// `close` or `reopen` <id>; updateMany: several beads, still one write and one commit); closed_at is
+// set iff the status is closed; started_at is set on the first in_progress; leaving pinned clears the
+// flag; `expectStatus` refuses the write (conflict) unless the current status is one of those; crossing closed/pinned recomputes is_blocked of the dependents.
 import type { Bead } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
 import { sqlTime } from './bead-rows.ts';
@@ -16,6 +16,22 @@ export async function update(ctx: LedgerContext, id: string, patch: BeadUpdate, 
   const p = validate(BeadUpdateSchema, patch, 'update');
   const op = p.status === 'closed' ? 'close' : 'update';
   return ctx.write(actor, op, (tx) => applyUpdate(tx, id, p, undefined), id);
+}
+
+/** Changes several beads in one write and one commit (`update <id> <id>…`), in the order given; a
+ *  failed compare-and-set (or a missing bead) refuses the whole write. */
+export async function updateMany(ctx: LedgerContext, items: Array<{ id: string; patch: BeadUpdate }>, actor: string): Promise<Bead[]> {
+  const parsed = items.map(({ id, patch }) => ({ id: validate(BeadIdSchema, id, 'updateMany'), p: validate(BeadUpdateSchema, patch, 'updateMany') }));
+  const ids = parsed.map((x) => x.id);
+  if (!ids.length) return [];
+  if (new Set(ids).size !== ids.length) throw new TownError('invalid', `updateMany: a bead may appear once (${ids.join(', ')})`);
+  const op = parsed.some((x) => x.p.status === 'closed') ? 'close' : 'update';
+  return ctx.write(actor, op, async (tx) => {
+    const out: Bead[] = [];
+    for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, undefined));
+    tx.subject = ids.join(' ');
+    return out;
+  }, ids);
 }
 
 /** Closes a bead; `also` changes its assignee or metadata in the same write (one commit). */

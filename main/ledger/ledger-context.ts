@@ -10,8 +10,8 @@ import type { WriteTx } from './write-tx.ts';
 
 export interface LedgerContext {
   q: Query;
-  /** One write authored by `actor`; `bead` queues writes to the same bead inside this process. */
-  write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>, bead?: string): Promise<T>;
+  /** One write authored by `actor`; `bead` (one id or several) queues writes to the same bead inside this process. */
+  write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>, bead?: string | string[]): Promise<T>;
 }
 
 /** The bead's row inside a write, or not_found. */

@@ -58,10 +58,12 @@ export const BeadUpdateSchema = z.object({
 }).strict().refine((u) => Object.keys(u).some((k) => k !== 'expectStatus'), 'nothing to update');
 export type BeadUpdate = z.input<typeof BeadUpdateSchema>;
 
-export const BeadListFilterSchema = BeadListArgs;
+/** list(): the contract's beadList fields, plus (in-process callers only) several statuses at once. */
+export const BeadListFilterSchema = BeadListArgs.extend({ statuses: z.array(z.enum(BEAD_STATUSES)).min(1).max(BEAD_STATUSES.length).optional() });
 export type BeadListFilter = z.input<typeof BeadListFilterSchema>;
 
-export const ReadyFilterSchema = ReadyArgs;
+/** ready(): the contract's beadReady fields, plus (in-process callers only) a set of ids to look among. */
+export const ReadyFilterSchema = ReadyArgs.extend({ ids: z.array(BeadIdSchema).max(1000).optional() });
 export type ReadyFilter = z.input<typeof ReadyFilterSchema>;
 
 export const SearchSchema = SearchArgs;

@@ -91,11 +91,13 @@ export class Ledger {
    * Dolt would otherwise refuse all but one of them at commit (a serialization failure per race),
    * which under load can outlast the retry budget. Other processes' writes are still retried.
    */
-  private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>, bead?: string): Promise<T> {
+  private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>, bead?: string | string[]): Promise<T> {
     if (this.closed) return Promise.reject(new TownError('unavailable', 'the ledger is closed'));
     const who = validate(ActorSchema, actor, 'actor');
     const run = (): Promise<T> => runWrite(this.pool, who, op, body);
-    const p = bead ? this.beadLocks.run(bead, run) : run();
+    // A write to several beads queues behind each of them, taken in sorted order (no deadlock).
+    const keys = bead === undefined ? [] : [...new Set([bead].flat())].sort();
+    const p = keys.reduceRight<() => Promise<T>>((inner, key) => () => this.beadLocks.run(key, inner), run)();
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
     p.then(done, done);
@@ -139,6 +141,12 @@ export class Ledger {
   /** Changes fields of a bead (one commit `update <id>`, or `close`/`reopen` when status crosses closed). */
   async update(id: string, patch: BeadUpdate, actor: string): Promise<Bead> {
     return updates.update(this.ctx, id, patch, actor);
+  }
+
+  /** Changes several beads in one write (one commit `update <ids>`), in order; all or nothing: a
+   *  compare-and-set (`expectStatus`) that fails refuses the whole write. */
+  async updateMany(items: Array<{ id: string; patch: BeadUpdate }>, actor: string): Promise<Bead[]> {
+    return updates.updateMany(this.ctx, items, actor);
   }
 
   /** Closes a bead; `also` changes its assignee or metadata in the same write (one commit). */

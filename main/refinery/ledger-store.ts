@@ -7,7 +7,7 @@
 // flaky → in_progress; merged / rejected → closed with that close reason.
 
 import { TownError } from '../../preload/contract.ts';
-import type { Bead, BeadStatus } from '../../preload/types.ts';
+import { BEAD_STATUSES, type Bead, type BeadStatus } from '../../preload/types.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { MR_PHASES, TERMINAL_PHASES, type FollowUp, type MergeQueueStore, type MergeRequest, type MergeRequestMeta, type MrPhase, type NewMergeRequest } from './types.ts';
 
@@ -53,7 +53,8 @@ export class LedgerMergeQueueStore implements MergeQueueStore {
   ) {}
 
   async listOpen(): Promise<MergeRequest[]> {
-    const beads = await this.ledger.list({ type: 'merge-request', prefix: this.opts.prefix });
+    // Only the unfinished ones are read (the closed ones grow with every request the rig merged).
+    const beads = await this.ledger.list({ type: 'merge-request', prefix: this.opts.prefix, statuses: BEAD_STATUSES.filter((s) => s !== 'closed') });
     const out: MergeRequest[] = [];
     for (const b of beads) {
       if (b.status === 'closed') continue;

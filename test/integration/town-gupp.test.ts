@@ -18,7 +18,8 @@ before(async () => {
 after(async () => t?.cleanup());
 
 test('a polecat session killed mid-work is restarted by GUPP and finishes the bead', async () => {
-  const bead = await scriptBead(t, 'yard', 'survive a kill', 'kill.txt', 10);
+  // Long enough to be killed mid-work even when the calls before the kill are slow (a loaded machine).
+  const bead = await scriptBead(t, 'yard', 'survive a kill', 'kill.txt', 25);
   const slung = await t.json<SlingResult>(['sling', bead.id, 'yard']);
   assert.equal(slung.outcome, 'hooked');
   const hook = await t.json<HookInfo>(['hook', '--agent', slung.agent!]);
@@ -30,7 +31,7 @@ test('a polecat session killed mid-work is restarted by GUPP and finishes the be
     return a.session && a.session.terminal !== first.terminal ? a.session : null;
   }, 30_000, 100);
   assert.notEqual(second.pid, first.pid);
-  await waitFor('the bead to close', async () => (await t.json<Bead>(['bead', 'show', bead.id])).status === 'closed', 60_000, 200);
+  await waitFor('the bead to close', async () => (await t.json<Bead>(['bead', 'show', bead.id])).status === 'closed', 120_000, 200);
   await assertCompletedOnce(t, rig, bead, 'kill.txt', await mergeRequests(t, 'yd'));
   const agent = await t.json<AgentInfo>(['agent', 'show', slung.agent!]);
   assert.equal(agent.state, 'idle');
@@ -47,7 +48,9 @@ test('bad input: closed, missing, already hooked, missing rig; gt done outside a
   assert.match(r2.stderr, /no bead yd-zzzzz/);
   const r3 = await t.gt(['sling', 'not an id']);
   assert.equal(r3.code, 2);
-  const open = await scriptBead(t, 'yard', 'held one', 'held.txt', 3);
+  // Long enough to still be hooked at the second sling below on a loaded machine (a 3 s bead could be
+  // in review by then: "already in_progress by yard/refinery").
+  const open = await scriptBead(t, 'yard', 'held one', 'held.txt', 20);
   const r4 = await t.gt(['sling', open.id, 'nowhere']);
   assert.match(r4.stderr, /no rig or polecat named nowhere/);
   assert.equal((await t.json<Bead>(['bead', 'show', open.id])).status, 'open', 'a refused sling changes nothing');
@@ -74,5 +77,5 @@ test('bad input: closed, missing, already hooked, missing rig; gt done outside a
   writeFileSync(good, 'name,what\nalpha,"one, with comma"\nbeta,two\n');
   const conv = await t.json<ConvoyStatus>(['convoy', 'create', 'fromcsv', '--csv', good, '--title-template', 'Do {{name}}', '--description-template', '{{what}}', '--rig', 'yard']);
   assert.deepEqual(conv.tracked.map((x) => x.title), ['Do alpha', 'Do beta']);
-  await waitFor('held one to finish', async () => (await t.json<Bead>(['bead', 'show', open.id])).status === 'closed', 60_000, 200);
+  await waitFor('held one to finish', async () => (await t.json<Bead>(['bead', 'show', open.id])).status === 'closed', 120_000, 200);
 });

@@ -60,6 +60,10 @@ const stepNote = (b: Bead): StepNote | null => {
 export class MoleculeService {
   private timer: NodeJS.Timeout | null = null;
   private patrolling: Promise<void> | null = null;
+  private soon: NodeJS.Timeout | null = null;
+  /** Whether the last patrol saw an open gate (true until one has run). Only gates decide by the
+   *  clock; everything else a patrol does follows a ledger change, which kicks it (feed events). */
+  private gatesOpen = true;
   private readonly commandRuns = new Map<string, { at: number; exit: number | null; running: boolean }>();
 
   constructor(private readonly c: WorkContext, private readonly d: MoleculeDeps) {}
@@ -325,16 +329,31 @@ export class MoleculeService {
     return this.gateInfo(closed, false);
   }
 
-  /** Starts the patrol: gates are armed, released and escalated every tick (and when kicked). */
+  /** Starts the patrol: gates are armed, released and escalated every tick while any is open, and
+   *  whenever kicked (every ledger change kicks it). */
   start(): void {
-    this.timer = setInterval(() => this.kick(), Math.max(200, this.c.settings.tickMs));
+    this.timer = setInterval(() => {
+      if (this.gatesOpen) this.kick();
+    }, Math.max(200, this.c.settings.tickMs));
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.soon) clearTimeout(this.soon);
+    this.soon = null;
     await this.patrolling?.catch(() => undefined);
+  }
+
+  /** A patrol after `delayMs`, taking every kick until then in one (ledger changes come in bursts). */
+  kickSoon(delayMs: number): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      this.kick();
+    }, delayMs);
+    this.soon.unref();
   }
 
   /** Runs one patrol soon (never two at once). */
@@ -348,6 +367,7 @@ export class MoleculeService {
   /** One pass: every open gate decided; every molecule whose steps are all closed closed. */
   async patrol(now = Date.now()): Promise<void> {
     const open = (await this.c.ledger.list({ type: 'gate', label: GATE_LABEL, status: 'open' }));
+    this.gatesOpen = open.length > 0;
     if (open.length) {
       const blocked = new Set((await this.c.ledger.blocked({ limit: 100_000 })).map((b) => b.id));
       for (const gate of open) await this.patrolGate(gate, !blocked.has(gate.id), now);

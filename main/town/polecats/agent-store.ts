@@ -97,6 +97,17 @@ export class AgentStore {
     return { bead, meta: full };
   }
 
+  /** The ledger update that would apply `patch` to the agent's metadata (read now), for a caller that
+   *  writes it with other changes in one commit (ledger.updateMany). Callers hold the agent's lock. */
+  async patchUpdate(address: string, patch: Partial<AgentMeta>): Promise<{ id: string; patch: { metadata: Record<string, unknown> } }> {
+    return this.updateOf(await this.get(address), patch);
+  }
+
+  /** As patchUpdate, on a record the caller read under the same lock. */
+  updateOf(cur: AgentRecord, patch: Partial<AgentMeta>): { id: string; patch: { metadata: Record<string, unknown> } } {
+    return { id: cur.bead.id, patch: { metadata: { ...cur.meta, ...patch } } };
+  }
+
   /** Read-modify-write of the agent's metadata (callers hold the agent's lock). */
   async patch(address: string, patch: Partial<AgentMeta>, actor: string): Promise<AgentRecord> {
     const cur = await this.get(address);

@@ -14,7 +14,7 @@
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
-import type { Bead } from '../../../preload/types.ts';
+import { BEAD_STATUSES, type Bead } from '../../../preload/types.ts';
 import type { DoneResult } from '../../../preload/requests/work-types.ts';
 import { resolveBranch } from '../../git/resolve-commit.ts';
 import { polecatWorktree } from '../rigs/rig-paths.ts';
@@ -41,7 +41,8 @@ function inside(dir: string, root: string): boolean {
  * not get a twin).
  */
 export async function findOpenMergeRequest(c: WorkContext, prefix: string, bead: string, branch: string): Promise<Bead | null> {
-  const mrs = (await c.ledger.list({ type: 'merge-request', prefix })).filter((m) => m.status !== 'closed');
+  // Only the unfinished ones are read (the closed ones grow with every bead the rig has merged).
+  const mrs = (await c.ledger.list({ type: 'merge-request', prefix, statuses: BEAD_STATUSES.filter((s) => s !== 'closed') })).filter((m) => m.status !== 'closed');
   const meta = (m: Bead) => m.metadata as { bead?: string; branch?: string };
   return mrs.find((m) => meta(m).bead === bead && meta(m).branch === branch) ?? mrs.find((m) => meta(m).branch === branch) ?? null;
 }
@@ -74,7 +75,8 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
       }
       throw new TownError('invalid', `nothing is on ${actor}'s hook: there is nothing to finish`);
     }
-    const bead = await c.ledger.show(beadId);
+    // A light read (issue + labels): nothing below uses the bead's dependencies or comments.
+    const bead = (await c.ledger.getMany([beadId]))[0] ?? (await c.ledger.show(beadId));
     const branch = agent.meta.branch!;
     const note = workNote(bead);
     const finished = bead.status === 'closed' || (isInReview(bead) && note.polecat === actor);
@@ -112,7 +114,8 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
     } else {
       // The Refinery orders older convoys first (main/refinery/queue-order.ts).
       const convoy = note.convoy;
-      const convoyCreatedAt = convoy ? await c.ledger.show(convoy).then((b) => b.createdAt, () => undefined) : undefined;
+      // Only its creation time: a light read (a big convoy's show reads every tracked bead's edge).
+      const convoyCreatedAt = convoy ? await c.ledger.getMany([convoy]).then((b) => b[0]?.createdAt, () => undefined) : undefined;
       mr = await c.ledger.create({
         title: `Merge ${branch}: ${bead.title}`.slice(0, 500),
         type: 'merge-request',
@@ -122,18 +125,27 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
         metadata: { rig: rig.name, branch, base: rig.branch, bead: beadId, polecat: actor, phase: 'queued', attempts: 0, head, ...(convoy ? { convoy } : {}), ...(convoyCreatedAt ? { convoyCreatedAt } : {}) },
       }, actor);
     }
-    // In review: held by the rig's Refinery, no longer this polecat's hook (compare-and-set).
-    await c.ledger.update(beadId, {
-      status: 'in_progress', assignee: refineryAddress(rig.name), expectStatus: ['hooked', 'in_progress'],
-      metadata: withWorkNote(bead, { polecat: actor, review: { mergeRequest: mr.id, since: new Date().toISOString() }, rework: null }),
-    }, actor);
-    await idle(c, actor, beadId, mr.id);
+    // In review: held by the rig's Refinery, no longer this polecat's hook (compare-and-set); the
+    // polecat idle in the same write (one commit).
+    await c.ledger.updateMany([
+      {
+        id: beadId,
+        patch: {
+          status: 'in_progress', assignee: refineryAddress(rig.name), expectStatus: ['hooked', 'in_progress'],
+          metadata: withWorkNote(bead, { polecat: actor, review: { mergeRequest: mr.id, since: new Date().toISOString() }, rework: null }),
+        },
+      },
+      await c.agents.patchUpdate(actor, idleState(beadId, mr.id)),
+    ], actor);
     c.publish('workEvent', { kind: 'done', agent: actor, bead: beadId, rig: rig.name, message: `${actor} finished ${beadId}: in review (merge request ${mr.id})`, at: Date.now() });
     c.wake();
     return { bead: beadId, agent: actor, branch, mergeRequest: mr.id, head, already: false, autoCommit, outcome: 'in-review' };
   }));
 }
 
+const idleState = (bead: string, mergeRequest: string | null) =>
+  ({ state: 'idle', hook: null, lastBead: bead, lastMergeRequest: mergeRequest, respawns: 0, handoff: null }) as const;
+
 async function idle(c: WorkContext, actor: string, bead: string, mergeRequest: string | null): Promise<void> {
-  await c.agents.patch(actor, { state: 'idle', hook: null, lastBead: bead, lastMergeRequest: mergeRequest, respawns: 0, handoff: null }, actor);
+  await c.agents.patch(actor, idleState(bead, mergeRequest), actor);
 }

@@ -1,6 +1,10 @@
 // Sling and polecat sessions: picks a polecat (named, idle, or new), hooks the bead to it with a
 // compare-and-set, puts its worktree on `polecat/<name>/<bead>`, and starts its primed session.
 // Capacity per rig and per town is respected; work beyond it waits in order (the gt:queued label).
+// Invariants: capacity is decided and the bead hooked (compare-and-set from open) and its polecat
+// marked working under the rig's lock, so two slings never overfill a rig; the session is started
+// after that lock is released (slings to one rig start sessions side by side), and while it starts
+// the polecat is `isStarting` so the Witness's GUPP does not start a second one.
 import { TownError } from '../../../preload/contract.ts';
 import type { Bead } from '../../../preload/types.ts';
 import type { RigInfo, SlingResult } from '../../../preload/requests/work-types.ts';
@@ -29,8 +33,18 @@ interface Circuit {
 
 const CIRCUIT_COOLDOWN_MS = 60_000;
 
+/** A bead hooked to a polecat under the rig's lock, its session not started yet. */
+interface Hooked {
+  bead: Bead;
+  address: string;
+  branch: string;
+  workdir: string;
+}
+
 export class PolecatService {
   private readonly circuits = new Map<string, Circuit>();
+  /** Polecats whose session a sling is starting (hooked under the rig's lock, started outside it). */
+  private readonly starting = new Set<string>();
 
   constructor(
     private readonly c: WorkContext,
@@ -38,10 +52,13 @@ export class PolecatService {
     private readonly primeText: (agent: string) => Promise<string>,
   ) {}
 
-  /** `gt sling BEAD [TARGET]`. */
+  /** `gt sling BEAD [TARGET]`. The rig's lock is held only to decide and hook (capacity, the
+   *  compare-and-set, the polecat marked working); its session starts after, outside that lock,
+   *  so slings to one rig start their sessions side by side. */
   sling(beadId: string, opts: SlingOptions, actor: string): Promise<SlingResult & { full?: boolean }> {
     return this.c.locks.run(`bead:${beadId}`, async () => {
-      const bead = await this.c.ledger.show(beadId);
+      // A light read (issue + labels): sling uses no dependencies or comments.
+      const bead = (await this.c.ledger.getMany([beadId]))[0] ?? (await this.c.ledger.show(beadId));
       if (bead.status === 'closed') throw new TownError('conflict', `${bead.id} is closed; reopen it first (gt bead reopen ${bead.id})`);
       if (isHeld(bead)) throw new TownError('conflict', `${bead.id} is already ${bead.status} by ${bead.assignee ?? 'someone'}`);
       if (!isWorkType(bead)) throw new TownError('invalid', `${bead.id} is a ${bead.type}, not work a polecat can do`);
@@ -49,25 +66,34 @@ export class PolecatService {
       await refuseSequentialSteps(this.c.ledger, [bead]);
       const { rig, polecat } = await this.resolveTarget(opts.target, bead);
       const runtime = opts.runtime ?? workNote(bead).runtime ?? rig.runtime ?? runtimeNameFor(this.c.settings.runtimes, { rig: rig.name, role: 'polecat' });
-      return this.c.locks.run(`rig:${rig.name}`, async () => {
+      const decided = await this.c.locks.run(`rig:${rig.name}`, async (): Promise<(SlingResult & { full?: boolean }) | Hooked> => {
         // E-stop, a parked rig or a spent budget: the work waits in the queue, with that reason.
         const blocked = (await this.c.gate?.({ rig: rig.name, bead: bead.id, convoy: opts.convoy ?? workNote(bead).convoy ?? null })) ?? null;
-        const room = blocked ?? (await this.room(rig));
+        // One read of the town's polecats serves the capacity check, the pick and the hook's write.
+        const polecats = blocked ? [] : await this.c.agents.list({ role: 'polecat' });
+        const room = blocked ?? (await this.room(rig, polecats));
         if (room) {
           if (opts.enqueue === false) return { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room, full: !blocked };
           await this.enqueue(bead, rig, runtime, actor, opts.convoy);
           return { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room };
         }
-        return this.hookAndStart(bead, rig, polecat, runtime, actor, opts.convoy);
+        return this.hook(bead, rig, polecat, runtime, actor, opts.convoy, polecats.filter((a) => a.meta.rig === rig.name));
       });
+      if ('outcome' in decided) return decided;
+      return this.start(decided, rig, runtime, actor);
     });
   }
 
+  /** Whether a sling is starting this polecat's session right now (GUPP must not start another). */
+  isStarting(address: string): boolean {
+    return this.starting.has(address);
+  }
+
   /** Why nothing more may start on this rig now (capacity, circuit breaker), or null. */
-  async room(rig: RigInfo): Promise<string | null> {
+  async room(rig: RigInfo, polecats?: AgentRecord[]): Promise<string | null> {
     const circuit = this.circuits.get(rig.name);
     if (circuit && circuit.openUntil > Date.now()) return `rig ${rig.name}: circuit breaker open after ${circuit.failures} failed starts (${circuit.lastError})`;
-    const working = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.state === 'working');
+    const working = (polecats ?? (await this.c.agents.list({ role: 'polecat' }))).filter((a) => a.meta.state === 'working');
     if (working.filter((a) => a.meta.rig === rig.name).length >= rig.maxPolecats) return `rig ${rig.name} is at capacity (${rig.maxPolecats} working)`;
     if (working.length >= this.c.settings.maxPolecats) return `the town is at capacity (${this.c.settings.maxPolecats} working)`;
     return null;
@@ -97,8 +123,8 @@ export class PolecatService {
     await this.c.ledger.addLabel(bead.id, QUEUED_LABEL, actor);
   }
 
-  private async pickPolecat(rig: RigInfo, named: string | null, actor: string): Promise<AgentRecord> {
-    const pool = await this.c.agents.list({ rig: rig.name, role: 'polecat' });
+  /** `pool`: the rig's polecats, read under the rig's lock by the caller. */
+  private async pickPolecat(rig: RigInfo, named: string | null, actor: string, pool: AgentRecord[]): Promise<AgentRecord> {
     if (named) {
       const found = pool.find((a) => a.meta.name === named);
       if (found && found.meta.state !== 'idle') throw new TownError('conflict', `polecat ${found.meta.address} is ${found.meta.state}${found.meta.hook ? ` with ${found.meta.hook}` : ''}`);
@@ -112,28 +138,48 @@ export class PolecatService {
     return this.c.agents.create({ address: polecatAddress(rig.name, name), role: 'polecat', name, rig: rig.name }, rig.prefix, actor);
   }
 
-  private async hookAndStart(bead: Bead, rig: RigInfo, named: string | null, runtime: string, actor: string, convoy?: string): Promise<SlingResult> {
-    const agent = await this.pickPolecat(rig, named, actor);
+  /** Under the rig's lock: picks the polecat, hooks the bead to it (compare-and-set) and marks it
+   *  working, so the next decision under the lock counts it. Its session is marked starting. */
+  private async hook(bead: Bead, rig: RigInfo, named: string | null, runtime: string, actor: string, convoy: string | undefined, pool: AgentRecord[]): Promise<Hooked> {
+    const agent = await this.pickPolecat(rig, named, actor, pool);
     const address = agent.meta.address;
     const branch = polecatBranch(agent.meta.name, bead.id);
     const workdir = polecatWorktree(this.c.townRoot, rig.name, agent.meta.name);
-    // The hook is the compare-and-set: whoever moves the bead from open to hooked owns it.
-    await this.c.ledger.update(bead.id, {
-      status: 'hooked', assignee: address, expectStatus: ['open'],
-      metadata: withWorkNote(bead, { rig: rig.name, polecat: address, branch, runtime, slungBy: actor, slungAt: new Date().toISOString(), ...(convoy ? { convoy } : {}) }),
-    }, actor);
+    // The hook is the compare-and-set: whoever moves the bead from open to hooked owns it. The
+    // polecat is marked working in the same write (one commit: a crash cannot split them).
+    await this.c.ledger.updateMany([
+      {
+        id: bead.id,
+        patch: {
+          status: 'hooked', assignee: address, expectStatus: ['open'],
+          metadata: withWorkNote(bead, { rig: rig.name, polecat: address, branch, runtime, slungBy: actor, slungAt: new Date().toISOString(), ...(convoy ? { convoy } : {}) }),
+        },
+      },
+      this.c.agents.updateOf(agent, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }),
+    ], actor);
+    // Marked before the lock is released: a patrol that sees the hook without a session leaves it to us.
+    this.starting.add(address);
     if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(bead.id, QUEUED_LABEL, actor).catch(() => undefined);
-    await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }, actor);
+    return { bead, address, branch, workdir };
+  }
+
+  /** Outside the rig's lock: the hooked polecat's worktree and session. On failure the work is given
+   *  back under the lock (the bead open again, the polecat idle: nothing half-slung). */
+  private async start(h: Hooked, rig: RigInfo, runtime: string, actor: string): Promise<SlingResult> {
+    const { bead, address, branch, workdir } = h;
     try {
       const terminal = await this.startSession(rig, address, { ...bead, status: 'hooked' }, branch, workdir, runtime);
       this.circuitOk(rig.name);
       return { bead: bead.id, outcome: 'hooked', agent: address, branch, workdir, terminal };
     } catch (err) {
-      // Give the work back: the bead is open again and the polecat idle, nothing half-slung.
-      await this.c.ledger.update(bead.id, { status: 'open', assignee: null, expectStatus: ['hooked'] }, actor).catch(() => undefined);
-      await this.c.agents.patch(address, { state: 'idle', hook: null }, actor).catch(() => undefined);
+      await this.c.locks.run(`rig:${rig.name}`, async () => {
+        await this.c.ledger.update(bead.id, { status: 'open', assignee: null, expectStatus: ['hooked'] }, actor).catch(() => undefined);
+        await this.c.agents.patch(address, { state: 'idle', hook: null }, actor).catch(() => undefined);
+      });
       this.circuitFail(rig.name, (err as Error).message);
       throw err;
+    } finally {
+      this.starting.delete(address);
     }
   }
 

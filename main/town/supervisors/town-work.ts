@@ -29,6 +29,9 @@ import { Escalations } from '../supervision/escalations.ts';
 import { Witness } from './witness.ts';
 import type { WorkContext } from './work-context.ts';
 
+/** How long the Witness and the molecule patrol let ledger changes gather (see onBeadsChanged). */
+const FEED_WAKE_MS = 1000;
+
 export interface TownWorkOptions {
   ledger: Ledger;
   pty: PtyHostClient;
@@ -114,10 +117,13 @@ export class TownWork {
     this.sessions.dispose();
   }
 
-  /** A bead closed somewhere (own or foreign write): convoys may land, capacity may be free. */
+  /** A bead changed somewhere (own or foreign write): convoys may land, capacity may be free. The
+   *  Witness waits a second to take several commits in one patrol (a busy town commits several
+   *  times a second, most of them the loop's own steps); the steps that free a polecat or end a
+   *  session (`gt done`, a session's exit, a sling) wake it directly, at once. */
   onBeadsChanged(): void {
-    this.witness.wake(200);
-    this.molecules.kick();
+    this.witness.wake(FEED_WAKE_MS);
+    this.molecules.kickSoon(FEED_WAKE_MS);
   }
 
   info(r: AgentRecord): AgentInfo {

@@ -2,7 +2,8 @@
 // something happens (a session ended, a bead closed). No LLM is ever called from here.
 //   GUPP     hooked work whose session is gone gets a new session (backoff, capped; then escalate)
 //   zombies  a session whose hook is finished or taken away is stopped
-//   feed     queued slings, then ready beads of open convoys, go to free polecats in order
+//   feed     queued slings, then ready beads of open convoys, go to free polecats in order; as many
+//            as there are free slots per patrol, their slings side by side
 //   landing  a convoy whose tracked beads are all closed closes itself (event convoyClosed)
 import type { Bead } from '../../../preload/types.ts';
 import type { ConvoyService } from '../convoys/convoy-service.ts';
@@ -34,6 +35,9 @@ export class Witness {
   /** The restart policy's state per agent and hook (`address|bead`): one crash loop per hook. */
   private readonly restarts = new Map<string, RestartState>();
   private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeDue = 0;
+  /** Slings the feed started and that have not finished, by bead (their sessions may be starting). */
+  private readonly slinging = new Map<string, { rig: string; done: Promise<void> }>();
   /** The current wait between periodic patrols. */
   private periodicMs = 0;
 
@@ -69,6 +73,7 @@ export class Witness {
     if (this.timer) clearTimeout(this.timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.running?.catch(() => undefined);
+    await Promise.all([...this.slinging.values()].map((x) => x.done));
   }
 
   /** Runs a patrol soon; patrols never overlap (a wake during one runs another right after).
@@ -88,7 +93,11 @@ export class Witness {
       this.again = true;
       return;
     }
-    if (this.wakeTimer) return;
+    // A pending patrol due later than asked is brought forward (a direct wake after a feed's slower one).
+    const due = Date.now() + delayMs;
+    if (this.wakeTimer && this.wakeDue <= due) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeDue = due;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null;
       this.running = this.patrol()
@@ -108,8 +117,8 @@ export class Witness {
   async patrol(): Promise<void> {
     const rigs = new Map((await this.c.rigs.list()).map((r) => [r.name, r]));
     await this.gupp(rigs);
-    await this.landConvoys();
-    await this.feed(rigs);
+    const open = await this.landConvoys(await this.convoys.openConvoys());
+    await this.feed(rigs, open);
   }
 
   private async gupp(rigs: Map<string, RigInfo>): Promise<void> {
@@ -122,7 +131,12 @@ export class Witness {
       const rig = rigs.get(addr.rig!);
       if (!rig) continue;
       holding.add(bead.assignee!);
-      await this.c.locks.run(`rig:${rig.name}`, () => this.keepWorking(rig, bead, agents.get(bead.assignee!) ?? null));
+      // The common case needs nothing: its polecat is marked working on it and its session runs (or
+      // is starting). Left alone without the rig's lock, which slings and `gt done` queue for.
+      const known = agents.get(bead.assignee!);
+      const live = this.c.sessions.get(bead.assignee!) || this.polecats.isStarting(bead.assignee!);
+      if (live && known?.meta.hook === bead.id && (known.meta.state === 'working' || known.meta.state === 'stuck')) continue;
+      await this.c.locks.run(`rig:${rig.name}`, () => this.keepWorking(rig, bead, known ?? null));
     }
     // Polecats marked working whose hook was finished or taken away: idle, and no session left behind.
     for (const a of agents.values()) {
@@ -173,7 +187,8 @@ export class Witness {
       // Crash between hooking the bead and recording it on the agent: the bead is the truth.
       agent = await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, respawns: agent.meta.hook === bead.id ? agent.meta.respawns : 0 }, TOWN_ACTOR);
     }
-    if (this.c.sessions.get(address)) return;
+    // A session running, or being started by a sling (hooked under this lock, started outside it).
+    if (this.c.sessions.get(address) || this.polecats.isStarting(address)) return;
     if (agent.meta.state === 'stuck') return;
     // E-stop (or a budget that pauses its agents): no session starts, not even a restart.
     if (await this.c.gate?.({ rig: rig.name, bead: bead.id, convoy: workNote(bead).convoy ?? null, restart: true })) return;
@@ -234,15 +249,20 @@ export class Witness {
     t.unref();
   }
 
-  private async landConvoys(): Promise<void> {
-    const convoys = await this.convoys.openConvoys();
-    if (!convoys.length) return;
-    for (const { convoy, tracked } of convoys) {
-      if (!tracked.length || (await this.anyUnfinished(tracked))) continue;
+  /** Closes the convoys whose tracked beads are all done; returns the ones still open. */
+  private async landConvoys(convoys: Array<{ convoy: Bead; tracked: string[] }>): Promise<Array<{ convoy: Bead; tracked: string[] }>> {
+    const open: Array<{ convoy: Bead; tracked: string[] }> = [];
+    for (const c of convoys) {
+      const { convoy, tracked } = c;
+      if (!tracked.length || (await this.anyUnfinished(tracked))) {
+        open.push(c);
+        continue;
+      }
       await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR);
       this.c.publish('convoyClosed', { id: convoy.id, title: convoy.title, tracked: tracked.length });
       this.c.log(`convoy ${convoy.id} landed (${tracked.length} beads)`);
     }
+    return open;
   }
 
   /**
@@ -258,33 +278,72 @@ export class Witness {
     return false;
   }
 
-  /** Queued slings first (in the order they were queued), then convoys' ready beads. */
-  private async feed(rigs: Map<string, RigInfo>): Promise<void> {
-    const full = new Set<string>();
+  /**
+   * Queued slings first (in the order they were queued), then convoys' ready beads, as many as the
+   * rigs have free polecat slots; the picked slings run side by side (each still decides capacity
+   * and hooks under its rig's lock; only their sessions start in parallel), and the patrol does not
+   * wait for them. With no free slot,
+   * no ready work is read at all; else a convoy's tracked beads are looked at a chunk at a time.
+   */
+  private async feed(rigs: Map<string, RigInfo>, convoys: Array<{ convoy: Bead; tracked: string[] }>): Promise<void> {
+    const free = await this.freeSlots(rigs);
+    const take = (rig: string): boolean => {
+      if (free.town <= 0 || (free.rigs.get(rig) ?? 0) <= 0) return false;
+      free.town--;
+      free.rigs.set(rig, free.rigs.get(rig)! - 1);
+      return true;
+    };
+    const picks: Array<{ bead: string; rig: string; runtime?: string; convoy?: string }> = [];
     const queued = (await this.c.ledger.list({ label: QUEUED_LABEL, status: 'open' }))
       .sort((a, b) => String(workNote(a).queuedAt ?? a.createdAt).localeCompare(String(workNote(b).queuedAt ?? b.createdAt)));
     for (const b of queued) {
+      if (this.slinging.has(b.id)) continue;
       const note = workNote(b);
       const rig = note.rig ? rigs.get(note.rig) : undefined;
-      if (!rig || full.has(rig.name)) continue;
-      if (await this.trySling(b.id, rig.name, note.runtime ?? undefined, note.convoy)) full.add(rig.name);
+      if (rig && take(rig.name)) picks.push({ bead: b.id, rig: rig.name, runtime: note.runtime ?? undefined, convoy: note.convoy });
     }
-    const convoys = await this.convoys.openConvoys();
-    if (!convoys.length) return;
-    // An open bead with an assignee is reserved for it (e.g. sent back by the merge queue to the
-    // polecat that made its branch: the FollowUpDispatch hooks it there, never to another polecat).
-    const ready = new Set((await this.c.ledger.ready({ limit: 100_000 })).filter((b) => !b.assignee).map((b) => b.id));
+    const picked = new Set([...picks.map((p) => p.bead), ...this.slinging.keys()]);
     for (const { convoy, tracked } of convoys) {
+      if (free.town <= 0) break;
       const meta = convoy.metadata as { rig?: string | null; runtime?: string | null };
-      for (const id of tracked) {
-        if (!ready.has(id)) continue;
-        const prefix = id.slice(0, id.indexOf('-'));
-        const rig = meta.rig ? rigs.get(meta.rig) : [...rigs.values()].find((r) => r.prefix === prefix);
-        if (!rig || full.has(rig.name)) continue;
-        ready.delete(id);
-        if (await this.trySling(id, rig.name, meta.runtime ?? undefined, convoy.id)) full.add(rig.name);
+      for (let i = 0; i < tracked.length && free.town > 0; i += LANDING_CHUNK) {
+        const chunk = tracked.slice(i, i + LANDING_CHUNK);
+        // An open bead with an assignee is reserved for it (e.g. sent back by the merge queue to the
+        // polecat that made its branch: the FollowUpDispatch hooks it there, never to another polecat).
+        const ready = new Set((await this.c.ledger.ready({ ids: chunk, limit: chunk.length })).filter((b) => !b.assignee).map((b) => b.id));
+        for (const id of chunk) {
+          if (!ready.has(id) || picked.has(id)) continue;
+          const prefix = id.slice(0, id.indexOf('-'));
+          const rig = meta.rig ? rigs.get(meta.rig) : [...rigs.values()].find((r) => r.prefix === prefix);
+          if (!rig || !take(rig.name)) continue;
+          picked.add(id);
+          picks.push({ bead: id, rig: rig.name, runtime: meta.runtime ?? undefined, convoy: convoy.id });
+        }
       }
     }
+    // Not awaited: a patrol that waited for sessions to start would hold back the next one (a
+    // polecat freed meanwhile would wait for it). The next patrols skip the beads still in flight.
+    for (const p of picks) {
+      // Settled: its slot is no longer counted as in flight, so a patrol may fill it (if free).
+      const done = this.trySling(p.bead, p.rig, p.runtime, p.convoy).then(() => undefined).finally(() => {
+        this.slinging.delete(p.bead);
+        this.wake(500);
+      });
+      this.slinging.set(p.bead, { rig: p.rig, done });
+    }
+  }
+
+  /** Polecat slots free now, per rig and in the town: working polecats and the slings still in flight
+   *  (not hooked yet, or hooked after the list was read) count against each cap. */
+  private async freeSlots(rigs: Map<string, RigInfo>): Promise<{ town: number; rigs: Map<string, number> }> {
+    const working = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.state === 'working');
+    const flying = [...this.slinging.values()];
+    const perRig = new Map<string, number>();
+    for (const rig of rigs.values()) {
+      const used = working.filter((a) => a.meta.rig === rig.name).length + flying.filter((f) => f.rig === rig.name).length;
+      perRig.set(rig.name, rig.maxPolecats - used);
+    }
+    return { town: this.c.settings.maxPolecats - working.length - flying.length, rigs: perRig };
   }
 
   /** Returns true when the rig (or town) is full, so the feeder stops offering it work. */
