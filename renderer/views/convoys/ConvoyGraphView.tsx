@@ -28,6 +28,8 @@ const HANDLES: GraphFlowNode['handles'] = [
   { type: 'source', position: Position.Right, x: NODE_WIDTH - 3, y: NODE_HEIGHT / 2 - 3, width: 6, height: 6 },
 ];
 const BOX = { width: NODE_WIDTH, height: NODE_HEIGHT };
+/** Past this many edges, edges are drawn straight and solid (cheaper to raster). */
+const MANY_EDGES = 300;
 /** includeHiddenNodes: fit by the nodes' declared size, so nodes not mounted (out of view) count too. */
 const FIT = { padding: 0.05, duration: 0, includeHiddenNodes: true };
 
@@ -166,11 +168,14 @@ function Graph() {
     return list;
   }, [model.nodes, positions, waves]);
 
+  const many = model.edges.length > MANY_EDGES;
   const edges = useMemo<Edge[]>(() => model.edges
     .filter((e) => positions[e.source] && positions[e.target])
-    // Straight lines cost less to draw than curves once there are many.
+    // Straight lines cost less to draw than curves once there are many, and so do solid ones: a
+    // dashed stroke is cut into dashes along its whole length when a tile is rastered (a convoy's
+    // tracks edges span the graph: 1,000 of them made each tile take ~260 ms in software raster).
     // No wider invisible path per edge to catch clicks (edges are not clickable): half the SVG.
-    .map((e) => ({ id: e.id, source: e.source, target: e.target, className: `graph-edge edge-${e.kind}`, animated: false, interactionWidth: 0, type: model.edges.length > 300 ? 'straight' : 'default' })),
+    .map((e) => ({ id: e.id, source: e.source, target: e.target, className: `graph-edge edge-${e.kind}${many ? '' : ' edge-dashed'}`, animated: false, interactionWidth: 0, type: many ? 'straight' : 'default' })),
   // The edges change exactly when the structure or the placed nodes do.
   [model.structure, positions]);
 
