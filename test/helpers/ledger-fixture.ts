@@ -1,0 +1,28 @@
+// A Ledger on a temporary real Dolt server for one describe block: started before its tests, closed
+// after them, with a raw connection (dates as strings) for reading Dolt's own tables (dolt_log,
+// dolt_status, HASHOF). Call it inside the describe; read the fields from the tests.
+import { after, before } from 'node:test';
+import mysql from 'mysql2/promise';
+import { Ledger } from '../../main/ledger/ledger.ts';
+import { startTempDolt, type TempDolt } from '../../main/ledger/temp-dolt.ts';
+
+export interface LedgerFixture {
+  dolt: TempDolt;
+  ledger: Ledger;
+  raw: mysql.Connection;
+}
+
+export function ledgerFixture(): LedgerFixture {
+  const f = {} as LedgerFixture;
+  before(async () => {
+    f.dolt = await startTempDolt();
+    f.ledger = await Ledger.open(f.dolt.server.connection());
+    f.raw = await mysql.createConnection({ ...f.dolt.server.connection(), dateStrings: true });
+  });
+  after(async () => {
+    await f.raw?.end();
+    await f.ledger?.close();
+    await f.dolt?.dispose();
+  });
+  return f;
+}
