@@ -4,7 +4,7 @@
 //   await startProfile(cdp); …; printProfile(await stopProfile(cdp));
 import type { CDPSession } from 'playwright-core';
 
-interface TraceEvent { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } }
+interface TraceEvent { name: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: { name?: string; data?: { functionName?: string; url?: string } } }
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }
 export interface CpuProfile { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }
 
@@ -34,6 +34,24 @@ export async function printTrace(cdp: CDPSession, top = 20): Promise<void> {
     if (!byName.size) continue;
     console.log(`trace: ${thread.args?.name} (pid ${thread.pid}), inclusive time by event (nested events overlap), and how many:`);
     for (const [name, n] of [...byName].sort((a, b) => b[1].us - a[1].us).slice(0, top)) console.log(`  ${(n.us / 1e3).toFixed(0).padStart(7)} ms ${String(n.count).padStart(7)}×  ${name}`);
+    if (/CrRendererMain/.test(thread.args?.name ?? '')) printLongTasks(events.filter((e) => e.pid === thread.pid && e.tid === thread.tid && e.ph === 'X' && e.dur));
+  }
+}
+
+/** The main thread's tasks by length, and what the longest spent their time on. */
+function printLongTasks(events: TraceEvent[], top = 8): void {
+  const tasks = events.filter((e) => e.name === 'RunTask').sort((a, b) => b.dur! - a.dur!);
+  const over = (ms: number): number => tasks.filter((t) => t.dur! > ms * 1000).length;
+  console.log(`  tasks: ${tasks.length}, over 16 ms ${over(16)}, over 33 ms ${over(33)}, over 50 ms ${over(50)}`);
+  for (const task of tasks.slice(0, top)) {
+    const inside = events.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur! <= task.ts + task.dur!);
+    const byName = new Map<string, number>();
+    for (const e of inside) {
+      const label = e.name === 'FunctionCall' && e.args?.data?.functionName ? `FunctionCall ${e.args.data.functionName}` : e.name;
+      byName.set(label, (byName.get(label) ?? 0) + e.dur!);
+    }
+    const parts = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, us]) => `${n} ${(us / 1e3).toFixed(0)}`).join(', ');
+    console.log(`  ${(task.dur! / 1e3).toFixed(0).padStart(5)} ms task: ${parts}`);
   }
 }
 

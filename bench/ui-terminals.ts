@@ -53,16 +53,27 @@ try {
   // WebSocket traffic of the page, counted (a listener per message: negligible next to the rest).
   await context.addInitScript(`(() => {
     const counts = window.__wsCounts = { binaryIn: 0, binaryBytes: 0, textIn: 0, textOut: 0 };
+    // For the echo's breakdown: when the page sent keys (terminalWrite), and when frames of the
+    // terminal named in window.__echoId arrived (before the app's own listener runs).
+    const marks = window.__echoMarks = { sent: [], arrived: [] };
     const Original = window.WebSocket;
     class Counted extends Original {
       constructor(...args) {
         super(...args);
         this.addEventListener('message', (e) => {
-          if (typeof e.data === 'string') counts.textIn++;
-          else { counts.binaryIn++; counts.binaryBytes += e.data.byteLength; }
+          if (typeof e.data === 'string') { counts.textIn++; return; }
+          counts.binaryIn++; counts.binaryBytes += e.data.byteLength;
+          if (!window.__echoId) return;
+          const bytes = new Uint8Array(e.data);
+          const id = new TextDecoder().decode(bytes.subarray(1, 1 + bytes[0]));
+          if (id === window.__echoId) marks.arrived.push(performance.now());
         });
       }
-      send(data) { counts.textOut++; return super.send(data); }
+      send(data) {
+        counts.textOut++;
+        if (typeof data === 'string' && data.includes('"terminalWrite"')) marks.sent.push(performance.now());
+        return super.send(data);
+      }
     }
     window.WebSocket = Counted;
   })()`);
@@ -90,19 +101,25 @@ try {
 
   // Echo: a key typed into the echo terminal until xterm shows it (the tty echoes at the prompt):
   // the screen's non-blank characters grow by one (the typed line may wrap).
-  const echo = async (page: Page, samples: number): Promise<number[]> => {
+  /** Where each echo's time went: key press → keys sent by the page, sent → the echo's frame
+   *  arrived, arrived → seen on xterm's screen. */
+  type Parts = { toSend: number; toArrive: number; toSeen: number };
+  const echo = async (page: Page, samples: number, parts: Parts[] = []): Promise<number[]> => {
     await page.locator(`[data-terminal="${echoTerminal}"] .xterm`).click();
+    await page.evaluate(`window.__echoId = ${JSON.stringify(echoTerminal)}`);
     const xs: number[] = [];
     for (let i = 0; i < samples; i++) {
       const ch = 'abcdefghij'[i % 10];
       await page.evaluate(`(() => {
         const id = ${JSON.stringify(echoTerminal)};
         const before = window.gastownDebug.terminals.screenText(id).replace(/\\s+/g, '');
+        window.__echoMarks.sent.length = 0;
+        window.__echoMarks.arrived.length = 0;
         window.__echo = new Promise((resolve) => {
-          const t0 = performance.now();
+          const t0 = window.__echoT0 = performance.now();
           const check = () => {
             const last = window.gastownDebug.terminals.screenText(id).replace(/\\s+/g, '');
-            if (last.length > before.length) resolve(performance.now() - t0);
+            if (last.length > before.length) { window.__echoSeen = performance.now(); resolve(window.__echoSeen - t0); }
             else if (performance.now() - t0 > 5000) resolve(-1);
             else requestAnimationFrame(check);
           };
@@ -118,6 +135,14 @@ try {
         continue;
       }
       xs.push(ms);
+      const part = await page.evaluate(`(() => {
+        const m = window.__echoMarks;
+        const sent = m.sent.find((t) => t >= window.__echoT0);
+        const arrived = sent === undefined ? undefined : m.arrived.find((t) => t >= sent);
+        if (sent === undefined || arrived === undefined) return null;
+        return { toSend: sent - window.__echoT0, toArrive: arrived - sent, toSeen: window.__echoSeen - arrived };
+      })()`) as Parts | null;
+      if (part) parts.push(part);
       await new Promise((r) => setTimeout(r, 50));
     }
     // Clear the typed line (Ctrl-U) so the prompt stays short.
@@ -133,7 +158,8 @@ try {
     const started = Date.now();
     const cpu = cpuByRole();
     const wsBefore = await wsCounts();
-    const echoXs = await echo(page, ECHO_SAMPLES);
+    const parts: Parts[] = [];
+    const echoXs = await echo(page, ECHO_SAMPLES, parts);
     const rest = SECONDS * 1000 - (Date.now() - started);
     if (go && rest > 0) await new Promise((r) => setTimeout(r, rest));
     const cpuSpent = cpu();
@@ -146,6 +172,8 @@ try {
     const rate = (k: string): string => ((wsAfter[k] - wsBefore[k]) / seconds).toFixed(1);
     console.log(`page WebSocket: ${rate('binaryIn')} terminal frames/s (${(((wsAfter.binaryBytes - wsBefore.binaryBytes) / seconds) / 1024).toFixed(0)} KB/s), ${rate('textIn')} JSON in/s, ${rate('textOut')} JSON out/s`);
     printCpu(cpuSpent, seconds);
+    const split = (k: keyof Parts): string => `${pct(parts.map((p) => p[k]), 50).toFixed(1)} / ${pct(parts.map((p) => p[k]), 95).toFixed(1)}`;
+    if (parts.length) console.log(`echo parts p50 / p95 (${parts.length} samples): key → sent ${split('toSend')} ms · sent → echo arrived ${split('toArrive')} ms · arrived → on screen ${split('toSeen')} ms`);
     console.log(`${label.padEnd(22)} heap ${heap.toFixed(1)} MB · long tasks ${r.longPerMin.toFixed(1)}/min (max ${r.longMax.toFixed(0)} ms) · echo p50 ${pct(echoXs, 50).toFixed(1)} ms p95 ${pct(echoXs, 95).toFixed(1)} ms`);
     return r;
   };

@@ -12,11 +12,14 @@
 //   terminal's parse or render added to its frame. A focused terminal that streams does not
 //   starve the others: they are written at the end of each such two-frame window. (Without a
 //   frame source, due terminals are written when due.)
+// - a key typed into the focused terminal opens that window early: from the key until its echo
+//   arrives (at most `echoWaitMs`), terminals that become due wait too, so the echo's bytes do not
+//   queue behind a background terminal's parse and render;
 // - a terminal that collected `maxHeldBytes` is written at once, frame or not: memory stays
 //   bounded, and the PTY host (which pauses a session at 100 KB unacknowledged; bytes are
 //   acknowledged once drawn) never waits on the pacer, even in a hidden page that gets no frames;
 // - gaining focus writes what a terminal holds at once.
-// Nothing is reordered: held chunks are released in arrival order. Held bytes are dropped only
+// Nothing is reordered: held chunks are released in arrival order, as one write per release. Held bytes are dropped only
 // when their terminal goes away or its screen is reset for a replay.
 
 export interface PacerEffects {
@@ -41,12 +44,25 @@ export class PaintPacer {
   private readonly due = new Set<string>();
   /** The focused terminal was written and its frame has not passed yet. */
   private focusedDrawing = false;
+  /** A key was typed into the focused terminal and its echo has not arrived (nor the wait ended). */
+  private echoTimer: unknown = null;
 
   constructor(
     private readonly effects: PacerEffects,
     readonly backgroundMs = 250,
     readonly maxHeldBytes = 64 * 1024,
+    readonly echoWaitMs = 100,
   ) {}
+
+  /** A key was typed into terminal `id`: if it is the focused one, background terminals wait for its echo. */
+  typed(id: string): void {
+    if (id !== this.focused) return;
+    if (this.echoTimer !== null) this.effects.clearTimer(this.echoTimer);
+    this.echoTimer = this.effects.setTimer(() => {
+      this.echoTimer = null;
+      if (!this.focusedDrawing) this.releaseDue();
+    }, this.echoWaitMs);
+  }
 
   /** Bytes for terminal `id` to draw. */
   push(id: string, data: Uint8Array): void {
@@ -54,6 +70,7 @@ export class PaintPacer {
     if (id === this.focused) {
       this.release(id);
       this.effects.write(id, data);
+      this.echoArrived();
       this.holdForFocused();
       return;
     }
@@ -83,17 +100,27 @@ export class PaintPacer {
     return this.held.get(id)?.bytes ?? 0;
   }
 
-  /** Draws everything `id` holds now. */
+  /** Draws everything `id` holds now, in one write. */
   release(id: string): void {
     const h = this.held.get(id);
     this.forget(id);
-    if (h) for (const chunk of h.chunks) this.effects.write(id, chunk);
+    if (h) this.effects.write(id, h.chunks.length === 1 ? h.chunks[0] : concat(h.chunks, h.bytes));
   }
 
   /** Forgets what `id` holds without drawing it (its terminal is gone or being reset). */
   drop(id: string): void {
     this.forget(id);
     if (this.focused === id) this.focused = null;
+  }
+
+  private echoArrived(): void {
+    if (this.echoTimer === null) return;
+    this.effects.clearTimer(this.echoTimer);
+    this.echoTimer = null;
+  }
+
+  private releaseDue(): void {
+    for (const id of [...this.due]) this.release(id);
   }
 
   private forget(id: string): void {
@@ -108,18 +135,29 @@ export class PaintPacer {
     const h = this.held.get(id);
     if (!h) return;
     h.timer = null;
-    if (this.focusedDrawing) this.due.add(id);
+    if (this.focusedDrawing || this.echoTimer !== null) this.due.add(id);
     else this.release(id);
   }
 
   /** The focused terminal was written: due terminals wait until the frame after the one drawing it. */
   private holdForFocused(): void {
     const requestFrame = this.effects.requestFrame;
-    if (!requestFrame || this.focusedDrawing) return;
+    if (!requestFrame) return this.releaseDue();
+    if (this.focusedDrawing) return;
     this.focusedDrawing = true;
     requestFrame(() => requestFrame(() => {
       this.focusedDrawing = false;
-      for (const id of [...this.due]) this.release(id);
+      if (this.echoTimer === null) this.releaseDue();
     }));
   }
+}
+
+function concat(chunks: Uint8Array[], bytes: number): Uint8Array {
+  const all = new Uint8Array(bytes);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
 }

@@ -179,7 +179,10 @@ export class TerminalRegistry {
       resizeObserver: new ResizeObserver(() => this.fitSoon(entry)),
       visibilityObserver: new IntersectionObserver((records) => this.visibility(entry, records[records.length - 1].isIntersecting)),
     };
-    entry.disposables.push(term.onData((data) => void this.client.terminalWrite({ id, data }).catch(() => undefined)));
+    entry.disposables.push(term.onData((data) => {
+      this.pacer.typed(id);
+      void this.client.terminalWrite({ id, data }).catch(() => undefined);
+    }));
     term.open(element);
     this.trackFocus(entry);
     entry.resizeObserver.observe(element);

@@ -26,7 +26,7 @@ test('the focused terminal is written at once; others wait for their timer, in o
   assert.equal(timers.size, 1, 'one timer for b, started by its first byte');
   assert.equal(pacer.heldBytes('b'), 2);
   fire();
-  assert.deepEqual(writes, [['a', '1'], ['b', 'x'], ['b', 'y']]);
+  assert.deepEqual(writes, [['a', '1'], ['b', 'xy']], 'what b held is one write, in order');
   assert.equal(pacer.heldBytes('b'), 0);
 });
 
@@ -48,7 +48,7 @@ test('a terminal that collected the byte limit is written at once', () => {
   pacer.push('c', b('12345'));
   assert.equal(writes.length, 0);
   pacer.push('c', b('67890'));
-  assert.deepEqual(writes, [['c', '12345'], ['c', '67890']]);
+  assert.deepEqual(writes, [['c', '1234567890']]);
   assert.equal(timers.size, 0);
 });
 
@@ -95,7 +95,7 @@ test('with frames, terminals due while the focused one is drawn wait until the f
   pacer.push('f', b('more'));
   assert.equal(frames.length, 1, 'one window at a time');
   frame();
-  assert.deepEqual(writes, [['f', 'echo'], ['f', 'more'], ['a', 'a1'], ['a', 'a2'], ['b', 'b1']], 'then all due, in order, even though the focused one wrote again');
+  assert.deepEqual(writes, [['f', 'echo'], ['f', 'more'], ['a', 'a1a2'], ['b', 'b1']], 'then all due, in order, even though the focused one wrote again');
   assert.equal(frames.length, 0);
   pacer.push('c', b('c1'));
   fire();
@@ -112,13 +112,46 @@ test('with frames, the byte limit still writes at once, and a waiting terminal t
   pacer.push('c', b('y'));
   fire();
   pacer.push('a', b('67890'));
-  assert.deepEqual(ids(writes), ['f', 'a', 'a'], 'no frame needed at the limit (a hidden page gets none)');
+  assert.deepEqual(writes.slice(1), [['a', '1234567890']], 'no frame needed at the limit (a hidden page gets none)');
   pacer.drop('b');
   pacer.focus('c');
-  assert.deepEqual(ids(writes), ['f', 'a', 'a', 'c']);
+  assert.deepEqual(ids(writes), ['f', 'a', 'c']);
   frame();
   frame();
-  assert.equal(writes.length, 4, 'nothing left waiting');
+  assert.equal(writes.length, 3, 'nothing left waiting');
   assert.equal(frames.length, 0);
   assert.equal(pacer.heldBytes('b'), 0);
+});
+
+test('a key typed into the focused terminal holds due terminals until its echo is drawn', () => {
+  const { pacer, writes, timers, fire, frame } = framedHarness();
+  pacer.focus('f');
+  pacer.push('a', b('a1'));
+  pacer.typed('f');
+  assert.equal(timers.size, 2, "a's wait and the echo's");
+  const echoWait = [...timers.entries()].at(-1)!;
+  timers.delete(echoWait[0]);
+  fire();
+  assert.deepEqual(writes, [], 'a is due, but the echo has not arrived');
+  pacer.push('f', b('k'));
+  frame();
+  assert.deepEqual(ids(writes), ['f'], 'the echo is written and drawn first');
+  frame();
+  assert.deepEqual(writes, [['f', 'k'], ['a', 'a1']], 'then the due terminal');
+  pacer.typed('x');
+  assert.equal(timers.size, 0, 'a key typed elsewhere than the focused terminal holds nothing');
+});
+
+test('without an echo, due terminals are written when the wait for it ends', () => {
+  const { pacer, writes, timers, fire } = framedHarness();
+  pacer.focus('f');
+  pacer.typed('f');
+  pacer.push('a', b('a1'));
+  const [aWait, echoWait] = [...timers.entries()].sort((x, y) => y[0] - x[0]);
+  timers.clear();
+  aWait[1]();
+  assert.deepEqual(writes, []);
+  echoWait[1]();
+  assert.deepEqual(writes, [['a', 'a1']]);
+  fire();
 });
