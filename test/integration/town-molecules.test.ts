@@ -6,7 +6,7 @@
 // - a human-approval gate blocks until `gt gate approve`;
 // - `gt convoy stage` on 8 beads prints the waves, and names a cycle; bad formulas name their line;
 // - a scripted Mayor decomposes a goal into beads with dependencies and launches them in waves;
-// - `gt convoy stage` stores a staged convoy nobody feeds; `gt convoy launch ID` starts it;
+// - `gt convoy stage` stores a staged convoy nobody feeds (`gt convoy status` prints its waves); `gt convoy launch ID` starts it;
 // - the steps of a sequential molecule are not ready work, and slinging one is refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -360,6 +360,9 @@ test('convoy stage stores a staged convoy that nothing feeds; gt convoy launch I
   assert.deepEqual(staged.convoy.tracked.map((x) => x.id), b.map((x) => x.id), 'tracked in wave order');
   const printed = await t.gt(['convoy', 'list']);
   assert.match(printed.stdout, new RegExp(`${staged.convoy.id} {2}\\[staged\\] staged three`));
+  const status = await t.gt(['convoy', 'status', staged.convoy.id]);
+  assert.match(status.stdout, new RegExp(`Wave 1 \\(1\\):\\n {2}${b[0].id} .*\\nWave 2 \\(1\\):\\n {2}${b[1].id} .*\\nWave 3 \\(1\\):\\n {2}${b[2].id} `), 'gt convoy status prints a staged convoy\'s waves');
+  assert.match(status.stdout, new RegExp(`gt convoy launch ${staged.convoy.id}`));
   // Staging the same beads again keeps one staged convoy.
   const again = await t.json<ConvoyLaunchResult>(['convoy', 'stage', ...b.map((x) => x.id)]);
   assert.equal(again.convoy.id, staged.convoy.id);

@@ -66,14 +66,23 @@ export const convoyListCommand: Command = {
 
 export const convoyStatusCommand: Command = {
   name: 'convoy status',
-  summary: 'one convoy: each tracked bead, its state and polecat',
+  summary: 'one convoy: each tracked bead, its state and polecat (and a staged convoy\'s waves)',
   args: 'ID',
   options: JSON_OPTION,
   async run(ctx, v, positionals) {
     const id = requireArg(positionals, 0, 'convoy id');
-    const c = await withTown(ctx, (cl) => cl.convoyStatus({ id }));
+    const { c, plan } = await withTown(ctx, async (cl) => {
+      const c = await cl.convoyStatus({ id });
+      // A staged convoy's waves, planned from the live dependencies of its open beads (as launch will).
+      const open = c.tracked.filter((t) => t.status !== 'closed').map((t) => t.id);
+      const plan = c.staged && open.length ? await cl.convoyStage({ beads: open }).catch((e: Error) => ({ text: `waves: ${e.message}` })) : null;
+      return { c, plan };
+    });
     if (v.json) printJson(ctx, c);
-    else printConvoy(ctx, c, true);
+    else {
+      printConvoy(ctx, c, true);
+      if (plan) ctx.out(`${plan.text}\nstart it with gt convoy launch ${c.id}`);
+    }
     return 0;
   },
 };
