@@ -44,6 +44,7 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
   const work = b.town.work;
 
   around(work.polecats, 'sling', (a) => { const s = stamp(a[0] as string); s.slingStart ??= now(); });
+  around(work.polecats, 'slingBatch', (a) => { for (const p of a[1] as Array<{ bead: string }>) stamp(p.bead).slingStart ??= now(); });
   const hooked = (id: string, patch: { status?: string; assignee?: string | null }) => {
     if (patch.status === 'hooked' && patch.assignee) {
       const s = stamp(id);
