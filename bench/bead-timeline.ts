@@ -44,6 +44,7 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
   const work = b.town.work;
 
   around(work.polecats, 'sling', (a) => { const s = stamp(a[0] as string); s.slingStart ??= now(); });
+  around(work.polecats, 'slingBatch', (a) => { for (const p of a[1] as Array<{ bead: string }>) stamp(p.bead).slingStart ??= now(); });
   const hooked = (id: string, patch: { status?: string; assignee?: string | null }) => {
     if (patch.status === 'hooked' && patch.assignee) {
       const s = stamp(id);
@@ -57,7 +58,12 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
   };
   type Patch = { status?: string; assignee?: string | null };
   around(b.town.ledger, 'update', () => undefined, (_t, a) => hooked(a[0] as string, a[1] as Patch));
-  around(b.town.ledger, 'updateMany', () => undefined, (_t, a) => { for (const x of a[0] as Array<{ id: string; patch: Patch }>) hooked(x.id, x.patch); });
+  around(b.town.ledger, 'updateMany', () => undefined, (_t, a) => {
+    for (const x of a[0] as Array<{ id: string; patch: Patch }>) {
+      hooked(x.id, x.patch);
+      if (x.patch.status === 'closed' && beads.has(x.id)) stamp(x.id).closed ??= now(); // a batch's closes (the Refinery)
+    }
+  });
   around(b.town.ledger, 'closeBead', () => undefined, (_t, a) => { const id = a[0] as string; if (beads.has(id)) stamp(id).closed ??= now(); });
   around(work.polecats, 'startSession', (a) => { const s = stamp((a[2] as { id: string }).id); s.sessionAsked ??= now(); }, (_t, a) => {
     const s = stamp((a[2] as { id: string }).id);

@@ -19,16 +19,20 @@ export async function update(ctx: LedgerContext, id: string, patch: BeadUpdate, 
 }
 
 /** Changes several beads in one write and one commit (`update <id> <id>…`), in the order given; a
- *  failed compare-and-set (or a missing bead) refuses the whole write. */
-export async function updateMany(ctx: LedgerContext, items: Array<{ id: string; patch: BeadUpdate }>, actor: string): Promise<Bead[]> {
-  const parsed = items.map(({ id, patch }) => ({ id: validate(BeadIdSchema, id, 'updateMany'), p: validate(BeadUpdateSchema, patch, 'updateMany') }));
+ *  failed compare-and-set (or a missing bead) refuses the whole write. `closeReason`: the reason of
+ *  an item whose patch closes it (as closeBead's). */
+export async function updateMany(ctx: LedgerContext, items: Array<{ id: string; patch: BeadUpdate; closeReason?: string }>, actor: string): Promise<Bead[]> {
+  const parsed = items.map(({ id, patch, closeReason }) => ({
+    id: validate(BeadIdSchema, id, 'updateMany'), p: validate(BeadUpdateSchema, patch, 'updateMany'),
+    reason: closeReason === undefined ? undefined : validate(CloseSchema, { reason: closeReason }, 'updateMany').reason,
+  }));
   const ids = parsed.map((x) => x.id);
   if (!ids.length) return [];
   if (new Set(ids).size !== ids.length) throw new TownError('invalid', `updateMany: a bead may appear once (${ids.join(', ')})`);
   const op = parsed.some((x) => x.p.status === 'closed') ? 'close' : 'update';
   return ctx.write(actor, op, async (tx) => {
     const out: Bead[] = [];
-    for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, undefined));
+    for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, x.reason));
     tx.subject = ids.join(' ');
     return out;
   }, ids);

@@ -145,7 +145,7 @@ export class Ledger {
 
   /** Changes several beads in one write (one commit `update <ids>`), in order; all or nothing: a
    *  compare-and-set (`expectStatus`) that fails refuses the whole write. */
-  async updateMany(items: Array<{ id: string; patch: BeadUpdate }>, actor: string): Promise<Bead[]> {
+  async updateMany(items: Array<{ id: string; patch: BeadUpdate; closeReason?: string }>, actor: string): Promise<Bead[]> {
     return updates.updateMany(this.ctx, items, actor);
   }
 

@@ -9,10 +9,13 @@
 import { TownError } from '../../preload/contract.ts';
 import { BEAD_STATUSES, type Bead, type BeadStatus } from '../../preload/types.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { MR_PHASES, TERMINAL_PHASES, type FollowUp, type MergeQueueStore, type MergeRequest, type MergeRequestMeta, type MrPhase, type NewMergeRequest } from './types.ts';
+import { MR_PHASES, TERMINAL_PHASES, type FollowUp, type MergeQueueStore, type MergeRequest, type MergeRequestMeta, type MrPhase, type NewMergeRequest, type PhaseRecord } from './types.ts';
 
 /** The few Ledger methods the queue needs (a structural slice, so the store is easy to read). */
-export type LedgerForQueue = Pick<Ledger, 'create' | 'list' | 'show' | 'update' | 'closeBead' | 'reopen' | 'addDependency'>;
+export type LedgerForQueue = Pick<Ledger, 'create' | 'list' | 'show' | 'getMany' | 'update' | 'updateMany' | 'closeBead' | 'reopen' | 'addDependency'>;
+
+/** One bead's part of a ledger.updateMany write. */
+export type LedgerItem = Parameters<Ledger['updateMany']>[0][number];
 
 export interface LedgerStoreOptions {
   /** The rig's bead prefix: its merge requests and follow-ups are created under it. */
@@ -104,6 +107,31 @@ export class LedgerMergeQueueStore implements MergeQueueStore {
     if (status === 'closed') return beadToMergeRequest(await this.ledger.closeBead(id, phase, this.opts.actor, { metadata }))!;
     const statusPatch = current.status === status ? {} : { status };
     return beadToMergeRequest(await this.ledger.update(id, { metadata, ...statusPatch }, this.opts.actor))!;
+  }
+
+  /** Several phases in one write (one commit `update <ids>`): the request beads are read with one
+   *  light read (issue + labels), each gets what `record` would write (reopened, closed with the
+   *  phase as its reason, or updated). */
+  async recordMany(entries: PhaseRecord[]): Promise<MergeRequest[]> {
+    if (!entries.length) return [];
+    const items = await this.phaseItems(entries);
+    const written = await this.ledger.updateMany(items, this.opts.actor);
+    const byId = new Map(written.map((b) => [b.id, b]));
+    return entries.map((e) => beadToMergeRequest(byId.get(e.id)!)!);
+  }
+
+  /** The updateMany items that record these phases (one read of their beads). */
+  protected async phaseItems(entries: PhaseRecord[]): Promise<LedgerItem[]> {
+    const beads = new Map((await this.ledger.getMany(entries.map((e) => e.id))).map((b) => [b.id, b]));
+    return entries.map((e) => {
+      const current = beads.get(e.id);
+      const mr = current ? beadToMergeRequest(current) : null;
+      if (!current || !mr) throw new TownError('not_found', `${e.id} is not a merge request`);
+      const metadata = clean({ ...mr.meta, ...e.patch, phase: e.phase, note: e.note.slice(0, 2000) });
+      const status = statusFor(e.phase);
+      // Closed → open/in progress is a reopen, in the same write.
+      return { id: e.id, patch: { metadata, ...(current.status === status ? {} : { status }) }, ...(status === 'closed' ? { closeReason: e.phase } : {}) };
+    });
   }
 
   async createFollowUp(mr: MergeRequest, f: FollowUp): Promise<string> {

@@ -37,6 +37,7 @@ export type Readiness =
  */
 export function readiness(mr: MergeRequest, head: string | null): Readiness {
   const phase = mr.meta.phase;
+  if (mr.meta.holdFor) return { ready: false, phase, why: `held until gt done puts ${mr.meta.holdFor} in review`, changed: false };
   if (head === null) {
     return { ready: false, phase: 'branch-missing', why: `branch ${mr.meta.branch} does not exist`, changed: phase !== 'branch-missing' };
   }
@@ -46,4 +47,15 @@ export function readiness(mr: MergeRequest, head: string | null): Readiness {
   }
   if (phase === 'branch-missing') return { ready: true, requeue: true };
   return { ready: true, requeue: phase !== 'queued' };
+}
+
+/**
+ * How many ready requests the next batch takes: the configured size, or, when more are waiting, all
+ * of them up to `max` (a long queue is drained in fewer, bigger batches: one gate run, one build and
+ * one write per phase for the whole batch; a red batch is bisected, k culprits cost ~k·log2(n) runs).
+ */
+export function batchSizeFor(ready: number, size: number, max: number): number {
+  const base = Math.max(1, Math.floor(size));
+  if (ready <= base) return base;
+  return Math.min(ready, Math.max(base, Math.floor(max)));
 }

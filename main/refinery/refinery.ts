@@ -18,6 +18,7 @@ import { isAncestor } from '../git/is-ancestor.ts';
 import { pushRef } from '../git/push-ref.ts';
 import { resolveBranch } from '../git/resolve-commit.ts';
 import { createRef, updateRef } from '../git/update-ref.ts';
+import { branchesMergedInto, branchHeads } from '../git/branch-heads.ts';
 import { isValidBranchName } from '../git/check-branch-name.ts';
 import { addDetachedWorktree } from '../git/worktree-add.ts';
 import { checkoutClean } from '../git/worktree-checkout.ts';
@@ -26,7 +27,7 @@ import { GateStopped, resolveBatch, type Resolution } from './batch-resolver.ts'
 import { runGate } from './gate-runner.ts';
 import { buildMergeStack, type StackItem } from './merge-stack.ts';
 import { clearGate, GATE_MARKER_ENV, killOrphanGate, recordGate } from './orphan-gate.ts';
-import { orderByScore, readiness, scoreOf } from './queue-order.ts';
+import { batchSizeFor, orderByScore, readiness, scoreOf } from './queue-order.ts';
 import {
   TERMINAL_PHASES,
   type GateConfig,
@@ -36,6 +37,7 @@ import {
   type MergeRequestMeta,
   type MrPhase,
   type PassReport,
+  type PhaseRecord,
   type QueueEntry,
   type RefineryEvent,
   type RefineryOptions,
@@ -69,6 +71,8 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   readonly workDir: string;
   readonly targetBranch: string;
   readonly batchSize: number;
+  /** A long queue's batch grows up to this (batchSizeFor). */
+  readonly maxBatchSize: number;
   private gate: GateConfig;
   private readonly origin?: string;
   private readonly identity: { name: string; email: string };
@@ -97,6 +101,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     this.targetBranch = opts.targetBranch ?? 'main';
     this.gate = validateGate(opts.gate);
     this.batchSize = Math.max(1, Math.floor(opts.batchSize ?? 4));
+    this.maxBatchSize = Math.max(this.batchSize, Math.floor(opts.maxBatchSize ?? this.batchSize));
     this.origin = opts.origin;
     this.identity = opts.identity ?? DEFAULT_IDENTITY;
     this.pollMs = opts.pollMs ?? 30_000;
@@ -253,9 +258,15 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
 
     const report = emptyReport('idle');
     const ready: Candidate[] = [];
-    for (const mr of await this.store.listOpen()) {
-      const head = await this.branchHead(mr.meta.branch);
-      if (head && (await isAncestor(this.repoDir, head, target))) {
+    const open = await this.store.listOpen();
+    // Every request's branch head, and which are already in the target: two git runs for the queue.
+    const heads = open.length ? await branchHeads(this.repoDir) : new Map<string, string>();
+    const inTarget = open.length ? await branchesMergedInto(this.repoDir, target) : new Map<string, string>();
+    for (const mr of open) {
+      const known = heads.get(mr.meta.branch);
+      // A branch missing here may be fetched from origin (branchHead): then ask git about it alone.
+      const head = known ?? (await this.branchHead(mr.meta.branch));
+      if (head && (known ? inTarget.get(mr.meta.branch) === head : await isAncestor(this.repoDir, head, target))) {
         // Landed already (e.g. the target moved, then we crashed before recording it).
         await this.recordPhase(mr, 'merged', { head, mergedAs: mr.meta.mergedAs ?? target, batch: undefined }, 'its head is already in the target');
         report.merged.push(mr.id);
@@ -279,8 +290,9 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     if (ready.length === 0) return report;
 
     const byId = new Map(ready.map((c) => [c.mr.id, c]));
+    // A long queue is taken in bigger batches (batchSizeFor): one gate run and one write per phase for all.
     const batch = orderByScore(ready.map((c) => c.mr), this.now())
-      .slice(0, this.batchSize)
+      .slice(0, batchSizeFor(ready.length, this.batchSize, this.maxBatchSize))
       .map((mr) => byId.get(mr.id)!);
     report.kind = 'batch';
     report.batch = target;
@@ -294,7 +306,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
 
   private async runBatch(target: string, batch: Candidate[], report: PassReport): Promise<PassReport> {
     const mrs = new Map<string, MergeRequest>();
-    for (const c of batch) mrs.set(c.mr.id, await this.recordPhase(c.mr, 'batched', { head: c.head, batch: target }, `batched on ${target.slice(0, 10)}`));
+    for (const mr of await this.recordPhases(batch.map((c) => ({ mr: c.mr, phase: 'batched', patch: { head: c.head, batch: target }, detail: `batched on ${target.slice(0, 10)}` })))) mrs.set(mr.id, mr);
     this.emitEvent({ type: 'batch', batch: target, ids: batch.map((c) => c.mr.id), target: this.targetBranch });
 
     const items: StackItem[] = batch.map((c) => ({ id: c.mr.id, title: c.mr.title, branch: c.mr.meta.branch, head: c.head }));
@@ -305,11 +317,10 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
       resolution = await resolveBatch(target, items, {
         build: (onto, its) => buildMergeStack(this.repoDir, target, onto, its, this.identity),
         gate: async (tip, its) => {
-          for (const it of its) {
-            if (testing.has(it.id)) continue;
-            testing.add(it.id);
-            mrs.set(it.id, await this.recordPhase(mrs.get(it.id)!, 'testing', {}, `gate running on ${tip.slice(0, 10)}`));
-          }
+          const fresh = its.filter((it) => !testing.has(it.id));
+          for (const it of fresh) testing.add(it.id);
+          const recorded = await this.recordPhases(fresh.map((it) => ({ mr: mrs.get(it.id)!, phase: 'testing', patch: {}, detail: `gate running on ${tip.slice(0, 10)}` })));
+          for (const mr of recorded) mrs.set(mr.id, mr);
           const r = await this.runGateAt(tip);
           this.emitEvent({ type: 'gate', batch: target, tip, ids: its.map((i) => i.id), outcome: r.outcome, durationMs: r.durationMs, run: ++run });
           if (r.outcome === 'pass') this.greenTargets.add(tip);
@@ -344,14 +355,13 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
         await this.requeueAll(mrs, landed.message);
         return { ...report, kind: 'blocked', problem: landed.message };
       }
-      for (const it of resolution.landed) {
-        let mr = mrs.get(it.id)!;
-        if (resolution.flaky) {
-          mr = await this.recordPhase(mr, 'flaky', { gateOutput: tail(resolution.flaky.output), flakyRuns: (mr.meta.flakyRuns ?? 0) + 1 }, 'gate failed once, passed on retry');
-        }
-        await this.recordPhase(mr, 'merged', { mergedAs: resolution.mergedAs.get(it)!, batch: undefined }, `merged as ${resolution.mergedAs.get(it)!.slice(0, 10)}`);
-        report.merged.push(it.id);
+      let landedMrs = resolution.landed.map((it) => mrs.get(it.id)!);
+      if (resolution.flaky) {
+        const flaky = resolution.flaky;
+        landedMrs = await this.recordPhases(landedMrs.map((mr) => ({ mr, phase: 'flaky', patch: { gateOutput: tail(flaky.output), flakyRuns: (mr.meta.flakyRuns ?? 0) + 1 }, detail: 'gate failed once, passed on retry' })));
       }
+      await this.recordPhases(resolution.landed.map((it, i) => ({ mr: landedMrs[i], phase: 'merged', patch: { mergedAs: resolution.mergedAs.get(it)!, batch: undefined }, detail: `merged as ${resolution.mergedAs.get(it)!.slice(0, 10)}` })));
+      for (const it of resolution.landed) report.merged.push(it.id);
       report.flaky = resolution.flaky !== null;
     }
 
@@ -447,9 +457,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   }
 
   private async requeueAll(mrs: Map<string, MergeRequest>, why: string, gateOutput?: string): Promise<void> {
-    for (const mr of mrs.values()) {
-      await this.recordPhase(mr, 'queued', { batch: undefined, ...(gateOutput ? { gateOutput } : {}) }, why);
-    }
+    await this.recordPhases([...mrs.values()].map((mr) => ({ mr, phase: 'queued', patch: { batch: undefined, ...(gateOutput ? { gateOutput } : {}) }, detail: why })));
   }
 
   // ---------------------------------------------------------------- worktree and gate
@@ -506,6 +514,22 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   private async recordPhase(mr: MergeRequest, phase: MrPhase, patch: Partial<MergeRequestMeta>, detail: string): Promise<MergeRequest> {
     const updated = await this.store.record(mr.id, phase, { ...patch, updatedAt: new Date(this.now()).toISOString() }, `${phase}: ${detail}`);
     this.emitPhase(updated, phase, detail);
+    return updated;
+  }
+
+  /** Several phases in one store write when the store can (recordMany: one commit), else one by one;
+   *  the same events as recordPhase, in order, once written. */
+  private async recordPhases(list: Array<{ mr: MergeRequest; phase: MrPhase; patch: Partial<MergeRequestMeta>; detail: string }>): Promise<MergeRequest[]> {
+    if (!list.length) return [];
+    if (!this.store.recordMany || list.length === 1) {
+      const out: MergeRequest[] = [];
+      for (const x of list) out.push(await this.recordPhase(x.mr, x.phase, x.patch, x.detail));
+      return out;
+    }
+    const updatedAt = new Date(this.now()).toISOString();
+    const entries: PhaseRecord[] = list.map((x) => ({ id: x.mr.id, phase: x.phase, patch: { ...x.patch, updatedAt }, note: `${x.phase}: ${x.detail}` }));
+    const updated = await this.store.recordMany(entries);
+    updated.forEach((mr, i) => this.emitPhase(mr, list[i].phase, list[i].detail));
     return updated;
   }
 

@@ -11,6 +11,14 @@ export interface NewMergeRequest {
   meta: MergeRequestMeta;
 }
 
+/** One phase to record (MergeQueueStore.record's arguments). */
+export interface PhaseRecord {
+  id: string;
+  phase: MrPhase;
+  patch: Partial<MergeRequestMeta>;
+  note: string;
+}
+
 export interface FollowUp {
   kind: 'conflict' | 'rejection';
   title: string;
@@ -35,6 +43,11 @@ export interface MergeQueueStore {
    * request's history (a comment in the ledger).
    */
   record(id: string, phase: MrPhase, patch: Partial<MergeRequestMeta>, note: string): Promise<MergeRequest>;
+  /**
+   * Optional: records several phases at once, as `record` would one by one, in one write (one commit
+   * in the ledger; all or nothing). The Refinery uses it for a whole batch when the store has it.
+   */
+  recordMany?(entries: PhaseRecord[]): Promise<MergeRequest[]>;
   /** Creates a bead (resolution or rejection) for the request's polecat; returns its id. */
   createFollowUp(mr: MergeRequest, followUp: FollowUp): Promise<string>;
 }
@@ -53,6 +66,8 @@ export interface RefineryOptions {
   targetBranch?: string;
   gate: GateConfig;
   batchSize?: number;
+  /** With more than batchSize requests ready, a batch takes up to this many (default: batchSize). */
+  maxBatchSize?: number;
   /** Remote name the target is pushed to after landing (and synced from before each batch). */
   origin?: string;
   /** Identity of the merge commits. */

@@ -48,6 +48,9 @@ export interface MergeRequestMeta {
   flakyRuns?: number;
   note?: string;
   updatedAt?: string;
+  /** Set by `gt done` on a request it creates, until the same write that puts this bead in review
+   *  removes it: the Refinery does not batch a held request (a lost race leaves nothing to land). */
+  holdFor?: string;
 }
 
 export interface MergeRequest {

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { orderByScore, readiness, scoreOf } from '../../main/refinery/queue-order.ts';
+import { batchSizeFor, orderByScore, readiness, scoreOf } from '../../main/refinery/queue-order.ts';
 import type { MergeRequest, MergeRequestMeta } from '../../main/refinery/types.ts';
 
 const NOW = Date.parse('2025-01-10T12:00:00Z');
@@ -50,4 +50,22 @@ test('readiness: missing branches wait, conflicts wait until the branch changes'
   assert.ok(!waiting.ready && /x\.ts/.test(waiting.why));
   assert.deepEqual(readiness(conflict, 'h2'), { ready: true, requeue: true });
   assert.deepEqual(readiness(mr('t', 2, 0, { phase: 'testing' }), 'h'), { ready: true, requeue: true }, 'in-flight after a crash: re-queued');
+});
+
+test('a held request (gt done not finished) is not ready, whatever its branch', () => {
+  const held = mr('held', 2, 0, { holdFor: 'gt-1' });
+  const r = readiness(held, 'a'.repeat(40));
+  assert.equal(r.ready, false);
+  assert.equal(r.ready === false && r.changed, false, 'nothing to record: it waits');
+  assert.equal(readiness(mr('free', 2, 0), 'a'.repeat(40)).ready, true);
+});
+
+test('batch size: the configured size for a short queue; a long queue takes all that is ready, up to the max', () => {
+  assert.equal(batchSizeFor(0, 4, 16), 4);
+  assert.equal(batchSizeFor(3, 4, 16), 4);
+  assert.equal(batchSizeFor(4, 4, 16), 4);
+  assert.equal(batchSizeFor(9, 4, 16), 9);
+  assert.equal(batchSizeFor(40, 4, 16), 16);
+  assert.equal(batchSizeFor(40, 4, 2), 4, 'a max below the size never shrinks a batch');
+  assert.equal(batchSizeFor(40, 0, 0), 1, 'at least one');
 });

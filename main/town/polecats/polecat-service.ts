@@ -5,6 +5,9 @@
 // marked working under the rig's lock, so two slings never overfill a rig; the session is started
 // after that lock is released (slings to one rig start sessions side by side), and while it starts
 // the polecat is `isStarting` so the Witness's GUPP does not start a second one.
+// slingBatch (the Witness's feed): several beads to one rig under one acquisition of its lock and one
+// commit (every hook still a compare-and-set from open: one that fails refuses the whole write, and
+// each bead is then slung alone, as by sling).
 import { TownError } from '../../../preload/contract.ts';
 import type { Bead } from '../../../preload/types.ts';
 import type { RigInfo, SlingResult } from '../../../preload/requests/work-types.ts';
@@ -82,6 +85,79 @@ export class PolecatService {
       if ('outcome' in decided) return decided;
       return this.start(decided, rig, runtime, actor);
     });
+  }
+
+  /**
+   * Several beads to one rig (the Witness's feed): decided under one acquisition of the rig's lock and
+   * hooked in one write (bead hooked + polecat working, for each), sessions started side by side after.
+   * Never queues (as `enqueue: false`): a bead beyond capacity comes back `full`. A bead that cannot be
+   * slung (no longer open, a step of a sequential molecule) or a batch write refused by a failed
+   * compare-and-set falls back to `sling`, bead by bead (its own checks and errors).
+   */
+  async slingBatch(rigName: string, picks: Array<{ bead: string; runtime?: string; convoy?: string }>, actor: string): Promise<Array<PromiseSettledResult<SlingResult & { full?: boolean }>>> {
+    const alone = (p: { bead: string; runtime?: string; convoy?: string }) => this.sling(p.bead, { target: rigName, runtime: p.runtime, enqueue: false, convoy: p.convoy }, actor);
+    if (picks.length < 2) return Promise.allSettled(picks.map(alone));
+    const rig = await this.c.rigs.get(rigName);
+    const read = new Map((await this.c.ledger.getMany(picks.map((p) => p.bead))).map((b) => [b.id, b]));
+    const slingable = (b: Bead | undefined): b is Bead => !!b && b.status === 'open' && !b.assignee && isWorkType(b);
+    const ok = picks.filter((p) => slingable(read.get(p.bead)));
+    const steps = await refuseSequentialSteps(this.c.ledger, ok.map((p) => read.get(p.bead)!)).then(() => false, () => true);
+    if (steps || ok.length < 2) return Promise.allSettled(picks.map(alone));
+    const out = new Map<string, Promise<SlingResult & { full?: boolean }>>();
+    for (const p of picks) if (!ok.includes(p)) out.set(p.bead, alone(p));
+    const decided = await this.c.locks.run(`rig:${rig.name}`, async () => {
+      const polecats = (await this.c.agents.list({ role: 'polecat' })).map((a) => ({ ...a, meta: { ...a.meta } }));
+      const hooks: Array<Hooked & { runtime: string; convoy?: string }> = [];
+      const answers = new Map<string, SlingResult & { full?: boolean }>();
+      const writes: Parameters<typeof this.c.ledger.updateMany>[0] = [];
+      for (const p of ok) {
+        const bead = read.get(p.bead)!;
+        const runtime = p.runtime ?? workNote(bead).runtime ?? rig.runtime ?? runtimeNameFor(this.c.settings.runtimes, { rig: rig.name, role: 'polecat' });
+        const blocked = (await this.c.gate?.({ rig: rig.name, bead: bead.id, convoy: p.convoy ?? workNote(bead).convoy ?? null })) ?? null;
+        const room = blocked ?? (await this.room(rig, polecats));
+        if (room) {
+          answers.set(bead.id, { bead: bead.id, outcome: 'queued', agent: null, branch: null, workdir: null, terminal: null, reason: room, full: !blocked });
+          continue;
+        }
+        const agent = await this.pickPolecat(rig, null, actor, polecats.filter((a) => a.meta.rig === rig.name));
+        if (!polecats.includes(agent)) polecats.push(agent);
+        const address = agent.meta.address;
+        const branch = polecatBranch(agent.meta.name, bead.id);
+        const workdir = polecatWorktree(this.c.townRoot, rig.name, agent.meta.name);
+        writes.push(
+          {
+            id: bead.id,
+            patch: {
+              status: 'hooked', assignee: address, expectStatus: ['open'],
+              metadata: withWorkNote(bead, { rig: rig.name, polecat: address, branch, runtime, slungBy: actor, slungAt: new Date().toISOString(), ...(p.convoy ? { convoy: p.convoy } : {}) }),
+            },
+          },
+          this.c.agents.updateOf(agent, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }),
+        );
+        // Counted as working by the next decision of this batch (room, the pick).
+        agent.meta.state = 'working';
+        hooks.push({ bead, address, branch, workdir, runtime, convoy: p.convoy });
+      }
+      if (!writes.length) return { hooks, answers, written: true };
+      try {
+        await this.c.ledger.updateMany(writes, actor);
+      } catch {
+        return { hooks: [], answers: new Map(), written: false };
+      }
+      for (const h of hooks) this.starting.add(h.address);
+      return { hooks, answers, written: true };
+    });
+    if (!decided.written) {
+      // A compare-and-set failed (someone hooked one of them meanwhile): nothing was written; one by one.
+      for (const p of ok) out.set(p.bead, alone(p));
+    } else {
+      for (const [bead, answer] of decided.answers) out.set(bead, Promise.resolve(answer));
+      for (const h of decided.hooks) {
+        if (h.bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(h.bead.id, QUEUED_LABEL, actor).catch(() => undefined);
+        out.set(h.bead.id, this.start(h, rig, h.runtime, actor));
+      }
+    }
+    return Promise.allSettled(picks.map((p) => out.get(p.bead)!));
   }
 
   /** Whether a sling is starting this polecat's session right now (GUPP must not start another). */

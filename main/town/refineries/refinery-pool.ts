@@ -113,6 +113,7 @@ export class RefineryPool {
       targetBranch: rig.branch,
       gate: { command: rig.gate ?? NO_GATE, timeoutMs: this.settings.gateTimeoutMs },
       batchSize: this.settings.batchSize,
+      maxBatchSize: this.settings.maxBatchSize,
       pollMs: this.settings.pollMs,
       origin: originFor(rig),
       identity: { name: `Gas Town Refinery (${rig.name})`, email: `refinery@${rig.name}.gastown.local` },

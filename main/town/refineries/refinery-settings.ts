@@ -8,6 +8,9 @@ export const RefinerySettingsSchema = z.object({
   gateTimeoutMs: z.number().int().min(1000).max(24 * 3_600_000).default(600_000),
   /** Requests merged and gated together (a red batch is bisected). */
   batchSize: z.number().int().min(1).max(64).default(4),
+  /** With more requests ready than batchSize, a batch takes them all, up to this many (a long queue
+   *  is drained in fewer batches: one gate run and one ledger write per phase each). */
+  maxBatchSize: z.number().int().min(1).max(64).default(16),
   /** How often an idle Refinery looks at its queue when nothing poked it (new requests poke it). */
   pollMs: z.number().int().min(100).max(3_600_000).default(10_000),
   /** A bead the merge queue sent back this many times is held for a human (status blocked, a high

@@ -16,8 +16,8 @@
 //   follow-up bead as before: open, assigned to its polecat if any, on the request's branch.
 import type { Bead } from '../../../preload/types.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
-import type { MergeRequest, FollowUp, MergeRequestMeta, MrPhase } from '../../refinery/types.ts';
-import { LedgerMergeQueueStore, type LedgerForQueue, type LedgerStoreOptions } from '../../refinery/ledger-store.ts';
+import type { MergeRequest, FollowUp, MergeRequestMeta, MrPhase, PhaseRecord } from '../../refinery/types.ts';
+import { beadToMergeRequest, LedgerMergeQueueStore, type LedgerForQueue, type LedgerItem, type LedgerStoreOptions } from '../../refinery/ledger-store.ts';
 import { isInReview, withWorkNote, workNote } from '../polecats/work-beads.ts';
 
 export const FOLLOW_UP_LABEL = 'gt:refinery';
@@ -80,16 +80,46 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
     return recorded;
   }
 
+  /**
+   * A batch's phases in one write (one commit). For `merged`: each request's work bead is closed in
+   * that same write (all or nothing: a crash cannot close one without the other). Rejections and
+   * conflicts send beads back: they go through `record`, one by one.
+   */
+  override async recordMany(entries: PhaseRecord[]): Promise<MergeRequest[]> {
+    if (entries.some((e) => e.phase === 'rejected' || e.phase === 'conflict')) {
+      const out: MergeRequest[] = [];
+      for (const e of entries) out.push(await this.record(e.id, e.phase, e.patch, e.note));
+      return out;
+    }
+    const items = await this.phaseItems(entries);
+    const landing = new Map<string, { mr: string; mergedAs: string | undefined }>();
+    for (const [i, e] of entries.entries()) {
+      if (e.phase !== 'merged') continue;
+      const bead = (items[i].patch.metadata as Partial<MergeRequestMeta> | undefined)?.bead;
+      if (bead) landing.set(bead, { mr: e.id, mergedAs: e.patch.mergedAs ?? (items[i].patch.metadata as Partial<MergeRequestMeta>).mergedAs });
+    }
+    const closes: LedgerItem[] = [];
+    const landed: string[] = [];
+    if (landing.size) {
+      for (const bead of await this.townLedger.getMany([...landing.keys()])) {
+        if (bead.status === 'closed' || items.some((x) => x.id === bead.id)) continue;
+        const { mr, mergedAs } = landing.get(bead.id)!;
+        closes.push({ id: bead.id, ...landedClose(bead, mr, mergedAs) });
+        landed.push(bead.id);
+      }
+    }
+    // The work beads first: they close before (here: with) their requests (see the header).
+    const written = await this.townLedger.updateMany([...closes, ...items], this.opts.actor);
+    const byId = new Map(written.map((b) => [b.id, b]));
+    for (const bead of landed) this.beadLanded(bead);
+    return entries.map((e) => beadToMergeRequest(byId.get(e.id)!)!);
+  }
+
   private async closeLanded(beadId: string, mr: string, mergedAs: string | undefined): Promise<void> {
     const bead = await this.townLedger.show(beadId).catch(() => null);
     if (!bead || bead.status === 'closed') return;
-    const polecat = workNote(bead).polecat;
-    // One write: closed, and who did the work back on it (the Refinery held it while in review). Never
-    // in two: an in_progress bead assigned to a polecat, even for a moment, reads as its hook.
-    await this.townLedger.closeBead(beadId, `landed: merge request ${mr}${mergedAs ? ` merged as ${mergedAs.slice(0, 10)}` : ''}`, this.opts.actor, {
-      ...(polecat && isInReview(bead) ? { assignee: polecat } : {}),
-      metadata: withWorkNote(bead, { review: null, rework: null }),
-    });
+    const { patch, closeReason } = landedClose(bead, mr, mergedAs);
+    await this.townLedger.closeBead(beadId, closeReason, this.opts.actor, patch);
     this.beadLanded(beadId);
   }
 
@@ -160,6 +190,17 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
     }, this.opts.actor);
     if (!bead.labels.includes(FOLLOW_UP_LABEL)) await this.townLedger.addLabel(bead.id, FOLLOW_UP_LABEL, this.opts.actor);
   }
+}
+
+/** A landed work bead's close: one write, closed, and who did the work back on it (the Refinery held
+ *  it while in review). Never in two: an in_progress bead assigned to a polecat, even for a moment,
+ *  reads as its hook. */
+function landedClose(bead: Bead, mr: string, mergedAs: string | undefined): { patch: { status: 'closed'; assignee?: string; metadata: Record<string, unknown> }; closeReason: string } {
+  const polecat = workNote(bead).polecat;
+  return {
+    patch: { status: 'closed', ...(polecat && isInReview(bead) ? { assignee: polecat } : {}), metadata: withWorkNote(bead, { review: null, rework: null }) },
+    closeReason: `landed: merge request ${mr}${mergedAs ? ` merged as ${mergedAs.slice(0, 10)}` : ''}`,
+  };
 }
 
 /** The account of a rejection the Refinery did not explain through a follow-up (by hand, or found after a crash). */

@@ -11,7 +11,7 @@ import { parseAddress, type AgentRecord } from '../polecats/agent-store.ts';
 import type { PolecatService } from '../polecats/polecat-service.ts';
 import { QUEUED_LABEL, workNote } from '../polecats/work-beads.ts';
 import { polecatBranch, polecatWorktree } from '../rigs/rig-paths.ts';
-import type { RigInfo } from '../../../preload/requests/work-types.ts';
+import type { RigInfo, SlingResult } from '../../../preload/requests/work-types.ts';
 import { TOWN_ACTOR, type WorkContext } from './work-context.ts';
 import { markFailed, markUp, type RestartState } from '../../lib/restart-policy.ts';
 import { Escalations } from '../supervision/escalations.ts';
@@ -323,14 +323,31 @@ export class Witness {
     }
     // Not awaited: a patrol that waited for sessions to start would hold back the next one (a
     // polecat freed meanwhile would wait for it). The next patrols skip the beads still in flight.
-    for (const p of picks) {
-      // Settled: its slot is no longer counted as in flight, so a patrol may fill it (if free).
-      const done = this.trySling(p.bead, p.rig, p.runtime, p.convoy).then(() => undefined).finally(() => {
-        this.slinging.delete(p.bead);
-        this.wake(500);
+    // A rig's picks are hooked together: one acquisition of its lock and one commit (slingBatch).
+    const byRig = new Map<string, typeof picks>();
+    for (const p of picks) byRig.set(p.rig, [...(byRig.get(p.rig) ?? []), p]);
+    for (const [rig, group] of byRig) {
+      const results = this.polecats.slingBatch(rig, group, TOWN_ACTOR);
+      group.forEach((p, i) => {
+        // Settled: its slot is no longer counted as in flight, so a patrol may fill it (if free).
+        const done = results.then((rs) => this.dispatched(p.bead, p.rig, p.convoy, rs[i]), (e: Error) => this.dispatched(p.bead, p.rig, p.convoy, { status: 'rejected', reason: e }))
+          .finally(() => {
+            this.slinging.delete(p.bead);
+            this.wake(500);
+          });
+        this.slinging.set(p.bead, { rig: p.rig, done });
       });
-      this.slinging.set(p.bead, { rig: p.rig, done });
     }
+  }
+
+  /** A fed sling's outcome: a hook is announced; held back (full, e-stop, budget) it stays queued. */
+  private dispatched(bead: string, rig: string, convoy: string | undefined, r: PromiseSettledResult<SlingResult & { full?: boolean }>): void {
+    if (r.status === 'rejected') {
+      this.c.log(`witness: could not dispatch ${bead} to ${rig}: ${(r.reason as Error).message}`);
+      return;
+    }
+    if (r.value.outcome !== 'hooked') return;
+    this.c.publish('workEvent', { kind: 'dispatched', agent: r.value.agent ?? undefined, bead, rig, message: `${bead} → ${r.value.agent}${convoy ? ` (convoy ${convoy})` : ''}`, at: Date.now() });
   }
 
   /** Polecat slots free now, per rig and in the town: working polecats and the slings still in flight
@@ -344,19 +361,5 @@ export class Witness {
       perRig.set(rig.name, rig.maxPolecats - used);
     }
     return { town: this.c.settings.maxPolecats - working.length - flying.length, rigs: perRig };
-  }
-
-  /** Returns true when the rig (or town) is full, so the feeder stops offering it work. */
-  private async trySling(bead: string, rig: string, runtime: string | undefined, convoy: string | undefined): Promise<boolean> {
-    try {
-      const r = await this.polecats.sling(bead, { target: rig, runtime, enqueue: false, convoy }, TOWN_ACTOR);
-      if (r.full) return true;
-      if (r.outcome !== 'hooked') return false; // held back (e-stop, parked rig, budget): stays queued
-      this.c.publish('workEvent', { kind: 'dispatched', agent: r.agent ?? undefined, bead, rig, message: `${bead} → ${r.agent}${convoy ? ` (convoy ${convoy})` : ''}`, at: Date.now() });
-      return false;
-    } catch (e) {
-      this.c.log(`witness: could not dispatch ${bead} to ${rig}: ${(e as Error).message}`);
-      return false;
-    }
   }
 }
