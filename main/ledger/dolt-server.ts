@@ -1,7 +1,8 @@
 // Supervises the town's `dolt sql-server`: 127.0.0.1 only, a generated user + password, data and log
 // under the town folder, crash restarts by the town's one restart policy (main/lib/restart-policy.ts:
 // backoff with jitter, a cap per window, reset after a stable run), and an escalation when it keeps
-// dying. Ready means a real connection answered a query, never "the process started".
+// dying. Ready means a real connection answered a query, never "the process started". It runs with a
+// small server's memory budget (main/ledger/dolt-settings.ts: a soft limit Dolt sizes its caches from).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';

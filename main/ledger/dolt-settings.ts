@@ -16,8 +16,7 @@ export const DOLT_MEMORY_DEFAULTS = {
   /** Go's soft memory limit for the dolt process, in MiB. Dolt caps its caches at half of it. */
   memoryLimitMiB: 256,
   /** Go's GC target (percent heap growth over the live set between collections). Go's default: with
-   *  the limit bounding the heap, a lower target only adds collections (GOGC 50 cost 34-125% more
-   *  Dolt CPU on a bulk load in bench/dolt-memory.ts). */
+   *  the limit bounding the heap, a lower target only adds collections (bench/dolt-memory.ts). */
   gogc: 100,
   /** Commits Dolt keeps decoded in its LRU (Dolt's default is 1,048,576: it grows with the history). */
   commitCacheSize: 4096,
