@@ -3,13 +3,49 @@
 // completed per minute, and where the town's work goes per completed bead: Dolt commits (by
 // author and operation), SQL statements, feed polls and diff sizes, PTY host CPU per MB of
 // output, node event-loop delay. The baseline is the same town idle for a few seconds in the same run.
+// Memory: every minute each process's RSS (anonymous + file-backed pages) and the ledger's size on
+// disk; at the end, the growth (least-squares slope over the last GROWTH_MINUTES minutes, default
+// half the run) of each process's RSS beside the ledger's growth on disk in the same minutes.
 //   npx tsx bench/town-swarm.ts          (AGENTS=30 SECONDS=60 by default; the issue asks 5 minutes: SECONDS=300)
+//   AGENTS=30 SECONDS=1800 BEADS=3030 npx tsx bench/town-swarm.ts   (a long run: growth per minute)
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Bead } from '../preload/types.ts';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
+import { readFileSync } from 'node:fs';
 import { benchTown, childCpuSeconds, cpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
 import { traceBeads } from './bead-timeline.ts';
+
+/** A process's resident memory in MB from /proc (Linux): all of it, anonymous pages, file-backed pages. */
+function memoryMb(pid: number | null): { rss: number; anon: number; file: number } {
+  if (!pid) return { rss: 0, anon: 0, file: 0 };
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+    return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
+  } catch {
+    return { rss: 0, anon: 0, file: 0 };
+  }
+}
+/** A process's proportional share of resident memory in MB (shared pages divided among the processes
+ *  mapping them: node's own binary is mapped by this process, the PTY host and the agents alike). */
+function pssMb(pid: number | null): number {
+  if (!pid) return 0;
+  try {
+    return Number(/Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+/** Least-squares slope of y over x. */
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx ? points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx : 0;
+}
 
 const AGENTS = Number(process.env.AGENTS ?? 30);
 const SECONDS = Number(process.env.SECONDS ?? 60);
@@ -22,6 +58,22 @@ const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system)
 const parts = () => ({ node: nodeCpu(), pty: cpuSeconds(b.town.pty.pid), dolt: cpuSeconds(b.town.dolt.pid) });
 const townRss = (): number => process.memoryUsage().rss / 1048576 + rssMb(b.town.pty.pid) + rssMb(b.town.dolt.pid);
 const rssLine = () => `node ${(process.memoryUsage().rss / 1048576).toFixed(0)}, pty host ${rssMb(b.town.pty.pid).toFixed(0)}, dolt ${rssMb(b.town.dolt.pid).toFixed(0)} MB`;
+// Per process: RSS split into anonymous (heap) and file-backed (mapped binary/files) pages, plus node's V8 heap.
+const memoryLine = () => {
+  const n = memoryMb(process.pid);
+  const p = memoryMb(b.town.pty.pid);
+  const d = memoryMb(b.town.dolt.pid);
+  const heap = process.memoryUsage().heapUsed / 1048576;
+  return `node ${n.rss.toFixed(0)} (anon ${n.anon.toFixed(0)}, V8 heap ${heap.toFixed(0)}), pty host ${p.rss.toFixed(0)} (anon ${p.anon.toFixed(0)}), dolt ${d.rss.toFixed(0)} (anon ${d.anon.toFixed(0)}, file ${d.file.toFixed(0)}) MB`;
+};
+/** The ledger's size on disk (Dolt's data folder: table files, the chunk journal, the stats store). */
+const ledgerMb = (): number => {
+  try {
+    return Number(execFileSync('du', ['-sk', b.town.paths.doltData], { encoding: 'utf8' }).split('\t')[0]) / 1024;
+  } catch {
+    return 0;
+  }
+};
 
 // Counters: the feed's polls (wrapped), the bead changes it delivered, the PTY bytes that reached
 // the town, and the statements Dolt answered (its global Questions counter, which counts ours too).
@@ -64,10 +116,11 @@ try {
   const idleRss = townRss();
   const idleCommits = total(await commitsSince(i0.head));
   console.log(`idle ${idleS.toFixed(0)} s: town CPU ${(idleShare * 100).toFixed(1)}% of a core (node ${(((i1.cpu.node - i0.cpu.node) / idleS) * 100).toFixed(1)}, pty host ${(((i1.cpu.pty - i0.cpu.pty) / idleS) * 100).toFixed(1)}, dolt ${(((i1.cpu.dolt - i0.cpu.dolt) / idleS) * 100).toFixed(1)}); `
-    + `${((i1.q - i0.q) / idleS).toFixed(1)} SQL statements/s, ${((i1.c.polls - i0.c.polls) / idleS).toFixed(1)} feed polls/s, ${idleCommits} commits; RSS ${idleRss.toFixed(0)} MB (${rssLine()})`);
+    + `${((i1.q - i0.q) / idleS).toFixed(1)} SQL statements/s, ${((i1.c.polls - i0.c.polls) / idleS).toFixed(1)} feed polls/s, ${idleCommits} commits; RSS ${idleRss.toFixed(0)} MB (${memoryLine()}); ledger on disk ${ledgerMb().toFixed(0)} MB`);
 
   // Enough work to keep every agent busy for the whole run (each bead sleeps 3 s).
-  const count = Math.ceil((AGENTS * SECONDS) / 3) + AGENTS;
+  // BEADS caps it for long runs (the ledger's size up front is then the same as a 5-minute run's).
+  const count = Number(process.env.BEADS ?? Math.ceil((AGENTS * SECONDS) / 3) + AGENTS);
   const inputs = Array.from({ length: count }, (_, i) => ({ title: `swarm ${i}`, prefix: 'bn', description: scriptDescription(`s${i}.txt`, `bead ${i}`, 3) }));
   const s0 = performance.now();
   const beads: Bead[] = await b.town.ledger.createMany(inputs, 'overseer');
@@ -85,6 +138,8 @@ try {
   let peakSessions = 0;
   let peakParts = '';
   let nextMinute = 60;
+  // One sample a minute: [minute, town RSS, node, pty host, dolt, ledger on disk] (MB).
+  const minutes: Array<{ t: number; town: number; node: number; pty: number; dolt: number; disk: number }> = [];
   while (performance.now() - w0.at < SECONDS * 1000) {
     await new Promise((r) => setTimeout(r, 2000));
     const rss = townRss();
@@ -93,7 +148,10 @@ try {
     peakSessions = Math.max(peakSessions, b.town.work.sessions.list().length);
     const t = (performance.now() - w0.at) / 1000;
     if (t >= nextMinute) {
-      console.log(`  minute ${nextMinute / 60}: town RSS ${rss.toFixed(0)} MB (${rssLine()}); load ${load()}`);
+      const disk = ledgerMb();
+      minutes.push({ t: nextMinute / 60, town: rss, node: memoryMb(process.pid).rss, pty: memoryMb(b.town.pty.pid).rss, dolt: memoryMb(b.town.dolt.pid).rss, disk });
+      const pss = pssMb(process.pid) + pssMb(b.town.pty.pid) + pssMb(b.town.dolt.pid);
+      console.log(`  minute ${nextMinute / 60}: town RSS ${rss.toFixed(0)} MB (${memoryLine()}), PSS ${pss.toFixed(0)} MB; ledger on disk ${disk.toFixed(0)} MB; ${b.town.work.sessions.list().length} sessions; load ${load()}`);
       nextMinute += 60;
     }
   }
@@ -117,6 +175,13 @@ try {
     + `(node ${((cpu('node') / elapsed) * 100).toFixed(1)}, pty host ${((cpu('pty') / elapsed) * 100).toFixed(1)}, dolt ${((cpu('dolt') / elapsed) * 100).toFixed(1)}) → ratio ${(busyShare / Math.max(idleShare, 1e-3)).toFixed(1)}x`);
   console.log(`agents' own CPU (finished sessions, with their gt calls and git): ${agentCpu.toFixed(0)} s = ${(agentCpu / Math.max(1, closed)).toFixed(2)} CPU-s per completed bead, ${((agentCpu / elapsed) * 100).toFixed(0)}% of a core; town CPU per bead ${((busyShare * elapsed) / Math.max(1, closed)).toFixed(2)} s`);
   console.log(`town memory (RSS): idle ${idleRss.toFixed(0)} MB, peak busy ${peakRss.toFixed(0)} MB → ratio ${(peakRss / idleRss).toFixed(2)}x (at the peak: ${peakParts})`);
+  console.log(`town memory at the end: ${memoryLine()}`);
+  if (minutes.length >= 3) {
+    // Growth over the run's second half (or GROWTH_MINUTES): a steady town grows only with its ledger.
+    const last = minutes.slice(-Math.max(3, Number(process.env.GROWTH_MINUTES ?? Math.ceil(minutes.length / 2))));
+    const per = (k: 'town' | 'node' | 'pty' | 'dolt' | 'disk') => slope(last.map((m) => [m.t, m[k]])).toFixed(1);
+    console.log(`memory growth over minutes ${last[0].t}-${last[last.length - 1].t} (least-squares slope): town ${per('town')} MB/min (node ${per('node')}, pty host ${per('pty')}, dolt ${per('dolt')}); ledger on disk ${per('disk')} MB/min (${last[0].disk.toFixed(0)} → ${last[last.length - 1].disk.toFixed(0)} MB)`);
+  }
   console.log(`per completed bead: ${perBead(total(commits))} Dolt commits, ${perBead(w1.q - w0.q)} SQL statements, ${perBead(w1.c.polls - w0.c.polls)} feed polls (${((w1.c.polls - w0.c.polls) / elapsed).toFixed(1)}/s), `
     + `${perBead(w1.c.events - w0.c.events)} feed events carrying ${perBead(w1.c.changes - w0.c.changes)} bead changes`);
   console.log(`Dolt commits in the run by author: op (${total(commits)} in all):`);

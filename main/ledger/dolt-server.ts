@@ -1,7 +1,8 @@
 // Supervises the town's `dolt sql-server`: 127.0.0.1 only, a generated user + password, data and log
 // under the town folder, crash restarts by the town's one restart policy (main/lib/restart-policy.ts:
 // backoff with jitter, a cap per window, reset after a stable run), and an escalation when it keeps
-// dying. Ready means a real connection answered a query, never "the process started".
+// dying. Ready means a real connection answered a query, never "the process started". It runs with a
+// small server's memory budget (main/ledger/dolt-settings.ts: a soft limit Dolt sizes its caches from).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
@@ -11,6 +12,7 @@ import { TownError } from '../../preload/contract.ts';
 import { doltVersion, findDolt, MIN_DOLT_VERSION, versionAtLeast } from './dolt-locate.ts';
 import { freePort, portTaken } from './free-port.ts';
 import { RESTART_POLICIES, RestartPolicy, type RestartPolicyOptions } from '../lib/restart-policy.ts';
+import { doltServerEnv, type DoltMemorySettings } from './dolt-settings.ts';
 
 export type DoltState = 'starting' | 'ready' | 'restarting' | 'stopped' | 'failed';
 export interface DoltConnection { host: string; port: number; user: string; password: string; database: string }
@@ -36,11 +38,11 @@ export interface DoltServerOptions {
   /** The password this server presents to remotesapi remotes for `--user` calls (DOLT_REMOTE_PASSWORD,
    *  read by dolt from the server process's environment; one per process). */
   remotePassword?: string;
+  /** The server's memory settings (main/ledger/dolt-settings.ts); absent: the town's defaults. */
+  memory?: Partial<DoltMemorySettings>;
 }
 
 const HOST = '127.0.0.1';
-/** Go's GC target for dolt (percent heap growth over the live set between collections; Go's default is 100). */
-const DOLT_GOGC = '50';
 /** More than this many crashes inside CRASH_WINDOW_MS stops restarting and escalates. */
 export const MAX_CRASHES = RESTART_POLICIES.dolt.cap;
 export const CRASH_WINDOW_MS = RESTART_POLICIES.dolt.windowMs;
@@ -137,11 +139,9 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
     return join(this.opts.dataDir, '.gt', 'dolt-root');
   }
 
-  private childEnv(): NodeJS.ProcessEnv {
-    const remote = this.opts.remotePassword ? { DOLT_REMOTE_PASSWORD: this.opts.remotePassword } : {};
-    // A small server: Go's collector keeps the heap within 1.5x of what is live instead of its
-    // default 2x (docs/performance.md); a GOGC the user set wins.
-    return { GOGC: DOLT_GOGC, ...process.env, DOLT_ROOT_PATH: this.rootPath, DOLT_DISABLE_EVENT_FLUSH: '1', ...remote };
+  /** A small server's memory budget (main/ledger/dolt-settings.ts); a setting the user exported wins. */
+  childEnv(): NodeJS.ProcessEnv {
+    return doltServerEnv(process.env, { rootPath: this.rootPath, remotePassword: this.opts.remotePassword, memory: this.opts.memory });
   }
 
   async start(): Promise<void> {

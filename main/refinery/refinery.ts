@@ -213,6 +213,8 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
           const t = setTimeout(done, this.pollMs);
           function done(): void {
             clearTimeout(t);
+            // Each sleep adds a listener to the loop's one signal: remove it, or they pile up.
+            ctrl.signal.removeEventListener('abort', done);
             res();
           }
           this.wake = done;

@@ -1,0 +1,64 @@
+// The runtime settings the town's `dolt sql-server` is started with: a small server's memory budget.
+// Pure: builds the child's environment from the parent's; no I/O.
+//
+// Invariants:
+// - Precedence, per setting: an explicit option (tests, benches) > the town's environment (a user's
+//   GOMEMLIMIT, GOGC, DOLT_COMMIT_CACHE_SIZE) > the defaults here. Nothing else in the parent's
+//   environment is dropped.
+// - The memory limit is a soft limit (Go's GOMEMLIMIT): Dolt 1.88 sizes its caches from it (half of
+//   it, split between the prolly node cache, the write buffer and the decoded-chunk cache), and Go's
+//   collector runs harder near it; it never makes the server fail an allocation.
+// - DOLT_ROOT_PATH and DOLT_DISABLE_EVENT_FLUSH are always set by the town (not overridable): the
+//   server's global config lives inside the town, and it never phones home.
+
+/** Defaults for the town's Dolt server (docs/performance.md, "Third pass: memory"). */
+export const DOLT_MEMORY_DEFAULTS = {
+  /** Go's soft memory limit for the dolt process, in MiB. Dolt caps its caches at half of it. */
+  memoryLimitMiB: 256,
+  /** Go's GC target (percent heap growth over the live set between collections). Go's default: with
+   *  the limit bounding the heap, a lower target only adds collections (bench/dolt-memory.ts). */
+  gogc: 100,
+  /** Commits Dolt keeps decoded in its LRU (Dolt's default is 1,048,576: it grows with the history). */
+  commitCacheSize: 4096,
+} as const;
+
+export interface DoltMemorySettings {
+  memoryLimitMiB: number;
+  gogc: number;
+  commitCacheSize: number;
+}
+
+export interface DoltEnvOptions {
+  /** Where dolt keeps its global config (inside the town). */
+  rootPath: string;
+  /** DOLT_REMOTE_PASSWORD for remotesapi `--user` calls, when the town serves as a remote. */
+  remotePassword?: string;
+  /** Overrides of the defaults (tests, benches). */
+  memory?: Partial<DoltMemorySettings>;
+}
+
+function positiveInteger(name: string, n: number): string {
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`dolt setting ${name} must be a positive integer (got ${n})`);
+  return String(n);
+}
+
+/** The environment for `dolt sql-server` (and the `dolt sql` that prepares the data folder). */
+export function doltServerEnv(parent: NodeJS.ProcessEnv, opts: DoltEnvOptions): NodeJS.ProcessEnv {
+  const given = opts.memory ?? {};
+  const pick = (key: keyof DoltMemorySettings, name: string, format: (v: string) => string): Record<string, string> => {
+    const explicit = given[key];
+    if (explicit !== undefined) return { [name]: format(positiveInteger(key, explicit)) };
+    if (parent[name]) return {};
+    return { [name]: format(positiveInteger(key, DOLT_MEMORY_DEFAULTS[key])) };
+  };
+  const remote = opts.remotePassword ? { DOLT_REMOTE_PASSWORD: opts.remotePassword } : {};
+  return {
+    ...parent,
+    ...pick('memoryLimitMiB', 'GOMEMLIMIT', (v) => `${v}MiB`),
+    ...pick('gogc', 'GOGC', (v) => v),
+    ...pick('commitCacheSize', 'DOLT_COMMIT_CACHE_SIZE', (v) => v),
+    DOLT_ROOT_PATH: opts.rootPath,
+    DOLT_DISABLE_EVENT_FLUSH: '1',
+    ...remote,
+  };
+}

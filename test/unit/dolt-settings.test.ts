@@ -1,0 +1,45 @@
+// The town's dolt sql-server environment: a small server's memory budget by default, a user's own
+// Go/Dolt settings winning over the defaults, explicit options winning over both, and the town's
+// own variables (root path, no event flush) never overridable.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DOLT_MEMORY_DEFAULTS, doltServerEnv } from '../../main/ledger/dolt-settings.ts';
+
+test('defaults: a memory limit in MiB, GOGC and a bounded commit cache, beside the parent environment', () => {
+  const env = doltServerEnv({ PATH: '/bin', HOME: '/home/x' }, { rootPath: '/town/.gt/dolt-root' });
+  assert.equal(env.GOMEMLIMIT, `${DOLT_MEMORY_DEFAULTS.memoryLimitMiB}MiB`);
+  assert.equal(env.GOGC, String(DOLT_MEMORY_DEFAULTS.gogc));
+  assert.equal(env.DOLT_COMMIT_CACHE_SIZE, String(DOLT_MEMORY_DEFAULTS.commitCacheSize));
+  assert.equal(env.PATH, '/bin');
+  assert.equal(env.HOME, '/home/x');
+  assert.equal(env.DOLT_ROOT_PATH, '/town/.gt/dolt-root');
+  assert.equal(env.DOLT_DISABLE_EVENT_FLUSH, '1');
+  assert.equal(env.DOLT_REMOTE_PASSWORD, undefined);
+});
+
+test("a user's exported settings win over the defaults; explicit options win over both", () => {
+  const parent = { GOMEMLIMIT: '1GiB', GOGC: 'off', DOLT_COMMIT_CACHE_SIZE: '99' };
+  const fromUser = doltServerEnv(parent, { rootPath: '/r' });
+  assert.equal(fromUser.GOMEMLIMIT, '1GiB');
+  assert.equal(fromUser.GOGC, 'off');
+  assert.equal(fromUser.DOLT_COMMIT_CACHE_SIZE, '99');
+  const explicit = doltServerEnv(parent, { rootPath: '/r', memory: { memoryLimitMiB: 64, gogc: 25, commitCacheSize: 10 } });
+  assert.equal(explicit.GOMEMLIMIT, '64MiB');
+  assert.equal(explicit.GOGC, '25');
+  assert.equal(explicit.DOLT_COMMIT_CACHE_SIZE, '10');
+  // An empty variable counts as unset.
+  assert.equal(doltServerEnv({ GOMEMLIMIT: '' }, { rootPath: '/r' }).GOMEMLIMIT, `${DOLT_MEMORY_DEFAULTS.memoryLimitMiB}MiB`);
+});
+
+test("the town's own variables are not overridable; the remote password is passed when given", () => {
+  const env = doltServerEnv({ DOLT_ROOT_PATH: '/elsewhere', DOLT_DISABLE_EVENT_FLUSH: '0' }, { rootPath: '/r', remotePassword: 'sekrit' });
+  assert.equal(env.DOLT_ROOT_PATH, '/r');
+  assert.equal(env.DOLT_DISABLE_EVENT_FLUSH, '1');
+  assert.equal(env.DOLT_REMOTE_PASSWORD, 'sekrit');
+});
+
+test('a setting that is not a positive integer is refused with its name', () => {
+  assert.throws(() => doltServerEnv({}, { rootPath: '/r', memory: { memoryLimitMiB: 0 } }), /memoryLimitMiB must be a positive integer \(got 0\)/);
+  assert.throws(() => doltServerEnv({}, { rootPath: '/r', memory: { gogc: 1.5 } }), /gogc must be a positive integer/);
+  assert.throws(() => doltServerEnv({}, { rootPath: '/r', memory: { commitCacheSize: Number.NaN } }), /commitCacheSize/);
+});
