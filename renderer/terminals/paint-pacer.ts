@@ -21,6 +21,7 @@
 // - gaining focus writes what a terminal holds at once.
 // Nothing is reordered: held chunks are released in arrival order, as one write per release. Held bytes are dropped only
 // when their terminal goes away or its screen is reset for a replay.
+import { concatBytes } from './concat-bytes.ts';
 
 export interface PacerEffects {
   /** Writes bytes to the terminal now (xterm parses them and draws in its next frame). */
@@ -104,7 +105,7 @@ export class PaintPacer {
   release(id: string): void {
     const h = this.held.get(id);
     this.forget(id);
-    if (h) this.effects.write(id, h.chunks.length === 1 ? h.chunks[0] : concat(h.chunks, h.bytes));
+    if (h) this.effects.write(id, concatBytes(h.chunks, h.bytes));
   }
 
   /** Forgets what `id` holds without drawing it (its terminal is gone or being reset). */
@@ -150,14 +151,4 @@ export class PaintPacer {
       if (this.echoTimer === null) this.releaseDue();
     }));
   }
-}
-
-function concat(chunks: Uint8Array[], bytes: number): Uint8Array {
-  const all = new Uint8Array(bytes);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return all;
 }

@@ -5,6 +5,7 @@
 // live bytes. So when a reply arrives, the last `replayed` bytes received are the replay, and the
 // bytes received before them are from the previous stream.
 // Invariant: `rendered` is the offset of the next byte xterm has not been given.
+import { concatBytes } from './concat-bytes.ts';
 
 export class StreamOffsets {
   /** Offset of the next byte to render. */
@@ -43,7 +44,7 @@ export class StreamOffsets {
    */
   endAttach(reply: { replayed: number; offset: number }): { data: Uint8Array; gap: boolean } {
     this.resyncing = false;
-    const all = concat(this.held, this.heldBytes);
+    const all = concatBytes(this.held, this.heldBytes);
     this.held = [];
     this.heldBytes = 0;
     // Everything held arrived before the reply, and the replay came last: it is the held tail.
@@ -54,15 +55,4 @@ export class StreamOffsets {
     this.rendered = replayStart + data.length;
     return { data, gap };
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
