@@ -12,7 +12,7 @@ import { TownError } from '../../preload/contract.ts';
 import { doltVersion, findDolt, MIN_DOLT_VERSION, versionAtLeast } from './dolt-locate.ts';
 import { freePort, portTaken } from './free-port.ts';
 import { RESTART_POLICIES, RestartPolicy, type RestartPolicyOptions } from '../lib/restart-policy.ts';
-import { doltServerEnv, type DoltMemorySettings } from './dolt-settings.ts';
+import { doltGlobalConfig, doltServerEnv, doltStatsEnabled, type DoltMemorySettings } from './dolt-settings.ts';
 
 export type DoltState = 'starting' | 'ready' | 'restarting' | 'stopped' | 'failed';
 export interface DoltConnection { host: string; port: number; user: string; password: string; database: string }
@@ -40,6 +40,8 @@ export interface DoltServerOptions {
   remotePassword?: string;
   /** The server's memory settings (main/ledger/dolt-settings.ts); absent: the town's defaults. */
   memory?: Partial<DoltMemorySettings>;
+  /** Dolt's background index statistics (dolt-settings.ts); absent: GT_DOLT_STATS, else off. */
+  stats?: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -223,13 +225,22 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
     }
   }
 
+  /** The town's dolt global config: dolt's own commits' identity, no metrics, statistics per the settings. */
   private writeGlobalConfig(): void {
     const dir = join(this.rootPath, '.dolt');
     const file = join(dir, 'config_global.json');
-    if (existsSync(file)) return;
     mkdirSync(dir, { recursive: true });
+    let existing: Record<string, string> | null = null;
+    if (existsSync(file)) {
+      try {
+        existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+      } catch (e) {
+        throw new TownError('unavailable', `cannot read dolt's config ${file}: ${(e as Error).message}`);
+      }
+    }
     // Commits always carry --author; this identity only signs dolt's own commits (database creation).
-    writeFileSync(file, JSON.stringify({ 'user.name': 'Gas Town', 'user.email': 'town@gastown.local', 'metrics.disabled': 'true' }));
+    const config = doltGlobalConfig(existing, doltStatsEnabled(process.env, this.opts.stats));
+    writeFileSync(file, JSON.stringify(config));
   }
 
   /** Creates (or re-keys) the town's SQL user before the server starts; the password goes via stdin, not argv. */

@@ -10,6 +10,10 @@
 //   collector runs harder near it; it never makes the server fail an allocation.
 // - DOLT_ROOT_PATH and DOLT_DISABLE_EVENT_FLUSH are always set by the town (not overridable): the
 //   server's global config lives inside the town, and it never phones home.
+// - Dolt's background index statistics are off unless asked for (GT_DOLT_STATS=on, or the option):
+//   Dolt 1.88 re-reads every changed table every 30 ms to keep them, which cost the town's server
+//   more CPU than its own statements (docs/performance.md, "Fourth pass"), and the ledger's queries
+//   are planned well without them. Set as a persisted system variable in the town's own global config.
 
 /** Defaults for the town's Dolt server (docs/performance.md, "Third pass: memory"). */
 export const DOLT_MEMORY_DEFAULTS = {
@@ -60,5 +64,33 @@ export function doltServerEnv(parent: NodeJS.ProcessEnv, opts: DoltEnvOptions): 
     DOLT_ROOT_PATH: opts.rootPath,
     DOLT_DISABLE_EVENT_FLUSH: '1',
     ...remote,
+  };
+}
+
+/** The server's persisted system variable that turns Dolt's statistics worker on or off. */
+export const DOLT_STATS_KEY = 'sqlserver.global.dolt_stats_enabled';
+
+/** Whether Dolt keeps index statistics: an explicit option > GT_DOLT_STATS (on/off) > off. */
+export function doltStatsEnabled(parent: NodeJS.ProcessEnv, explicit?: boolean): boolean {
+  if (explicit !== undefined) return explicit;
+  const v = (parent.GT_DOLT_STATS ?? '').trim().toLowerCase();
+  if (v === '') return false;
+  if (['on', '1', 'true', 'yes'].includes(v)) return true;
+  if (['off', '0', 'false', 'no'].includes(v)) return false;
+  throw new Error(`GT_DOLT_STATS must be on or off (got ${JSON.stringify(parent.GT_DOLT_STATS)})`);
+}
+
+/**
+ * The town's dolt global config (config_global.json inside the town) from what is there: the
+ * identity that signs dolt's own commits and the opt-outs are added when absent; the statistics
+ * setting is always the town's. Other keys (a user's own) are kept.
+ */
+export function doltGlobalConfig(existing: Record<string, string> | null, statsEnabled: boolean): Record<string, string> {
+  return {
+    'user.name': 'Gas Town',
+    'user.email': 'town@gastown.local',
+    'metrics.disabled': 'true',
+    ...(existing ?? {}),
+    [DOLT_STATS_KEY]: statsEnabled ? '1' : '0',
   };
 }
