@@ -20,7 +20,7 @@ export async function addDependency(ctx: LedgerContext, issueId: string, depends
     const added = await insertDependency(tx, issueId, dependsOnId, t);
     if (added) await recomputeBlocked(tx, [issueId]);
     return added;
-  }, issueId);
+  });
 }
 
 /**
@@ -67,7 +67,7 @@ export async function addDependencies(ctx: LedgerContext, issueId: string, depen
     }
     await recomputeBlocked(tx, [issueId]);
     return fresh.length;
-  }, issueId);
+  });
 }
 
 /** Removes the dependency of issueId on dependsOnId (any type). Returns false if there was none. */
@@ -84,7 +84,7 @@ export async function removeDependency(ctx: LedgerContext, issueId: string, depe
     await tx.event({ issueId, type: 'dependency_removed', oldValue: JSON.stringify({ depends_on_id: dependsOnId, type: rows[0].type }) });
     await recomputeBlocked(tx, [issueId]);
     return true;
-  }, issueId);
+  });
 }
 
 export async function insertDependency(tx: WriteTx, issueId: string, dependsOnId: string, type: DependencyType): Promise<boolean> {

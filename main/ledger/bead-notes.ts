@@ -19,7 +19,7 @@ export async function addLabel(ctx: LedgerContext, id: string, label: string, ac
       await tx.event({ issueId: id, type: 'label_added', comment: `Added label: ${l}` });
     }
     return beadInTx(tx, id);
-  }, id);
+  });
 }
 
 export async function removeLabel(ctx: LedgerContext, id: string, label: string, actor: string): Promise<Bead> {
@@ -34,7 +34,7 @@ export async function removeLabel(ctx: LedgerContext, id: string, label: string,
       await tx.event({ issueId: id, type: 'label_removed', comment: `Removed label: ${l}` });
     }
     return beadInTx(tx, id);
-  }, id);
+  });
 }
 
 export async function addComment(ctx: LedgerContext, id: string, text: string, actor: string): Promise<Comment> {
@@ -49,5 +49,5 @@ export async function addComment(ctx: LedgerContext, id: string, text: string, a
     await tx.event({ issueId: id, type: 'commented', comment: t.slice(0, 1000) });
     const [row] = await tx.query('SELECT * FROM comments WHERE id = ?', [cid]);
     return rowToComment(row);
-  }, id);
+  });
 }

@@ -15,7 +15,7 @@ export async function update(ctx: LedgerContext, id: string, patch: BeadUpdate, 
   validate(BeadIdSchema, id, 'update');
   const p = validate(BeadUpdateSchema, patch, 'update');
   const op = p.status === 'closed' ? 'close' : 'update';
-  return ctx.write(actor, op, (tx) => applyUpdate(tx, id, p, undefined), id);
+  return ctx.write(actor, op, (tx) => applyUpdate(tx, id, p, undefined));
 }
 
 /** Changes several beads in one write and one commit (`update <id> <id>…`), in the order given; a
@@ -35,7 +35,7 @@ export async function updateMany(ctx: LedgerContext, items: Array<{ id: string; 
     for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, x.reason));
     tx.subject = ids.join(' ');
     return out;
-  }, ids);
+  });
 }
 
 /** Closes a bead; `also` changes its assignee or metadata in the same write (one commit). */
@@ -43,12 +43,12 @@ export async function closeBead(ctx: LedgerContext, id: string, reason: string, 
   validate(BeadIdSchema, id, 'close');
   const { reason: r } = validate(CloseSchema, { reason }, 'close');
   const extra = Object.keys(also).length ? validate(BeadUpdateSchema, also, 'close') : {};
-  return ctx.write(actor, 'close', (tx) => applyUpdate(tx, id, { ...extra, status: 'closed' }, r), id);
+  return ctx.write(actor, 'close', (tx) => applyUpdate(tx, id, { ...extra, status: 'closed' }, r));
 }
 
 export async function reopen(ctx: LedgerContext, id: string, actor: string): Promise<Bead> {
   validate(BeadIdSchema, id, 'reopen');
-  return ctx.write(actor, 'reopen', (tx) => applyUpdate(tx, id, { status: 'open' }, undefined), id);
+  return ctx.write(actor, 'reopen', (tx) => applyUpdate(tx, id, { status: 'open' }, undefined));
 }
 
 export async function applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof BeadUpdateSchema.parse>, closeReason: string | undefined): Promise<Bead> {

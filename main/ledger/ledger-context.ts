@@ -1,7 +1,7 @@
 // What every ledger operation (bead-create.ts, bead-dependencies.ts, bead-update.ts, bead-notes.ts,
 // bead-reads.ts, wisps.ts, ephemeral.ts) gets from the Ledger: a read query and the write runner.
 // Invariants: `q` never writes; `write` is the only way to write (one transaction, one Dolt commit
-// when a committed table was touched, retries, per-bead queueing, refusal once the ledger is closed).
+// when a committed table was touched, retries, one write at a time, refusal once the ledger is closed).
 import type { Bead } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
 import { beadsFromRows, type Query } from './bead-queries.ts';
@@ -10,8 +10,8 @@ import type { WriteTx } from './write-tx.ts';
 
 export interface LedgerContext {
   q: Query;
-  /** One write authored by `actor`; `bead` (one id or several) queues writes to the same bead inside this process. */
-  write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>, bead?: string | string[]): Promise<T>;
+  /** One write authored by `actor`, queued behind the ledger's other writes (so in call order per bead too). */
+  write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>): Promise<T>;
 }
 
 /** The bead's row inside a write, or not_found. */

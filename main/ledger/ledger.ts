@@ -3,8 +3,8 @@
 // (or AS OF a commit). The operations live in one file each (docs/ledger.md): bead-create.ts,
 // bead-dependencies.ts, bead-update.ts, bead-notes.ts, bead-reads.ts, wisp-operations.ts,
 // ephemeral.ts, jsonl.ts, history.ts; this class opens and closes, runs writes, and delegates.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import mysql, { type Pool } from 'mysql2/promise';
-import { KeyedLock } from '../lib/keyed-lock.ts';
 import { type ArgsOut, TownError } from '../../preload/contract.ts';
 import type { Bead, Comment, Dependency, DependencyType } from '../../preload/types.ts';
 import { prefixOf } from './bead-ids.ts';
@@ -39,13 +39,16 @@ export interface LedgerOptions {
 
 export class Ledger {
   private readonly inflight = new Set<Promise<unknown>>();
-  private readonly beadLocks = new KeyedLock();
+  /** The tail of the write queue: every change to the working set waits for the one before it. */
+  private writeTail: Promise<unknown> = Promise.resolve();
+  /** Set inside a queued change, so one started from within it runs at once instead of waiting for itself. */
+  private readonly insideWrite = new AsyncLocalStorage<boolean>();
   private readonly prefixCounts = new PrefixCounts();
   private closed = false;
   private readonly ctx: LedgerContext;
 
   private constructor(readonly pool: Pool, readonly conn: DoltConnection) {
-    this.ctx = { q: this.q, write: (actor, op, body, bead) => this.write(actor, op, body, bead) };
+    this.ctx = { q: this.q, write: (actor, op, body) => this.write(actor, op, body) };
   }
 
   /** Opens a pool and migrates the schema; refuses a ledger written by a newer app. */
@@ -86,21 +89,31 @@ export class Ledger {
   };
 
   /**
-   * One write: one transaction and one Dolt commit. Writes that change an existing bead name it as
-   * `bead`, and are queued per bead inside this process: they would all touch the bead's row, and
-   * Dolt would otherwise refuse all but one of them at commit (a serialization failure per race),
-   * which under load can outlast the retry budget. Other processes' writes are still retried.
+   * One write: one transaction and one Dolt commit, queued behind this ledger's other writes.
+   * Dolt runs concurrent transactions by merging each one's working set into the one committed
+   * meanwhile at COMMIT (a three-way merge of every touched table: ~19% of the town's Dolt CPU in a
+   * 10-agent swarm, docs/performance.md "Fifth pass"), and refuses the loser of a race on one row
+   * (a serialization failure, rerun from scratch). One at a time, a write starts from the working
+   * set the last one left and commits without a merge; it also keeps writes to one bead in call
+   * order. Reads are not queued. Other processes' writes (a `bd` on the same server) are still
+   * merged or retried by Dolt and write-tx.ts.
    */
-  private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>, bead?: string | string[]): Promise<T> {
+  private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new TownError('unavailable', 'the ledger is closed'));
     const who = validate(ActorSchema, actor, 'actor');
-    const run = (): Promise<T> => runWrite(this.pool, who, op, body);
-    // A write to several beads queues behind each of them, taken in sorted order (no deadlock).
-    const keys = bead === undefined ? [] : [...new Set([bead].flat())].sort();
-    const p = keys.reduceRight<() => Promise<T>>((inner, key) => () => this.beadLocks.run(key, inner), run)();
+    const p = this.queued(() => runWrite(this.pool, who, op, body));
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
     p.then(done, done);
+    return p;
+  }
+
+  /** Runs `change` after every change queued before it (FIFO); a failed one does not stop the queue. */
+  private queued<T>(change: () => Promise<T>): Promise<T> {
+    if (this.insideWrite.getStore()) return change();
+    const run = () => this.insideWrite.run(true, change);
+    const p = this.writeTail.then(run, run);
+    this.writeTail = p.catch(() => undefined);
     return p;
   }
 
@@ -290,8 +303,9 @@ export class Ledger {
 
   // ---- ephemeral rows (ephemeral.ts: dolt_ignore'd, never a commit) ---------------------------
 
+  /** Queued with the writes: it changes the working set that the next write's transaction starts from. */
   async setEphemeral(scope: string, key: string, value: unknown): Promise<void> {
-    return ephemeral.setEphemeral(this.q, scope, key, value);
+    return this.queued(() => ephemeral.setEphemeral(this.q, scope, key, value));
   }
 
   async getEphemeral(scope: string, key: string): Promise<{ value: unknown; updatedAt: string } | null> {
@@ -299,7 +313,7 @@ export class Ledger {
   }
 
   async deleteEphemeral(scope: string, key: string): Promise<void> {
-    return ephemeral.deleteEphemeral(this.q, scope, key);
+    return this.queued(() => ephemeral.deleteEphemeral(this.q, scope, key));
   }
 
   /** A prefix helper for callers that route by rig. */

@@ -31,7 +31,7 @@ export async function listWisps(ctx: LedgerContext, opts: { prefix?: string; lim
 export async function commentWisp(ctx: LedgerContext, id: string, text: string, actor: string): Promise<Comment> {
   validate(BeadIdSchema, id, 'wisp comment');
   const t = validate(CommentTextSchema, text, 'wisp comment');
-  return ctx.write(actor, 'wisp comment', (tx) => wisps.commentWisp(tx, id, t), id);
+  return ctx.write(actor, 'wisp comment', (tx) => wisps.commentWisp(tx, id, t));
 }
 
 export async function burnWisp(ctx: LedgerContext, id: string, actor: string): Promise<boolean> {
@@ -39,7 +39,7 @@ export async function burnWisp(ctx: LedgerContext, id: string, actor: string): P
   return ctx.write(actor, 'wisp burn', async (tx) => {
     tx.subject = id;
     return (await wisps.deleteWisps(tx, [id])).length > 0;
-  }, id);
+  });
 }
 
 export async function squashWisp(ctx: LedgerContext, id: string, actor: string): Promise<Bead> {
@@ -48,7 +48,7 @@ export async function squashWisp(ctx: LedgerContext, id: string, actor: string):
     tx.subject = id;
     await wisps.squashWisp(tx, id);
     return beadInTx(tx, id);
-  }, id);
+  });
 }
 
 export async function sweepWisps(ctx: LedgerContext, opts: { ttlMs?: number; now?: Date }, actor: string): Promise<string[]> {

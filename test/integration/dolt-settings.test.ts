@@ -52,3 +52,30 @@ test('the dolt server runs with the default memory settings, or the ones it is g
     await Promise.all([defaults.dispose(), given.dispose()]);
   }
 });
+
+test("the town's server keeps no index statistics unless asked", { skip: doltAvailable() ?? false, timeout: 180_000 }, async () => {
+  const saved = process.env.GT_DOLT_STATS;
+  delete process.env.GT_DOLT_STATS;
+  const off = await startTempDolt();
+  const on = await startTempDolt({ stats: true }).catch(async (e: unknown) => {
+    await off.dispose();
+    throw e;
+  });
+  const enabled = async (t: typeof off): Promise<string> => {
+    const c = t.server.connection();
+    const conn = await mysql.createConnection({ host: c.host, port: c.port, user: c.user, password: c.password, database: c.database });
+    try {
+      const [rows] = await conn.query('SELECT @@GLOBAL.dolt_stats_enabled AS v');
+      return String((rows as Array<{ v: unknown }>)[0].v);
+    } finally {
+      await conn.end();
+    }
+  };
+  try {
+    assert.equal(await enabled(off), '0');
+    assert.equal(await enabled(on), '1');
+  } finally {
+    if (saved !== undefined) process.env.GT_DOLT_STATS = saved;
+    await Promise.all([off.dispose(), on.dispose()]);
+  }
+});

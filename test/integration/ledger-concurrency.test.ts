@@ -63,3 +63,42 @@ test('30 writers × 20 changes: all present, no lost update', { skip: doltAvaila
     await town.dispose();
   }
 });
+
+test('one ledger runs its writes one at a time, in call order; a failed write does not stop the ones behind it', { skip: doltAvailable() ?? false, timeout: 300_000 }, async () => {
+  const town = await startTempDolt();
+  const ledger = await Ledger.open(town.server.connection());
+  const raw = await mysql.createConnection(town.server.connection());
+  try {
+    const beads = await ledger.createMany(Array.from({ length: 4 }, (_, i) => ({ title: `bead ${i}` })), 'mayor');
+    const [before] = await raw.query('SELECT COUNT(*) AS n FROM dolt_log');
+    const start = Number((before as Array<{ n: number }>)[0].n);
+    // Started together, on different beads and kinds of write: unqueued, Dolt would commit them in
+    // whatever order their transactions finished (and merge or refuse the racing ones).
+    const calls: Array<Promise<unknown>> = [];
+    const expected: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const bead = beads[i % beads.length].id;
+      const actor = `writer-${i}`;
+      if (i === 9) {
+        calls.push(ledger.update('gt-nosuch', { status: 'in_progress' }, actor));
+        continue;
+      }
+      expected.push(actor);
+      if (i % 3 === 0) calls.push(ledger.addLabel(bead, `l${i}`, actor));
+      else if (i % 3 === 1) calls.push(ledger.addComment(bead, `c${i}`, actor));
+      else calls.push(ledger.update(bead, { metadata: { i } }, actor));
+    }
+    const settled = await Promise.allSettled(calls);
+    assert.equal(settled[9].status, 'rejected', 'the write to a missing bead fails');
+    assert.match(String((settled[9] as PromiseRejectedResult).reason?.message), /gt-nosuch/);
+    assert.deepEqual(settled.filter((s, i) => i !== 9 && s.status !== 'fulfilled'), [], 'every other write lands');
+    const [log] = await raw.query('SELECT committer FROM dolt_log');
+    const committers = (log as Array<{ committer: string }>).map((r) => r.committer);
+    assert.equal(committers.length, start + expected.length, 'one commit per landed write');
+    assert.deepEqual(committers.slice(0, expected.length).reverse(), expected, 'commits in call order');
+  } finally {
+    await raw.end();
+    await ledger.close();
+    await town.dispose();
+  }
+});

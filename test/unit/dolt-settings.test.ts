@@ -3,7 +3,7 @@
 // own variables (root path, no event flush) never overridable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DOLT_MEMORY_DEFAULTS, doltServerEnv } from '../../main/ledger/dolt-settings.ts';
+import { DOLT_MEMORY_DEFAULTS, DOLT_STATS_KEY, doltGlobalConfig, doltServerEnv, doltStatsEnabled } from '../../main/ledger/dolt-settings.ts';
 
 test('defaults: a memory limit in MiB, GOGC and a bounded commit cache, beside the parent environment', () => {
   const env = doltServerEnv({ PATH: '/bin', HOME: '/home/x' }, { rootPath: '/town/.gt/dolt-root' });
@@ -42,4 +42,26 @@ test('a setting that is not a positive integer is refused with its name', () => 
   assert.throws(() => doltServerEnv({}, { rootPath: '/r', memory: { memoryLimitMiB: 0 } }), /memoryLimitMiB must be a positive integer \(got 0\)/);
   assert.throws(() => doltServerEnv({}, { rootPath: '/r', memory: { gogc: 1.5 } }), /gogc must be a positive integer/);
   assert.throws(() => doltServerEnv({}, { rootPath: '/r', memory: { commitCacheSize: Number.NaN } }), /commitCacheSize/);
+});
+
+test("Dolt's statistics: off by default, GT_DOLT_STATS turns them on or off, an explicit option wins", () => {
+  assert.equal(doltStatsEnabled({}), false);
+  assert.equal(doltStatsEnabled({ GT_DOLT_STATS: '' }), false);
+  for (const on of ['on', 'ON', ' 1 ', 'true', 'yes']) assert.equal(doltStatsEnabled({ GT_DOLT_STATS: on }), true, on);
+  for (const off of ['off', '0', 'false', 'No']) assert.equal(doltStatsEnabled({ GT_DOLT_STATS: off }), false, off);
+  assert.equal(doltStatsEnabled({ GT_DOLT_STATS: 'on' }, false), false);
+  assert.equal(doltStatsEnabled({ GT_DOLT_STATS: 'off' }, true), true);
+  assert.throws(() => doltStatsEnabled({ GT_DOLT_STATS: 'sometimes' }), /GT_DOLT_STATS must be on or off \(got "sometimes"\)/);
+});
+
+test("the town's dolt global config: identity and opt-outs added when absent, a user's keys kept, statistics always the town's", () => {
+  const fresh = doltGlobalConfig(null, false);
+  assert.equal(fresh['user.name'], 'Gas Town');
+  assert.equal(fresh['metrics.disabled'], 'true');
+  assert.equal(fresh[DOLT_STATS_KEY], '0');
+  const mine = doltGlobalConfig({ 'user.name': 'Ada', 'sqlserver.global.max_connections': '50', [DOLT_STATS_KEY]: '0' }, true);
+  assert.equal(mine['user.name'], 'Ada');
+  assert.equal(mine['sqlserver.global.max_connections'], '50');
+  assert.equal(mine[DOLT_STATS_KEY], '1');
+  assert.equal(doltGlobalConfig(mine, false)[DOLT_STATS_KEY], '0');
 });
