@@ -15,7 +15,13 @@ interface Stamps {
   polecat?: string;
   sessionAsked?: number;
   sessionStarted?: number;
+  /** The session's first output (the PTY host's time of it): the runtime is up. */
+  firstOutput?: number;
+  /** The first request of the polecat's `gt` (the native client's cliRun, or a request of the Node CLI). */
+  firstArrival?: number;
   firstCall?: number;
+  /** That first request answered (the agent's `gt` gets its answer). */
+  firstAnswered?: number;
   doneAsked?: number;
   doneAnswered?: number;
   closed?: number;
@@ -65,20 +71,33 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
     }
   });
   around(b.town.ledger, 'closeBead', () => undefined, (_t, a) => { const id = a[0] as string; if (beads.has(id)) stamp(id).closed ??= now(); });
-  around(work.polecats, 'startSession', (a) => { const s = stamp((a[2] as { id: string }).id); s.sessionAsked ??= now(); }, (_t, a) => {
+  const byTerminal = new Map<string, string>(); // terminal → bead
+  around(work.polecats, 'startSession', (a) => { const s = stamp((a[2] as { id: string }).id); s.sessionAsked ??= now(); }, (_t, a, terminal) => {
     const s = stamp((a[2] as { id: string }).id);
     s.sessionStarted ??= now();
+    byTerminal.set(terminal as string, (a[2] as { id: string }).id);
+  });
+  // The host posts a session's first output at once, with the host's clock (same machine).
+  b.town.pty.on('activity', (e: { id: string; lastOutputAt: number }) => {
+    const bead = byTerminal.get(e.id);
+    if (bead) stamp(bead).firstOutput ??= e.lastOutputAt - performance.timeOrigin;
   });
   around(b.town, 'call', (a) => {
     const [name, , ctx] = a as [string, unknown, CallContext];
     const bead = holding.get(ctx.actor);
     if (!bead) return null;
     const s = stamp(bead);
-    if (name !== 'cliRun' && s.sessionStarted !== undefined) s.firstCall ??= now();
+    if (s.sessionStarted !== undefined) s.firstArrival ??= now();
+    const first = name !== 'cliRun' && s.sessionStarted !== undefined && s.firstCall === undefined;
+    if (first) s.firstCall = now();
     if (name === 'done') s.doneAsked ??= now();
-    return name === 'done' ? bead : null;
+    return name === 'done' ? bead : first ? { first: bead } : null;
   }, (token, a) => {
     if (!token) return;
+    if (typeof token === 'object') {
+      stamp((token as { first: string }).first).firstAnswered ??= now();
+      return;
+    }
     const actor = (a[2] as CallContext).actor;
     stamp(token as string).doneAnswered ??= now();
     holding.delete(actor);
@@ -128,6 +147,10 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
       lines.push(`  hooked → session asked               ${ms(gaps('hooked', 'sessionAsked'))}`);
       lines.push(`  session asked → started (worktree, prime, spawn) ${ms(gaps('sessionAsked', 'sessionStarted'))}`);
       lines.push(`  session started → first gt request   ${ms(gaps('sessionStarted', 'firstCall'))}`);
+      lines.push(`    of which: session started → its first output ${ms(gaps('sessionStarted', 'firstOutput'))}`);
+      lines.push(`              first output → gt reaches the town ${ms(gaps('firstOutput', 'firstArrival'))}`);
+      lines.push(`              gt reaches the town → its request (the CLI run in the town) ${ms(gaps('firstArrival', 'firstCall'))}`);
+      lines.push(`              its request → answered               ${ms(gaps('firstCall', 'firstAnswered'))}`);
       lines.push(`  first gt request → gt done asked     ${ms(gaps('firstCall', 'doneAsked'))}   (the bead's own 3 s inside)`);
       lines.push(`  gt done asked → answered             ${ms(gaps('doneAsked', 'doneAnswered'))}`);
       lines.push(`  gt done answered → closed (merged)   ${ms(gaps('doneAnswered', 'closed'))}`);

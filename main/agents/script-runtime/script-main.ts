@@ -117,6 +117,8 @@ async function walkMolecule(worktree: string, io: ScriptIO): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
+  // At once, before any `gt` call: the session shows it is up (the 'ready' pattern).
+  say('gt-script: starting (scripted runtime, deterministic, no LLM)\n');
   const worktree = process.cwd();
   const io = makeIO(worktree);
   let bead: HookedBead;
