@@ -82,6 +82,8 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
     const bead = byTerminal.get(e.id);
     if (bead) stamp(bead).firstOutput ??= e.lastOutputAt - performance.timeOrigin;
   });
+  // A polecat's requests while it holds a bead: the stamps above, and each request's time by name.
+  const requests = new Map<string, number[]>();
   around(b.town, 'call', (a) => {
     const [name, , ctx] = a as [string, unknown, CallContext];
     const bead = holding.get(ctx.actor);
@@ -91,15 +93,16 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
     const first = name !== 'cliRun' && s.sessionStarted !== undefined && s.firstCall === undefined;
     if (first) s.firstCall = now();
     if (name === 'done') s.doneAsked ??= now();
-    return name === 'done' ? bead : first ? { first: bead } : null;
+    return { name, bead, first, asked: now() };
   }, (token, a) => {
     if (!token) return;
-    if (typeof token === 'object') {
-      stamp((token as { first: string }).first).firstAnswered ??= now();
-      return;
-    }
+    const { name, bead, first, asked } = token as { name: string; bead: string; first: boolean; asked: number };
+    const took = requests.get(name) ?? (requests.set(name, []), requests.get(name)!);
+    took.push(now() - asked);
+    if (first) stamp(bead).firstAnswered ??= now();
+    if (name !== 'done') return;
     const actor = (a[2] as CallContext).actor;
-    stamp(token as string).doneAnswered ??= now();
+    stamp(bead).doneAnswered ??= now();
     holding.delete(actor);
     idleSince.set(actor, now());
   });
@@ -156,6 +159,9 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
       lines.push(`  gt done answered → closed (merged)   ${ms(gaps('doneAnswered', 'closed'))}`);
       lines.push(`  hooked → gt done answered (a polecat's cycle) ${ms(gaps('hooked', 'doneAnswered'))}`);
       lines.push(`  polecat idle (gt done → its next hook) ${ms(idleGaps)}`);
+      const worked = Math.max(1, [...beads.values()].filter((x) => x.doneAnswered !== undefined).length);
+      lines.push('a polecat\'s requests while it holds a bead (per bead; time in the town):');
+      for (const [name, took] of [...requests].sort((x, y) => sum(y[1]) - sum(x[1]))) lines.push(`  ${(took.length / worked).toFixed(1).padStart(5)}  ${name.padEnd(14)} ${ms(took)}`);
       lines.push(`witness patrols: ${ms(patrols)}, ${(sum(patrols) / 1000).toFixed(1)} s in all`);
       for (const [kind, l] of [...locks].sort()) lines.push(`lock ${kind.padEnd(7)} wait ${ms(l.wait)}, ${(sum(l.wait) / 1000).toFixed(1)} s in all; held ${ms(l.held)}, ${(sum(l.held) / 1000).toFixed(1)} s in all`);
       const closed = Math.max(1, [...beads.values()].filter((x) => x.closed !== undefined).length);
