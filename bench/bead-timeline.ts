@@ -15,7 +15,13 @@ interface Stamps {
   polecat?: string;
   sessionAsked?: number;
   sessionStarted?: number;
+  /** The session's first output (the PTY host's time of it): the runtime is up. */
+  firstOutput?: number;
+  /** The first request of the polecat's `gt` (the native client's cliRun, or a request of the Node CLI). */
+  firstArrival?: number;
   firstCall?: number;
+  /** That first request answered (the agent's `gt` gets its answer). */
+  firstAnswered?: number;
   doneAsked?: number;
   doneAnswered?: number;
   closed?: number;
@@ -65,22 +71,38 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
     }
   });
   around(b.town.ledger, 'closeBead', () => undefined, (_t, a) => { const id = a[0] as string; if (beads.has(id)) stamp(id).closed ??= now(); });
-  around(work.polecats, 'startSession', (a) => { const s = stamp((a[2] as { id: string }).id); s.sessionAsked ??= now(); }, (_t, a) => {
+  const byTerminal = new Map<string, string>(); // terminal → bead
+  around(work.polecats, 'startSession', (a) => { const s = stamp((a[2] as { id: string }).id); s.sessionAsked ??= now(); }, (_t, a, terminal) => {
     const s = stamp((a[2] as { id: string }).id);
     s.sessionStarted ??= now();
+    byTerminal.set(terminal as string, (a[2] as { id: string }).id);
   });
+  // The host posts a session's first output at once, with the host's clock (same machine).
+  b.town.pty.on('activity', (e: { id: string; lastOutputAt: number }) => {
+    const bead = byTerminal.get(e.id);
+    if (bead) stamp(bead).firstOutput ??= e.lastOutputAt - performance.timeOrigin;
+  });
+  // A polecat's requests while it holds a bead: the stamps above, and each request's time by name.
+  const requests = new Map<string, number[]>();
   around(b.town, 'call', (a) => {
     const [name, , ctx] = a as [string, unknown, CallContext];
     const bead = holding.get(ctx.actor);
     if (!bead) return null;
     const s = stamp(bead);
-    if (name !== 'cliRun' && s.sessionStarted !== undefined) s.firstCall ??= now();
+    if (s.sessionStarted !== undefined) s.firstArrival ??= now();
+    const first = name !== 'cliRun' && s.sessionStarted !== undefined && s.firstCall === undefined;
+    if (first) s.firstCall = now();
     if (name === 'done') s.doneAsked ??= now();
-    return name === 'done' ? bead : null;
+    return { name, bead, first, asked: now() };
   }, (token, a) => {
     if (!token) return;
+    const { name, bead, first, asked } = token as { name: string; bead: string; first: boolean; asked: number };
+    const took = requests.get(name) ?? (requests.set(name, []), requests.get(name)!);
+    took.push(now() - asked);
+    if (first) stamp(bead).firstAnswered ??= now();
+    if (name !== 'done') return;
     const actor = (a[2] as CallContext).actor;
-    stamp(token as string).doneAnswered ??= now();
+    stamp(bead).doneAnswered ??= now();
     holding.delete(actor);
     idleSince.set(actor, now());
   });
@@ -128,11 +150,18 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
       lines.push(`  hooked → session asked               ${ms(gaps('hooked', 'sessionAsked'))}`);
       lines.push(`  session asked → started (worktree, prime, spawn) ${ms(gaps('sessionAsked', 'sessionStarted'))}`);
       lines.push(`  session started → first gt request   ${ms(gaps('sessionStarted', 'firstCall'))}`);
+      lines.push(`    of which: session started → its first output ${ms(gaps('sessionStarted', 'firstOutput'))}`);
+      lines.push(`              first output → gt reaches the town ${ms(gaps('firstOutput', 'firstArrival'))}`);
+      lines.push(`              gt reaches the town → its request (the CLI run in the town) ${ms(gaps('firstArrival', 'firstCall'))}`);
+      lines.push(`              its request → answered               ${ms(gaps('firstCall', 'firstAnswered'))}`);
       lines.push(`  first gt request → gt done asked     ${ms(gaps('firstCall', 'doneAsked'))}   (the bead's own 3 s inside)`);
       lines.push(`  gt done asked → answered             ${ms(gaps('doneAsked', 'doneAnswered'))}`);
       lines.push(`  gt done answered → closed (merged)   ${ms(gaps('doneAnswered', 'closed'))}`);
       lines.push(`  hooked → gt done answered (a polecat's cycle) ${ms(gaps('hooked', 'doneAnswered'))}`);
       lines.push(`  polecat idle (gt done → its next hook) ${ms(idleGaps)}`);
+      const worked = Math.max(1, [...beads.values()].filter((x) => x.doneAnswered !== undefined).length);
+      lines.push('a polecat\'s requests while it holds a bead (per bead; time in the town):');
+      for (const [name, took] of [...requests].sort((x, y) => sum(y[1]) - sum(x[1]))) lines.push(`  ${(took.length / worked).toFixed(1).padStart(5)}  ${name.padEnd(14)} ${ms(took)}`);
       lines.push(`witness patrols: ${ms(patrols)}, ${(sum(patrols) / 1000).toFixed(1)} s in all`);
       for (const [kind, l] of [...locks].sort()) lines.push(`lock ${kind.padEnd(7)} wait ${ms(l.wait)}, ${(sum(l.wait) / 1000).toFixed(1)} s in all; held ${ms(l.held)}, ${(sum(l.held) / 1000).toFixed(1)} s in all`);
       const closed = Math.max(1, [...beads.values()].filter((x) => x.closed !== undefined).length);

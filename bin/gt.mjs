@@ -4,39 +4,15 @@
 // TypeScript loader. It falls back to the TypeScript sources through tsx when the bundle is missing
 // or stale: a source file the bundle was built from (dist/cli/inputs.json) is newer than the bundle,
 // e.g. a developer edited main/cli/ and has not rebuilt yet. GT_CLI=source forces the sources.
-import { readFileSync, statSync } from 'node:fs';
+// The rule (and the packaged app's layout: this file unpacked, the bundle in the asar) is
+// bin/cli-bundle.mjs, shared with the `script` agent runtime.
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { appRootOf, freshCliEntry } from './cli-bundle.mjs';
 
-// In the packaged app this file is unpacked from the asar (agents exec bin/gt by path) while the
-// bundle stays inside it, beside the packages it imports: app.asar.unpacked/bin → app.asar/dist/cli.
-const root = fileURLToPath(new URL('..', import.meta.url)).replace(/app\.asar\.unpacked([\\/])$/, 'app.asar$1');
-
-/** A source the bundle was built from is newer than the bundle. A source that is absent (the
- *  packaged app ships no sources) cannot be. */
-function newer(input, builtAt) {
-  try {
-    return statSync(root + input).mtimeMs > builtAt;
-  } catch (err) {
-    if (err.code === 'ENOENT') return false;
-    throw err;
-  }
-}
-
-function freshBundle() {
-  if (process.env.GT_CLI === 'source') return null;
-  try {
-    const { builtAt, inputs } = JSON.parse(readFileSync(`${root}dist/cli/inputs.json`, 'utf8'));
-    for (const input of inputs) if (newer(input, builtAt)) return null;
-    return pathToFileURL(`${root}dist/cli/gt.js`).href;
-  } catch {
-    return null;
-  }
-}
-
-const bundle = freshBundle();
+const bundle = freshCliEntry(appRootOf(fileURLToPath(new URL('.', import.meta.url))), 'gt');
 let cli;
 if (bundle) {
-  cli = await import(bundle);
+  cli = await import(pathToFileURL(bundle).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

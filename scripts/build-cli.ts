@@ -1,24 +1,31 @@
 // Builds the `gt` CLI into dist/cli/: plain JavaScript that bin/gt.mjs runs without a TypeScript
-// loader, so each `gt` call only starts Node, connects, asks and prints. Run by `npm install`
-// (postinstall), `npm run build`, `npm test` and `npm run build:cli`.
+// loader, so each `gt` call only starts Node, connects, asks and prints. The `script` agent runtime
+// is a second entry (dist/cli/script-main.js), so every scripted session starts without tsx too.
+// Run by `npm install` (postinstall), `npm run build`, `npm test` and `npm run build:cli`.
 //
 // Invariants:
 // - The entry chunk (dist/cli/gt.js) holds only what every call needs; heavy parts (the Town for
 //   `gt up`, the runtime registry, terminal attach) are split into chunks loaded on demand.
 // - Packages stay in node_modules (imported at run time), as under tsx: the bundle is our code only.
-// - dist/cli/inputs.json lists every source file in the bundle; bin/gt.mjs falls back to tsx when
-//   any of them is newer than the bundle (a developer edited a source and has not rebuilt yet).
+// - dist/cli/inputs.json lists every source file in the bundle, and per entry the sources it can
+//   load; an entry falls back to tsx when any of its sources is newer than the bundle (a developer
+//   edited a source and has not rebuilt yet): bin/cli-bundle.mjs, used by bin/gt.mjs and the
+//   runtime registry.
 import { isBuiltin } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import type { CliBuildRecord } from '../bin/cli-bundle.mjs';
 import { buildNative, describeNativeBuild } from './build-native.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Where bin/gt.mjs looks for the bundle. */
 export const CLI_DIST = join(root, 'dist', 'cli');
+
+/** The entries of the bundle, by the name of their file in dist/cli (`<name>.js`). */
+const ENTRIES = { gt: 'main/cli/gt.ts', 'script-main': 'main/agents/script-runtime/script-main.ts' };
 
 /**
  * Some modules find files next to themselves (the PTY host's main, the script runtime, bin/) through
@@ -42,8 +49,10 @@ function sourceImportMetaUrl(outdir: string): Plugin {
 
 /** Builds into a fresh folder beside the old one and swaps it in, so a `gt` running meanwhile never sees half a bundle. */
 export interface CliBuild {
-  /** Every source file in the bundle (bin/gt.mjs checks their times). */
+  /** Every source file in the bundle. */
   inputs: string[];
+  /** Per entry, the sources it can load (bin/cli-bundle.mjs checks their times). */
+  entries: Record<string, string[]>;
   /** Bytes of JavaScript in all chunks. */
   bytes: number;
   /** What every `gt` call loads: the entry chunk and the chunks and packages it imports statically. */
@@ -55,7 +64,7 @@ export async function buildCli(outdir = CLI_DIST): Promise<CliBuild> {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const result = await build({
-    entryPoints: { gt: join(root, 'main/cli/gt.ts') },
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, source]) => [name, join(root, source)])),
     outdir: staging,
     bundle: true,
     splitting: true,
@@ -71,8 +80,11 @@ export async function buildCli(outdir = CLI_DIST): Promise<CliBuild> {
   });
   const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules'));
   const bytes = Object.entries(result.metafile.outputs).filter(([p]) => p.endsWith('.js')).reduce((n, [, o]) => n + o.bytes, 0);
-  const startup = staticClosure(result.metafile, Object.keys(result.metafile.outputs).find((p) => p.endsWith('/gt.js'))!);
-  writeFileSync(join(staging, 'inputs.json'), JSON.stringify({ builtAt: Date.now(), inputs }, null, 1) + '\n');
+  const output = (name: string) => Object.keys(result.metafile.outputs).find((p) => p.endsWith(`/${name}.js`))!;
+  const startup = closure(result.metafile, output('gt'), false);
+  const entries = Object.fromEntries(Object.keys(ENTRIES).map((name) => [name, closure(result.metafile, output(name), true).sources]));
+  const record: CliBuildRecord = { builtAt: Date.now(), inputs, entries };
+  writeFileSync(join(staging, 'inputs.json'), JSON.stringify(record, null, 1) + '\n');
   writeFileSync(join(staging, 'package.json'), '{ "type": "module" }\n');
   const old = `${outdir}.old-${process.pid}`;
   rmSync(old, { recursive: true, force: true });
@@ -83,11 +95,12 @@ export async function buildCli(outdir = CLI_DIST): Promise<CliBuild> {
   }
   renameSync(staging, outdir);
   rmSync(old, { recursive: true, force: true });
-  return { inputs, bytes, startup };
+  return { inputs, entries, bytes, startup };
 }
 
-/** The chunks an output loads before it runs (static imports, followed), with their sources and the packages they import. */
-function staticClosure(meta: Metafile, entry: string): CliBuild['startup'] {
+/** The chunks an output loads before it runs (static imports, followed; with `lazy`, the chunks it
+ *  may import later too), with their sources and the packages they import. */
+function closure(meta: Metafile, entry: string, lazy: boolean): CliBuild['startup'] {
   const seen = new Set<string>();
   const sources = new Set<string>();
   const packages = new Set<string>();
@@ -97,9 +110,9 @@ function staticClosure(meta: Metafile, entry: string): CliBuild['startup'] {
     seen.add(output);
     const o = meta.outputs[output];
     total += o.bytes;
-    for (const input of Object.keys(o.inputs)) sources.add(input);
+    for (const input of Object.keys(o.inputs)) if (!input.includes('node_modules')) sources.add(input);
     for (const imp of o.imports) {
-      if (imp.kind !== 'import-statement') continue;
+      if (imp.kind !== 'import-statement' && !(lazy && imp.kind === 'dynamic-import')) continue;
       if (imp.external) {
         if (!isBuiltin(imp.path)) packages.add(imp.path);
       } else visit(imp.path);
@@ -112,10 +125,11 @@ function staticClosure(meta: Metafile, entry: string): CliBuild['startup'] {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   buildCli().then(
-    ({ inputs, bytes, startup }) => {
+    ({ inputs, entries, bytes, startup }) => {
       console.log(
-        `built dist/cli (the gt CLI: ${inputs.length} sources, ${Math.round(bytes / 1024)} KB) in ${Date.now() - started} ms; ` +
-        `each call loads ${startup.sources.length} sources (${Math.round(startup.bytes / 1024)} KB) and ${startup.packages.length ? `the packages ${startup.packages.join(', ')}` : 'no packages'}`,
+        `built dist/cli (the gt CLI and the script runtime: ${inputs.length} sources, ${Math.round(bytes / 1024)} KB) in ${Date.now() - started} ms; ` +
+        `each gt call loads ${startup.sources.length} sources (${Math.round(startup.bytes / 1024)} KB) and ${startup.packages.length ? `the packages ${startup.packages.join(', ')}` : 'no packages'}; ` +
+        `a script session ${entries['script-main'].length} sources`,
       );
       // The native client (bin/gt's fast path): optional, so never a failure of the build.
       console.log(describeNativeBuild(buildNative()));

@@ -1,7 +1,10 @@
 // Agent status with real PTYs: the script runtime's question is seen as waiting-for-input, an
-// answer typed through the API resumes it, and its hang is seen as "no output since T".
+// answer typed through the API resumes it, and its hang is seen as "no output since T". The
+// registry starts the script runtime from its prebuilt bundle (dist/cli/script-main.js), which
+// carries a script through to its commit.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +12,8 @@ import { PtyHostClient } from '../../main/agents/pty-host-client.ts';
 import { StatusTracker } from '../../main/agents/status-tracker.ts';
 import { buildAgentEnv } from '../../main/agents/agent-env.ts';
 import { buildLaunch, getRuntime } from '../../main/agents/runtimes/runtime-registry.ts';
+import { APP_ROOT, resolveScriptEntry } from '../../main/agents/runtimes/script-entry.ts';
+import { buildCli } from '../../scripts/build-cli.ts';
 import type { StatusChange } from '../../main/agents/agent-status.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -103,4 +108,38 @@ test('script runtime: fail → crashed with exit code; no block → default chan
   assert.match(text, /gt-script: failed: the gate is red/);
   assert.match(text, /scripted runtime \(deterministic, no LLM\)/);
   assert.match(readFileSync(path.join(dir, 'SCRIPTED_CHANGES.md'), 'utf8'), /gt-plain: scripted task \(made by the scripted runtime\)/);
+});
+
+test('script runtime from its prebuilt bundle: the registry launches dist/cli/script-main.js, which runs a script to its commit', { timeout: 60_000 }, async (t) => {
+  // `npm test` builds dist/cli first; a tree edited since gets it rebuilt here (atomically swapped in).
+  if (resolveScriptEntry().needsLoader) await buildCli();
+  const { dir, client, tracker } = await startHost(t);
+  const rt = getRuntime('script');
+  const launch = buildLaunch(rt);
+  assert.equal(launch.command, process.execPath);
+  assert.deepEqual(launch.args, [`${APP_ROOT}dist/cli/script-main.js`], 'plain node on the bundle: no tsx loader');
+
+  const repo = path.join(dir, 'work');
+  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+  const identity = { GIT_AUTHOR_NAME: 'ace', GIT_AUTHOR_EMAIL: 'ace@rig1.test', GIT_COMMITTER_NAME: 'ace', GIT_COMMITTER_EMAIL: 'ace@rig1.test' };
+  const description = '```gt-script\nwrite src/made.txt made by the bundle\\n\noutput 3\nappend src/made.txt second line\\n\n```';
+  const env = buildAgentEnv({ socket: path.join(dir, 'town.sock'), town: dir, agent: 'rig1/polecats/ace', rig: 'rig1', bead: 'gt-bun', runtime: 'script', extra: { ...identity, GT_SCRIPT_DESCRIPTION: description, GT_SCRIPT_TITLE: 'bundled run' } });
+
+  const changes: StatusChange[] = [];
+  tracker.on('status', (c: StatusChange) => changes.push(c));
+  let text = '';
+  client.on('data', (_c: string, _id: string, d: Uint8Array) => (text += Buffer.from(d).toString('utf8')));
+  const { id } = await client.spawn({ id: 'bundled', command: launch.command, args: launch.args, cwd: repo, env, cols: 100, rows: 30 });
+  await client.attach('t', id);
+  tracker.track(id, { patterns: rt.patterns });
+
+  const end = await waitFor('bundled run exited', () => changes.find((c) => c.id === id && (c.state === 'crashed' || c.state === 'exited')));
+  assert.equal(end.state, 'exited', `${end.reason}\n${text}`);
+  assert.match(text, /gt-script: starting \(scripted runtime, deterministic, no LLM\)/);
+  assert.match(text, /gt-script: committed changes for gt-bun/);
+  assert.match(text, /gt-script: done/);
+  assert.equal(readFileSync(path.join(repo, 'src', 'made.txt'), 'utf8'), 'made by the bundle\nsecond line\n');
+  assert.equal(git('log', '-1', '--format=%s'), 'gt-bun: bundled run');
+  assert.equal(git('status', '--porcelain'), '', 'everything the script wrote is committed');
 });

@@ -19,7 +19,8 @@ test('command lines: model and permission flags, prompt as argument, resume', ()
   assert.deepEqual(buildLaunch(getRuntime('codex'), { resumeId: 'r9' }).args.slice(0, 2), ['resume', 'r9']);
   const script = buildLaunch(getRuntime('script'));
   assert.equal(script.command, process.execPath);
-  assert.match(script.args.at(-1)!, /script-runtime[/\\]script-main\.ts$/);
+  // The prebuilt bundle when fresh, else the sources through tsx (which one: test/unit/cli-bundle.test.ts).
+  assert.match(script.args.join(' '), /^(?:[^ ]+[/\\]dist[/\\]cli[/\\]script-main\.js|--import [^ ]+ [^ ]+[/\\]script-runtime[/\\]script-main\.ts)$/);
 });
 
 test('per town / role / rig / rig+role selection, and a custom runtime from config without code', () => {

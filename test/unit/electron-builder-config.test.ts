@@ -113,14 +113,15 @@ test('ships the built app (dist/, the icons, package.json) and not the sources',
 
 test("gt ships for the agents: bin/ and the native client unpacked (executed by path), the CLI bundle in the asar", async () => {
   const config = await load(CONFIG);
-  for (const file of ['bin/gt', 'bin/gt.mjs', 'native/gt-client.c', 'dist/cli/gt.js', 'dist/cli/inputs.json']) {
+  for (const file of ['bin/gt', 'bin/gt.mjs', 'bin/cli-bundle.mjs', 'native/gt-client.c', 'dist/cli/gt.js', 'dist/cli/script-main.js', 'dist/cli/inputs.json']) {
     assert.ok(matches(config, 'files', file), `${file} is packaged`);
   }
-  for (const file of ['bin/gt', 'bin/gt.mjs', 'native/gt-client.c', 'native/build/gt-client']) {
+  for (const file of ['bin/gt', 'bin/gt.mjs', 'bin/cli-bundle.mjs', 'native/gt-client.c', 'native/build/gt-client']) {
     assert.ok(matches(config, 'asarUnpack', file), `${file} is unpacked`);
   }
   // bin/gt.mjs imports the bundle from the asar, where node_modules resolve for its lazy chunks.
   assert.ok(!matches(config, 'asarUnpack', 'dist/cli/gt.js'), 'the CLI bundle stays in the asar');
+  assert.ok(!matches(config, 'asarUnpack', 'dist/cli/script-main.js'), 'the script runtime\'s bundle too');
   // The client is a Linux binary built at install: only Linux packages carry it.
   assert.ok(matches(config, 'files', 'native/build/gt-client', 'linux'));
   assert.ok(!matches(config, 'files', 'native/build/gt-client', 'mac'));

@@ -134,7 +134,8 @@ export const BUILTIN_RUNTIMES: RuntimeDefinitionInput[] = [
     name: 'script',
     label: 'Scripted runtime (deterministic, no LLM)',
     kind: 'script',
-    // Resolved to `node --import tsx <repo>/main/agents/script-runtime/script-main.ts` by the registry.
+    // Resolved by the registry to `node <repo>/dist/cli/script-main.js` (the prebuilt bundle) when
+    // fresh, else `node --import tsx <repo>/main/agents/script-runtime/script-main.ts` (script-entry.ts).
     command: 'node',
     args: [],
     firstInstructions: 'self',

@@ -3,16 +3,13 @@
 
 import { accessSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { TownError } from '../../../preload/contract.ts';
 import type { ScreenPatterns } from '../agent-status.ts';
-import { tsxLoaderUrl } from '../pty-host-client.ts';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.ts';
 import { codexNotifyArgs } from '../hooks/hook-settings.ts';
 import { RuntimeDefinitionSchema, type RuntimeDefinition } from './runtime-definition.ts';
-
-export const SCRIPT_RUNTIME_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'script-runtime', 'script-main.ts');
+import { resolveScriptEntry, scriptEntryArgs } from './script-entry.ts';
 
 /** Which runtime each agent uses: town default, per role, per rig, per rig+role; plus custom runtimes. */
 export const RuntimeConfigSchema = z
@@ -102,8 +99,9 @@ export function runtimeNameFor(config: RuntimeConfig, who: { rig?: string; role?
 export function buildLaunch(rt: Runtime, opts: LaunchOptions = {}): Launch {
   const d = rt.def;
   if (d.kind === 'script') {
-    // Our own Node script, run with the same Node as the Town (Electron's, as Node, in the app).
-    return { command: process.execPath, args: ['--import', tsxLoaderUrl(), SCRIPT_RUNTIME_MAIN], env: { ...d.env }, typeWhenReady: null };
+    // Our own Node script, run with the same Node as the Town (Electron's, as Node, in the app): its
+    // prebuilt bundle when fresh, else its sources through tsx (script-entry.ts).
+    return { command: process.execPath, args: scriptEntryArgs(resolveScriptEntry()), env: { ...d.env }, typeWhenReady: null };
   }
   const values: Record<string, string> = {
     model: opts.model ?? d.defaultModel ?? '',
@@ -156,7 +154,7 @@ export function runtimeListing(config?: RuntimeConfig, pathVar?: string) {
     name: rt.def.name,
     label: rt.def.label,
     kind: rt.def.kind,
-    command: rt.def.kind === 'script' ? `${process.execPath} --import tsx ${SCRIPT_RUNTIME_MAIN}` : rt.def.command,
+    command: rt.def.kind === 'script' ? [process.execPath, ...scriptEntryArgs(resolveScriptEntry(), () => 'tsx')].join(' ') : rt.def.command,
     installed: isInstalled(rt, pathVar),
     hooks: rt.def.hooks ?? null,
     npmPackage: rt.def.npmPackage ?? null,

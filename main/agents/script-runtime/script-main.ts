@@ -10,9 +10,11 @@
 // A hooked bead that walks a sequential molecule is done step by step: `gt mol next` names the
 // current step (a restarted session resumes there), its description's gt-script block runs, the
 // changes are committed, and `gt done` records the step; a gate step is waited for.
+// `gt hook` and the first `gt mol next` are asked at once (two reads): a bead's first answer costs
+// one round trip to the town, not two.
 
 import { readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import readline from 'node:readline';
 import { parseScript, ScriptSyntaxError } from './script-parse.ts';
 import { defaultChange, runSteps, ScriptFailure, type ScriptIO } from './script-runner.ts';
@@ -26,7 +28,28 @@ interface HookedBead {
 
 const say = (text: string) => process.stdout.write(text);
 
-function loadBead(): { bead: HookedBead; fromHook: boolean } {
+/** `gt ARGS`, its output parsed as JSON; rejects with gt's error output when it fails. */
+function gtJson<T>(args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    execFile('gt', args, { encoding: 'utf8' }, (err, out) => {
+      if (err) return reject(err);
+      try {
+        resolve(JSON.parse(out) as T);
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+  });
+}
+
+interface LoadedBead {
+  bead: HookedBead;
+  fromHook: boolean;
+  /** For a hooked bead, `gt mol next`, asked together with the hook. */
+  firstStep?: Promise<CurrentStep>;
+}
+
+async function loadBead(): Promise<LoadedBead> {
   const env = process.env;
   if (env.GT_SCRIPT_FILE) {
     return { bead: { id: env.GT_BEAD ?? 'local', title: env.GT_SCRIPT_TITLE ?? 'scripted task', description: readFileSync(env.GT_SCRIPT_FILE, 'utf8') }, fromHook: false };
@@ -34,11 +57,13 @@ function loadBead(): { bead: HookedBead; fromHook: boolean } {
   if (env.GT_SCRIPT_DESCRIPTION !== undefined) {
     return { bead: { id: env.GT_BEAD ?? 'local', title: env.GT_SCRIPT_TITLE ?? 'scripted task', description: env.GT_SCRIPT_DESCRIPTION }, fromHook: false };
   }
-  const out = execFileSync('gt', ['hook', '--json'], { encoding: 'utf8' });
-  const parsed = JSON.parse(out) as { bead?: HookedBead } & Partial<HookedBead>;
+  const hook = gtJson<{ bead?: HookedBead } & Partial<HookedBead>>(['hook', '--json']);
+  const firstStep = gtJson<CurrentStep>(['mol', 'next', '--json']);
+  firstStep.catch(() => undefined); // awaited later, or not at all when the hook fails
+  const parsed = await hook;
   const bead = parsed.bead ?? (parsed as HookedBead);
   if (!bead || typeof bead.id !== 'string') throw new ScriptFailure('nothing on the hook (gt hook --json returned no bead)');
-  return { bead: { id: bead.id, title: bead.title ?? '', description: bead.description ?? '' }, fromHook: true };
+  return { bead: { id: bead.id, title: bead.title ?? '', description: bead.description ?? '' }, fromHook: true, firstStep };
 }
 
 function makeIO(worktree: string): ScriptIO {
@@ -66,12 +91,12 @@ function makeIO(worktree: string): ScriptIO {
 }
 
 function commit(worktree: string, bead: HookedBead): void {
+  let status: string;
   try {
-    execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: worktree, stdio: 'ignore' });
+    status = execFileSync('git', ['status', '--porcelain'], { cwd: worktree, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return; // not a git worktree: nothing to commit
   }
-  const status = execFileSync('git', ['status', '--porcelain'], { cwd: worktree, encoding: 'utf8' });
   if (!status.trim()) return;
   execFileSync('git', ['add', '-A'], { cwd: worktree, stdio: 'ignore' });
   execFileSync('git', ['commit', '-q', '-m', `${bead.id}: ${bead.title}\n\nMade by the scripted runtime (no LLM).`], { cwd: worktree, stdio: 'ignore' });
@@ -87,8 +112,8 @@ interface CurrentStep {
 const molNext = (): CurrentStep => JSON.parse(execFileSync('gt', ['mol', 'next', '--json'], { encoding: 'utf8' })) as CurrentStep;
 
 /** Walks the hooked bead's sequential molecule from its current step; false when there is none. */
-async function walkMolecule(worktree: string, io: ScriptIO): Promise<boolean> {
-  let next = molNext();
+async function walkMolecule(worktree: string, io: ScriptIO, firstStep: Promise<CurrentStep>): Promise<boolean> {
+  let next = await firstStep;
   if (!next.molecule || next.molecule.mode !== 'sequential' || !next.step) return false;
   for (;;) {
     const step = next.step;
@@ -117,19 +142,22 @@ async function walkMolecule(worktree: string, io: ScriptIO): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
+  // At once, before any `gt` call: the session shows it is up (the 'ready' pattern).
+  say('gt-script: starting (scripted runtime, deterministic, no LLM)\n');
   const worktree = process.cwd();
   const io = makeIO(worktree);
   let bead: HookedBead;
   let fromHook: boolean;
+  let firstStep: Promise<CurrentStep> | undefined;
   try {
-    ({ bead, fromHook } = loadBead());
+    ({ bead, fromHook, firstStep } = await loadBead());
   } catch (err) {
     say(`gt-script: failed: cannot read the hook: ${(err as Error).message}\n`);
     return 1;
   }
   say(`gt-script: scripted runtime (deterministic, no LLM) — bead ${bead.id}: ${bead.title}\n`);
   try {
-    if (fromHook && (await walkMolecule(worktree, io))) {
+    if (fromHook && firstStep && (await walkMolecule(worktree, io, firstStep))) {
       say('gt-script: done\n');
       return 0;
     }
