@@ -4,7 +4,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:net';
 import type { CallContext } from '../preload/contract.ts';
 import type { RigInfo } from '../preload/requests/work-types.ts';
 import { initTown, Town } from '../main/town/town.ts';
@@ -36,14 +35,17 @@ export async function benchTown(opts: { maxPolecats: number; settings?: Record<s
   execFileSync('git', ['-C', repo, 'add', '-A'], { env });
   execFileSync('git', ['-C', repo, 'commit', '-q', '-m', 'init'], { env });
   const town = await Town.start({ dir });
-  const server: Server = await listenOnSocket(town, town.paths.socket, readSecrets(town.paths).apiToken);
+  const server = await listenOnSocket(town, town.paths.socket, readSecrets(town.paths).apiToken);
   const call = <T>(name: string, args: unknown) => town.call(name, args, OVERSEER) as Promise<T>;
   const rig = await call<RigInfo>('rigAdd', { name: 'bench', source: repo, prefix: 'bn', runtime: 'script', maxPolecats: opts.maxPolecats });
   return {
     town, rig, call,
     async close() {
-      await new Promise<void>((r) => server.close(() => r()));
+      const t0 = Date.now();
+      await server.close();
+      const t1 = Date.now();
       await town.stop();
+      console.log(`teardown: socket server closed in ${((t1 - t0) / 1000).toFixed(1)} s, town stopped in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
       rmSync(base, { recursive: true, force: true });
     },
   };

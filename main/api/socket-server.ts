@@ -23,10 +23,31 @@ export function tokensEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export async function listenOnSocket(town: Town, socketPath: string, token: string): Promise<Server> {
+/** The socket server of a running town. */
+export interface SocketServer {
+  readonly server: Server;
+  /**
+   * Stops taking connections, gives the open ones up to `graceMs` to finish what they asked, then
+   * drops the rest. Never waits on a client: an agent's `gt done` queued behind the rig lock, or a
+   * `gt attach` left open in another terminal, would otherwise hold a stopping town for minutes
+   * (net.Server.close waits for every connection to end). A dropped call may still complete in the
+   * town (its writes are transactions); its client reports the lost connection.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** How long a stopping town lets open connections finish before dropping them. */
+export const CLOSE_GRACE_MS = 2000;
+
+export async function listenOnSocket(town: Town, socketPath: string, token: string): Promise<SocketServer> {
   if (process.platform !== 'win32') rmSync(socketPath, { force: true });
   let connections = 0;
-  const server = createServer((socket) => serve(socket, town, token, `socket:${++connections}`));
+  const open = new Set<Socket>();
+  const server = createServer((socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    serve(socket, town, token, `socket:${++connections}`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // The umask makes the socket private from its first moment; chmod below makes it explicit.
@@ -37,7 +58,21 @@ export async function listenOnSocket(town: Town, socketPath: string, token: stri
     });
   });
   if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
-  return server;
+  let closing: Promise<void> | null = null;
+  return {
+    server,
+    close(graceMs = CLOSE_GRACE_MS) {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        const drop = setTimeout(() => {
+          for (const socket of open) socket.destroy();
+        }, graceMs);
+        drop.unref();
+        if (!open.size) clearTimeout(drop);
+      });
+      return closing;
+    },
+  };
 }
 
 function serve(socket: Socket, town: Town, token: string, consumer: string): void {

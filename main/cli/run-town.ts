@@ -52,7 +52,7 @@ export async function runTown(ctx: CliContext, opts: { web: boolean; port?: numb
 
   try {
     const server = await listenOnSocket(town, ctx.paths.socket, secrets.apiToken);
-    closers.push(() => new Promise((r) => server.close(() => r())));
+    closers.push(() => server.close());
     let url: string | undefined;
     if (opts.web) {
       const { startWebHost } = await import('../web/web-host.ts');

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { connectToTown } from '../../main/cli/socket-client.ts';
 import { readSecrets } from '../../main/town/config.ts';
@@ -153,11 +154,19 @@ describe('gt up with a real town', () => {
     const sleeper = await waitFor('the background sleep', () => descendants(term.pid).find((pid) => commandName(pid) === 'sleep'));
     const shells = descendants(term.pid).filter((pid) => pid !== sleeper && /sh$/.test(commandName(pid) ?? ''));
     conn.close();
+    // A client that stays connected (an agent's call still waiting, a `gt attach` left open) must
+    // not hold the stop: the town drops it after a short grace.
+    const lingering = createConnection(townPaths(town.dir).socket);
+    const welcomed = new Promise<string>((r) => lingering.once('data', (d) => r(String(d))));
+    lingering.write(JSON.stringify({ t: 'hello', token: secrets.apiToken, actor: 'test' }) + '\n');
+    assert.match(await welcomed, /welcome/);
+    const dropped = new Promise<void>((r) => lingering.once('close', () => r()));
 
     const pids = [status.dolt.pid, status.ptyHost.pid, term.pid, ...shells, sleeper];
     for (const pid of pids) assert.ok(alive(pid), `pid ${pid} should be running before the stop`);
-    const code = await running.stop();
+    const code = await Promise.race([running.stop(), new Promise<string>((r) => setTimeout(() => r('still running after 60 s'), 60_000).unref())]);
     assert.equal(code, 0, running.output());
+    await dropped;
     for (const pid of pids) await waitFor(`pid ${pid} to be gone`, () => !alive(pid), 10_000);
   });
 });
