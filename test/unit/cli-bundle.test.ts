@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { buildCli } from '../../scripts/build-cli.ts';
 import { appRootOf, entryIsFresh } from '../../bin/cli-bundle.mjs';
-import { resolveScriptEntry, scriptEntryArgs } from '../../main/agents/runtimes/script-entry.ts';
+import { resolveScriptEntry, scriptEntryArgs, scriptLaunch } from '../../main/agents/runtimes/script-entry.ts';
 
 const root = resolve('.');
 
@@ -142,6 +142,29 @@ test('the script runtime runs from its bundle while fresh, else from the sources
     assert.deepEqual(command(), sources, 'a source edited after the build: the sources');
     rmSync(source);
     assert.deepEqual(command(), [bundle], 'no sources at all (the packaged app): the bundle');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('in the app the script runtime runs as Node (ELECTRON_RUN_AS_NODE for it alone) and nothing it starts inherits that', () => {
+  const bundle = { file: '/app/dist/cli/script-main.js', needsLoader: false };
+  const sources = { file: '/app/main/agents/script-runtime/script-main.ts', needsLoader: true };
+  assert.deepEqual(scriptLaunch(bundle, '/usr/bin/node', false), { command: '/usr/bin/node', args: ['/app/dist/cli/script-main.js'] });
+  assert.deepEqual(scriptLaunch(bundle, '/opt/App/app', true), { command: '/usr/bin/env', args: ['ELECTRON_RUN_AS_NODE=1', '/opt/App/app', '/app/dist/cli/script-main.js'] });
+  assert.deepEqual(scriptLaunch(sources, '/opt/App/app', true, () => 'file:///loader.mjs'), { command: '/usr/bin/env', args: ['ELECTRON_RUN_AS_NODE=1', '/opt/App/app', '--import', 'file:///loader.mjs', sources.file] });
+
+  // The real launch shape with Node standing in for Electron: the variable reaches the runtime
+  // (env(1) sets it) but not the commands its script runs.
+  const base = mkdtempSync(join(tmpdir(), 'gt-script-electron-'));
+  try {
+    const launch = scriptLaunch(resolveScriptEntry(), process.execPath, true);
+    const description = '```gt-script\nrun echo "seen=${ELECTRON_RUN_AS_NODE:-unset}" > env.txt\n```';
+    const env: NodeJS.ProcessEnv = { ...process.env, GT_SCRIPT_DESCRIPTION: description };
+    delete env.ELECTRON_RUN_AS_NODE;
+    const r = spawnSync(launch.command, launch.args, { cwd: base, encoding: 'utf8', env });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(execFileSync('cat', [join(base, 'env.txt')], { encoding: 'utf8' }), 'seen=unset\n');
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

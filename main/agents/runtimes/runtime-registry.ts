@@ -9,7 +9,7 @@ import type { ScreenPatterns } from '../agent-status.ts';
 import { BUILTIN_RUNTIMES } from './builtin-runtimes.ts';
 import { codexNotifyArgs } from '../hooks/hook-settings.ts';
 import { RuntimeDefinitionSchema, type RuntimeDefinition } from './runtime-definition.ts';
-import { resolveScriptEntry, scriptEntryArgs } from './script-entry.ts';
+import { resolveScriptEntry, scriptLaunch } from './script-entry.ts';
 
 /** Which runtime each agent uses: town default, per role, per rig, per rig+role; plus custom runtimes. */
 export const RuntimeConfigSchema = z
@@ -96,12 +96,18 @@ export function runtimeNameFor(config: RuntimeConfig, who: { rig?: string; role?
   );
 }
 
+/** The script runtime's launch as one line, for listings. */
+function scriptCommandLine(): string {
+  const l = scriptLaunch(resolveScriptEntry(), process.execPath, !!process.versions.electron, () => 'tsx');
+  return [l.command, ...l.args].join(' ');
+}
+
 export function buildLaunch(rt: Runtime, opts: LaunchOptions = {}): Launch {
   const d = rt.def;
   if (d.kind === 'script') {
     // Our own Node script, run with the same Node as the Town (Electron's, as Node, in the app): its
     // prebuilt bundle when fresh, else its sources through tsx (script-entry.ts).
-    return { command: process.execPath, args: scriptEntryArgs(resolveScriptEntry()), env: { ...d.env }, typeWhenReady: null };
+    return { ...scriptLaunch(resolveScriptEntry(), process.execPath, !!process.versions.electron), env: { ...d.env }, typeWhenReady: null };
   }
   const values: Record<string, string> = {
     model: opts.model ?? d.defaultModel ?? '',
@@ -154,7 +160,7 @@ export function runtimeListing(config?: RuntimeConfig, pathVar?: string) {
     name: rt.def.name,
     label: rt.def.label,
     kind: rt.def.kind,
-    command: rt.def.kind === 'script' ? [process.execPath, ...scriptEntryArgs(resolveScriptEntry(), () => 'tsx')].join(' ') : rt.def.command,
+    command: rt.def.kind === 'script' ? scriptCommandLine() : rt.def.command,
     installed: isInstalled(rt, pathVar),
     hooks: rt.def.hooks ?? null,
     npmPackage: rt.def.npmPackage ?? null,

@@ -142,6 +142,9 @@ async function walkMolecule(worktree: string, io: ScriptIO, firstStep: Promise<C
 }
 
 async function main(): Promise<number> {
+  // In the app this process is the Electron binary run as Node (runtimes/script-entry.ts): what it
+  // starts (`run` steps, git) must not inherit that, or an Electron-based CLI would run as Node.
+  delete process.env.ELECTRON_RUN_AS_NODE;
   // At once, before any `gt` call: the session shows it is up (the 'ready' pattern).
   say('gt-script: starting (scripted runtime, deterministic, no LLM)\n');
   const worktree = process.cwd();
