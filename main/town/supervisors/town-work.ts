@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import type { EventName, TownEvents } from '../../../preload/contract.ts';
 import { TownError } from '../../../preload/contract.ts';
 import type { AgentInfo, HookInfo } from '../../../preload/requests/work-types.ts';
+import type { BeadFeedEvent } from '../../../preload/types.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { PtyHostClient } from '../../agents/pty-host-client.ts';
 import { getRuntime } from '../../agents/runtimes/runtime-registry.ts';
@@ -115,6 +116,13 @@ export class TownWork {
     await this.witness.stop();
     this.nudges.dispose();
     this.sessions.dispose();
+  }
+
+  /** A commit the feed delivered (any writer's): the agents and rigs held in memory take it. */
+  onCommit(event: BeadFeedEvent): void {
+    this.agents.onFeed(event);
+    this.rigs.onFeed(event);
+    this.convoys.onFeed(event);
   }
 
   /** A bead changed somewhere (own or foreign write): convoys may land, capacity may be free. The

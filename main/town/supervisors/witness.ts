@@ -123,7 +123,7 @@ export class Witness {
 
   private async gupp(rigs: Map<string, RigInfo>): Promise<void> {
     const agents = new Map((await this.c.agents.list({ role: 'polecat' })).map((a) => [a.meta.address, a]));
-    const held = [...(await this.c.ledger.list({ status: 'hooked' })), ...(await this.c.ledger.list({ status: 'in_progress' }))];
+    const held = await this.c.ledger.list({ statuses: ['hooked', 'in_progress'] });
     const holding = new Set<string>();
     for (const bead of held) {
       const addr = bead.assignee ? parseAddress(bead.assignee) : null;
@@ -258,7 +258,7 @@ export class Witness {
         open.push(c);
         continue;
       }
-      await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR);
+      await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR).finally(() => this.convoys.changed());
       this.c.publish('convoyClosed', { id: convoy.id, title: convoy.title, tracked: tracked.length });
       this.c.log(`convoy ${convoy.id} landed (${tracked.length} beads)`);
     }
