@@ -58,8 +58,15 @@ export class BeadMirror {
         return mine ? !sameBead(mine, c.bead) : this.belongs(c.bead);
       case 'labels-changed':
         return !!mine && mine.labels.join('\n') !== [...c.labels].sort().join('\n');
-      default:
-        return !!mine; // deleted, or its dependencies or comments changed
+      case 'deleted':
+        return !!mine;
+      // Dependencies and comments matter only where the held bead carries them (a show, not a list).
+      case 'dependency-added':
+        return !!mine?.dependencies && !mine.dependencies.some((d) => d.dependsOnId === c.dependsOnId && d.type === c.type);
+      case 'dependency-removed':
+        return !!mine?.dependencies?.some((d) => d.dependsOnId === c.dependsOnId && d.type === c.type);
+      case 'comment-added':
+        return !!mine?.comments && !mine.comments.some((x) => x.id === c.comment.id);
     }
   }
 
@@ -83,5 +90,12 @@ export class BeadMirror {
 export function sameBead(a: Bead, b: Bead): boolean {
   return a.status === b.status && a.updatedAt === b.updatedAt && a.assignee === b.assignee && a.title === b.title
     && a.type === b.type && a.closedAt === b.closedAt && a.labels.join('\n') === [...b.labels].sort().join('\n')
-    && JSON.stringify(a.metadata) === JSON.stringify(b.metadata) && a.description === b.description && a.priority === b.priority;
+    && canonical(a.metadata) === canonical(b.metadata) && a.description === b.description && a.priority === b.priority;
+}
+
+/** JSON with object keys sorted: Dolt stores JSON with its keys reordered, a create answers them as given. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => x && typeof x === 'object' && !Array.isArray(x)
+    ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : x);
 }
