@@ -11,8 +11,10 @@
 //   - A failed write changes nothing here (written() is only called with a write's result).
 //   - Readers get copies: mutating an answer cannot change what is held.
 //   - External writes are seen once the feed delivers their Dolt commit (≤ its poll interval).
-import type { BeadChange, BeadFeedEvent } from '../../preload/types.ts';
-import type { Bead } from '../../preload/types.ts';
+import { BEAD_STATUSES, type Bead, type BeadChange, type BeadFeedEvent } from '../../preload/types.ts';
+
+/** Every status but closed: what a mirror of open beads loads (`list({ statuses })`). */
+export const NOT_CLOSED = BEAD_STATUSES.filter((s) => s !== 'closed');
 
 export class BeadMirror {
   private held: Map<string, Bead> | null = null;

@@ -6,13 +6,13 @@
 // drops them, as does a feed commit that changed one (any writer's); the next read loads them again.
 import { TownError } from '../../../preload/contract.ts';
 import type { ArgsOut } from '../../../preload/contract.ts';
-import { BEAD_STATUSES, type Bead, type BeadFeedEvent } from '../../../preload/types.ts';
+import type { Bead, BeadFeedEvent } from '../../../preload/types.ts';
 import type { ConvoyStatus } from '../../../preload/requests/work-types.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
 import { isWorkType, refuseSequentialSteps } from '../polecats/work-beads.ts';
 import { fillTemplate, parseCsv } from '../../../preload/csv.ts';
 import { isStagedConvoy, STAGED_STATUS, type StagedNote } from '../../../preload/staged-convoys.ts';
-import { BeadMirror } from '../bead-mirror.ts';
+import { BeadMirror, NOT_CLOSED } from '../bead-mirror.ts';
 
 export const CONVOY_LABEL = 'gt:convoy';
 
@@ -35,8 +35,6 @@ function trackedOf(convoy: Bead): string[] {
   };
   return ids.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
-
-const NOT_CLOSED = BEAD_STATUSES.filter((s) => s !== 'closed');
 
 export class ConvoyService {
   /** Open convoys (staged ones included) with their dependencies: a list, then a show of each. */

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import type { EventName, TownEvents } from '../../../preload/contract.ts';
 import { TownError } from '../../../preload/contract.ts';
 import type { AgentInfo, HookInfo } from '../../../preload/requests/work-types.ts';
-import type { BeadFeedEvent } from '../../../preload/types.ts';
+import type { Bead, BeadFeedEvent } from '../../../preload/types.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { PtyHostClient } from '../../agents/pty-host-client.ts';
 import { getRuntime } from '../../agents/runtimes/runtime-registry.ts';
@@ -123,6 +123,7 @@ export class TownWork {
     this.agents.onFeed(event);
     this.rigs.onFeed(event);
     this.convoys.onFeed(event);
+    this.molecules.onFeed(event);
   }
 
   /** A bead changed somewhere (own or foreign write): convoys may land, capacity may be free. The
@@ -166,14 +167,26 @@ export class TownWork {
   async hook(agent: string): Promise<HookInfo> {
     const addr = parseAddress(agent);
     const rec = addr ? await this.agents.find(agent) : null;
-    let bead = null;
-    const held = await this.o.ledger.list({ status: 'hooked', assignee: agent });
-    const working = held.length ? held : await this.o.ledger.list({ status: 'in_progress', assignee: agent });
-    if (working.length) bead = await this.o.ledger.show(working[0].id);
+    const bead = await this.hookedBead(agent, rec);
     return {
       agent, role: addr?.role ?? null, rig: addr?.rig ?? null, bead,
       branch: rec?.meta.branch ?? null, workdir: rec?.meta.workdir ?? null, handoff: rec?.meta.handoff ?? null,
     };
+  }
+
+  /**
+   * The bead on the agent's hook (with dependencies and comments): the first hooked to it, else the
+   * first in progress with it. A polecat holds one hook, named in its record: when that bead is
+   * still hooked to it, one read answers; otherwise the agent's hooked and in-progress beads are listed.
+   */
+  private async hookedBead(agent: string, rec: AgentRecord | null): Promise<Bead | null> {
+    if (rec?.meta.role === 'polecat' && rec.meta.hook) {
+      const named = await this.o.ledger.show(rec.meta.hook).catch(() => null);
+      if (named?.status === 'hooked' && named.assignee === agent) return named;
+    }
+    const held = await this.o.ledger.list({ statuses: ['hooked', 'in_progress'], assignee: agent });
+    const first = held.find((b) => b.status === 'hooked') ?? held[0];
+    return first ? this.o.ledger.show(first.id) : null;
   }
 
   async prime(agent: string): Promise<{ agent: string; text: string }> {
