@@ -25,7 +25,7 @@ export class BeadMirror {
   /** `load` reads every bead of the set; `belongs` says whether a bead is of its kind. */
   constructor(private readonly load: () => Promise<Bead[]>, private readonly belongs: (bead: Bead) => boolean) {}
 
-  /** The beads of the set that pass `keep` (closed ones included, as the load returns them), as copies. */
+  /** The beads of the set that pass `keep`, as copies (a bead the town closed stays held, closed: callers filter by status). */
   async beads(keep: (bead: Bead) => boolean = () => true): Promise<Bead[]> {
     const held = this.held ?? (await this.fill());
     return [...held.values()].filter(keep).map((b) => structuredClone(b));

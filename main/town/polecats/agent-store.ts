@@ -11,7 +11,7 @@ import type { AgentRole, PolecatState } from '../../../preload/requests/work-typ
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { AgentConversation } from '../../../preload/requests/agent-hooks.ts';
 import type { BeadFeedEvent } from '../../../preload/types.ts';
-import { BeadMirror } from '../bead-mirror.ts';
+import { BeadMirror, NOT_CLOSED } from '../bead-mirror.ts';
 
 export const AGENT_LABEL = 'gt:agent';
 
@@ -73,7 +73,7 @@ export class AgentStore {
   private readonly mirror: BeadMirror;
 
   constructor(private readonly ledger: Ledger) {
-    this.mirror = new BeadMirror(() => ledger.list({ type: 'agent', label: AGENT_LABEL }), (b) => b.type === 'agent');
+    this.mirror = new BeadMirror(() => ledger.list({ type: 'agent', label: AGENT_LABEL, statuses: NOT_CLOSED }), (b) => b.type === 'agent');
   }
 
   /** The agents' open beads, in the ledger's list order. */

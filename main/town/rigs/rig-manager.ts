@@ -6,7 +6,7 @@ import { TownError } from '../../../preload/contract.ts';
 import type { ArgsOut } from '../../../preload/contract.ts';
 import type { RigInfo } from '../../../preload/requests/work-types.ts';
 import type { BeadFeedEvent } from '../../../preload/types.ts';
-import { BeadMirror } from '../bead-mirror.ts';
+import { BeadMirror, NOT_CLOSED } from '../bead-mirror.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { KeyedLock } from '../../lib/keyed-lock.ts';
 import { createRigRepos, resolveSource } from './rig-git.ts';
@@ -32,7 +32,7 @@ export class RigManager {
   private readonly lock = new KeyedLock();
   private readonly mirror: BeadMirror;
   constructor(private readonly o: RigManagerOptions) {
-    this.mirror = new BeadMirror(() => o.ledger.list({ type: 'rig', label: RIG_LABEL }), (b) => b.type === 'rig');
+    this.mirror = new BeadMirror(() => o.ledger.list({ type: 'rig', label: RIG_LABEL, statuses: NOT_CLOSED }), (b) => b.type === 'rig');
   }
 
   async list(): Promise<RigInfo[]> {
