@@ -1,4 +1,4 @@
-// The town's agents, rigs and open convoys held in memory (main/town/bead-mirror.ts), on a real Dolt
+// The town's agents, rigs, open convoys and molecule roots held in memory (main/town/bead-mirror.ts), on a real Dolt
 // server with the real BeadFeed: reads after the first load ask Dolt nothing; the town's own writes
 // are seen at once; a commit made through another connection (raw SQL, or another Ledger as `bd` or
 // a second process would write) is seen once the feed delivers it; a failed write changes nothing.
@@ -15,12 +15,14 @@ import { AgentStore, polecatAddress } from '../../main/town/polecats/agent-store
 import { RigManager } from '../../main/town/rigs/rig-manager.ts';
 import { RIG_LABEL } from '../../main/town/rigs/rig-store.ts';
 import { ConvoyService } from '../../main/town/convoys/convoy-service.ts';
+import { MoleculeService, type MoleculeDeps } from '../../main/town/molecules/molecule-service.ts';
+import { MOLECULE_LABEL } from '../../main/town/molecules/cook-plan.ts';
 import type { WorkContext } from '../../main/town/supervisors/work-context.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const skip = doltAvailable();
 
-describe('agents, rigs and convoys held in memory', { skip: skip ?? false }, () => {
+describe('agents, rigs, convoys and molecules held in memory', { skip: skip ?? false }, () => {
   let dolt: TempDolt;
   let ledger: Ledger;
   let other: Ledger;
@@ -30,6 +32,7 @@ describe('agents, rigs and convoys held in memory', { skip: skip ?? false }, () 
   let agents: AgentStore;
   let rigs: RigManager;
   let convoys: ConvoyService;
+  let molecules: MoleculeService;
   let lists = 0;
   let shows = 0;
 
@@ -63,8 +66,10 @@ describe('agents, rigs and convoys held in memory', { skip: skip ?? false }, () 
     rigs = new RigManager({ ledger, townRoot: root, townPrefix: 'hq', runtimeExists: () => true });
     const ctx = { ledger, townRoot: root, townPrefix: 'hq', rigs, agents, wake: () => undefined } as unknown as WorkContext;
     convoys = new ConvoyService(ctx);
+    // moleculeFor and the patrol use the ledger only; the deps are for cooking and slinging.
+    molecules = new MoleculeService({ ...ctx, locks: undefined, log: () => undefined } as unknown as WorkContext, {} as MoleculeDeps);
     feed = new BeadFeed(conn, { pollMs: 50, idleMs: 200 });
-    feed.on('event', (e) => { agents.onFeed(e); rigs.onFeed(e); convoys.onFeed(e); });
+    feed.on('event', (e) => { agents.onFeed(e); rigs.onFeed(e); convoys.onFeed(e); molecules.onFeed(e); });
     await feed.start();
   });
 
@@ -168,5 +173,20 @@ describe('agents, rigs and convoys held in memory', { skip: skip ?? false }, () 
     assert.deepEqual((await convoys.openConvoys()).map((c) => c.tracked.sort()), [[w1.id, w2.id].sort()]);
     await convoys.close(made.id, 'landed', 'overseer');
     assert.deepEqual(await convoys.openConvoys(), [], 'its own close is seen at once');
+  });
+
+  test('molecules: the open roots held; one cooked or closed by another writer seen after the feed', async () => {
+    const work = await ledger.create({ title: 'walks a molecule', prefix: 'al' }, 'overseer');
+    const note = (forId: string) => ({ molecule: { formula: 'f', version: 1, mode: 'parallel', vars: {}, for: forId, steps: [] } });
+    assert.equal(await molecules.moleculeFor(work), null);
+    const before = lists;
+    assert.equal(await molecules.moleculeFor(work), null);
+    assert.equal(lists, before, 'the second ask is answered from memory');
+    const root = await other.create({ title: 'root', type: 'molecule', prefix: 'al', labels: [MOLECULE_LABEL], metadata: note(work.id) }, 'someone');
+    await feedCaughtUp();
+    assert.equal((await molecules.moleculeFor(work))?.id, root.id);
+    await other.closeBead(root.id, 'done', 'someone');
+    await feedCaughtUp();
+    assert.equal(await molecules.moleculeFor(work), null, 'a closed molecule walks nothing');
   });
 });
