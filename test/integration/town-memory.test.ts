@@ -1,7 +1,8 @@
-// The town's agents, rigs, open convoys and molecule roots held in memory (main/town/bead-mirror.ts), on a real Dolt
-// server with the real BeadFeed: reads after the first load ask Dolt nothing; the town's own writes
-// are seen at once; a commit made through another connection (raw SQL, or another Ledger as `bd` or
-// a second process would write) is seen once the feed delivers it; a failed write changes nothing.
+// The town's agents, rigs, open convoys and molecule roots held in memory (main/town/bead-mirror.ts),
+// on a real Dolt server with the real BeadFeed: reads after the first load ask Dolt nothing; the
+// town's own writes are seen at once; a commit made through another connection (raw SQL, or another
+// Ledger as `bd` or a second process would write) is seen once the feed delivers it; a failed write
+// changes nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
