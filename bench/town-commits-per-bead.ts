@@ -6,7 +6,7 @@
 //   npx tsx bench/town-commits-per-bead.ts        (BEADS=8 AGENTS=2 by default)
 import { loadavg } from 'node:os';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
-import { benchTown, scriptDescription } from './town-bench-util.ts';
+import { benchTown, cpuSeconds, scriptDescription } from './town-bench-util.ts';
 import { traceBeads } from './bead-timeline.ts';
 
 const BEADS = Number(process.env.BEADS ?? 8);
@@ -42,6 +42,9 @@ try {
   const from = (await one<{ h: string }>("SELECT HASHOF('HEAD') AS h")).h;
   const q0 = await questions();
   const p0 = polls;
+  // CPU seconds of the town's process and of Dolt over the same span (noisy under load; the counts above are exact).
+  const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+  const cpu0 = { node: nodeCpu(), dolt: cpuSeconds(b.town.dolt.pid) };
   watch((b.town.feed as unknown as { pool: Queryable }).pool, 'feed');
   shapes.clear();
   const t0 = performance.now();
@@ -59,7 +62,9 @@ try {
   }
   const commits = (rows as unknown[]).length;
   console.log(`${BEADS} beads, ${AGENTS} agents, convoy landed in ${seconds.toFixed(0)} s (machine load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+  const cpu = { node: nodeCpu() - cpu0.node, dolt: cpuSeconds(b.town.dolt.pid) - cpu0.dolt };
   console.log(`per bead: ${(commits / BEADS).toFixed(2)} Dolt commits, ${((await questions() - q0) / BEADS).toFixed(0)} SQL statements, ${((polls - p0) / BEADS).toFixed(1)} feed polls`);
+  console.log(`CPU per bead: Dolt ${(cpu.dolt / BEADS).toFixed(2)} s, the town's process ${(cpu.node / BEADS).toFixed(2)} s (bench wrappers included)`);
   for (const [k, n] of [...by].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / BEADS).toFixed(2)}/bead  ${k}`);
   for (const line of timeline.report()) console.log(line);
   console.log('statements per bead by shape (top 25):');

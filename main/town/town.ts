@@ -114,6 +114,8 @@ export class Town {
         ledger, pty, townRoot: paths.root, runtimeDir: paths.runtime, socket: paths.socket, townToken: secrets.apiToken,
         townPrefix: config.prefix, publish: (name, payload) => town.emit(name, payload), log,
       });
+      // The agents and rigs held in memory learn of every commit before anyone reacts to it.
+      town.feed.prependListener('event', (event) => town.work.onCommit(event));
       town.feed.on('event', () => town.work.onBeadsChanged());
       // Cost and controls before the first patrol: a town restarted in e-stop dispatches nothing.
       town.costs = new CostService({ townRoot: paths.root, ledger, work: town.work, publish: (name, payload) => town.emit(name, payload), log });

@@ -1,15 +1,18 @@
 // Convoys: a bead of type `convoy` that tracks work beads (`tracks` dependencies). The supervisor
 // feeds their ready beads to free polecats in dependency order and closes a convoy when every
 // tracked bead is closed (event `convoyClosed`). A staged convoy (preload/staged-convoys.ts) is
-// stored but neither fed nor landed until it is launched.
+// stored but neither fed nor landed until it is launched. The open convoys (with their tracked edges)
+// are held in memory for the Witness's patrols (bead-mirror.ts): every convoy write of this service
+// drops them, as does a feed commit that changed one (any writer's); the next read loads them again.
 import { TownError } from '../../../preload/contract.ts';
 import type { ArgsOut } from '../../../preload/contract.ts';
-import type { Bead } from '../../../preload/types.ts';
+import type { Bead, BeadFeedEvent } from '../../../preload/types.ts';
 import type { ConvoyStatus } from '../../../preload/requests/work-types.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
 import { isWorkType, refuseSequentialSteps } from '../polecats/work-beads.ts';
 import { fillTemplate, parseCsv } from '../../../preload/csv.ts';
 import { isStagedConvoy, STAGED_STATUS, type StagedNote } from '../../../preload/staged-convoys.ts';
+import { BeadMirror, NOT_CLOSED } from '../bead-mirror.ts';
 
 export const CONVOY_LABEL = 'gt:convoy';
 
@@ -34,14 +37,40 @@ function trackedOf(convoy: Bead): string[] {
 }
 
 export class ConvoyService {
-  constructor(private readonly c: WorkContext) {}
+  /** Open convoys (staged ones included) with their dependencies: a list, then a show of each. */
+  private readonly open: BeadMirror;
+
+  constructor(private readonly c: WorkContext) {
+    this.open = new BeadMirror(async () => {
+      const beads = await c.ledger.list({ type: 'convoy', label: CONVOY_LABEL, statuses: NOT_CLOSED });
+      const out: Bead[] = [];
+      for (const b of beads) out.push(isStagedConvoy(b) ? b : await c.ledger.show(b.id));
+      return out;
+    }, (b) => b.type === 'convoy' && b.status !== 'closed');
+  }
+
+  /** A commit the feed delivered (any writer's). */
+  onFeed(event: BeadFeedEvent): void {
+    this.open.onFeed(event);
+  }
+
+  /** A convoy was written (by this service or the Witness's landing), or its write failed: the open
+   *  convoys are read again next time. */
+  changed(): void {
+    this.open.drop();
+  }
+
+  /** Runs a convoy write; the open convoys held are dropped once it settled, before anyone is woken. */
+  private writing<T>(write: Promise<T>): Promise<T> {
+    return write.finally(() => this.open.drop());
+  }
 
   /** A convoy of these beads; `staged`: stored staged (nothing fed until `launchStaged`). */
   async create(args: { name: string; beads: string[]; rig?: string; runtime?: string; staged?: boolean }, actor: string): Promise<ConvoyStatus> {
     if (args.rig) await this.c.rigs.get(args.rig);
     const ids = [...new Set(args.beads)];
     await this.mustBeWork(ids);
-    const convoy = await this.c.ledger.create({
+    const convoy = await this.writing(this.c.ledger.create({
       title: args.name, type: 'convoy', prefix: this.c.townPrefix, labels: [CONVOY_LABEL],
       ...(args.staged ? { status: STAGED_STATUS } : {}),
       metadata: {
@@ -51,8 +80,8 @@ export class ConvoyService {
       // A bead is created with at most 100 dependencies; a bigger convoy gets the rest in one more
       // write (one transaction, one commit): one write per bead made a 1,200-bead convoy take minutes.
       dependencies: ids.slice(0, 100).map((dependsOnId) => ({ dependsOnId, type: 'tracks' as const })),
-    }, actor);
-    if (ids.length > 100) await this.c.ledger.addDependencies(convoy.id, ids.slice(100), 'tracks', actor);
+    }, actor));
+    if (ids.length > 100) await this.writing(this.c.ledger.addDependencies(convoy.id, ids.slice(100), 'tracks', actor));
     this.c.wake();
     return this.status(convoy.id);
   }
@@ -74,12 +103,12 @@ export class ConvoyService {
   async add(id: string, beads: string[], actor: string): Promise<ConvoyStatus> {
     const convoy = await this.mustConvoy(id);
     await this.mustBeWork(beads);
-    await this.c.ledger.addDependencies(id, beads, 'tracks', actor);
+    await this.writing(this.c.ledger.addDependencies(id, beads, 'tracks', actor));
     const meta = convoy.metadata as ConvoyMeta;
     const order = [...(meta.order ?? []), ...beads.filter((b) => !(meta.order ?? []).includes(b))];
-    await this.c.ledger.update(id, { metadata: { ...meta, order } }, actor);
+    await this.writing(this.c.ledger.update(id, { metadata: { ...meta, order } }, actor));
     // Adding work to a landed convoy reopens it, as in Gas Town.
-    if (convoy.status === 'closed') await this.c.ledger.reopen(id, actor);
+    if (convoy.status === 'closed') await this.writing(this.c.ledger.reopen(id, actor));
     this.c.wake();
     return this.status(id);
   }
@@ -94,10 +123,10 @@ export class ConvoyService {
     if (opts.rig) await this.c.rigs.get(opts.rig);
     const { staged: _staged, ...meta } = convoy.metadata as ConvoyMeta;
     void _staged;
-    await this.c.ledger.update(id, {
+    await this.writing(this.c.ledger.update(id, {
       status: 'open', expectStatus: [STAGED_STATUS], ...(opts.name ? { title: opts.name } : {}),
       metadata: { ...meta, order, ...(opts.rig ? { rig: opts.rig } : {}), ...(opts.runtime ? { runtime: opts.runtime } : {}) },
-    }, actor);
+    }, actor));
     this.c.wake();
     return this.status(id);
   }
@@ -113,7 +142,7 @@ export class ConvoyService {
 
   async close(id: string, reason: string, actor: string): Promise<ConvoyStatus> {
     const convoy = await this.mustConvoy(id);
-    if (convoy.status !== 'closed') await this.c.ledger.closeBead(id, reason, actor);
+    if (convoy.status !== 'closed') await this.writing(this.c.ledger.closeBead(id, reason, actor));
     return this.status(id);
   }
 
@@ -139,14 +168,9 @@ export class ConvoyService {
 
   /** Open convoys, oldest first, with their tracked bead ids (for the feeder); staged ones are not. */
   async openConvoys(): Promise<Array<{ convoy: Bead; tracked: string[] }>> {
-    const beads = (await this.c.ledger.list({ type: 'convoy', label: CONVOY_LABEL })).filter((b) => b.status !== 'closed' && !isStagedConvoy(b));
+    const beads = await this.open.beads((b) => b.status !== 'closed' && !isStagedConvoy(b));
     beads.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    const out: Array<{ convoy: Bead; tracked: string[] }> = [];
-    for (const b of beads) {
-      const full = await this.c.ledger.show(b.id);
-      out.push({ convoy: full, tracked: trackedOf(full) });
-    }
-    return out;
+    return beads.map((full) => ({ convoy: full, tracked: trackedOf(full) }));
   }
 
   /** Every id is an existing work bead (read in a few queries, not one per bead). */

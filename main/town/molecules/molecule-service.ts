@@ -17,10 +17,13 @@
 //   steps they need have closed (the convoy feeder).
 // - Staging stores a staged convoy (preload/staged-convoys.ts) of the plan's beads; launching it, or
 //   launching the same set of beads, starts that convoy: one convoy per plan, never a staged twin.
+// - Open molecule roots and open gates are held in memory (bead-mirror.ts): this service's writes
+//   are handed to them (wrote), and the feed's commits drop them when another writer changed one.
 import { spawn } from 'node:child_process';
 import { TownError } from '../../../preload/contract.ts';
 import type { ArgsOut } from '../../../preload/contract.ts';
-import type { Bead } from '../../../preload/types.ts';
+import type { Bead, BeadFeedEvent } from '../../../preload/types.ts';
+import { BeadMirror, NOT_CLOSED } from '../bead-mirror.ts';
 import type { DoneResult, SlingManyResult } from '../../../preload/requests/work-types.ts';
 import type { ConvoyLaunchResult, ConvoyPlan, FormulaDetail, FormulaInfo, GateInfo, MoleculeNext, MoleculeStatus, MoleculeStep } from '../../../preload/requests/molecule-types.ts';
 import type { ConvoyService } from '../convoys/convoy-service.ts';
@@ -66,7 +69,32 @@ export class MoleculeService {
   private gatesOpen = true;
   private readonly commandRuns = new Map<string, { at: number; exit: number | null; running: boolean }>();
 
-  constructor(private readonly c: WorkContext, private readonly d: MoleculeDeps) {}
+  /** Open molecule roots; open gates. */
+  private readonly roots: BeadMirror;
+  private readonly openGates: BeadMirror;
+
+  constructor(private readonly c: WorkContext, private readonly d: MoleculeDeps) {
+    this.roots = new BeadMirror(() => c.ledger.list({ type: 'molecule', label: MOLECULE_LABEL, statuses: NOT_CLOSED }), (b) => b.type === 'molecule');
+    this.openGates = new BeadMirror(() => c.ledger.list({ type: 'gate', label: GATE_LABEL, status: 'open' }), (b) => b.type === 'gate');
+  }
+
+  /** A commit the feed delivered (any writer's). */
+  onFeed(event: BeadFeedEvent): void {
+    this.roots.onFeed(event);
+    this.openGates.onFeed(event);
+  }
+
+  /** The ledger's answer to a write of this service: the roots and gates held take it. */
+  private wrote<T extends Bead | Bead[]>(result: T): T {
+    const beads: Bead[] = Array.isArray(result) ? (result as Bead[]) : [result as Bead];
+    this.roots.written(beads);
+    this.openGates.written(beads);
+    return result;
+  }
+
+  private openRoots(keep: (b: Bead) => boolean = () => true): Promise<Bead[]> {
+    return this.roots.beads((b) => b.status !== 'closed' && b.labels.includes(MOLECULE_LABEL) && keep(b));
+  }
 
   // ---- formulas --------------------------------------------------------------------------------
 
@@ -117,7 +145,7 @@ export class MoleculeService {
     // polecat hooks), the molecule's root, and its steps (children <root>.1 … in order) with their chain.
     const ownWork = !on && formula.mode === 'sequential';
     const rootAt = ownWork ? 1 : 0;
-    const made = await this.c.ledger.createMany([
+    const made = this.wrote(await this.c.ledger.createMany([
       ...(ownWork ? [{ title: plan.title, description: plan.description, type: 'task' as const, prefix: rig.prefix, labels: [MOLECULE_LABEL] }] : []),
       {
         title: plan.title, description: plan.description, type: 'molecule' as const, prefix: rig.prefix, labels: [MOLECULE_LABEL],
@@ -135,7 +163,7 @@ export class MoleculeService {
         dependencies: s.needs.map((n) => ({ ref: rootAt + 1 + n, type: 'blocks' as const })),
         metadataRefs: [{ path: ['step', 'molecule'], ref: rootAt }],
       })),
-    ], actor);
+    ], actor));
     const root = made[rootAt];
     made.slice(rootAt + 1).forEach((b, i) => {
       if (b.id !== `${root.id}.${i + 1}`) throw new TownError('internal', `step ${i + 1} of ${root.id} was created as ${b.id}`);
@@ -191,8 +219,7 @@ export class MoleculeService {
   async moleculeFor(bead: Bead): Promise<Bead | null> {
     if (bead.type === 'molecule') return bead.status === 'closed' ? null : bead;
     const prefix = bead.id.slice(0, bead.id.indexOf('-'));
-    const roots = (await this.c.ledger.list({ type: 'molecule', prefix, label: MOLECULE_LABEL }))
-      .filter((b) => b.status !== 'closed' && moleculeNote(b)?.for === bead.id);
+    const roots = await this.openRoots((b) => b.id.startsWith(`${prefix}-`) && moleculeNote(b)?.for === bead.id);
     roots.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return roots[0] ?? null;
   }
@@ -235,7 +262,7 @@ export class MoleculeService {
     if (!current) return this.finish(root, await plain(), null, actor);
     if (noChanges !== undefined) {
       const r = await plain();
-      for (const s of mol.steps.filter((x) => x.status !== 'closed')) await this.c.ledger.closeBead(s.id, `skipped: ${hookId} needs no change`, actor);
+      for (const s of mol.steps.filter((x) => x.status !== 'closed')) this.wrote(await this.c.ledger.closeBead(s.id, `skipped: ${hookId} needs no change`, actor));
       return this.finish(root, r, null, actor);
     }
     if (current.gate) throw new TownError('conflict', `step ${current.step} of ${root.id} is a ${current.gate.type} gate (${current.gate.state}); wait for it to be released (gt mol next shows the current step)`);
@@ -243,10 +270,10 @@ export class MoleculeService {
     if (!rest.length) {
       // The last step: submit the work, then record the step (a failed submit leaves it current).
       const r = await plain();
-      await this.c.ledger.closeBead(current.id, `step done by ${actor}: ${r.outcome}`, actor, { assignee: actor });
+      this.wrote(await this.c.ledger.closeBead(current.id, `step done by ${actor}: ${r.outcome}`, actor, { assignee: actor }));
       return this.finish(root, r, { molecule: root.id, done: current.id, title: current.title, next: null, nextTitle: null }, actor);
     }
-    await this.c.locks.run(`agent:${actor}`, () => this.c.ledger.closeBead(current.id, `step done by ${actor}`, actor, { assignee: actor }));
+    await this.c.locks.run(`agent:${actor}`, async () => this.wrote(await this.c.ledger.closeBead(current.id, `step done by ${actor}`, actor, { assignee: actor })));
     this.c.log(`${actor} finished step ${current.step} (${current.id}) of ${root.id}`);
     this.kick();
     const next = rest[0];
@@ -258,7 +285,7 @@ export class MoleculeService {
 
   private async finish(root: Bead, r: DoneResult, step: DoneResult['step'] | null, actor: string): Promise<DoneResult> {
     // A molecule cooked on a bead is done when its steps are; a molecule hooked itself closes when it lands.
-    if (root.id !== r.bead) await this.c.ledger.closeBead(root.id, 'every step done', actor).catch(() => undefined);
+    if (root.id !== r.bead) await this.c.ledger.closeBead(root.id, 'every step done', actor).then((b) => this.wrote(b), () => undefined);
     return step ? { ...r, step } : r;
   }
 
@@ -323,7 +350,7 @@ export class MoleculeService {
     if (bead.status === 'closed') throw new TownError('conflict', `${id} is already released (${bead.closeReason})`);
     const blocked = (await this.c.ledger.blocked({ limit: 100_000 })).some((b) => b.id === id);
     if (blocked) throw new TownError('conflict', `${id} is not waiting for approval yet: the steps before it are not done`);
-    const closed = await this.c.ledger.closeBead(id, `approved by ${actor}${note?.trim() ? `: ${note.trim()}` : ''}`.slice(0, 2000), actor);
+    const closed = this.wrote(await this.c.ledger.closeBead(id, `approved by ${actor}${note?.trim() ? `: ${note.trim()}` : ''}`.slice(0, 2000), actor));
     this.c.log(`gate ${id} approved by ${actor}`);
     this.c.wake();
     return this.gateInfo(closed, false);
@@ -366,18 +393,18 @@ export class MoleculeService {
 
   /** One pass: every open gate decided; every molecule whose steps are all closed closed. */
   async patrol(now = Date.now()): Promise<void> {
-    const open = (await this.c.ledger.list({ type: 'gate', label: GATE_LABEL, status: 'open' }));
+    const open = await this.openGates.beads((b) => b.status === 'open' && b.labels.includes(GATE_LABEL));
     this.gatesOpen = open.length > 0;
     if (open.length) {
       const blocked = new Set((await this.c.ledger.blocked({ limit: 100_000 })).map((b) => b.id));
       for (const gate of open) await this.patrolGate(gate, !blocked.has(gate.id), now);
     }
-    for (const root of (await this.c.ledger.list({ type: 'molecule', label: MOLECULE_LABEL })).filter((b) => b.status !== 'closed')) {
+    for (const root of await this.openRoots()) {
       const note = moleculeNote(root);
       if (!note || note.for === null && note.mode === 'sequential') continue;
       const steps = await this.stepsOf(root, note);
       if (steps.length && steps.every((s) => s.status === 'closed') && (note.mode === 'parallel' || note.for !== root.id)) {
-        await this.c.ledger.closeBead(root.id, 'every step done', TOWN_ACTOR).catch(() => undefined);
+        await this.c.ledger.closeBead(root.id, 'every step done', TOWN_ACTOR).then((b) => this.wrote(b), () => undefined);
       }
     }
   }
@@ -394,12 +421,12 @@ export class MoleculeService {
     const withStep = (patch: Partial<StepNote>) => ({ ...gate.metadata, step: { ...s, ...patch } });
     switch (d.action) {
       case 'arm':
-        await this.c.ledger.update(gate.id, { metadata: withStep({ armedAt: new Date(now).toISOString() }), expectStatus: ['open'] }, GATE_ACTOR);
+        this.wrote(await this.c.ledger.update(gate.id, { metadata: withStep({ armedAt: new Date(now).toISOString() }), expectStatus: ['open'] }, GATE_ACTOR));
         this.c.log(`gate ${gate.id} armed (${s.gate.type})`);
         return;
       case 'release':
         this.commandRuns.delete(gate.id);
-        await this.c.ledger.closeBead(gate.id, `gate released: ${d.reason}`.slice(0, 2000), GATE_ACTOR);
+        this.wrote(await this.c.ledger.closeBead(gate.id, `gate released: ${d.reason}`.slice(0, 2000), GATE_ACTOR));
         this.c.log(`gate ${gate.id} released: ${d.reason}`);
         this.c.wake();
         return;
@@ -408,7 +435,7 @@ export class MoleculeService {
           severity: 'high', message: `Gate ${gate.id} (${gate.title}) of molecule ${s.molecule}: ${d.reason}. ${waiting(s.gate, 0).split(':')[0]}.`,
           from: GATE_ACTOR, source: 'gate', details: { bead: gate.id, molecule: s.molecule },
         });
-        await this.c.ledger.update(gate.id, { metadata: withStep({ escalatedAt: new Date(now).toISOString() }) }, GATE_ACTOR);
+        this.wrote(await this.c.ledger.update(gate.id, { metadata: withStep({ escalatedAt: new Date(now).toISOString() }) }, GATE_ACTOR));
         return;
       case 'run-command':
         if (run?.running || (run && now - run.at < COMMAND_EVERY_MS)) return;
@@ -483,7 +510,7 @@ export class MoleculeService {
     if (!ids.length) throw new TownError('invalid', 'nothing to stage: every bead is closed');
     const same = await this.stagedWith(ids);
     if (same) {
-      if (args.name) await this.c.ledger.update(same, { title: args.name }, actor);
+      if (args.name) this.wrote(await this.c.ledger.update(same, { title: args.name }, actor));
       return { plan, convoy: await this.d.convoys.status(same) };
     }
     const convoy = await this.d.convoys.create({ name: this.convoyName(args, plan), beads: ids, rig: args.rig, runtime: args.runtime, staged: true }, actor);

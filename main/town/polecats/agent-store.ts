@@ -1,11 +1,17 @@
 // Agents' persistent identity: one bead of type `agent` per agent (polecat, crew, Mayor), its state
 // in metadata. The hook itself is the work bead (status hooked, assignee = the agent); the agent
 // bead mirrors it so a supervisor finds hooked work by listing agents.
+// Reads are answered from memory (bead-mirror.ts): the town's agents are loaded by one ledger read,
+// kept by the town's own writes (callers that write an agent bead past this store hand the ledger's
+// answer to written()) and by the feed's commits (onFeed), which drop the set when another writer
+// changed an agent.
 import { TownError } from '../../../preload/contract.ts';
 import type { Bead } from '../../../preload/types.ts';
 import type { AgentRole, PolecatState } from '../../../preload/requests/work-types.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { AgentConversation } from '../../../preload/requests/agent-hooks.ts';
+import type { BeadFeedEvent } from '../../../preload/types.ts';
+import { BeadMirror, NOT_CLOSED } from '../bead-mirror.ts';
 
 export const AGENT_LABEL = 'gt:agent';
 
@@ -64,21 +70,38 @@ function toRecord(bead: Bead): AgentRecord | null {
 }
 
 export class AgentStore {
-  constructor(private readonly ledger: Ledger) {}
+  private readonly mirror: BeadMirror;
+
+  constructor(private readonly ledger: Ledger) {
+    this.mirror = new BeadMirror(() => ledger.list({ type: 'agent', label: AGENT_LABEL, statuses: NOT_CLOSED }), (b) => b.type === 'agent');
+  }
+
+  /** The agents' open beads, in the ledger's list order. */
+  private open(label: string): Promise<Bead[]> {
+    return this.mirror.beads((b) => b.status !== 'closed' && b.labels.includes(label));
+  }
 
   async list(filter: { rig?: string; role?: AgentRole } = {}): Promise<AgentRecord[]> {
-    const label = filter.rig ? `rig:${filter.rig}` : AGENT_LABEL;
-    const beads = await this.ledger.list({ type: 'agent', label });
+    const beads = await this.open(filter.rig ? `rig:${filter.rig}` : AGENT_LABEL);
     return beads
-      .filter((b) => b.status !== 'closed')
       .map(toRecord)
       .filter((r): r is AgentRecord => r !== null && (!filter.role || r.meta.role === filter.role) && (!filter.rig || r.meta.rig === filter.rig));
   }
 
   async find(address: string): Promise<AgentRecord | null> {
-    const beads = await this.ledger.list({ type: 'agent', label: `agent:${address}` });
-    const open = beads.filter((b) => b.status !== 'closed').map(toRecord).filter((r): r is AgentRecord => r !== null);
+    const open = (await this.open(`agent:${address}`)).map(toRecord).filter((r): r is AgentRecord => r !== null);
     return open[0] ?? null;
+  }
+
+  /** The ledger's answer to a write made past this store (ledger.update/updateMany/closeBead of an
+   *  agent bead, with other beads or not): the next read sees it. */
+  written(beads: Bead[]): void {
+    this.mirror.written(beads);
+  }
+
+  /** A commit the town's feed delivered (any writer's). */
+  onFeed(event: BeadFeedEvent): void {
+    this.mirror.onFeed(event);
   }
 
   async get(address: string): Promise<AgentRecord> {
@@ -94,6 +117,7 @@ export class AgentStore {
     };
     const labels = [AGENT_LABEL, `role:${meta.role}`, `agent:${meta.address}`, ...(meta.rig ? [`rig:${meta.rig}`] : [])];
     const bead = await this.ledger.create({ title: meta.address, type: 'agent', prefix, labels, metadata: { ...full } }, actor);
+    this.mirror.written([bead]);
     return { bead, meta: full };
   }
 
@@ -113,6 +137,7 @@ export class AgentStore {
     const cur = await this.get(address);
     const meta = { ...cur.meta, ...patch };
     const bead = await this.ledger.update(cur.bead.id, { metadata: { ...meta } }, actor);
+    this.mirror.written([bead]);
     return { bead, meta };
   }
 }

@@ -99,7 +99,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
       const mr = note.review?.mergeRequest ?? null;
       await underRig(async () => {
         const now = await stillHooked();
-        await c.ledger.update(now.bead.id, c.agents.updateOf(now, idleState(beadId, mr)).patch, actor);
+        c.agents.written([await c.ledger.update(now.bead.id, c.agents.updateOf(now, idleState(beadId, mr)).patch, actor)]);
       });
       return { bead: beadId, agent: actor, branch, mergeRequest: mr, head: await resolveBranch(rig.paths.bare, branch), already: true, autoCommit: null, outcome: mr ? 'in-review' : 'no-changes' };
     }
@@ -116,7 +116,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
       await underRig(async () => {
         const now = await stillHooked();
         await c.ledger.closeBead(beadId, `done: no changes needed: ${reason}`.slice(0, 2000), actor, { metadata: withWorkNote(bead, { review: null, rework: null }) });
-        await c.ledger.update(now.bead.id, c.agents.updateOf(now, idleState(beadId, null)).patch, actor);
+        c.agents.written([await c.ledger.update(now.bead.id, c.agents.updateOf(now, idleState(beadId, null)).patch, actor)]);
       });
       const kept = ahead > 0 ? ` (its ${ahead} commit${ahead > 1 ? 's' : ''} on ${branch} are kept, not merged)` : '';
       c.publish('workEvent', { kind: 'done', agent: actor, bead: beadId, rig: rig.name, message: `${actor} closed ${beadId}: no changes needed (${reason})${kept}`, at: Date.now() });
@@ -167,7 +167,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
           : [];
         // In review: held by the rig's Refinery, no longer this polecat's hook (compare-and-set); the
         // polecat idle and the request released in the same write (one commit).
-        await c.ledger.updateMany([
+        c.agents.written(await c.ledger.updateMany([
           {
             id: beadId,
             patch: {
@@ -177,7 +177,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
           },
           c.agents.updateOf(now, idleState(beadId, mr.id)),
           ...touch,
-        ], actor);
+        ], actor));
       });
     } catch (e) {
       // Lost the race: the request this run made must not wait forever (nor land) for nothing.

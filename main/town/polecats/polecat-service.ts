@@ -140,7 +140,7 @@ export class PolecatService {
       }
       if (!writes.length) return { hooks, answers, written: true };
       try {
-        await this.c.ledger.updateMany(writes, actor);
+        this.c.agents.written(await this.c.ledger.updateMany(writes, actor));
       } catch {
         return { hooks: [], answers: new Map(), written: false };
       }
@@ -223,7 +223,7 @@ export class PolecatService {
     const workdir = polecatWorktree(this.c.townRoot, rig.name, agent.meta.name);
     // The hook is the compare-and-set: whoever moves the bead from open to hooked owns it. The
     // polecat is marked working in the same write (one commit: a crash cannot split them).
-    await this.c.ledger.updateMany([
+    this.c.agents.written(await this.c.ledger.updateMany([
       {
         id: bead.id,
         patch: {
@@ -232,7 +232,7 @@ export class PolecatService {
         },
       },
       this.c.agents.updateOf(agent, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }),
-    ], actor);
+    ], actor));
     // Marked before the lock is released: a patrol that sees the hook without a session leaves it to us.
     this.starting.add(address);
     if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(bead.id, QUEUED_LABEL, actor).catch(() => undefined);

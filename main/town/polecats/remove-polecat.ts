@@ -47,7 +47,7 @@ export async function removePolecat(c: WorkContext, address: string, force: bool
     if (existsSync(workdir)) throw new TownError('internal', `could not remove the worktree ${workdir} of ${address}; its agent is kept`);
     const { deleted, kept } = await pruneBranches(rig.paths.bare, rig.branch, addr.name);
     await c.agents.patch(address, { state: 'idle', hook: null, workdir: null, branch: null, lastBead: agent.meta.hook ?? agent.meta.lastBead }, actor);
-    await c.ledger.closeBead(agent.bead.id, 'removed', actor);
+    c.agents.written([await c.ledger.closeBead(agent.bead.id, 'removed', actor)]);
     const message = `${address} removed${stoppedSession ? ' (session stopped)' : ''}`
       + (requeued.length ? `; ${requeued.join(', ')} back to open, unassigned` : '')
       + (kept.length ? `; kept unmerged branch${kept.length > 1 ? 'es' : ''} ${kept.join(', ')}` : '');

@@ -1,14 +1,17 @@
 // Adds, lists, shows and removes rigs. A rig is its folders (bare repo, canonical clone, worktrees)
-// plus its bead in the ledger; add creates both or neither.
+// plus its bead in the ledger; add creates both or neither. The rigs' beads are held in memory
+// (bead-mirror.ts): loaded by one ledger read, kept by this manager's writes and the feed's commits.
 import { existsSync, rmSync } from 'node:fs';
 import { TownError } from '../../../preload/contract.ts';
 import type { ArgsOut } from '../../../preload/contract.ts';
 import type { RigInfo } from '../../../preload/requests/work-types.ts';
+import type { BeadFeedEvent } from '../../../preload/types.ts';
+import { BeadMirror, NOT_CLOSED } from '../bead-mirror.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { KeyedLock } from '../../lib/keyed-lock.ts';
 import { createRigRepos, resolveSource } from './rig-git.ts';
 import { rigPaths } from './rig-paths.ts';
-import { DEFAULT_MAX_POLECATS, listRigs, RIG_LABEL, rigFromBead, type RigRecord } from './rig-store.ts';
+import { DEFAULT_MAX_POLECATS, RIG_LABEL, rigFromBead, rigsOf, type RigRecord } from './rig-store.ts';
 
 export interface RigManagerOptions {
   ledger: Ledger;
@@ -27,10 +30,18 @@ export function defaultPrefix(name: string): string {
 
 export class RigManager {
   private readonly lock = new KeyedLock();
-  constructor(private readonly o: RigManagerOptions) {}
+  private readonly mirror: BeadMirror;
+  constructor(private readonly o: RigManagerOptions) {
+    this.mirror = new BeadMirror(() => o.ledger.list({ type: 'rig', label: RIG_LABEL, statuses: NOT_CLOSED }), (b) => b.type === 'rig');
+  }
 
-  list(): Promise<RigInfo[]> {
-    return listRigs(this.o.ledger, this.o.townRoot);
+  async list(): Promise<RigInfo[]> {
+    return rigsOf(await this.mirror.beads((b) => b.labels.includes(RIG_LABEL)), this.o.townRoot);
+  }
+
+  /** A commit the town's feed delivered (any writer's). */
+  onFeed(event: BeadFeedEvent): void {
+    this.mirror.onFeed(event);
   }
 
   async get(name: string): Promise<RigInfo> {
@@ -70,6 +81,7 @@ export class RigManager {
           { title: `rig ${args.name}`, type: 'rig', prefix: this.o.townPrefix, labels: [RIG_LABEL, `rig:${args.name}`], metadata: { ...record } },
           actor,
         );
+        this.mirror.written([bead]);
         return rigFromBead(bead, this.o.townRoot)!;
       } catch (err) {
         // Nothing half-created: the folders go when the clone or the ledger write failed.
@@ -84,7 +96,7 @@ export class RigManager {
     return this.lock.run('add', async () => {
       const rig = await this.get(name);
       await stopAgents(name);
-      await this.o.ledger.closeBead(rig.bead, 'rig removed', actor);
+      this.mirror.written([await this.o.ledger.closeBead(rig.bead, 'rig removed', actor)]);
       rmSync(rig.paths.root, { recursive: true, force: true });
       return { removed: name };
     });

@@ -2,7 +2,6 @@
 // durable, versioned by Dolt like everything else, and visible to every transport.
 import type { Bead } from '../../../preload/types.ts';
 import type { RigInfo } from '../../../preload/requests/work-types.ts';
-import type { Ledger } from '../../ledger/ledger.ts';
 import { rigPaths } from './rig-paths.ts';
 
 export const RIG_LABEL = 'gt:rig';
@@ -30,9 +29,8 @@ export function rigFromBead(bead: Bead, townRoot: string): RigInfo | null {
   };
 }
 
-/** Every rig that has not been removed (a removed rig's bead is closed). */
-export async function listRigs(ledger: Ledger, townRoot: string): Promise<RigInfo[]> {
-  const beads = await ledger.list({ type: 'rig', label: RIG_LABEL });
+/** Of the rig beads, every rig that has not been removed (a removed rig's bead is closed), by name. */
+export function rigsOf(beads: Bead[], townRoot: string): RigInfo[] {
   return beads
     .filter((b) => b.status !== 'closed')
     .map((b) => rigFromBead(b, townRoot))

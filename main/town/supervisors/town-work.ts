@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import type { EventName, TownEvents } from '../../../preload/contract.ts';
 import { TownError } from '../../../preload/contract.ts';
 import type { AgentInfo, HookInfo } from '../../../preload/requests/work-types.ts';
+import type { Bead, BeadFeedEvent } from '../../../preload/types.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import type { PtyHostClient } from '../../agents/pty-host-client.ts';
 import { getRuntime } from '../../agents/runtimes/runtime-registry.ts';
@@ -96,7 +97,7 @@ export class TownWork {
     this.witness = new Witness(ctx, this.polecats, this.convoys);
     const escalations = new Escalations(ctx);
     this.molecules = new MoleculeService(ctx, {
-      hookOf: (agent) => this.hook(agent).then((h) => h.bead), hooks: this.hooks, convoys: this.convoys,
+      hookOf: (agent) => this.hook(agent, false).then((h) => h.bead), hooks: this.hooks, convoys: this.convoys,
       escalate: (input) => escalations.raise(input),
     });
     this.sessions.on('exit', () => this.witness.wake(100));
@@ -115,6 +116,14 @@ export class TownWork {
     await this.witness.stop();
     this.nudges.dispose();
     this.sessions.dispose();
+  }
+
+  /** A commit the feed delivered (any writer's): the agents and rigs held in memory take it. */
+  onCommit(event: BeadFeedEvent): void {
+    this.agents.onFeed(event);
+    this.rigs.onFeed(event);
+    this.convoys.onFeed(event);
+    this.molecules.onFeed(event);
   }
 
   /** A bead changed somewhere (own or foreign write): convoys may land, capacity may be free. The
@@ -155,23 +164,38 @@ export class TownWork {
     return info;
   }
 
-  async hook(agent: string): Promise<HookInfo> {
+  /** `full`: the bead with its dependencies and comments (`gt hook`); the town's own uses (prime,
+   *  handoff, `gt mol next`) need neither and read it as a list does. */
+  async hook(agent: string, full = true): Promise<HookInfo> {
     const addr = parseAddress(agent);
     const rec = addr ? await this.agents.find(agent) : null;
-    let bead = null;
-    const held = await this.o.ledger.list({ status: 'hooked', assignee: agent });
-    const working = held.length ? held : await this.o.ledger.list({ status: 'in_progress', assignee: agent });
-    if (working.length) bead = await this.o.ledger.show(working[0].id);
+    const bead = await this.hookedBead(agent, rec, full);
     return {
       agent, role: addr?.role ?? null, rig: addr?.rig ?? null, bead,
       branch: rec?.meta.branch ?? null, workdir: rec?.meta.workdir ?? null, handoff: rec?.meta.handoff ?? null,
     };
   }
 
+  /**
+   * The bead on the agent's hook (with dependencies and comments): the first hooked to it, else the
+   * first in progress with it. A polecat holds one hook, named in its record: when that bead is
+   * still hooked to it, one read answers; otherwise the agent's hooked and in-progress beads are listed.
+   */
+  private async hookedBead(agent: string, rec: AgentRecord | null, full: boolean): Promise<Bead | null> {
+    if (rec?.meta.role === 'polecat' && rec.meta.hook) {
+      const id = rec.meta.hook;
+      const named = await (full ? this.o.ledger.show(id) : this.o.ledger.getMany([id]).then((b) => b[0] ?? null)).catch(() => null);
+      if (named?.status === 'hooked' && named.assignee === agent) return named;
+    }
+    const held = await this.o.ledger.list({ statuses: ['hooked', 'in_progress'], assignee: agent });
+    const first = held.find((b) => b.status === 'hooked') ?? held[0];
+    return first && full ? this.o.ledger.show(first.id) : first ?? null;
+  }
+
   async prime(agent: string): Promise<{ agent: string; text: string }> {
     const addr = parseAddress(agent);
     if (!addr) throw new TownError('invalid', `${agent} is not an agent of this town (gt prime runs inside an agent's session)`);
-    const [h, mail] = await Promise.all([this.hook(agent), this.mail.inbox(agent, false)]);
+    const [h, mail] = await Promise.all([this.hook(agent, false), this.mail.inbox(agent, false)]);
     const extra: string[] = [];
     if (agent === MAYOR) extra.push(await this.townOverview());
     const molecule = await this.molecules.primeSection(agent, h.bead);
@@ -205,7 +229,7 @@ export class TownWork {
     const replace = async (): Promise<string> => {
       if (rec.meta.role === 'polecat') {
         const rig = await this.rigs.get(rec.meta.rig!);
-        const h = await this.hook(agent);
+        const h = await this.hook(agent, false);
         if (!h.bead) throw new TownError('invalid', `${agent} has nothing on its hook to hand off`);
         return this.context.locks.run(`rig:${rig.name}`, () => this.polecats.startSession(rig, agent, h.bead!, rec.meta.branch!, rec.meta.workdir!, current.runtime));
       }

@@ -123,7 +123,7 @@ export class Witness {
 
   private async gupp(rigs: Map<string, RigInfo>): Promise<void> {
     const agents = new Map((await this.c.agents.list({ role: 'polecat' })).map((a) => [a.meta.address, a]));
-    const held = [...(await this.c.ledger.list({ status: 'hooked' })), ...(await this.c.ledger.list({ status: 'in_progress' }))];
+    const held = await this.c.ledger.list({ statuses: ['hooked', 'in_progress'] });
     const holding = new Set<string>();
     for (const bead of held) {
       const addr = bead.assignee ? parseAddress(bead.assignee) : null;
@@ -258,7 +258,7 @@ export class Witness {
         open.push(c);
         continue;
       }
-      await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR);
+      await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR).finally(() => this.convoys.changed());
       this.c.publish('convoyClosed', { id: convoy.id, title: convoy.title, tracked: tracked.length });
       this.c.log(`convoy ${convoy.id} landed (${tracked.length} beads)`);
     }
@@ -282,11 +282,12 @@ export class Witness {
    * Queued slings first (in the order they were queued), then convoys' ready beads, as many as the
    * rigs have free polecat slots; the picked slings run side by side (each still decides capacity
    * and hooks under its rig's lock; only their sessions start in parallel), and the patrol does not
-   * wait for them. With no free slot,
-   * no ready work is read at all; else a convoy's tracked beads are looked at a chunk at a time.
+   * wait for them. With no free slot (counted from the agents held in memory), neither queued
+   * slings nor ready work is read; else a convoy's tracked beads are looked at a chunk at a time.
    */
   private async feed(rigs: Map<string, RigInfo>, convoys: Array<{ convoy: Bead; tracked: string[] }>): Promise<void> {
     const free = await this.freeSlots(rigs);
+    if (free.town <= 0) return; // nothing could be taken: neither queued slings nor ready work is read
     const take = (rig: string): boolean => {
       if (free.town <= 0 || (free.rigs.get(rig) ?? 0) <= 0) return false;
       free.town--;
