@@ -11,6 +11,7 @@ import { StreamSession } from '../api/stream-session.ts';
 import type { Town } from '../town/town.ts';
 import { buildRenderer } from './build-renderer.ts';
 import { RENDERER_CSP } from './renderer-csp.ts';
+import { TerminalFrames } from './terminal-frames.ts';
 
 export interface WebHost {
   origin: string;
@@ -107,16 +108,23 @@ function serveStatic(dir: string, req: IncomingMessage, res: ServerResponse): vo
 }
 
 function serveSocket(ws: WebSocket, town: Town, consumer: string): void {
+  // Terminal output is paced per connection: the terminal being typed into first (terminal-frames.ts).
+  const frames = new TerminalFrames({
+    send: (id, data) => {
+      if (ws.readyState === ws.OPEN) ws.send(encodeTerminalFrame(id, data), { binary: true });
+    },
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  });
   const send = (msg: ServerMessage): void => {
+    if (msg.t === 'res') frames.replying(msg.id);
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
   const session = new StreamSession({
     town,
     ctx: { actor: 'overseer', transport: 'websocket', consumer },
     send,
-    sendTerminalData: (id, data) => {
-      if (ws.readyState === ws.OPEN) ws.send(encodeTerminalFrame(id, data), { binary: true });
-    },
+    sendTerminalData: (id, data) => frames.output(id, data),
     onProtocolError: () => ws.close(1008, 'protocol error'),
   });
   ws.on('message', (data, isBinary) => {
@@ -127,8 +135,12 @@ function serveSocket(ws: WebSocket, town: Town, consumer: string): void {
     } catch {
       return ws.close(1007, 'not JSON');
     }
+    frames.request(msg);
     session.receive(msg);
   });
-  ws.on('close', () => session.close());
+  ws.on('close', () => {
+    frames.close();
+    session.close();
+  });
   ws.on('error', () => {});
 }

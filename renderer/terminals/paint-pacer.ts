@@ -21,7 +21,7 @@
 // - gaining focus writes what a terminal holds at once.
 // Nothing is reordered: held chunks are released in arrival order, as one write per release. Held bytes are dropped only
 // when their terminal goes away or its screen is reset for a replay.
-import { concatBytes } from './concat-bytes.ts';
+import { HeldBytes } from '../../preload/held-bytes.ts';
 
 export interface PacerEffects {
   /** Writes bytes to the terminal now (xterm parses them and draws in its next frame). */
@@ -32,15 +32,9 @@ export interface PacerEffects {
   requestFrame?: (fn: () => void) => void;
 }
 
-interface Held {
-  chunks: Uint8Array[];
-  bytes: number;
-  timer: unknown;
-}
-
 export class PaintPacer {
   private focused: string | null = null;
-  private readonly held = new Map<string, Held>();
+  private readonly held: HeldBytes;
   /** Terminals whose wait is over while the focused terminal's bytes are being drawn. */
   private readonly due = new Set<string>();
   /** The focused terminal was written and its frame has not passed yet. */
@@ -53,7 +47,9 @@ export class PaintPacer {
     readonly backgroundMs = 250,
     readonly maxHeldBytes = 64 * 1024,
     readonly echoWaitMs = 100,
-  ) {}
+  ) {
+    this.held = new HeldBytes((handle) => effects.clearTimer(handle));
+  }
 
   /** A key was typed into terminal `id`: if it is the focused one, background terminals wait for its echo. */
   typed(id: string): void {
@@ -75,15 +71,8 @@ export class PaintPacer {
       this.holdForFocused();
       return;
     }
-    let h = this.held.get(id);
-    if (!h) {
-      h = { chunks: [], bytes: 0, timer: null };
-      this.held.set(id, h);
-    }
-    h.chunks.push(data);
-    h.bytes += data.length;
-    if (h.bytes >= this.maxHeldBytes) this.release(id);
-    else if (h.timer === null && !this.due.has(id)) h.timer = this.effects.setTimer(() => this.becomeDue(id), this.backgroundMs);
+    if (this.held.add(id, data) >= this.maxHeldBytes) this.release(id);
+    else if (!this.held.timed(id) && !this.due.has(id)) this.held.setTimer(id, this.effects.setTimer(() => this.becomeDue(id), this.backgroundMs));
   }
 
   /** Keys go to `id` now (null: to none of them). What it held is drawn at once. */
@@ -98,19 +87,20 @@ export class PaintPacer {
 
   /** Bytes held for `id` and not yet drawn. */
   heldBytes(id: string): number {
-    return this.held.get(id)?.bytes ?? 0;
+    return this.held.bytes(id);
   }
 
   /** Draws everything `id` holds now, in one write. */
   release(id: string): void {
-    const h = this.held.get(id);
-    this.forget(id);
-    if (h) this.effects.write(id, concatBytes(h.chunks, h.bytes));
+    this.due.delete(id);
+    const data = this.held.take(id);
+    if (data) this.effects.write(id, data);
   }
 
   /** Forgets what `id` holds without drawing it (its terminal is gone or being reset). */
   drop(id: string): void {
-    this.forget(id);
+    this.due.delete(id);
+    this.held.drop(id);
     if (this.focused === id) this.focused = null;
   }
 
@@ -124,18 +114,9 @@ export class PaintPacer {
     for (const id of [...this.due]) this.release(id);
   }
 
-  private forget(id: string): void {
-    const h = this.held.get(id);
-    this.due.delete(id);
-    if (!h) return;
-    this.held.delete(id);
-    if (h.timer !== null) this.effects.clearTimer(h.timer);
-  }
-
   private becomeDue(id: string): void {
-    const h = this.held.get(id);
-    if (!h) return;
-    h.timer = null;
+    if (!this.held.bytes(id)) return;
+    this.held.setTimer(id, null);
     if (this.focusedDrawing || this.echoTimer !== null) this.due.add(id);
     else this.release(id);
   }

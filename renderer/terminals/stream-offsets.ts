@@ -5,7 +5,7 @@
 // live bytes. So when a reply arrives, the last `replayed` bytes received are the replay, and the
 // bytes received before them are from the previous stream.
 // Invariant: `rendered` is the offset of the next byte xterm has not been given.
-import { concatBytes } from './concat-bytes.ts';
+import { concatBytes } from '../../preload/concat-bytes.ts';
 
 export class StreamOffsets {
   /** Offset of the next byte to render. */

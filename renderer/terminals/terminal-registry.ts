@@ -10,6 +10,7 @@
 //   and skipped, and when it is shown again it re-attaches from the offset it had rendered, so the
 //   host's ring replays only what it missed.
 // - Acknowledgements are sent without waiting for a reply: one per 8 KB rendered, the rest 30 ms later.
+// - Bytes go to xterm in writes of at most 4 KB, so its parser yields between them (~12 ms a task).
 // - Only the focused terminal is drawn byte by byte; the others are drawn a few times a second
 //   (PaintPacer), in order and losing nothing, and wait while the focused one's bytes are being
 //   drawn, so many streaming terminals leave frames for typing.
@@ -28,6 +29,9 @@ const ACK_EVERY_BYTES = 8192;
 /** What is left below the threshold is acknowledged this long after it was rendered. */
 const ACK_IDLE_MS = 30;
 const WEBGL_CAP = 8;
+/** Bytes handed to xterm per write call: xterm parses its queued writes for at most ~12 ms per task
+ *  and yields between writes, not within one, so a large release written whole was one long task. */
+const WRITE_SLICE_BYTES = 4096;
 const FIT_SETTLE_MS = 80;
 
 interface Entry {
@@ -235,7 +239,12 @@ export class TerminalRegistry {
     const entry = this.entries.get(id);
     if (!entry) return;
     const bytes = data.length;
-    entry.term.write(data, () => this.ack(entry, bytes));
+    for (let at = 0; at < bytes; at += WRITE_SLICE_BYTES) {
+      const slice = data.subarray(at, at + WRITE_SLICE_BYTES);
+      // One ack for the whole release, once its last slice is parsed (as many acks as before slicing).
+      if (at + WRITE_SLICE_BYTES >= bytes) entry.term.write(slice, () => this.ack(entry, bytes));
+      else entry.term.write(slice);
+    }
   }
 
   private trackFocus(entry: Entry): void {
