@@ -42,7 +42,7 @@ export class Ledger {
   /** The tail of the write queue: every change to the working set waits for the one before it. */
   private writeTail: Promise<unknown> = Promise.resolve();
   /** Set inside a queued change, so one started from within it runs at once instead of waiting for itself. */
-  private readonly insideWrite = new AsyncLocalStorage<boolean>();
+  private readonly insideWrite = new AsyncLocalStorage<{ running: boolean }>();
   private readonly prefixCounts = new PrefixCounts();
   private closed = false;
   private readonly ctx: LedgerContext;
@@ -110,8 +110,17 @@ export class Ledger {
 
   /** Runs `change` after every change queued before it (FIFO); a failed one does not stop the queue. */
   private queued<T>(change: () => Promise<T>): Promise<T> {
-    if (this.insideWrite.getStore()) return change();
-    const run = () => this.insideWrite.run(true, change);
+    // Nested: called from inside a change that is still running (it would wait for itself). Work
+    // that merely began inside a change (a timer, a listener it woke) inherits the async context
+    // too; once that change has finished it queues like any other write.
+    if (this.insideWrite.getStore()?.running) return change();
+    const run = () => {
+      const mark = { running: true };
+      const finished = () => {
+        mark.running = false;
+      };
+      return this.insideWrite.run(mark, change).finally(finished);
+    };
     const p = this.writeTail.then(run, run);
     this.writeTail = p.catch(() => undefined);
     return p;

@@ -58,7 +58,9 @@ test('gt done → refinery: good work lands, gate-breaking work is rejected and 
   const good1 = await scriptBead(t, 'shop', 'alpha', 'a.txt', 0);
   const good2 = await scriptBead(t, 'shop', 'beta', 'b.txt', 0);
   const bad = await t.json<Bead>(['bead', 'create', '--rig', 'shop', '-t', 'gamma', '-d', ['```gt-script',
-    'run if gt prime | grep -q "^FAIL: c.tx[t] contains BROKEN"; then echo fixed > c.txt; else echo BROKEN > c.txt; fi', '```'].join('\n')]);
+    'run if gt prime | grep -q "^FAIL: c.tx[t] contains BROKEN"; then echo fixed > c.txt; else echo BROKEN > c.txt; fi',
+    // Its second attempt must not finish before the test has seen the bead come back.
+    'sleep 3', '```'].join('\n')]);
   for (const b of [good1, good2, bad]) assert.equal((await t.gt(['sling', b.id, 'shop'])).code, 0);
 
   // Both good requests land; the list shows them merged.
@@ -73,9 +75,9 @@ test('gt done → refinery: good work lands, gate-breaking work is rejected and 
   }
 
   // The bad one is rejected with the gate output, and the same bead goes back to its polecat.
+  // (The bead has one request per attempt: the rejected one is looked for, not the first listed.)
   const rejected = await waitFor('the gate-breaking request rejected', async () => {
-    const [e] = byBead(await mqList(), bad.id);
-    return e?.phase === 'rejected' ? e : null;
+    return byBead(await mqList(), bad.id).find((e) => e.phase === 'rejected') ?? null;
   }, 60_000, 300);
   const mr = await t.json<MqRequest>(['mq', 'show', rejected.id]);
   assert.equal(mr.rig, 'shop');

@@ -68,15 +68,39 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
       const beadId = current?.meta.bead;
       if (beadId) await this.closeLanded(beadId, id, patch.mergedAs ?? current.meta.mergedAs);
     }
-    const recorded = await super.record(id, phase, patch, note);
-    if (phase === 'rejected' || phase === 'conflict') {
-      const back = this.toSendBack.get(id);
-      this.toSendBack.delete(id);
-      if (back) await this.sendBack(back.bead, recorded, back.followUp);
-      // Rejected by hand (`gt mq reject`): the bead goes back with the reason.
-      else if (phase === 'rejected' && recorded.meta.bead) await this.sendBack({ id: recorded.meta.bead } as Bead, recorded, rejectedByHand(recorded));
-      this.followUpCreated();
+    if (phase === 'rejected' || phase === 'conflict') return this.recordRejection(id, phase, patch, note);
+    return super.record(id, phase, patch, note);
+  }
+
+  /**
+   * A rejection or conflict and its bead's way back are one write (one commit): nobody reads the
+   * request rejected while its bead still reads as in review. If that write is refused (the bead
+   * moved meanwhile), the request is recorded alone and the bead is sent back as before, re-read.
+   */
+  private async recordRejection(id: string, phase: 'rejected' | 'conflict', patch: Partial<MergeRequestMeta>, note: string): Promise<MergeRequest> {
+    const back = this.toSendBack.get(id);
+    this.toSendBack.delete(id);
+    const current = await this.get(id);
+    const after: MergeRequest | null = current ? { ...current, meta: { ...current.meta, ...patch, phase } } : null;
+    // Rejected by hand (`gt mq reject`): the bead goes back with the reason.
+    const beadId = back?.bead.id ?? (phase === 'rejected' ? after?.meta.bead : undefined);
+    const followUp = back?.followUp ?? (after ? rejectedByHand(after) : null);
+    const way = after && beadId && followUp ? await this.wayBack(beadId, after, followUp) : null;
+    let recorded: MergeRequest;
+    if (way) {
+      const [item] = await this.phaseItems([{ id, phase, patch, note }]);
+      try {
+        const written = await this.townLedger.updateMany([item, way.item], this.opts.actor);
+        recorded = beadToMergeRequest(written.find((b) => b.id === id)!)!;
+        await way.finish();
+      } catch {
+        recorded = await super.record(id, phase, patch, note);
+        await this.sendBack({ id: way.item.id } as Bead, recorded, followUp!);
+      }
+    } else {
+      recorded = await super.record(id, phase, patch, note);
     }
+    this.followUpCreated();
     return recorded;
   }
 
@@ -168,27 +192,44 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
 
   /** The bead in review goes back to its polecat, open, with the Refinery's account of why. */
   private async sendBack(stale: Pick<Bead, 'id'>, mr: MergeRequest, f: FollowUp): Promise<void> {
-    const bead = await this.townLedger.show(stale.id).catch(() => null);
-    if (!bead || !isInReview(bead) || workNote(bead).review?.mergeRequest !== mr.id) return; // not (or no longer) this request's bead
+    const way = await this.wayBack(stale.id, mr, f);
+    if (!way) return;
+    await this.townLedger.update(way.item.id, way.item.patch, this.opts.actor);
+    await way.finish();
+  }
+
+  /**
+   * The write that sends a bead in review back (compare-and-set from in_progress), and what follows
+   * it (its label, the hold's notice); null when the bead is not, or no longer, this request's.
+   */
+  private async wayBack(beadId: string, mr: MergeRequest, f: FollowUp): Promise<{ item: LedgerItem; finish: () => Promise<void> } | null> {
+    const bead = await this.townLedger.show(beadId).catch(() => null);
+    if (!bead || !isInReview(bead) || workNote(bead).review?.mergeRequest !== mr.id) return null;
     const polecat = workNote(bead).polecat ?? mr.meta.polecat!;
     const reworks = (workNote(bead).reworks ?? 0) + 1;
     const rework = { kind: f.kind, mergeRequest: mr.id, title: f.title, detail: f.description.slice(0, 24_000), at: new Date().toISOString() };
+    const label = async (name: string) => {
+      if (!bead.labels.includes(name)) await this.townLedger.addLabel(bead.id, name, this.opts.actor);
+    };
     if (reworkDecision(reworks, this.reworkCap) === 'hold') {
-      await this.townLedger.update(bead.id, {
-        status: 'blocked', assignee: null, expectStatus: ['in_progress'],
-        metadata: withWorkNote(bead, { polecat, branch: mr.meta.branch, review: null, rework, reworks }),
-      }, this.opts.actor);
-      if (!bead.labels.includes(NEEDS_HUMAN_LABEL)) await this.townLedger.addLabel(bead.id, NEEDS_HUMAN_LABEL, this.opts.actor);
-      this.held({ bead: bead.id, title: bead.title, mergeRequest: mr.id, reworks, rig: this.opts.rig ?? '', reason: f.title });
-      return;
+      return {
+        item: {
+          id: bead.id,
+          patch: { status: 'blocked', assignee: null, expectStatus: ['in_progress'], metadata: withWorkNote(bead, { polecat, branch: mr.meta.branch, review: null, rework, reworks }) },
+        },
+        finish: async () => {
+          await label(NEEDS_HUMAN_LABEL);
+          this.held({ bead: bead.id, title: bead.title, mergeRequest: mr.id, reworks, rig: this.opts.rig ?? '', reason: f.title });
+        },
+      };
     }
-    await this.townLedger.update(bead.id, {
-      status: 'open', assignee: polecat, expectStatus: ['in_progress'],
-      metadata: withWorkNote(bead, {
-        polecat, branch: mr.meta.branch, review: null, rework, reworks,
-      }),
-    }, this.opts.actor);
-    if (!bead.labels.includes(FOLLOW_UP_LABEL)) await this.townLedger.addLabel(bead.id, FOLLOW_UP_LABEL, this.opts.actor);
+    return {
+      item: {
+        id: bead.id,
+        patch: { status: 'open', assignee: polecat, expectStatus: ['in_progress'], metadata: withWorkNote(bead, { polecat, branch: mr.meta.branch, review: null, rework, reworks }) },
+      },
+      finish: () => label(FOLLOW_UP_LABEL),
+    };
   }
 }
 
