@@ -89,11 +89,11 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
     let recorded: MergeRequest;
     if (way) {
       const [item] = await this.phaseItems([{ id, phase, patch, note }]);
-      try {
-        const written = await this.townLedger.updateMany([item, way.item], this.opts.actor);
+      const written = await this.townLedger.updateMany([item, way.item], this.opts.actor).catch(() => null);
+      if (written) {
         recorded = beadToMergeRequest(written.find((b) => b.id === id)!)!;
         await way.finish();
-      } catch {
+      } else {
         recorded = await super.record(id, phase, patch, note);
         await this.sendBack({ id: way.item.id } as Bead, recorded, followUp!);
       }
