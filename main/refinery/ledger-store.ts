@@ -1,7 +1,8 @@
 // The MergeQueueStore over the town's Ledger: a merge request is a bead of type `merge-request`
 // under the rig's prefix whose `metadata` is the MergeRequestMeta. Each recorded phase is one
 // ledger write (one Dolt commit authored by the refinery), so `dolt log` / the bead's history
-// is the request's phase history.
+// is the request's recorded phases (the Refinery records where a request rests and a long gate,
+// not its passage through a quick pass: refinery.ts, header).
 //
 // Bead status follows the phase: queued / conflict / branch-missing → open; batched / testing /
 // flaky → in_progress; merged / rejected → closed with that close reason.

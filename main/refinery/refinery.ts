@@ -8,6 +8,14 @@
 // target. A crash between the two therefore never merges anything twice; a crash mid-gate leaves
 // in-flight phases (batched/testing) that the next pass simply re-queues, and a worktree that is
 // forcibly reset before every gate.
+//
+// What is written (each write one commit in the ledger): where a request rests (queued, waiting,
+// terminal) and, for a gate that runs longer than `recordTestingAfterMs`, that it is being tested.
+// The passage through one pass (re-queued, batched, testing on a quick gate) is kept in memory:
+// emitted as events and shown by queue()/show(), but not written. A crash loses nothing by it: a
+// request never written in flight still reads as it rested, and the next pass takes it from there
+// exactly as it re-queues one left `batched`/`testing`. A request whose durable phase is in flight
+// gets its way back (`queued`) written when its pass does not finish it.
 
 import { EventEmitter } from 'node:events';
 import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
@@ -56,8 +64,22 @@ export interface SubmitOptions {
 }
 
 interface Candidate {
+  /** As this pass sees it (possibly re-queued in memory). */
   mr: MergeRequest;
   head: string;
+  /** Its phase in the store. */
+  stored: MrPhase;
+}
+
+/** Phases that say a pass holds the request: one found so in the store was left by a killed pass. */
+const IN_FLIGHT: readonly MrPhase[] = ['batched', 'testing', 'flaky'];
+
+/** A phase to record, and the event that tells it. */
+interface PhaseEntry {
+  mr: MergeRequest;
+  phase: MrPhase;
+  patch: Partial<MergeRequestMeta>;
+  detail: string;
 }
 
 const tail = (s: string, n = OUTPUT_KEEP): string => (s.length > n ? `[…]\n${s.slice(-n)}` : s);
@@ -78,12 +100,14 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   private readonly identity: { name: string; email: string };
   private readonly pollMs: number;
   private readonly now: () => number;
+  private readonly recordTestingAfterMs: number;
   private worktreeGitDir: string | null = null;
   private marker = '';
   /** Target commits this refinery saw pass the gate (a red target must not blame requests). */
   private readonly greenTargets = new Set<string>();
   private busy: Promise<unknown> = Promise.resolve();
-  private inFlight = new Set<string>();
+  /** The running batch's requests and their phase in this pass (shown by queue() and show()). */
+  private readonly inFlight = new Map<string, MrPhase>();
   private loop: Promise<void> | null = null;
   private stopping: AbortController | null = null;
   private wake: (() => void) | null = null;
@@ -106,6 +130,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     this.identity = opts.identity ?? DEFAULT_IDENTITY;
     this.pollMs = opts.pollMs ?? 30_000;
     this.now = opts.now ?? Date.now;
+    this.recordTestingAfterMs = Math.max(0, opts.recordTestingAfterMs ?? 2_000);
   }
 
   /** Changes the gate (a rig's config was edited); takes effect at the next gate run. */
@@ -124,7 +149,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
       const head = await resolveBranch(this.repoDir, mr.meta.branch);
       const r = readiness(mr, head);
       entries.push({
-        id: mr.id, title: mr.title, branch: mr.meta.branch, phase: mr.meta.phase, priority: mr.priority,
+        id: mr.id, title: mr.title, branch: mr.meta.branch, phase: this.inFlight.get(mr.id) ?? mr.meta.phase, priority: mr.priority,
         attempts: mr.meta.attempts, score: Math.round(scoreOf(mr, now) * 100) / 100, ready: r.ready,
         ...(r.ready ? {} : { waiting: r.why }),
       });
@@ -136,7 +161,8 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   async show(id: string): Promise<MergeRequest> {
     const mr = await this.store.get(id);
     if (!mr) throw new TownError('not_found', `no merge request ${id}`);
-    return mr;
+    const phase = this.inFlight.get(id);
+    return phase ? { ...mr, meta: { ...mr.meta, phase } } : mr;
   }
 
   /**
@@ -284,10 +310,11 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
       }
       let cur = mr;
       if (r.requeue) {
+        // In memory (see the header): the store keeps where it rested until this pass moves it on.
         const why = mr.meta.phase === 'conflict' || mr.meta.phase === 'branch-missing' ? `branch ${mr.meta.branch} changed` : `resumed after ${mr.meta.phase}`;
-        cur = await this.recordPhase(mr, 'queued', { batch: undefined }, why);
+        cur = this.passPhase({ mr, phase: 'queued', patch: { batch: undefined }, detail: why });
       }
-      ready.push({ mr: cur, head: head! });
+      ready.push({ mr: cur, head: head!, stored: mr.meta.phase });
     }
     if (ready.length === 0) return report;
 
@@ -298,7 +325,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
       .map((mr) => byId.get(mr.id)!);
     report.kind = 'batch';
     report.batch = target;
-    for (const c of batch) this.inFlight.add(c.mr.id);
+    for (const c of batch) this.inFlight.set(c.mr.id, c.mr.meta.phase);
     try {
       return await this.runBatch(target, batch, report);
     } finally {
@@ -308,11 +335,20 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
 
   private async runBatch(target: string, batch: Candidate[], report: PassReport): Promise<PassReport> {
     const mrs = new Map<string, MergeRequest>();
-    for (const mr of await this.recordPhases(batch.map((c) => ({ mr: c.mr, phase: 'batched', patch: { head: c.head, batch: target }, detail: `batched on ${target.slice(0, 10)}` })))) mrs.set(mr.id, mr);
+    // Requests whose phase in the store says a pass holds them: they need their way back written.
+    const held = new Set(batch.filter((c) => IN_FLIGHT.includes(c.stored)).map((c) => c.mr.id));
+    const moved = (mr: MergeRequest, phase: MrPhase): void => {
+      mrs.set(mr.id, mr);
+      this.inFlight.set(mr.id, phase);
+    };
+    // Batched and testing are in memory (see the header); a long gate writes `testing` (gateRecorded).
+    for (const c of batch) moved(this.passPhase({ mr: c.mr, phase: 'batched', patch: { head: c.head, batch: target }, detail: `batched on ${target.slice(0, 10)}` }), 'batched');
     this.emitEvent({ type: 'batch', batch: target, ids: batch.map((c) => c.mr.id), target: this.targetBranch });
+    const requeue = (list: MergeRequest[], why: string, gateOutput?: string) => this.requeue(list, held, why, gateOutput);
 
     const items: StackItem[] = batch.map((c) => ({ id: c.mr.id, title: c.mr.title, branch: c.mr.meta.branch, head: c.head }));
     const testing = new Set<string>();
+    const testingWritten = new Set<string>();
     let run = 0;
     let resolution: Resolution<StackItem>;
     try {
@@ -320,10 +356,19 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
         build: (onto, its) => buildMergeStack(this.repoDir, target, onto, its, this.identity),
         gate: async (tip, its) => {
           const fresh = its.filter((it) => !testing.has(it.id));
-          for (const it of fresh) testing.add(it.id);
-          const recorded = await this.recordPhases(fresh.map((it) => ({ mr: mrs.get(it.id)!, phase: 'testing', patch: {}, detail: `gate running on ${tip.slice(0, 10)}` })));
-          for (const mr of recorded) mrs.set(mr.id, mr);
-          const r = await this.runGateAt(tip);
+          for (const it of fresh) {
+            testing.add(it.id);
+            moved(this.passPhase({ mr: mrs.get(it.id)!, phase: 'testing', patch: {}, detail: `gate running on ${tip.slice(0, 10)}` }), 'testing');
+          }
+          const r = await this.gateRecorded(tip, async () => {
+            const unwritten = its.filter((it) => !testingWritten.has(it.id));
+            const written = await this.writePhases(unwritten.map((it) => ({ mr: mrs.get(it.id)!, phase: 'testing', patch: { head: it.head, batch: target }, detail: `gate running on ${tip.slice(0, 10)}` })));
+            for (const mr of written) {
+              testingWritten.add(mr.id);
+              held.add(mr.id);
+              moved(mr, 'testing');
+            }
+          });
           this.emitEvent({ type: 'gate', batch: target, tip, ids: its.map((i) => i.id), outcome: r.outcome, durationMs: r.durationMs, run: ++run });
           if (r.outcome === 'pass') this.greenTargets.add(tip);
           return r;
@@ -331,14 +376,14 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
       }, this.greenTargets.has(target));
     } catch (err) {
       if (!(err instanceof GateStopped)) {
-        await this.requeueAll(mrs, 'internal error; back in the queue');
+        await requeue([...mrs.values()], 'internal error; back in the queue');
         throw err;
       }
       report.gateRuns = run;
       const r = err.result;
       const message = r.outcome === 'aborted' ? 'refinery stopping' : `gate cannot run: ${tail(r.output, 2000).trim()}`;
       if (r.outcome !== 'aborted') this.emitEvent({ type: 'problem', kind: 'gate-unavailable', message });
-      await this.requeueAll(mrs, message, r.outcome === 'aborted' ? undefined : tail(r.output));
+      await requeue([...mrs.values()], message, r.outcome === 'aborted' ? undefined : tail(r.output));
       return { ...report, kind: 'blocked', problem: message };
     }
     report.gateRuns = resolution.gateRuns;
@@ -346,7 +391,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     if (resolution.targetRed) {
       const message = `target ${this.targetBranch} (${target.slice(0, 10)}) fails its own gate; nothing is judged until it is fixed`;
       this.emitEvent({ type: 'problem', kind: 'target-red', message });
-      await this.requeueAll(mrs, message, tail(resolution.targetRed.output));
+      await requeue([...mrs.values()], message, tail(resolution.targetRed.output));
       return { ...report, kind: 'blocked', problem: message };
     }
 
@@ -354,15 +399,16 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     if (resolution.landTip) {
       const landed = await this.advanceTarget(target, resolution.landTip, resolution.landed.map((i) => i.id));
       if (!landed.ok) {
-        await this.requeueAll(mrs, landed.message);
+        await requeue([...mrs.values()], landed.message);
         return { ...report, kind: 'blocked', problem: landed.message };
       }
       let landedMrs = resolution.landed.map((it) => mrs.get(it.id)!);
       if (resolution.flaky) {
         const flaky = resolution.flaky;
-        landedMrs = await this.recordPhases(landedMrs.map((mr) => ({ mr, phase: 'flaky', patch: { gateOutput: tail(flaky.output), flakyRuns: (mr.meta.flakyRuns ?? 0) + 1 }, detail: 'gate failed once, passed on retry' })));
+        landedMrs = await this.recordPhases(resolution.landed.map((it, i) => ({ mr: landedMrs[i], phase: 'flaky', patch: { head: it.head, gateOutput: tail(flaky.output), flakyRuns: (landedMrs[i].meta.flakyRuns ?? 0) + 1 }, detail: 'gate failed once, passed on retry' })));
       }
-      await this.recordPhases(resolution.landed.map((it, i) => ({ mr: landedMrs[i], phase: 'merged', patch: { mergedAs: resolution.mergedAs.get(it)!, batch: undefined }, detail: `merged as ${resolution.mergedAs.get(it)!.slice(0, 10)}` })));
+      // One write for the whole landing (in the town it also closes the work beads: one commit).
+      await this.recordPhases(resolution.landed.map((it, i) => ({ mr: landedMrs[i], phase: 'merged', patch: { head: it.head, mergedAs: resolution.mergedAs.get(it)!, batch: undefined }, detail: `merged as ${resolution.mergedAs.get(it)!.slice(0, 10)}` })));
       for (const it of resolution.landed) report.merged.push(it.id);
       report.flaky = resolution.flaky !== null;
     }
@@ -378,7 +424,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
         assignee: mr.meta.polecat ?? null,
         priority: Math.min(mr.priority, 1),
       });
-      await this.recordPhase(mr, 'rejected', { gateOutput: output, reason: why, rejectionBead: followUp, attempts: mr.meta.attempts + 1, batch: undefined }, `${why}; ${followUp} created`);
+      await this.recordPhase(mr, 'rejected', { gateOutput: output, reason: why, rejectionBead: followUp, attempts: mr.meta.attempts + 1, head: item.head, batch: undefined }, `${why}; ${followUp} created`);
       report.rejected.push(item.id);
     }
 
@@ -396,12 +442,12 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     }
 
     for (const { item, message } of resolution.broken) {
-      await this.recordPhase(mrs.get(item.id)!, 'rejected', { reason: message, batch: undefined }, `cannot be merged: ${message}`);
+      await this.recordPhase(mrs.get(item.id)!, 'rejected', { reason: message, head: item.head, batch: undefined }, `cannot be merged: ${message}`);
       report.rejected.push(item.id);
     }
 
     for (const item of resolution.deferred) {
-      await this.recordPhase(mrs.get(item.id)!, 'queued', { batch: undefined }, 'conflicts with an earlier request of this batch; retried on the new target');
+      await requeue([mrs.get(item.id)!], 'conflicts with an earlier request of this batch; retried on the new target');
       report.deferred.push(item.id);
     }
     return report;
@@ -458,8 +504,16 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     return f.ok ? f.sha : null;
   }
 
-  private async requeueAll(mrs: Map<string, MergeRequest>, why: string, gateOutput?: string): Promise<void> {
-    await this.recordPhases([...mrs.values()].map((mr) => ({ mr, phase: 'queued', patch: { batch: undefined, ...(gateOutput ? { gateOutput } : {}) }, detail: why })));
+  /**
+   * Puts requests of this pass back in the queue: written for those the store holds in flight (and
+   * for all when there is gate output to keep); the others still rest as the store says (queued,
+   * or waiting with a branch that has moved since), and the next pass takes them from there.
+   */
+  private async requeue(list: MergeRequest[], held: ReadonlySet<string>, why: string, gateOutput?: string): Promise<void> {
+    const entries = list.map((mr): PhaseEntry => ({ mr, phase: 'queued', patch: { batch: undefined, ...(gateOutput ? { gateOutput } : {}) }, detail: why }));
+    const write = entries.filter((e) => gateOutput || held.has(e.mr.id));
+    await this.recordPhases(write);
+    for (const e of entries) if (!write.includes(e)) this.passPhase(e);
   }
 
   // ---------------------------------------------------------------- worktree and gate
@@ -492,6 +546,28 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     this.marker = await realpath(this.workDir);
   }
 
+  /**
+   * Runs the gate at `tip`; when it is still running after recordTestingAfterMs, `record` writes its
+   * requests `testing` meanwhile (at once when that is 0). Returns once both are done.
+   */
+  private async gateRecorded(tip: string, record: () => Promise<void>): Promise<GateResult> {
+    if (this.recordTestingAfterMs === 0) {
+      await record();
+      return this.runGateAt(tip);
+    }
+    const pending: { write?: Promise<void> } = {};
+    const timer = setTimeout(() => {
+      pending.write = record();
+      pending.write.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    }, this.recordTestingAfterMs);
+    try {
+      return await this.runGateAt(tip);
+    } finally {
+      clearTimeout(timer);
+      if (pending.write) await pending.write;
+    }
+  }
+
   private async runGateAt(tip: string): Promise<GateResult> {
     const co = await checkoutClean(this.workDir, tip);
     if (!co.ok) {
@@ -519,20 +595,31 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     return updated;
   }
 
-  /** Several phases in one store write when the store can (recordMany: one commit), else one by one;
-   *  the same events as recordPhase, in order, once written. */
-  private async recordPhases(list: Array<{ mr: MergeRequest; phase: MrPhase; patch: Partial<MergeRequestMeta>; detail: string }>): Promise<MergeRequest[]> {
-    if (!list.length) return [];
-    if (!this.store.recordMany || list.length === 1) {
-      const out: MergeRequest[] = [];
-      for (const x of list) out.push(await this.recordPhase(x.mr, x.phase, x.patch, x.detail));
-      return out;
-    }
-    const updatedAt = new Date(this.now()).toISOString();
-    const entries: PhaseRecord[] = list.map((x) => ({ id: x.mr.id, phase: x.phase, patch: { ...x.patch, updatedAt }, note: `${x.phase}: ${x.detail}` }));
-    const updated = await this.store.recordMany(entries);
+  /** Several phases in one store write when the store can (recordMany: one commit, a batch of one
+   *  too), else one by one; the same events as recordPhase, in order, once written. */
+  private async recordPhases(list: PhaseEntry[]): Promise<MergeRequest[]> {
+    const updated = await this.writePhases(list);
     updated.forEach((mr, i) => this.emitPhase(mr, list[i].phase, list[i].detail));
     return updated;
+  }
+
+  /** recordPhases without the events (they were emitted when the pass moved the requests). */
+  private async writePhases(list: PhaseEntry[]): Promise<MergeRequest[]> {
+    if (!list.length) return [];
+    const updatedAt = new Date(this.now()).toISOString();
+    const entries: PhaseRecord[] = list.map((x) => ({ id: x.mr.id, phase: x.phase, patch: { ...x.patch, updatedAt }, note: `${x.phase}: ${x.detail}` }));
+    if (this.store.recordMany) return this.store.recordMany(entries);
+    const out: MergeRequest[] = [];
+    for (const e of entries) out.push(await this.store.record(e.id, e.phase, e.patch, e.note));
+    return out;
+  }
+
+  /** A phase this pass moves a request to without writing it (see the header): its event, and the
+   *  request as the pass now sees it. */
+  private passPhase(e: PhaseEntry): MergeRequest {
+    const mr = { ...e.mr, meta: { ...e.mr.meta, ...e.patch, phase: e.phase, updatedAt: new Date(this.now()).toISOString() } };
+    this.emitPhase(mr, e.phase, e.detail);
+    return mr;
   }
 
   private emitPhase(mr: MergeRequest, phase: MrPhase, detail: string): void {

@@ -74,7 +74,13 @@ export interface RefineryOptions {
   identity?: { name: string; email: string };
   /** How long run() sleeps when the queue is empty (a submit wakes it at once). */
   pollMs?: number;
-  /** Clock, for the queue score (tests). */
+  /**
+   * How long a gate runs before its requests are written `testing` (default 2000 ms; 0: before it
+   * starts). A quicker gate writes nothing between the request's queued and terminal records: the
+   * pass's phases are events (refinery.ts, header).
+   */
+  recordTestingAfterMs?: number;
+    /** Clock, for the queue score (tests). */
   now?: () => number;
 }
 

@@ -11,6 +11,9 @@ export const RefinerySettingsSchema = z.object({
   /** With more requests ready than batchSize, a batch takes them all, up to this many (a long queue
    *  is drained in fewer batches: one gate run and one ledger write per phase each). */
   maxBatchSize: z.number().int().min(1).max(64).default(16),
+  /** A gate still running after this long has its requests written `testing` in the ledger (one
+   *  commit per batch); a quicker one writes nothing between a request's queued and merged records. */
+  recordTestingAfterMs: z.number().int().min(0).max(3_600_000).default(2_000),
   /** How often an idle Refinery looks at its queue when nothing poked it (new requests poke it). */
   pollMs: z.number().int().min(100).max(3_600_000).default(10_000),
   /** A bead the merge queue sent back this many times is held for a human (status blocked, a high

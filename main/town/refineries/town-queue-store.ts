@@ -1,9 +1,11 @@
 // A rig's merge queue in the town: the ledger store, plus what the work loop needs around it.
 //
 // Invariants:
-// - A work bead is closed when its merge request lands (phase merged), never before. The bead is
-//   closed BEFORE the request is recorded merged: a crash in between leaves the request open, and
-//   the next pass finds its head in the target and records it merged again (closing nothing twice).
+// - A work bead is closed when its merge request lands (phase merged), never before: in the same
+//   write (one commit) that records the request merged, for a batch as for a single request, so no
+//   crash can leave one without the other. (Older versions closed the bead first, in a write of its
+//   own: a bead still in review whose request is closed merged is closed by reconcileReviews, and a
+//   request left open after its head landed is recorded merged again by the next pass.)
 // - A rejected or conflicting request whose bead is in review sends that SAME bead back to the
 //   polecat that made the branch: open, assigned to it, with the Refinery's account (gate output
 //   tail, conflicting files) in the work note `rework`, which its prime shows. No new bead is made.
@@ -63,11 +65,8 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
   private readonly held: (h: ReworkHold) => void;
 
   override async record(id: string, phase: MrPhase, patch: Partial<MergeRequestMeta>, note: string): Promise<MergeRequest> {
-    if (phase === 'merged') {
-      const current = await this.get(id);
-      const beadId = current?.meta.bead;
-      if (beadId) await this.closeLanded(beadId, id, patch.mergedAs ?? current.meta.mergedAs);
-    }
+    // Merged with its work bead's close: one write, as for a batch.
+    if (phase === 'merged') return (await this.recordMany([{ id, phase, patch, note }]))[0];
     if (phase === 'rejected' || phase === 'conflict') return this.recordRejection(id, phase, patch, note);
     return super.record(id, phase, patch, note);
   }
@@ -105,9 +104,9 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
   }
 
   /**
-   * A batch's phases in one write (one commit). For `merged`: each request's work bead is closed in
-   * that same write (all or nothing: a crash cannot close one without the other). Rejections and
-   * conflicts send beads back: they go through `record`, one by one.
+   * Phases in one write (one commit), a batch's or a single request's. For `merged`: each request's
+   * work bead is closed in that same write (all or nothing: a crash cannot close one without the
+   * other). Rejections and conflicts send beads back: they go through `record`, one by one.
    */
   override async recordMany(entries: PhaseRecord[]): Promise<MergeRequest[]> {
     if (entries.some((e) => e.phase === 'rejected' || e.phase === 'conflict')) {
