@@ -25,6 +25,8 @@ interface Stamps {
   doneAsked?: number;
   doneAnswered?: number;
   closed?: number;
+  /** Hooked by the previous bead's `gt done` (same session): when that `gt done` answered. */
+  handedOver?: number;
 }
 
 type Fn = (...a: never[]) => unknown;
@@ -70,6 +72,10 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
       if (x.patch.status === 'closed' && beads.has(x.id)) stamp(x.id).closed ??= now(); // a batch's closes (the Refinery)
     }
   });
+  // `gt done`'s one write (its merge request, the bead in review, the next bead hooked).
+  around(b.town.ledger, 'createAndUpdate' as keyof typeof b.town.ledger, () => undefined, (_t, _a, r) => {
+    for (const x of (r as { updated: Array<{ id: string; status: string; assignee: string | null }> }).updated) if (x.status === 'hooked') hooked(x.id, x);
+  });
   around(b.town.ledger, 'closeBead', () => undefined, (_t, a) => { const id = a[0] as string; if (beads.has(id)) stamp(id).closed ??= now(); });
   const byTerminal = new Map<string, string>(); // terminal → bead
   around(work.polecats, 'startSession', (a) => { const s = stamp((a[2] as { id: string }).id); s.sessionAsked ??= now(); }, (_t, a, terminal) => {
@@ -89,12 +95,13 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
     const bead = holding.get(ctx.actor);
     if (!bead) return null;
     const s = stamp(bead);
-    if (s.sessionStarted !== undefined) s.firstArrival ??= now();
-    const first = name !== 'cliRun' && s.sessionStarted !== undefined && s.firstCall === undefined;
+    const started = s.sessionStarted ?? s.handedOver;
+    if (started !== undefined) s.firstArrival ??= now();
+    const first = name !== 'cliRun' && started !== undefined && s.firstCall === undefined;
     if (first) s.firstCall = now();
     if (name === 'done') s.doneAsked ??= now();
     return { name, bead, first, asked: now() };
-  }, (token, a) => {
+  }, (token, a, result) => {
     if (!token) return;
     const { name, bead, first, asked } = token as { name: string; bead: string; first: boolean; asked: number };
     const took = requests.get(name) ?? (requests.set(name, []), requests.get(name)!);
@@ -103,6 +110,13 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
     if (name !== 'done') return;
     const actor = (a[2] as CallContext).actor;
     stamp(bead).doneAnswered ??= now();
+    const next = (result as { next?: { bead: string } | null } | undefined)?.next;
+    if (next) {
+      // The same session goes on with the bead gt done hooked: no idle time, no new session.
+      holding.set(actor, next.bead);
+      stamp(next.bead).handedOver ??= now();
+      return;
+    }
     holding.delete(actor);
     idleSince.set(actor, now());
   });
@@ -159,6 +173,8 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
       lines.push(`  gt done answered → closed (merged)   ${ms(gaps('doneAnswered', 'closed'))}`);
       lines.push(`  hooked → gt done answered (a polecat's cycle) ${ms(gaps('hooked', 'doneAnswered'))}`);
       lines.push(`  polecat idle (gt done → its next hook) ${ms(idleGaps)}`);
+      const handed = [...beads.values()].filter((x) => x.handedOver !== undefined).length;
+      lines.push(`  taken in the same session after gt done: ${handed} beads; gt done answered → their first gt request ${ms(gaps('handedOver', 'firstCall'))}`);
       const worked = Math.max(1, [...beads.values()].filter((x) => x.doneAnswered !== undefined).length);
       lines.push('a polecat\'s requests while it holds a bead (per bead; time in the town):');
       for (const [name, took] of [...requests].sort((x, y) => sum(y[1]) - sum(x[1]))) lines.push(`  ${(took.length / worked).toFixed(1).padStart(5)}  ${name.padEnd(14)} ${ms(took)}`);

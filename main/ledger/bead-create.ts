@@ -11,7 +11,8 @@ import { recomputeBlocked } from './blocked-state.ts';
 import { insertDependency } from './bead-dependencies.ts';
 import type { LedgerContext } from './ledger-context.ts';
 import { mustGet } from './ledger-context.ts';
-import { BeadCreateInputSchema, BeadIdSchema, validate, type BeadCreateInput } from './ledger-schemas.ts';
+import { BeadCreateInputSchema, BeadIdSchema, BeadUpdateSchema, CloseSchema, validate, type BeadCreateInput, type BeadUpdate } from './ledger-schemas.ts';
+import { applyUpdate } from './bead-update.ts';
 import type { WriteTx } from './write-tx.ts';
 
 export const DEFAULT_PREFIX = 'hq';
@@ -95,6 +96,36 @@ export function createBeads(ctx: LedgerContext, counts: PrefixCounts, inputs: un
     const beads = await beadsFromRows(tx.query.bind(tx) as Query, rows);
     const byId = new Map(beads.map((b) => [b.id, b]));
     return ids.map((id) => byId.get(id)!);
+  });
+}
+
+/** An update of `createAndUpdate`, built once the new beads' ids are known. */
+export interface UpdateItem {
+  id: string;
+  patch: BeadUpdate;
+  closeReason?: string;
+}
+
+/**
+ * Creates beads, then updates others (which may name the new ones), in one transaction and one
+ * commit (`update <ids>`): e.g. `gt done`'s merge request and the bead it puts in review. `updates`
+ * is called with the beads just made (in input order) and may be called again if the write reruns;
+ * all or nothing: a compare-and-set (`expectStatus`) that fails refuses the creates too.
+ */
+export function createAndUpdate(ctx: LedgerContext, counts: PrefixCounts, inputs: unknown[], updates: (created: Bead[]) => UpdateItem[], actor: string): Promise<{ created: Bead[]; updated: Bead[] }> {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new TownError('invalid', 'createAndUpdate: nothing to create');
+  const parsed = inputs.map((x, i) => resolveRefs(validate(BeadCreateInputSchema, x, `createAndUpdate[${i}]`), [], `createAndUpdate[${i}]`));
+  return ctx.write(actor, 'update', async (tx) => {
+    const created: Bead[] = [];
+    for (const p of parsed) created.push(writtenBead(tx, await insertBead(tx, counts, p), p));
+    const items = updates(created).map(({ id, patch, closeReason }) => ({
+      id: validate(BeadIdSchema, id, 'createAndUpdate'), p: validate(BeadUpdateSchema, patch, 'createAndUpdate'),
+      reason: closeReason === undefined ? undefined : validate(CloseSchema, { reason: closeReason }, 'createAndUpdate').reason,
+    }));
+    const updated: Bead[] = [];
+    for (const x of items) updated.push(await applyUpdate(tx, x.id, x.p, x.reason));
+    tx.subject = [...created.map((b) => b.id), ...items.map((x) => x.id)].join(' ');
+    return { created, updated };
   });
 }
 

@@ -1,7 +1,8 @@
 // Changing a bead's fields, closing and reopening it. Invariants: one write, one commit (`update`,
 // `close` or `reopen` <id>; updateMany: several beads, still one write and one commit); closed_at is
 // set iff the status is closed; started_at is set on the first in_progress; leaving pinned clears the
-// flag; `expectStatus` refuses the write (conflict) unless the current status is one of those; crossing closed/pinned recomputes is_blocked of the dependents.
+// flag; `expectStatus` refuses the write (conflict) unless the current status is one of those, and
+// `expectAssignee` unless the current assignee is that one; crossing closed/pinned recomputes is_blocked of the dependents.
 import type { Bead } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
 import { sqlTime } from './bead-rows.ts';
@@ -57,6 +58,9 @@ export async function applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof 
   const oldStatus = String(old.status);
   if (p.expectStatus && !p.expectStatus.includes(oldStatus as never)) {
     throw new TownError('conflict', `${id} is ${oldStatus}, expected ${p.expectStatus.join(' or ')}`);
+  }
+  if (p.expectAssignee !== undefined && ((old.assignee as string | null) || null) !== p.expectAssignee) {
+    throw new TownError('conflict', `${id} is assigned to ${old.assignee ?? 'nobody'}, expected ${p.expectAssignee ?? 'nobody'}`);
   }
   const sets: string[] = [];
   const params: SqlParam[] = [];

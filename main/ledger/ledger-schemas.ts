@@ -55,7 +55,9 @@ export const BeadUpdateSchema = z.object({
   deferUntil: IsoTimeSchema.nullable().optional(),
   /** Compare-and-set: the write is refused (conflict) unless the current status is one of these. */
   expectStatus: ExpectStatus.optional(),
-}).strict().refine((u) => Object.keys(u).some((k) => k !== 'expectStatus'), 'nothing to update');
+  /** Compare-and-set: the write is refused (conflict) unless the current assignee is this one (null: none). */
+  expectAssignee: z.string().max(255).nullable().optional(),
+}).strict().refine((u) => Object.keys(u).some((k) => k !== 'expectStatus' && k !== 'expectAssignee'), 'nothing to update');
 export type BeadUpdate = z.input<typeof BeadUpdateSchema>;
 
 /** list(): the contract's beadList fields, plus (in-process callers only) several statuses at once. */

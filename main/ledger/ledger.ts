@@ -18,7 +18,7 @@ import { migrate } from './migrate.ts';
 import { runWrite, toTownError, type WriteTx } from './write-tx.ts';
 import { exportJsonl, importJsonl, type ImportReport } from './jsonl.ts';
 import type { HistoryEntry } from './history.ts';
-import { createBead, createBeads, PrefixCounts } from './bead-create.ts';
+import { createAndUpdate, createBead, createBeads, PrefixCounts, type UpdateItem } from './bead-create.ts';
 import * as dependencies from './bead-dependencies.ts';
 import * as updates from './bead-update.ts';
 import * as notes from './bead-notes.ts';
@@ -136,6 +136,11 @@ export class Ledger {
   /** Creates many beads in one transaction and one commit (`create N beads`), e.g. a convoy and its work. */
   async createMany(inputs: Array<ArgsOut<'beadCreate'> | BeadCreateInput>, actor: string): Promise<Bead[]> {
     return createBeads(this.ctx, this.prefixCounts, inputs, actor);
+  }
+
+  /** Creates beads and updates others (which may name them) in one write and one commit. */
+  async createAndUpdate(inputs: Array<ArgsOut<'beadCreate'> | BeadCreateInput>, updates: (created: Bead[]) => UpdateItem[], actor: string): Promise<{ created: Bead[]; updated: Bead[] }> {
+    return createAndUpdate(this.ctx, this.prefixCounts, inputs, updates, actor);
   }
 
   // ---- dependencies (bead-dependencies.ts) ----------------------------------------------------

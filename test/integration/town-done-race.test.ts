@@ -1,20 +1,19 @@
-// `gt done` takes the rig's lock only for its last write (main/town/polecats/done.ts): its git work
-// and the merge request's creation run before. This proves the two guarantees around that window on
-// a real Town (real Dolt, git, PTY host): a request created there is held (the Refinery's pass does
-// not batch it), and when the hook is taken meanwhile (an unsling), `gt done` refuses and closes the
-// request it made: no orphan request is left to land. A `gt done` that wins releases the hold.
+// `gt done` writes its merge request, the bead in review and the polecat's record in one commit,
+// without the rig's lock (main/town/polecats/done.ts): a compare-and-set on the bead's status and
+// assignee guards it. This proves, on a real Town (real Dolt, git, PTY host), that a bead taken off
+// the hook meanwhile refuses the whole write (no orphan request is left to land), and that a winning
+// `gt done` makes the request and the review in one commit, the request never held.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bead } from '../../preload/types.ts';
-import type { DoneResult, RigInfo, SlingResult } from '../../preload/requests/work-types.ts';
+import type { DoneResult, SlingResult } from '../../preload/requests/work-types.ts';
 import { Town } from '../../main/town/town.ts';
 import { gt, tempTownDir, waitFor } from '../helpers/gt.ts';
 import { fixtureRepo } from './town-fixture.ts';
 
 let town: Town;
-let rig: RigInfo;
 let cleanup: () => void;
 const overseer = { actor: 'overseer', transport: 'in-process' as const, consumer: 'test' };
 const asAgent = (actor: string) => ({ ...overseer, actor });
@@ -26,7 +25,7 @@ before(async () => {
   mkdirSync(join(t.dir, 'settings'), { recursive: true });
   writeFileSync(join(t.dir, 'settings', 'work.json'), JSON.stringify({ tickMs: 60_000 }));
   town = await Town.start({ dir: t.dir });
-  rig = await town.call('rigAdd', { name: 'race', source: fixtureRepo(join(t.dir, '..'), 'race-src'), prefix: 'rc', runtime: 'script', maxPolecats: 2 }, overseer) as RigInfo;
+  await town.call('rigAdd', { name: 'race', source: fixtureRepo(join(t.dir, '..'), 'race-src'), prefix: 'rc', runtime: 'script', maxPolecats: 2 }, overseer);
 });
 after(async () => {
   await town?.stop();
@@ -43,47 +42,56 @@ async function hookedWithWork(title: string): Promise<{ bead: Bead; polecat: str
   return { bead, polecat: slung.agent!, workdir: slung.workdir! };
 }
 
-const openRequestsFor = async (bead: string): Promise<Bead[]> =>
-  (await town.ledger.list({ type: 'merge-request', prefix: 'rc' })).filter((m) => (m.metadata as { bead?: string }).bead === bead && m.status !== 'closed');
-
-test('a gt done that loses its hook while waiting for the rig lock closes the request it made; the Refinery never batched it', async () => {
+test('a gt done whose bead was taken off its hook meanwhile writes nothing: no merge request, the bead left as it is', async () => {
   const { bead, polecat, workdir } = await hookedWithWork('lost race');
-  const { refinery } = await town.refineries.refinery('race');
-  let outcome: Promise<unknown> = Promise.resolve();
-  await town.work.context.locks.run(`rig:${rig.name}`, async () => {
-    // gt done runs up to the rig's lock: git work done, its request created (held).
-    outcome = (town.call('done', { cwd: workdir }, asAgent(polecat)) as Promise<DoneResult>).then(() => 'answered', (e: Error) => e);
-    const [held] = await waitFor('the held request', async () => {
-      const mrs = await openRequestsFor(bead.id);
-      return mrs.length ? mrs : null;
-    }, 60_000, 100);
-    assert.equal((held.metadata as { holdFor?: string }).holdFor, bead.id);
-    // A whole Refinery pass with the request in its queue: it is not batched.
-    await refinery.processOnce();
-    const after = await town.ledger.show(held.id);
-    assert.equal(after.status, 'open');
-    assert.equal((after.metadata as { phase: string }).phase, 'queued', 'a held request is not batched');
-    // The race: the work is taken off the polecat's hook (unsling takes the bead's lock, not the rig's).
-    await town.call('unsling', { bead: bead.id }, overseer);
-  });
-  const err = await outcome;
+  // gt done is held just before its write: it asks the Witness for a next bead there (the script
+  // runtime takes one in the same session), and the test holds that call until the bead is taken.
+  const witness = town.work.witness;
+  const claimNext = witness.claimNext;
+  let reached!: () => void;
+  let go!: () => void;
+  const atClaim = new Promise<void>((r) => { reached = r; });
+  const proceed = new Promise<void>((r) => { go = r; });
+  witness.claimNext = async (r) => {
+    reached();
+    await proceed;
+    return claimNext.call(witness, r);
+  };
+  let err: Error | null;
+  try {
+    const outcome = (town.call('done', { cwd: workdir }, asAgent(polecat)) as Promise<DoneResult>).then(() => null, (e: Error) => e);
+    await atClaim;
+    // Taken behind the town's back (a `bd update --assignee` on the same server): the polecat's record
+    // still names the bead, so only the write's compare-and-set on the bead's assignee can tell.
+    await town.ledger.update(bead.id, { assignee: 'race/polecats/someone-else' }, 'overseer');
+    go();
+    err = await outcome;
+  } finally {
+    witness.claimNext = claimNext;
+  }
   assert.ok(err instanceof Error, 'gt done refused');
-  assert.match(err.message, /no longer on .*hook|expected/);
-  assert.deepEqual(await openRequestsFor(bead.id), [], 'no open request left behind');
+  assert.match(err.message, /assigned to race\/polecats\/someone-else/);
   const mrs = (await town.ledger.list({ type: 'merge-request', prefix: 'rc' })).filter((m) => (m.metadata as { bead?: string }).bead === bead.id);
-  assert.equal(mrs.length, 1);
-  assert.equal((mrs[0].metadata as { phase: string }).phase, 'rejected');
-  assert.equal((await town.ledger.show(bead.id)).status, 'open', 'the bead stays unslung');
+  assert.deepEqual(mrs, [], 'no request was made');
+  const now = await town.ledger.show(bead.id);
+  assert.equal(now.status, 'hooked');
+  assert.equal(now.assignee, 'race/polecats/someone-else');
+  assert.equal((await town.work.agents.get(polecat)).meta.state, 'working', 'the polecat was not set idle by the refused write');
+  await town.call('unsling', { bead: bead.id }, overseer).catch(() => undefined);
 });
 
-test('a gt done that wins releases the hold in its in-review write, and the request lands', async () => {
+test('a gt done that wins makes its request in the same commit as the bead in review, and the request lands', async () => {
   const { bead, polecat, workdir } = await hookedWithWork('won race');
   const r = await town.call('done', { cwd: workdir }, asAgent(polecat)) as DoneResult;
   assert.equal(r.outcome, 'in-review');
   const mr = await town.ledger.show(r.mergeRequest!);
-  assert.equal((mr.metadata as { holdFor?: string }).holdFor, undefined, 'released');
+  assert.equal((mr.metadata as { holdFor?: string }).holdFor, undefined, 'never held');
   const inReview = await town.ledger.show(bead.id);
   assert.equal(inReview.assignee, 'race/refinery');
+  const made = (await town.ledger.history(mr.id)).find((h) => h.kind === 'created')!;
+  const reviewed = (await town.ledger.history(bead.id)).find((h) => h.changes.some((c) => c.field === 'assignee' && c.after === 'race/refinery'))!;
+  assert.equal(made.commit, reviewed.commit, 'one commit: the request and its bead in review');
+  assert.equal(made.author, polecat);
   await waitFor('the bead to land', async () => (await town.ledger.show(bead.id)).status === 'closed', 120_000, 200);
   // A request recorded alone closes its bead first, then itself (town-queue-store.ts): one write later.
   await waitFor('the request recorded merged', async () => (await town.ledger.show(r.mergeRequest!)).metadata.phase === 'merged', 30_000, 100);

@@ -145,7 +145,9 @@ test('gt mq show of the rejected request names the bead that went back', async (
 test('a conflicting request sends the same bead back with the conflicting files; resolved on its branch, it lands', async () => {
   // Both write shared.txt; whichever lands second conflicts, comes back, merges the target into its
   // branch with the union of both lines, and runs gt done again (the same request re-enters the queue).
+  // The sleep keeps the first from landing before the second has branched (both start from the same target).
   const resolve = (mine: string) => script(
+    'sleep 2',
     `run if gt prime | grep -q "^- shared.tx[t]$"; then git merge -q main >/dev/null 2>&1; printf 'one\\ntwo\\n' > shared.txt; git add -A; git commit -qm "resolve shared.txt"; else echo ${mine} > shared.txt; fi`,
   );
   const one = await t.json<Bead>(['bead', 'create', '--rig', 'loop', '-t', 'one', '-d', resolve('one')]);

@@ -139,6 +139,8 @@ export const BUILTIN_RUNTIMES: RuntimeDefinitionInput[] = [
     command: 'node',
     args: [],
     firstInstructions: 'self',
+    // It reads its hook again after `gt done`: the next bead gt done hooks runs in the same session.
+    nextBeadInSession: true,
     patterns: {
       waiting: ['\\[y/n\\]\\s*$'],
       idle: ['^gt-script: (?:done|finished)'],

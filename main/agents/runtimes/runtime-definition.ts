@@ -25,6 +25,10 @@ export const RuntimeDefinitionSchema = z
     /** How the first instructions reach the CLI: as an argument, typed into the PTY once it is
      *  ready, or fetched by the agent itself (`gt prime` / `gt hook` from a hook or the script). */
     firstInstructions: z.enum(['argument', 'type', 'self']).default('type'),
+    /** After `gt done`, whether the agent itself takes the next bead `gt done` puts on its hook, in
+     *  the same session (the script runtime reads its hook again). false (LLM CLIs): a polecat is
+     *  set idle at `gt done` and each bead gets a fresh session (a clean context). */
+    nextBeadInSession: z.boolean().default(false),
     env: z.record(z.string(), z.string().max(10_000)).default({}),
     /** npm package that provides the CLI (for "install" hints and the first-screen test). */
     npmPackage: z.string().max(200).optional(),

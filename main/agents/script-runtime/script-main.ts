@@ -6,7 +6,8 @@
 //   GT_SCRIPT_DESCRIPTION  the description itself
 //   `gt hook --json`       the bead on this agent's hook (the real path)
 // When done it commits in the worktree (if it is a git repository with changes) and runs
-// `gt done`, unless the bead came from a file/env (then there is no hook to complete).
+// `gt done`, unless the bead came from a file/env (then there is no hook to complete). When `gt done`
+// names a next bead (it hooked one at once), the same session goes on with it, read from the hook.
 // A hooked bead that walks a sequential molecule is done step by step: `gt mol next` names the
 // current step (a restarted session resumes there), its description's gt-script block runs, the
 // changes are committed, and `gt done` records the step; a gate step is waited for.
@@ -111,16 +112,32 @@ interface CurrentStep {
 
 const molNext = (): CurrentStep => JSON.parse(execFileSync('gt', ['mol', 'next', '--json'], { encoding: 'utf8' })) as CurrentStep;
 
-/** Walks the hooked bead's sequential molecule from its current step; false when there is none. */
-async function walkMolecule(worktree: string, io: ScriptIO, firstStep: Promise<CurrentStep>): Promise<boolean> {
+/** What `gt done --json` answers that the script acts on. */
+interface DoneAnswer {
+  bead: string;
+  outcome: string;
+  mergeRequest: string | null;
+  /** The bead gt done put on the hook at once: this session goes on with it. */
+  next?: { bead: string; title: string } | null;
+}
+
+/** `gt done`, with a line saying what came of it. */
+function gtDone(): DoneAnswer {
+  const done = JSON.parse(execFileSync('gt', ['done', '--json'], { encoding: 'utf8' })) as DoneAnswer;
+  if (done.outcome !== 'step') say(`gt-script: gt done: ${done.bead} ${done.outcome}${done.mergeRequest ? ` (merge request ${done.mergeRequest})` : ''}\n`);
+  return done;
+}
+
+/** Walks the hooked bead's sequential molecule from its current step; null when there is none, else
+ *  the answer of the `gt done` that submitted the bead. */
+async function walkMolecule(worktree: string, io: ScriptIO, firstStep: Promise<CurrentStep>): Promise<DoneAnswer | null> {
   let next = await firstStep;
-  if (!next.molecule || next.molecule.mode !== 'sequential' || !next.step) return false;
+  if (!next.molecule || next.molecule.mode !== 'sequential' || !next.step) return null;
   for (;;) {
     const step = next.step;
     if (!step) {
       // The last step was a gate, now released: submit the bead.
-      execFileSync('gt', ['done'], { stdio: 'inherit' });
-      break;
+      return gtDone();
     }
     if (step.type === 'gate') {
       say(`gt-script: ${next.message}\n`);
@@ -133,12 +150,11 @@ async function walkMolecule(worktree: string, io: ScriptIO, firstStep: Promise<C
     if (steps) await runSteps(steps, worktree, io);
     else await defaultChange(worktree, { id: step.id, title: step.title }, io);
     commit(worktree, { id: step.id, title: step.title, description: '' });
-    const done = JSON.parse(execFileSync('gt', ['done', '--json'], { encoding: 'utf8' })) as { outcome: string };
-    say(`gt-script: gt done: ${done.outcome} (step ${step.step})\n`);
-    if (done.outcome !== 'step') return true;
+    const done = gtDone();
+    if (done.outcome !== 'step') return done;
+    say(`gt-script: gt done: step ${step.step} closed\n`);
     next = molNext();
   }
-  return true;
 }
 
 async function main(): Promise<number> {
@@ -149,35 +165,42 @@ async function main(): Promise<number> {
   say('gt-script: starting (scripted runtime, deterministic, no LLM)\n');
   const worktree = process.cwd();
   const io = makeIO(worktree);
-  let bead: HookedBead;
-  let fromHook: boolean;
-  let firstStep: Promise<CurrentStep> | undefined;
-  try {
-    ({ bead, fromHook, firstStep } = await loadBead());
-  } catch (err) {
-    say(`gt-script: failed: cannot read the hook: ${(err as Error).message}\n`);
-    return 1;
-  }
-  say(`gt-script: scripted runtime (deterministic, no LLM) — bead ${bead.id}: ${bead.title}\n`);
-  try {
-    if (fromHook && firstStep && (await walkMolecule(worktree, io, firstStep))) {
-      say('gt-script: done\n');
-      return 0;
+  // One bead after another: `gt done` may put the next one on the hook (the runtime takes its next
+  // bead in the same session, docs/work-loop.md); then it is read from the hook like the first.
+  for (;;) {
+    let bead: HookedBead;
+    let fromHook: boolean;
+    let firstStep: Promise<CurrentStep> | undefined;
+    try {
+      ({ bead, fromHook, firstStep } = await loadBead());
+    } catch (err) {
+      say(`gt-script: failed: cannot read the hook: ${(err as Error).message}\n`);
+      return 1;
     }
-    const steps = parseScript(bead.description);
-    if (steps) await runSteps(steps, worktree, io);
-    else await defaultChange(worktree, bead, io);
-    commit(worktree, bead);
-    // A polecat submits its work; the Mayor or a crew member (no merge queue of its own) closes it.
-    if (fromHook && /\/polecats\//.test(process.env.GT_AGENT ?? '')) execFileSync('gt', ['done'], { stdio: 'inherit' });
-    else if (fromHook) execFileSync('gt', ['bead', 'close', bead.id, '--reason', 'done by the scripted runtime'], { stdio: 'inherit' });
-    say('gt-script: done\n');
-    return 0;
-  } catch (err) {
-    const why = err instanceof ScriptFailure || err instanceof ScriptSyntaxError ? err.message : (err as Error).stack ?? String(err);
-    say(`gt-script: failed: ${why}\n`);
-    return 1;
+    say(`gt-script: scripted runtime (deterministic, no LLM) — bead ${bead.id}: ${bead.title}\n`);
+    let next: DoneAnswer['next'] = null;
+    try {
+      const submitted = fromHook && firstStep ? await walkMolecule(worktree, io, firstStep) : null;
+      if (submitted) next = submitted.next;
+      else {
+        const steps = parseScript(bead.description);
+        if (steps) await runSteps(steps, worktree, io);
+        else await defaultChange(worktree, bead, io);
+        commit(worktree, bead);
+        // A polecat submits its work; the Mayor or a crew member (no merge queue of its own) closes it.
+        if (fromHook && /\/polecats\//.test(process.env.GT_AGENT ?? '')) next = gtDone().next;
+        else if (fromHook) execFileSync('gt', ['bead', 'close', bead.id, '--reason', 'done by the scripted runtime'], { stdio: 'inherit' });
+      }
+    } catch (err) {
+      const why = err instanceof ScriptFailure || err instanceof ScriptSyntaxError ? err.message : (err as Error).stack ?? String(err);
+      say(`gt-script: failed: ${why}\n`);
+      return 1;
+    }
+    if (!next) break;
+    say(`gt-script: next on the hook: ${next.bead} (${next.title})\n`);
   }
+  say('gt-script: done\n');
+  return 0;
 }
 
 process.exitCode = await main();

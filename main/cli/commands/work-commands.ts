@@ -94,6 +94,7 @@ export const doneCommand: Command = {
     else if (r.already) ctx.out(`${r.bead} was already done${r.mergeRequest ? ` (merge request ${r.mergeRequest})` : ''}`);
     else if (r.outcome === 'no-changes') ctx.out(`${r.bead} closed: no changes needed; ${r.agent} is idle`);
     else if (r.outcome === 'step' && r.step) ctx.out(`step done: ${r.step.title} (${r.step.done}). Next: ${r.step.nextTitle} (${r.step.next}); ${r.bead} stays on your hook. gt mol next shows it.`);
+    else if (r.next) ctx.out(`${r.bead} in review: merge request ${r.mergeRequest} for ${r.branch}; it closes when it lands. Next on your hook: ${r.next.bead} (${r.next.title}) on ${r.next.branch}: gt hook shows it`);
     else ctx.out(`${r.bead} in review: merge request ${r.mergeRequest} for ${r.branch}; it closes when it lands. ${r.agent} is idle`);
     return 0;
   },

@@ -77,6 +77,7 @@ export class CostService {
     // Sessions are noted as they start (first status) and end, so a short one is attributed too.
     this.o.work.sessions.on('status', this.onSessionStatus);
     this.o.work.sessions.on('exit', this.onSessionExit);
+    this.o.work.sessions.on('moved', this.onSessionMoved);
     if (this.controls.get().estop) this.o.log('costs: the town is in e-stop (from before the restart): nothing is dispatched until gt resume');
     this.timer = setInterval(() => void this.poll(), this.settings.pollMs);
     this.timer.unref();
@@ -94,7 +95,17 @@ export class CostService {
     });
   };
 
+  /** A session went on to its next bead by itself: its calls until now were the bead it had. */
+  private readonly onSessionMoved = (rec: SessionRecord, before: { bead: string | null; since: string }): void => {
+    void this.watched(rec).then((s) => {
+      if (!s) return;
+      this.watcher.note({ ...s, bead: before.bead, startedAt: Date.parse(before.since), endedAt: s.startedAt });
+      this.watcher.note(s);
+    });
+  };
+
   async stop(): Promise<void> {
+    this.o.work.sessions.off('moved', this.onSessionMoved);
     this.o.work.sessions.off('status', this.onSessionStatus);
     this.o.work.sessions.off('exit', this.onSessionExit);
     if (this.timer) clearInterval(this.timer);
@@ -305,7 +316,8 @@ export class CostService {
   private async watched(s: SessionRecord): Promise<WatchedSession | null> {
     const cwd = await this.cwdOf(s.terminal, s.pid, s.agent);
     if (!cwd) return null;
-    return { agent: s.agent, rig: parseAddress(s.agent)?.rig ?? null, bead: s.bead, runtime: s.runtime, cwd, startedAt: Date.parse(s.startedAt) };
+    // A session that went on to another bead by itself is, for attribution, a new one from then on.
+    return { agent: s.agent, rig: parseAddress(s.agent)?.rig ?? null, bead: s.bead, runtime: s.runtime, cwd, startedAt: Date.parse(s.beadSince ?? s.startedAt) };
   }
 
   /** The session's working directory as the CLI sees it (the leader's cwd, symlinks resolved). */

@@ -10,12 +10,16 @@
 //   re-queues by itself once the branch moved; a rejected (closed) one is followed by a new one.
 // - Every step is idempotent: a second run, or a run after a crash half-way, finishes what is left.
 // - Two phases. Under the agent's lock only: the reads, the git work in the polecat's own worktree
-//   (leftovers, branch head, commits ahead) and the merge request's lookup or creation. A new request
-//   is created held (`meta.holdFor`: the Refinery does not batch it), so it cannot land before its
-//   bead is in review. Then under the rig's lock, as the Witness's GUPP decides under it: the hook is
-//   re-checked, and the bead in review, the polecat idle and the request's hold released are one
-//   compare-and-set write (one commit). A lost race (the hook taken meanwhile) closes the request this
-//   run created: no orphan request is left to land.
+//   (leftovers, branch head, commits ahead) and the merge request's lookup. Then, still under the
+//   agent's lock but not the rig's (the Witness takes the agent's lock before it repairs this
+//   polecat's record): the hook is re-checked, and a new request, the bead in review
+//   (compare-and-set on its status and assignee: an unsling or a forced sling meanwhile refuses the
+//   write), the polecat idle (or on its next bead) and a reused request's touch are one write (one
+//   commit): nobody sees a request whose bead is not in review yet, and a lost race writes nothing.
+// - The next bead (docs/work-loop.md): for a runtime that takes it in the same session, the bead the
+//   Witness's feed would give this polecat next is claimed from the feed and hooked in that same
+//   write; the worktree is put on its branch before the answer names it. A hook refused meanwhile
+//   (someone slung it) leaves the polecat idle instead; nothing else changes.
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
@@ -24,9 +28,14 @@ import type { DoneResult } from '../../../preload/requests/work-types.ts';
 import { resolveBranch } from '../../git/resolve-commit.ts';
 import { polecatWorktree } from '../rigs/rig-paths.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
-import { parseAddress } from './agent-store.ts';
-import { commitLeftovers, commitsAhead } from './polecat-git.ts';
-import { isInReview, MR_LABEL, refineryAddress, withWorkNote, workNote } from './work-beads.ts';
+import { getRuntime, runtimeNameFor } from '../../agents/runtimes/runtime-registry.ts';
+import type { BeadCreateInput, BeadUpdate } from '../../ledger/ledger-schemas.ts';
+import type { RigInfo } from '../../../preload/requests/work-types.ts';
+import { polecatBranch } from '../rigs/rig-paths.ts';
+import type { WorkPick } from '../supervisors/next-work.ts';
+import { parseAddress, type AgentMeta } from './agent-store.ts';
+import { commitLeftovers, commitsAhead, prepareWorktree } from './polecat-git.ts';
+import { isInReview, isWorkType, MR_LABEL, QUEUED_LABEL, refineryAddress, refuseSequentialSteps, withWorkNote, workNote } from './work-beads.ts';
 
 function inside(dir: string, root: string): boolean {
   let a: string;
@@ -55,6 +64,8 @@ export async function findOpenMergeRequest(c: WorkContext, prefix: string, bead:
 export interface DoneOptions {
   /** `--no-changes REASON`: the bead needs no change; close it without a merge request. */
   noChanges?: string;
+  /** Claims the next bead for a polecat of this rig (the Witness's feed: Witness.claimNext). */
+  next?: (rig: RigInfo) => Promise<{ pick: WorkPick; release: () => void } | null>;
 }
 
 export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptions = {}): Promise<DoneResult> {
@@ -106,10 +117,27 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
     if (bead.assignee !== actor) throw new TownError('conflict', `${beadId} is no longer yours (assignee ${bead.assignee ?? 'none'})`);
 
     // The polecat's own worktree and branch: nobody else writes them while its agent's lock is held.
-    const who = { name: actor, email: `${addr.name}@${rig.name}.gastown.local` };
-    const autoCommit = await commitLeftovers(workdir, `${beadId}: auto-save leftovers (gt done)\n\n${bead.title}`, who);
-    const head = await resolveBranch(rig.paths.bare, branch);
-    const ahead = head ? await commitsAhead(rig.paths.bare, rig.branch, branch) : 0;
+    // The ledger's reads run while git works (they do not depend on it): the open request for the
+    // branch, the convoy's age, and the next bead (claimed: released below if it is not hooked).
+    const reusedRead = opts.noChanges === undefined ? findOpenMergeRequest(c, rig.prefix, beadId, branch) : Promise.resolve(null);
+    const convoyRead = note.convoy && opts.noChanges === undefined
+      ? c.ledger.getMany([note.convoy]).then((b) => b[0]?.createdAt, () => undefined) : Promise.resolve(undefined);
+    const nextRead = opts.noChanges === undefined ? claimNextBead(c, opts, actor, rig, workdir) : Promise.resolve(null);
+    const gitWork = async () => {
+      const who = { name: actor, email: `${addr.name}@${rig.name}.gastown.local` };
+      const autoCommit = await commitLeftovers(workdir, `${beadId}: auto-save leftovers (gt done)\n\n${bead.title}`, who);
+      const head = await resolveBranch(rig.paths.bare, branch);
+      const ahead = head ? await commitsAhead(rig.paths.bare, rig.branch, branch) : 0;
+      return { autoCommit, head, ahead };
+    };
+    const both = await Promise.allSettled([gitWork(), reusedRead, convoyRead, nextRead]);
+    const [git, reusedSettled, convoySettled, nextSettled] = both;
+    const next = nextSettled.status === 'fulfilled' ? nextSettled.value : null;
+    if (git.status === 'rejected' || reusedSettled.status === 'rejected') {
+      next?.release();
+      throw git.status === 'rejected' ? git.reason : (reusedSettled as PromiseRejectedResult).reason;
+    }
+    const { autoCommit, head, ahead } = git.value;
 
     if (opts.noChanges !== undefined) {
       const reason = opts.noChanges.trim() || 'no reason given';
@@ -124,73 +152,175 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
       return { bead: beadId, agent: actor, branch, mergeRequest: null, head, already: false, autoCommit, outcome: 'no-changes' };
     }
     if (ahead === 0) {
+      next?.release();
       throw new TownError('conflict', `nothing to merge: ${branch} has no commit ahead of ${rig.branch}. Commit your work in ${workdir} and run gt done again; if ${beadId} needs no change, run gt done --no-changes "why"`);
     }
 
     // The request: an open one for the branch is reused (it was in conflict, or a crash came before
-    // the bead was written); else a new one, held until the write below releases it.
-    const reused = await findOpenMergeRequest(c, rig.prefix, beadId, branch);
-    let mr: Bead;
-    if (reused) mr = reused;
-    else {
-      // The Refinery orders older convoys first (main/refinery/queue-order.ts).
+    // the bead was written); else a new one, made in the write below (with the bead in review).
+    const reused = reusedSettled.value;
+    let request: BeadCreateInput | null = null;
+    if (!reused) {
+      // The Refinery orders older convoys first (main/refinery/queue-order.ts); only the convoy's
+      // creation time was read (a big convoy's show reads every tracked bead's edge).
       const convoy = note.convoy;
-      // Only its creation time: a light read (a big convoy's show reads every tracked bead's edge).
-      const convoyCreatedAt = convoy ? await c.ledger.getMany([convoy]).then((b) => b[0]?.createdAt, () => undefined) : undefined;
-      mr = await c.ledger.create({
+      const convoyCreatedAt = convoySettled.status === 'fulfilled' ? convoySettled.value : undefined;
+      request = {
         title: `Merge ${branch}: ${bead.title}`.slice(0, 500),
         type: 'merge-request',
         prefix: rig.prefix,
         priority: bead.priority,
         labels: [MR_LABEL],
         metadata: {
-          rig: rig.name, branch, base: rig.branch, bead: beadId, polecat: actor, phase: 'queued', attempts: 0, head, holdFor: beadId,
+          rig: rig.name, branch, base: rig.branch, bead: beadId, polecat: actor, phase: 'queued', attempts: 0, head,
           ...(convoy ? { convoy } : {}), ...(convoyCreatedAt ? { convoyCreatedAt } : {}),
         },
-      }, actor);
+      };
     }
-    // Touching a reused request wakes the rig's Refinery, which re-queues it because its branch head
-    // moved; a new request's hold is released. Both in the write below.
-    const released = (m: Bead) => {
-      const { holdFor: _hold, ...rest } = m.metadata as Record<string, unknown>;
-      void _hold;
-      return rest;
-    };
+    let mergeRequest = reused?.id ?? '';
+    let chained: NextBead | null = null;
     try {
-      await underRig(async () => {
+      // Not under the rig's lock (every done of the rig would queue for it): the agent's lock, held
+      // since the start, and the compare-and-set on the bead's status and assignee are enough.
+      const write = async (take: NextBead | null) => {
         const now = await stillHooked();
         // A reused request may have moved on meanwhile (the Refinery writes its phases without this
         // lock): its metadata is read again here; a request closed meanwhile is left as it is.
-        const current = reused ? (await c.ledger.getMany([mr.id]))[0] ?? null : mr;
-        const touch = current && current.status !== 'closed'
-          ? [{ id: mr.id, patch: { metadata: { ...released(current), ...(reused ? { note: `resubmitted by ${actor} at ${head!.slice(0, 10)}`, updatedAt: new Date().toISOString() } : {}) }, expectStatus: ['open' as const, 'in_progress' as const] } }]
-          : [];
-        // In review: held by the rig's Refinery, no longer this polecat's hook (compare-and-set); the
-        // polecat idle and the request released in the same write (one commit).
-        c.agents.written(await c.ledger.updateMany([
+        const current = reused ? (await c.ledger.getMany([reused.id]))[0] ?? null : null;
+        const items = (mr: string) => [
+          // In review: held by the rig's Refinery, no longer this polecat's hook (compare-and-set).
           {
             id: beadId,
             patch: {
-              status: 'in_progress', assignee: refineryAddress(rig.name), expectStatus: ['hooked', 'in_progress'],
-              metadata: withWorkNote(bead, { polecat: actor, review: { mergeRequest: mr.id, since: new Date().toISOString() }, rework: null }),
+              status: 'in_progress' as const, assignee: refineryAddress(rig.name), expectStatus: ['hooked' as const, 'in_progress' as const], expectAssignee: actor,
+              metadata: withWorkNote(bead, { polecat: actor, review: { mergeRequest: mr, since: new Date().toISOString() }, rework: null }),
             },
           },
-          c.agents.updateOf(now, idleState(beadId, mr.id)),
-          ...touch,
-        ], actor));
-      });
-    } catch (e) {
-      // Lost the race: the request this run made must not wait forever (nor land) for nothing.
-      if (!reused) {
-        const why = `gt done by ${actor} did not finish: ${(e as Error).message}`.slice(0, 2000);
-        await c.ledger.closeBead(mr.id, 'rejected', actor, { metadata: { ...released(mr), phase: 'rejected', reason: why } }).catch(() => undefined);
+          // The next bead hooked to it (compare-and-set from open), or the polecat idle.
+          ...(take ? [take.hook] : []),
+          c.agents.updateOf(now, take ? { ...take.agent, lastBead: beadId, lastMergeRequest: mr } : idleState(beadId, mr)),
+          // Touching a reused request wakes the rig's Refinery, which re-queues it (its branch head moved).
+          ...(current && current.status !== 'closed'
+            ? [{ id: current.id, patch: { metadata: { ...withoutHold(current.metadata), note: `resubmitted by ${actor} at ${head!.slice(0, 10)}`, updatedAt: new Date().toISOString() }, expectStatus: ['open' as const, 'in_progress' as const] } }]
+            : []),
+        ];
+        if (!request) return c.agents.written(await c.ledger.updateMany(items(mergeRequest), actor));
+        // A new request is made in the same write (one commit): it is never seen before its bead is in review.
+        const { created, updated } = await c.ledger.createAndUpdate([request], ([mr]) => items(mr.id), actor);
+        mergeRequest = created[0].id;
+        c.agents.written(updated);
+      };
+      try {
+        await write(next);
+        chained = next;
+      } catch (e) {
+        // The next bead was taken meanwhile (its compare-and-set failed): the polecat goes idle instead.
+        if (!next || (e as TownError).code !== 'conflict' || !(await hookTaken(c, next))) throw e;
+        await write(null);
       }
-      throw e;
+    } finally {
+      next?.release();
     }
-    c.publish('workEvent', { kind: 'done', agent: actor, bead: beadId, rig: rig.name, message: `${actor} finished ${beadId}: in review (merge request ${mr.id})`, at: Date.now() });
+    c.publish('workEvent', { kind: 'done', agent: actor, bead: beadId, rig: rig.name, message: `${actor} finished ${beadId}: in review (merge request ${mergeRequest})`, at: Date.now() });
+    if (chained) await moveOn(c, actor, rig, chained);
     c.wake();
-    return { bead: beadId, agent: actor, branch, mergeRequest: mr.id, head, already: false, autoCommit, outcome: 'in-review' };
+    return {
+      bead: beadId, agent: actor, branch, mergeRequest, head, already: false, autoCommit, outcome: 'in-review',
+      next: chained ? { bead: chained.bead.id, title: chained.bead.title, branch: chained.branch, convoy: chained.convoy } : null,
+    };
   });
+}
+
+/** A request's metadata without `holdFor` (set by towns before the request was made with its review write). */
+function withoutHold(meta: Record<string, unknown>): Record<string, unknown> {
+  const { holdFor: _hold, ...rest } = meta;
+  void _hold;
+  return rest;
+}
+
+/** The next bead for a polecat whose session takes it itself, claimed and ready to hook. */
+interface NextBead {
+  bead: Bead;
+  branch: string;
+  convoy: string | null;
+  /** Hooks it to the polecat: a compare-and-set from open. */
+  hook: { id: string; patch: BeadUpdate };
+  /** The polecat's record: working on it. */
+  agent: Partial<AgentMeta>;
+  release: () => void;
+}
+
+/**
+ * The bead `gt done` hooks to this polecat at once, or null (the polecat goes idle and the Witness
+ * feeds it as before). Only for a runtime that takes its next bead in the same session, and only
+ * when the polecat has no bead of its own waiting (sent back by the merge queue: FollowUpDispatch
+ * hooks that one once the polecat is idle), the pick's runtime is the session's, and the gate
+ * (e-stop, budget, parked rig) lets it go. The pick is claimed from the Witness's feed until released.
+ */
+async function claimNextBead(c: WorkContext, opts: DoneOptions, actor: string, rig: RigInfo, workdir: string): Promise<NextBead | null> {
+  const session = c.sessions.get(actor);
+  if (!opts.next || !session) return null;
+  let runtime;
+  try {
+    runtime = getRuntime(session.runtime, c.settings.runtimes);
+  } catch {
+    return null;
+  }
+  if (!runtime.def.nextBeadInSession) return null;
+  const own = await c.ledger.list({ status: 'open', assignee: actor });
+  if (own.some(isWorkType)) return null;
+  const claim = await opts.next(rig);
+  if (!claim) return null;
+  try {
+    const { pick } = claim;
+    const [bead] = await c.ledger.getMany([pick.bead]);
+    if (!bead || bead.status !== 'open' || bead.assignee || !isWorkType(bead)) throw new Error('no longer open');
+    await refuseSequentialSteps(c.ledger, [bead]);
+    const beadRuntime = pick.runtime ?? workNote(bead).runtime ?? rig.runtime ?? runtimeNameFor(c.settings.runtimes, { rig: rig.name, role: 'polecat' });
+    if (beadRuntime !== session.runtime) throw new Error(`it runs on ${beadRuntime}`);
+    const convoy = pick.convoy ?? workNote(bead).convoy ?? null;
+    if (await c.gate?.({ rig: rig.name, bead: bead.id, convoy })) throw new Error('held by the gate');
+    const name = parseAddress(actor)!.name;
+    const branch = polecatBranch(name, bead.id);
+    return {
+      bead, branch, convoy, release: claim.release,
+      hook: {
+        id: bead.id,
+        patch: {
+          status: 'hooked', assignee: actor, expectStatus: ['open'],
+          metadata: withWorkNote(bead, { rig: rig.name, polecat: actor, branch, runtime: beadRuntime, slungBy: actor, slungAt: new Date().toISOString(), ...(convoy ? { convoy } : {}) }),
+        },
+      },
+      agent: { state: 'working', hook: bead.id, branch, workdir, runtime: beadRuntime, respawns: 0, handoff: null },
+    };
+  } catch {
+    claim.release();
+    return null;
+  }
+}
+
+/** Whether the refused write was the next bead's hook (taken meanwhile), not the bead in review. */
+async function hookTaken(c: WorkContext, next: NextBead): Promise<boolean> {
+  const [now] = await c.ledger.getMany([next.bead.id]);
+  return !now || now.status !== 'open' || !!now.assignee;
+}
+
+/**
+ * After the write that hooked the next bead: the polecat's worktree goes onto its branch (from the
+ * rig's target, the last branch kept in the repository for the merge queue) before `gt done`
+ * answers, so the session finds it ready. If that fails the session is stopped: the Witness's GUPP
+ * starts a fresh one, which prepares the worktree again.
+ */
+async function moveOn(c: WorkContext, actor: string, rig: RigInfo, next: NextBead): Promise<void> {
+  c.sessions.movedOn(actor, next.bead.id);
+  try {
+    await prepareWorktree(rig.paths.bare, next.agent.workdir!, next.branch, rig.branch);
+  } catch (e) {
+    c.log(`gt done of ${actor}: cannot put its worktree on ${next.branch}: ${(e as Error).message}; its session restarts`);
+    await c.sessions.stop(actor).catch(() => undefined);
+  }
+  if (next.bead.labels.includes(QUEUED_LABEL)) await c.ledger.removeLabel(next.bead.id, QUEUED_LABEL, actor).catch(() => undefined);
+  c.publish('workEvent', { kind: 'dispatched', agent: actor, bead: next.bead.id, rig: rig.name, message: `${next.bead.id} → ${actor}${next.convoy ? ` (convoy ${next.convoy})` : ''}, next after gt done`, at: Date.now() });
 }
 
 const idleState = (bead: string, mergeRequest: string | null) =>

@@ -49,6 +49,8 @@ export interface SessionRecord {
   runtime: string;
   bead: string | null;
   startedAt: string;
+  /** When the session went on to `bead` by itself (after `gt done`), if it did: its usage from then on is that bead's. */
+  beadSince?: string;
   cwd: string;
   /** The conversation id this session was resumed into, or null for a fresh one. */
   resumed: string | null;
@@ -81,8 +83,10 @@ export interface AgentSessionsOptions {
   log?: (line: string) => void;
 }
 
-/** Events: 'exit' (record, exit), 'status' (record, change). */
+/** Events: 'exit' (record, exit), 'status' (record, change), 'moved' (record, the bead it worked on
+ *  before and since when: a runtime that took its next bead in the same session). */
 export interface AgentSessionsEvents {
+  moved: [SessionRecord, { bead: string | null; since: string }];
   exit: [SessionRecord, TerminalExit];
   status: [SessionRecord, StatusChange];
 }
@@ -112,6 +116,20 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
 
   list(): SessionRecord[] {
     return [...this.byAgent.values()];
+  }
+
+  /** The agent's running session went on to another bead by itself (a runtime that takes the next
+   *  bead in the same session, after `gt done`): its record names that bead from now on. */
+  movedOn(agent: string, bead: string): void {
+    const rec = this.byAgent.get(agent);
+    if (!rec || rec.bead === bead) return;
+    const before = { bead: rec.bead, since: rec.beadSince ?? rec.startedAt };
+    rec.bead = bead;
+    rec.beadSince = new Date().toISOString();
+    const st = this.state.get(rec.terminal);
+    if (st) st.spec = { ...st.spec, bead };
+    this.persist();
+    this.emit('moved', rec, before);
   }
 
   status(agent: string): AgentStatus | undefined {

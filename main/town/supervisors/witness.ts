@@ -16,11 +16,10 @@ import { TOWN_ACTOR, type WorkContext } from './work-context.ts';
 import { markFailed, markUp, type RestartState } from '../../lib/restart-policy.ts';
 import { Escalations } from '../supervision/escalations.ts';
 import { nextPatrolInterval } from './patrol-pacing.ts';
+import { pickWork, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from './next-work.ts';
 
 /** Statuses of work still to be done: a convoy lands only when none of its beads has one. */
 const UNFINISHED = new Set<string>(['open', 'hooked', 'in_progress', 'blocked', 'deferred', 'pinned']);
-/** Tracked beads read per query when checking whether a convoy has landed. */
-const LANDING_CHUNK = 200;
 
 /** A session younger than this is left alone by zombie detection (it may not have read its hook). */
 const ZOMBIE_GRACE_MS = 3_000;
@@ -143,7 +142,7 @@ export class Witness {
       if (holding.has(a.meta.address)) continue;
       const session = this.c.sessions.get(a.meta.address);
       if (a.meta.state === 'working') {
-        await this.c.locks.run(`rig:${a.meta.rig}`, async () => {
+        await this.underAgent(a, async () => {
           const fresh = await this.c.agents.get(a.meta.address);
           if (fresh.meta.state !== 'working' || !fresh.meta.hook) return;
           const bead = await this.heldBead(fresh.meta.hook);
@@ -153,7 +152,7 @@ export class Witness {
         });
       }
       if (session && Date.now() - Date.parse(session.startedAt) > ZOMBIE_GRACE_MS) {
-        await this.c.locks.run(`rig:${a.meta.rig}`, async () => {
+        await this.underAgent(a, async () => {
           // Read again under the lock: a sling may have just given this polecat new work.
           const fresh = await this.c.agents.get(a.meta.address);
           const now = this.c.sessions.get(a.meta.address);
@@ -163,6 +162,12 @@ export class Witness {
         });
       }
     }
+  }
+
+  /** Under the agent's lock, then its rig's (the order `gt done` takes them in): a `gt done` that
+   *  writes this polecat's record without the rig's lock is never interleaved with a repair of it. */
+  private underAgent(a: AgentRecord, fn: () => Promise<void>): Promise<void> {
+    return this.c.locks.run(`agent:${a.meta.address}`, () => this.c.locks.run(`rig:${a.meta.rig}`, fn));
   }
 
   /** A bead's current status, assignee and metadata: a light read (no dependencies or comments),
@@ -250,8 +255,8 @@ export class Witness {
   }
 
   /** Closes the convoys whose tracked beads are all done; returns the ones still open. */
-  private async landConvoys(convoys: Array<{ convoy: Bead; tracked: string[] }>): Promise<Array<{ convoy: Bead; tracked: string[] }>> {
-    const open: Array<{ convoy: Bead; tracked: string[] }> = [];
+  private async landConvoys(convoys: OpenConvoy[]): Promise<OpenConvoy[]> {
+    const open: OpenConvoy[] = [];
     for (const c of convoys) {
       const { convoy, tracked } = c;
       if (!tracked.length || (await this.anyUnfinished(tracked))) {
@@ -271,57 +276,24 @@ export class Witness {
    * its first chunk, instead of every unfinished bead of the town being read on every patrol.
    */
   private async anyUnfinished(ids: string[]): Promise<boolean> {
-    for (let i = 0; i < ids.length; i += LANDING_CHUNK) {
-      const beads = await this.c.ledger.getMany(ids.slice(i, i + LANDING_CHUNK));
+    for (let i = 0; i < ids.length; i += READY_CHUNK) {
+      const beads = await this.c.ledger.getMany(ids.slice(i, i + READY_CHUNK));
       if (beads.some((b) => UNFINISHED.has(b.status))) return true;
     }
     return false;
   }
 
   /**
-   * Queued slings first (in the order they were queued), then convoys' ready beads, as many as the
-   * rigs have free polecat slots; the picked slings run side by side (each still decides capacity
+   * Queued slings first, then convoys' ready beads (next-work.ts), as many as the rigs have free
+   * polecat slots; the picked slings run side by side (each still decides capacity
    * and hooks under its rig's lock; only their sessions start in parallel), and the patrol does not
    * wait for them. With no free slot (counted from the agents held in memory), neither queued
    * slings nor ready work is read; else a convoy's tracked beads are looked at a chunk at a time.
    */
-  private async feed(rigs: Map<string, RigInfo>, convoys: Array<{ convoy: Bead; tracked: string[] }>): Promise<void> {
+  private async feed(rigs: Map<string, RigInfo>, convoys: OpenConvoy[]): Promise<void> {
     const free = await this.freeSlots(rigs);
     if (free.town <= 0) return; // nothing could be taken: neither queued slings nor ready work is read
-    const take = (rig: string): boolean => {
-      if (free.town <= 0 || (free.rigs.get(rig) ?? 0) <= 0) return false;
-      free.town--;
-      free.rigs.set(rig, free.rigs.get(rig)! - 1);
-      return true;
-    };
-    const picks: Array<{ bead: string; rig: string; runtime?: string; convoy?: string }> = [];
-    const queued = (await this.c.ledger.list({ label: QUEUED_LABEL, status: 'open' }))
-      .sort((a, b) => String(workNote(a).queuedAt ?? a.createdAt).localeCompare(String(workNote(b).queuedAt ?? b.createdAt)));
-    for (const b of queued) {
-      if (this.slinging.has(b.id)) continue;
-      const note = workNote(b);
-      const rig = note.rig ? rigs.get(note.rig) : undefined;
-      if (rig && take(rig.name)) picks.push({ bead: b.id, rig: rig.name, runtime: note.runtime ?? undefined, convoy: note.convoy });
-    }
-    const picked = new Set([...picks.map((p) => p.bead), ...this.slinging.keys()]);
-    for (const { convoy, tracked } of convoys) {
-      if (free.town <= 0) break;
-      const meta = convoy.metadata as { rig?: string | null; runtime?: string | null };
-      for (let i = 0; i < tracked.length && free.town > 0; i += LANDING_CHUNK) {
-        const chunk = tracked.slice(i, i + LANDING_CHUNK);
-        // An open bead with an assignee is reserved for it (e.g. sent back by the merge queue to the
-        // polecat that made its branch: the FollowUpDispatch hooks it there, never to another polecat).
-        const ready = new Set((await this.c.ledger.ready({ ids: chunk, limit: chunk.length })).filter((b) => !b.assignee).map((b) => b.id));
-        for (const id of chunk) {
-          if (!ready.has(id) || picked.has(id)) continue;
-          const prefix = id.slice(0, id.indexOf('-'));
-          const rig = meta.rig ? rigs.get(meta.rig) : [...rigs.values()].find((r) => r.prefix === prefix);
-          if (!rig || !take(rig.name)) continue;
-          picked.add(id);
-          picks.push({ bead: id, rig: rig.name, runtime: meta.runtime ?? undefined, convoy: convoy.id });
-        }
-      }
-    }
+    const picks = await pickWork(this.workReads(), rigs, convoys, free, new Set(this.slinging.keys()));
     // Not awaited: a patrol that waited for sessions to start would hold back the next one (a
     // polecat freed meanwhile would wait for it). The next patrols skip the beads still in flight.
     // A rig's picks are hooked together: one acquisition of its lock and one commit (slingBatch).
@@ -339,6 +311,35 @@ export class Witness {
         this.slinging.set(p.bead, { rig: p.rig, done });
       });
     }
+  }
+
+  /** What the feed reads to pick work. */
+  private workReads(): WorkReads {
+    return {
+      queued: () => this.c.ledger.list({ label: QUEUED_LABEL, status: 'open' }),
+      ready: (ids) => this.c.ledger.ready({ ids, limit: ids.length }),
+    };
+  }
+
+  /**
+   * `gt done`'s next bead for a polecat of this rig that keeps its slot: the feed's first pick for
+   * the rig, marked in flight so that no patrol picks it too. `release` once it is hooked or given
+   * up (a patrol's feed may take it then).
+   */
+  async claimNext(rig: RigInfo): Promise<{ pick: WorkPick; release: () => void } | null> {
+    if (this.stopped) return null;
+    const rigs = new Map([[rig.name, rig]]);
+    const [pick] = await pickWork(this.workReads(), rigs, await this.convoys.openConvoys(), { town: 1, rigs: new Map([[rig.name, 1]]) }, new Set(this.slinging.keys()));
+    if (!pick || this.slinging.has(pick.bead)) return null;
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => {
+      release = () => {
+        if (this.slinging.get(pick.bead)?.done === done) this.slinging.delete(pick.bead);
+        resolve();
+      };
+    });
+    this.slinging.set(pick.bead, { rig: rig.name, done });
+    return { pick, release };
   }
 
   /** A fed sling's outcome: a hook is announced; held back (full, e-stop, budget) it stays queued. */
