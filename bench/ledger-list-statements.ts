@@ -1,12 +1,14 @@
 // Benchmark: SQL statements and latency of the ledger's bead reads, one statement each (bead-rows.ts:
 // a list joins the labels onto its page of rows; a show takes labels, dependencies and comments as
 // JSON columns of the bead's row) against the reads they replaced, kept here only as the baseline: a
-// list is the issues, then their labels (two statements); a ready page three (the page, hidden
-// children, labels); a show four (the issue, labels, dependencies, comments). Two alternatives for the
-// list are measured too: labels in a correlated subquery per row, and a join + GROUP BY over the whole
-// table before the LIMIT. Same Dolt server, same seeded beads (2,000, 3 labels each), calls interleaved,
-// in one run; every variant's result is checked identical to the old read's. Prints p50/p95 and
-// statements per call.
+// list is the issues, then their labels (two statements; one when empty); a ready page three (the
+// page, hidden children, labels); a show four (the issue, labels, dependencies, comments). Cases:
+// lists of 10, 200 and 2,000, lists by assignee of 0 and 5 beads (the town's usual size), getMany of
+// 10, a ready page, a show. Two alternatives for the list are measured too: labels in a correlated
+// subquery per row, and a join + GROUP BY over the whole table before the LIMIT. Same Dolt server,
+// same seeded beads (2,000, 3 labels each), calls interleaved, in one run; every variant's result is
+// checked identical to the old read's. Prints p50/p95, statements per call and Dolt's CPU per call
+// (from /proc, in 10 ms ticks summed over the runs: a rough figure).
 //   npx tsx bench/ledger-list-statements.ts            (RUNS=40 calls per variant and case)
 import { deepStrictEqual } from 'node:assert/strict';
 import mysql from 'mysql2/promise';
@@ -17,6 +19,7 @@ import { NOT_WORK_TYPES } from '../main/ledger/bead-reads.ts';
 import { SEQUENTIAL_PARENT } from '../main/ledger/sequential-steps.ts';
 import { startTempDolt } from '../main/ledger/temp-dolt.ts';
 import { ms, pct, time } from './ledger-bench-util.ts';
+import { cpuSeconds } from './town-bench-util.ts';
 
 const RUNS = Number(process.env.RUNS ?? 40);
 const BEADS = 2000;
@@ -38,6 +41,7 @@ async function oldBeads(q: Q, rows: IssueRow[]): Promise<Bead[]> {
   return rows.map((r) => rowToBead(r, labels.get(String(r.id)) ?? []));
 }
 const oldList = async (q: Q, limit: number) => oldBeads(q, await q<IssueRow>(`SELECT ${ISSUE_SELECT} FROM issues i ${ORDER} LIMIT ?`, [limit]));
+const oldAssigned = async (q: Q, who: string) => oldBeads(q, await q<IssueRow>(`SELECT ${ISSUE_SELECT} FROM issues i WHERE i.assignee = ? ${ORDER} LIMIT ?`, [who, 10_000]));
 async function oldGetMany(q: Q, ids: string[]): Promise<Bead[]> {
   const byId = new Map((await oldBeads(q, await q<IssueRow>(`SELECT ${ISSUE_SELECT} FROM issues i WHERE i.id IN (?)`, [ids]))).map((b) => [b.id, b]));
   return ids.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
@@ -95,6 +99,7 @@ try {
   // Three labels each, inserted out of order (the read sorts them).
   await raw.query('INSERT INTO labels (issue_id, label) VALUES ' + ids.map(() => '(?, ?), (?, ?), (?, ?)').join(','),
     ids.flatMap((id, n) => [id, `zone-${n % 7}`, id, `Area ${n % 3}`, id, `rig:r${n % 11}`]));
+  await raw.query("UPDATE issues SET assignee = 'five' WHERE id IN (?)", [ids.slice(100, 105)]); // a town-sized list: 5 of 2,000
   await raw.query("CALL DOLT_ADD('issues', 'labels')");
   await raw.query("CALL DOLT_COMMIT('-m', 'seed', '--author', 'bench <bench@gastown.local>')");
   await raw.query('COMMIT');
@@ -115,6 +120,10 @@ try {
         { name: 'join + GROUP BY, then page', run: () => groupByList(q, n) },
       ],
     })),
+    ...['nobody', 'five'].map((who) => ({
+      name: `list by assignee (${who === 'five' ? 5 : 0} of ${BEADS})`,
+      variants: [{ name: 'old', run: () => oldAssigned(q, who) }, { name: 'new', run: () => ledger.list({ assignee: who }) }],
+    })),
     { name: 'getMany of 10', variants: [{ name: 'old', run: () => oldGetMany(q, wanted) }, { name: 'new', run: () => ledger.getMany(wanted) }] },
     { name: 'ready (a page of 100)', variants: [{ name: 'old', run: () => oldReady(q) }, { name: 'new', run: () => ledger.ready() }] },
     { name: 'show', variants: [{ name: 'old (4 statements)', run: () => oldShow(q, shown.id) }, { name: 'new', run: () => ledger.show(shown.id) }] },
@@ -129,12 +138,20 @@ try {
       for (let i = 0; i < 3; i++) await v.run();
     }
     const samples = c.variants.map(() => [] as number[]);
-    for (let i = 0; i < RUNS; i++) for (const [k, v] of c.variants.entries()) samples[k].push(await time(v.run));
+    const cpu = c.variants.map(() => 0);
+    for (let i = 0; i < RUNS; i++) {
+      for (const [k, v] of c.variants.entries()) {
+        const c0 = cpuSeconds(town.server.pid);
+        samples[k].push(await time(v.run));
+        cpu[k] += cpuSeconds(town.server.pid) - c0;
+      }
+    }
     console.log(`${c.name} (results identical)`);
     const p50 = samples.map((s) => pct(s, 50));
     for (const [k, v] of c.variants.entries()) {
       const ratio = k === 0 ? '' : `  ${(p50[k] / p50[0]).toFixed(2)}× old p50`;
-      console.log(`  ${v.name.padEnd(27)} ${perCall[k]} statement${perCall[k] === 1 ? ' ' : 's'}  p50 ${ms(p50[k])}  p95 ${ms(pct(samples[k], 95))}${ratio}`);
+      const dolt = `Dolt CPU ${((cpu[k] / RUNS) * 1000).toFixed(1)} ms/call`;
+      console.log(`  ${v.name.padEnd(27)} ${perCall[k]} statement${perCall[k] === 1 ? ' ' : 's'}  p50 ${ms(p50[k])}  p95 ${ms(pct(samples[k], 95))}  ${dolt}${ratio}`);
     }
   }
   await ledger.close();
