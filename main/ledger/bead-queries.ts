@@ -1,7 +1,9 @@
 // Read queries shared by the Ledger, the history view and the feed. `asOf` (already validated) reads
-// the tables as of a past commit with Dolt's AS OF.
+// the tables as of a past commit with Dolt's AS OF. Invariants: rows selected with BEAD_SELECT carry
+// their labels, so turning them into beads runs no statement; one bead with its labels, dependencies
+// and comments is one statement.
 import type { Bead } from '../../preload/types.ts';
-import { BEAD_SELECT, rowToBead, rowToComment, rowToDependency, type IssueRow } from './bead-rows.ts';
+import { beadSelect, commentsColumn, dependenciesColumn, rowComments, rowDependencies, rowToBead, type IssueRow } from './bead-rows.ts';
 
 export type Query = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
 
@@ -30,21 +32,28 @@ export async function labelsFor(q: Query, ids: string[], asOf?: string): Promise
   return out;
 }
 
-export async function beadsFromRows(q: Query, rows: IssueRow[], asOf?: string): Promise<Bead[]> {
+/**
+ * Beads from their rows. Rows selected with BEAD_SELECT carry their labels (no statement runs);
+ * rows without a `labels` column get theirs in one more statement per 1,000.
+ */
+export async function beadsFromRows(q: Query, rows: IssueRow[]): Promise<Bead[]> {
   if (!rows.length) return [];
-  const labels = await labelsFor(q, rows.map((r) => String(r.id)), asOf);
+  if ('labels' in rows[0]) return rows.map((r) => rowToBead(r));
+  const labels = await labelsFor(q, rows.map((r) => String(r.id)));
   return rows.map((r) => rowToBead(r, labels.get(String(r.id)) ?? []));
 }
 
-/** One bead with labels, dependencies and comments, or null. */
+/** One bead with labels, dependencies and comments, or null: one statement. */
 export async function readBead(q: Query, id: string, asOf?: string): Promise<Bead | null> {
   const at = asOfClause(asOf);
-  const rows = await q<IssueRow>(`SELECT ${BEAD_SELECT} FROM issues${at} i WHERE i.id = ?`, [id]);
+  const rows = await q<IssueRow>(
+    `SELECT ${beadSelect(`labels${at}`)}, ${dependenciesColumn(`dependencies${at}`)}, ${commentsColumn(`comments${at}`)}
+     FROM issues${at} i WHERE i.id = ?`,
+    [id],
+  );
   if (!rows.length) return null;
-  const [bead] = await beadsFromRows(q, rows, asOf);
-  const deps = await q(`SELECT * FROM dependencies${at} WHERE issue_id = ? ORDER BY created_at, id`, [id]);
-  const comments = await q(`SELECT * FROM comments${at} WHERE issue_id = ? ORDER BY created_at, id`, [id]);
-  bead.dependencies = deps.map(rowToDependency);
-  bead.comments = comments.map(rowToComment);
+  const bead = rowToBead(rows[0]);
+  bead.dependencies = rowDependencies(rows[0]);
+  bead.comments = rowComments(rows[0]);
   return bead;
 }

@@ -2,11 +2,12 @@
 // counts, the dependency graph, HEAD and a bead's history. Invariants: reads never write; lists are
 // ordered by priority, then age (oldest first), then id; ready work excludes infrastructure types,
 // blocked, pinned, ephemeral, template and deferred beads (and children of deferred parents), and the
-// steps of a sequential molecule (sequential-steps.ts).
+// steps of a sequential molecule (sequential-steps.ts); a bead comes with its labels in the statement
+// that reads it (bead-rows.ts), so a list, a getMany page and a show are one statement each.
 import { TownError, type ArgsOut } from '../../preload/contract.ts';
 import type { Bead, Dependency } from '../../preload/types.ts';
 import { beadsFromRows, likeEscape, readBead } from './bead-queries.ts';
-import { BEAD_SELECT, type IssueRow, rowToDependency, sqlTime } from './bead-rows.ts';
+import { ISSUE_SELECT, type IssueRow, labelledList, rowToDependency, sqlTime } from './bead-rows.ts';
 import { beadHistory, type HistoryEntry } from './history.ts';
 import type { LedgerContext } from './ledger-context.ts';
 import { SEQUENTIAL_PARENT } from './sequential-steps.ts';
@@ -17,6 +18,8 @@ import {
 /** Types that are never "ready work": infrastructure and containers (beads §7.2 plus convoy/escalation/event). */
 export const NOT_WORK_TYPES = ['merge-request', 'gate', 'molecule', 'message', 'agent', 'role', 'rig', 'convoy', 'event', 'escalation'];
 const DEFAULT_LIST_LIMIT = 10_000;
+/** The order of lists; labelledList restores it after joining the labels. */
+const LIST_ORDER = 'ORDER BY i.priority, i.created_at, i.id';
 
 /** ISO times become the UTC datetime text Dolt's AS OF understands; refs pass through. */
 function asOfRef(ref: string): string {
@@ -42,7 +45,7 @@ export async function show(ctx: LedgerContext, id: string, opts: { asOf?: string
 }
 
 /**
- * Many beads by id in a few queries (labels, no dependencies or comments), in the order asked;
+ * Many beads by id, one statement per 1,000 (labels, no dependencies or comments), in the order asked;
  * ids with no bead are left out. For callers that hold a list of ids (a convoy's tracked beads).
  */
 export async function getMany(ctx: LedgerContext, ids: string[]): Promise<Bead[]> {
@@ -50,7 +53,7 @@ export async function getMany(ctx: LedgerContext, ids: string[]): Promise<Bead[]
   const want = [...new Set(ids.map((id) => validate(BeadIdSchema, id, 'getMany')))];
   const byId = new Map<string, Bead>();
   for (let i = 0; i < want.length; i += 1000) {
-    const rows = await ctx.q<IssueRow>(`SELECT ${BEAD_SELECT} FROM issues i WHERE i.id IN (?)`, [want.slice(i, i + 1000)]);
+    const rows = await ctx.q<IssueRow>(labelledList(`SELECT ${ISSUE_SELECT} FROM issues i WHERE i.id IN (?)`, ''), [want.slice(i, i + 1000)]);
     for (const b of await beadsFromRows(ctx.q, rows)) byId.set(b.id, b);
   }
   return want.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
@@ -67,8 +70,8 @@ export async function list(ctx: LedgerContext, filter: ArgsOut<'beadList'> | Bea
   if (f.assignee) { where.push('i.assignee = ?'); params.push(f.assignee); }
   if (f.label) { where.push('EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label = ?)'); params.push(f.label); }
   if (f.prefix) { where.push('i.id LIKE ?'); params.push(`${likeEscape(f.prefix)}-%`); }
-  const sql = `SELECT ${BEAD_SELECT} FROM issues i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY i.priority, i.created_at, i.id LIMIT ?`;
+  const sql = labelledList(`SELECT ${ISSUE_SELECT} FROM issues i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ${LIST_ORDER} LIMIT ?`, LIST_ORDER);
   const rows = await ctx.q<IssueRow>(sql, [...params, f.limit ?? DEFAULT_LIST_LIMIT]);
   return beadsFromRows(ctx.q, rows);
 }
@@ -99,7 +102,8 @@ export async function ready(ctx: LedgerContext, filter: ReadyFilter = {}): Promi
     const rows = await ctx.q<IssueRow>(
       // ORDER BY spells out idx_issues_ready's columns: Dolt then reads the index in order and stops at
       // LIMIT instead of sorting every open bead (the id tiebreak comes from the index's primary-key suffix).
-      `SELECT ${BEAD_SELECT} FROM issues i WHERE ${where.join(' AND ')} ORDER BY i.status, i.is_blocked, i.priority, i.created_at LIMIT ? OFFSET ?`,
+      // Every row of the page has the same status and is_blocked, so LIST_ORDER is the page's order.
+      labelledList(`SELECT ${ISSUE_SELECT} FROM issues i WHERE ${where.join(' AND ')} ORDER BY i.status, i.is_blocked, i.priority, i.created_at LIMIT ? OFFSET ?`, LIST_ORDER),
       [...params, page, offset],
     );
     if (!rows.length) break;
@@ -122,7 +126,7 @@ export async function blocked(ctx: LedgerContext, filter: ReadyFilter = {}): Pro
   if (f.prefix) { where.push('i.id LIKE ?'); params.push(`${likeEscape(f.prefix)}-%`); }
   if (f.assignee) { where.push('i.assignee = ?'); params.push(f.assignee); }
   const rows = await ctx.q<IssueRow>(
-    `SELECT ${BEAD_SELECT} FROM issues i WHERE ${where.join(' AND ')} ORDER BY i.priority, i.created_at, i.id LIMIT ?`,
+    labelledList(`SELECT ${ISSUE_SELECT} FROM issues i WHERE ${where.join(' AND ')} ${LIST_ORDER} LIMIT ?`, LIST_ORDER),
     [...params, f.limit ?? 1000],
   );
   const beads = await beadsFromRows(ctx.q, rows);
@@ -147,8 +151,7 @@ export async function search(ctx: LedgerContext, query: string, opts: { limit?: 
   const s = validate(SearchSchema, { query, ...opts }, 'search');
   const pattern = `%${likeEscape(s.query.toLowerCase())}%`;
   const rows = await ctx.q<IssueRow>(
-    `SELECT ${BEAD_SELECT} FROM issues i WHERE LOWER(i.title) LIKE ? OR LOWER(i.description) LIKE ?
-     ORDER BY i.priority, i.created_at, i.id LIMIT ?`,
+    labelledList(`SELECT ${ISSUE_SELECT} FROM issues i WHERE LOWER(i.title) LIKE ? OR LOWER(i.description) LIKE ? ${LIST_ORDER} LIMIT ?`, LIST_ORDER),
     [pattern, pattern, s.limit ?? 100],
   );
   return beadsFromRows(ctx.q, rows);

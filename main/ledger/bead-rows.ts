@@ -1,4 +1,12 @@
-// Rows of the beads tables ↔ the contract's Bead / Dependency / Comment. Pure: no SQL runs here.
+// Rows of the beads tables ↔ the contract's Bead / Dependency / Comment. Pure: no SQL runs here (the
+// SELECT texts are built here, run by bead-queries.ts and bead-reads.ts).
+// Invariants: a bead's row carries its labels, so reading beads is one statement: a list joins the
+// labels onto its page of rows (labelledList: index lookups for the page's rows only; measured faster
+// than a subquery per row from 10 rows on, docs/performance.md "Seventh pass"); a read of one bead by id
+// (show, a write's own rows) takes them in a correlated subquery (beadSelect), and a show its
+// dependencies and comments likewise. Labels come back sorted (JS string order) whatever the server's
+// aggregation order. JSON aggregates are read as text and parsed here, because Dolt 1.88 leaves control
+// characters other than \b \t \n \r unescaped in JSON strings, which JSON.parse refuses.
 import type { Bead, BeadStatus, BeadType, Comment, Dependency, DependencyType } from '../../preload/types.ts';
 
 /** The issues columns a Bead is built from, in SELECT order. */
@@ -6,9 +14,97 @@ export const BEAD_COLUMNS = [
   'id', 'title', 'description', 'status', 'priority', 'issue_type', 'assignee', 'owner', 'created_by',
   'created_at', 'updated_at', 'closed_at', 'close_reason', 'metadata',
 ] as const;
-export const BEAD_SELECT = BEAD_COLUMNS.map((c) => `i.${c}`).join(', ');
 
-export type IssueRow = Record<(typeof BEAD_COLUMNS)[number], unknown>;
+/** `(SELECT JSON_ARRAYAGG(<value>) FROM <from>)` as text: '[]' (Dolt) or NULL (MySQL) when no row matches. */
+export function jsonListColumn(value: string, from: string): string {
+  return `CAST((SELECT JSON_ARRAYAGG(${value}) FROM ${from}) AS CHAR)`;
+}
+
+/** The issues columns of a Bead on the row `i`, without labels. */
+export const ISSUE_SELECT = BEAD_COLUMNS.map((c) => `i.${c}`).join(', ');
+
+/**
+ * The issues columns of a Bead on the row `i`, plus `labels` read from `labelsTable` (`labels`,
+ * `wisp_labels`, or `labels AS OF '<ref>'`) in a correlated subquery: for reads of one bead or a few by id.
+ */
+export function beadSelect(labelsTable = 'labels'): string {
+  return `${ISSUE_SELECT}, ${jsonListColumn('l.label', `${labelsTable} l WHERE l.issue_id = i.id`)} AS labels`;
+}
+export const BEAD_SELECT = beadSelect();
+
+/**
+ * A list of beads with their labels in one statement: `page` (a query selecting ISSUE_SELECT from `i`,
+ * filtered, ordered and limited) then `labelsTable` joined onto its rows. GROUP BY loses the page's
+ * order: `order` (an ORDER BY on the columns of ISSUE_SELECT, or '') restores it.
+ */
+export function labelledList(page: string, order: string, labelsTable = 'labels'): string {
+  return `SELECT ${ISSUE_SELECT}, CAST(JSON_ARRAYAGG(l.label) AS CHAR) AS labels FROM (${page}) i
+    LEFT JOIN ${labelsTable} l ON l.issue_id = i.id GROUP BY i.id ${order}`;
+}
+
+const DEPENDENCY_FIELDS = ['id', 'issue_id', 'type', 'created_at', 'created_by', 'depends_on_issue_id', 'depends_on_external', 'depends_on_wisp_id'];
+const COMMENT_FIELDS = ['id', 'issue_id', 'author', 'text', 'created_at'];
+
+function jsonObject(alias: string, fields: string[]): string {
+  return `JSON_OBJECT(${fields.map((f) => `'${f}', ${alias}.${f}`).join(', ')})`;
+}
+
+/** The dependencies of the row `i` as one JSON list column, from `table` (`dependencies`, maybe AS OF). */
+export function dependenciesColumn(table = 'dependencies'): string {
+  return `${jsonListColumn(jsonObject('d', DEPENDENCY_FIELDS), `${table} d WHERE d.issue_id = i.id`)} AS dependencies`;
+}
+
+/** The comments of the row `i` as one JSON list column, from `table` (`comments`, `wisp_comments`, maybe AS OF). */
+export function commentsColumn(table = 'comments'): string {
+  return `${jsonListColumn(jsonObject('c', COMMENT_FIELDS), `${table} c WHERE c.issue_id = i.id`)} AS comments`;
+}
+
+/** A bead's row; `labels` is there when it was selected with beadSelect or labelledList. */
+export type IssueRow = Record<(typeof BEAD_COLUMNS)[number], unknown> & { labels?: unknown };
+
+/** A JSON array read as text (jsonListColumn), or already parsed by the driver; none → []. */
+export function parseJsonList(v: unknown): unknown[] {
+  if (v === null || v === undefined || v === '') return [];
+  if (Array.isArray(v)) return v;
+  const text = String(v);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = JSON.parse(escapeControlCharacters(text));
+  }
+  if (!Array.isArray(parsed)) throw new Error(`not a JSON list: ${text.slice(0, 80)}`);
+  return parsed;
+}
+
+/** Raw control characters can only stand inside a string of the server's JSON text: escapes them. */
+function escapeControlCharacters(text: string): string {
+  let out = '';
+  for (const ch of text) out += ch < ' ' ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}` : ch;
+  return out;
+}
+
+/** The labels a row carries, as strings (a bead without labels has `[null]` from labelledList's outer join). */
+export function rowLabels(row: IssueRow): string[] {
+  return parseJsonList(row.labels).filter((l) => l !== null).map(String);
+}
+
+/** The dependencies a row carries (dependenciesColumn), oldest first. */
+export function rowDependencies(row: Record<string, unknown>): Dependency[] {
+  return inCreationOrder(parseJsonList(row.dependencies) as Array<Record<string, unknown>>).map(rowToDependency);
+}
+
+/** The comments a row carries (commentsColumn), oldest first. */
+export function rowComments(row: Record<string, unknown>): Comment[] {
+  return inCreationOrder(parseJsonList(row.comments) as Array<Record<string, unknown>>).map(rowToComment);
+}
+
+/** Rows of JSON objects (dependencies, comments) in the order `ORDER BY created_at, id` gives (NULL times first). */
+export function inCreationOrder<T extends Record<string, unknown>>(rows: T[]): T[] {
+  const keyed = rows.map((r) => ({ r, at: r.created_at === null || r.created_at === undefined ? '' : isoTime(r.created_at), id: String(r.id) }));
+  keyed.sort((a, b) => (a.at !== b.at ? (a.at < b.at ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return keyed.map((k) => k.r);
+}
 
 /** DATETIME text from the server ('2026-01-02 03:04:05.678', UTC) → ISO 8601. */
 export function isoTime(v: unknown): string {
@@ -44,7 +140,8 @@ export function parseJsonObject(v: unknown): Record<string, unknown> {
   }
 }
 
-export function rowToBead(row: IssueRow, labels: string[] = []): Bead {
+/** A Bead from its row; labels from `labels`, else those the row carries (none when it carries none). */
+export function rowToBead(row: IssueRow, labels: string[] = rowLabels(row)): Bead {
   return {
     id: String(row.id),
     title: String(row.title),

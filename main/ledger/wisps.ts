@@ -10,7 +10,7 @@
 import type { Bead, Comment } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
 import { idCandidates } from './bead-ids.ts';
-import { BEAD_SELECT, type IssueRow, rowToBead, rowToComment, sqlTime } from './bead-rows.ts';
+import { beadSelect, commentsColumn, ISSUE_SELECT, type IssueRow, labelledList, rowComments, rowToBead, rowToComment, sqlTime } from './bead-rows.ts';
 import type { Query } from './bead-queries.ts';
 import { recomputeBlocked } from './blocked-state.ts';
 import type { WriteTx } from './write-tx.ts';
@@ -33,21 +33,6 @@ export interface WispCreateInput {
 export function wispCutoff(now: Date, ttlMs: number): Date {
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new TownError('invalid', 'wisp time-to-live must be a non-negative number of milliseconds');
   return new Date(now.getTime() - ttlMs);
-}
-
-async function wispLabels(q: Query, ids: string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (!ids.length) return out;
-  for (const r of await q<{ issue_id: string; label: string }>('SELECT issue_id, label FROM wisp_labels WHERE issue_id IN (?) ORDER BY label', [ids])) {
-    if (!out.has(r.issue_id)) out.set(r.issue_id, []);
-    out.get(r.issue_id)!.push(r.label);
-  }
-  return out;
-}
-
-async function wispsFromRows(q: Query, rows: IssueRow[]): Promise<Bead[]> {
-  const labels = await wispLabels(q, rows.map((r) => String(r.id)));
-  return rows.map((r) => rowToBead(r, labels.get(String(r.id)) ?? []));
 }
 
 /** Inserts a wisp inside `tx` (which touches no committed table); returns its id. */
@@ -76,20 +61,21 @@ export async function countWisps(q: Query): Promise<number> {
   return Number((await q<{ n: number }>('SELECT COUNT(*) AS n FROM wisps'))[0].n);
 }
 
-/** Wisps, newest change last; `prefix` limits to one rig's. */
+/** Wisps with their labels (one statement), newest change last; `prefix` limits to one rig's. */
 export async function listWisps(q: Query, opts: { prefix?: string; limit?: number } = {}): Promise<Bead[]> {
   const where = opts.prefix ? 'WHERE i.id LIKE ?' : '';
   const params: unknown[] = opts.prefix ? [`${opts.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}-%`] : [];
-  const rows = await q<IssueRow>(`SELECT ${BEAD_SELECT} FROM wisps i ${where} ORDER BY i.updated_at, i.id LIMIT ?`, [...params, opts.limit ?? 1000]);
-  return wispsFromRows(q, rows);
+  const order = 'ORDER BY i.updated_at, i.id';
+  const rows = await q<IssueRow>(labelledList(`SELECT ${ISSUE_SELECT} FROM wisps i ${where} ${order} LIMIT ?`, order, 'wisp_labels'), [...params, opts.limit ?? 1000]);
+  return rows.map((r) => rowToBead(r));
 }
 
-/** One wisp with its comments, or null. */
+/** One wisp with its labels and comments, or null: one statement. */
 export async function readWisp(q: Query, id: string): Promise<Bead | null> {
-  const rows = await q<IssueRow>(`SELECT ${BEAD_SELECT} FROM wisps i WHERE i.id = ?`, [id]);
+  const rows = await q<IssueRow>(`SELECT ${beadSelect('wisp_labels')}, ${commentsColumn('wisp_comments')} FROM wisps i WHERE i.id = ?`, [id]);
   if (!rows.length) return null;
-  const [wisp] = await wispsFromRows(q, rows);
-  wisp.comments = (await q('SELECT * FROM wisp_comments WHERE issue_id = ? ORDER BY created_at, id', [id])).map(rowToComment);
+  const wisp = rowToBead(rows[0]);
+  wisp.comments = rowComments(rows[0]);
   wisp.dependencies = [];
   return wisp;
 }

@@ -1,8 +1,9 @@
-// Pure ledger logic: id lengths and shapes, time conversions, JSONL line validation.
+// Pure ledger logic: id lengths and shapes, time conversions, JSON lists read from the server, JSONL
+// line validation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashId, hashLengthFor, idCandidates, prefixOf } from '../../main/ledger/bead-ids.ts';
-import { isoTime, sqlTime } from '../../main/ledger/bead-rows.ts';
+import { inCreationOrder, isoTime, parseJsonList, rowLabels, sqlTime, type IssueRow } from '../../main/ledger/bead-rows.ts';
 import { parseJsonl } from '../../main/ledger/jsonl.ts';
 import { BeadCreateInputSchema, validate } from '../../main/ledger/ledger-schemas.ts';
 import { TownError } from '../../preload/contract.ts';
@@ -32,6 +33,29 @@ test('times round-trip between ISO and the stored UTC datetime', () => {
   assert.equal(sqlTime('2026-03-04T05:06:07.089+02:00'), '2026-03-04 03:06:07.089');
   assert.equal(isoTime('2026-03-04 03:06:07.089'), '2026-03-04T03:06:07.089Z');
   assert.equal(isoTime('2026-03-04 03:06:07'), '2026-03-04T03:06:07.000Z');
+});
+
+test('JSON lists from the server: raw control characters, none, the outer join\'s [null], sorted labels', () => {
+  // Dolt 1.88 escapes \b \t \n \r but writes other control characters raw.
+  assert.deepEqual(parseJsonList('["a\u0001b", "esc\u001b[31m", "nl\\nx", "q\\"x"]'), ['a\u0001b', 'esc\u001b[31m', 'nl\nx', 'q"x']);
+  assert.deepEqual(parseJsonList(null), []);
+  assert.deepEqual(parseJsonList('[]'), []);
+  assert.deepEqual(parseJsonList(['parsed']), ['parsed'], 'a list the driver already parsed');
+  assert.throws(() => parseJsonList('{"a": 1}'), /not a JSON list/);
+  const row = (labels: unknown) => ({ labels }) as unknown as IssueRow;
+  assert.deepEqual(rowLabels(row('[null]')), [], 'a bead with no label row');
+  assert.deepEqual(rowLabels(row(undefined)), []);
+  assert.deepEqual(rowLabels(row('["b", "a", "123"]')), ['b', 'a', '123'], 'strings as they come (rowToBead sorts)');
+});
+
+test('dependencies and comments in the order ORDER BY created_at, id gives', () => {
+  const rows = [
+    { id: 'b', created_at: '2026-01-01 00:00:01.000000' },
+    { id: 'c', created_at: '2026-01-01 00:00:00.5' },
+    { id: 'a', created_at: '2026-01-01 00:00:01' },
+    { id: 'z', created_at: null },
+  ];
+  assert.deepEqual(inCreationOrder(rows).map((r) => r.id), ['z', 'c', 'a', 'b'], 'NULL first, then time, then id');
 });
 
 test('create input: trims, rejects empty/huge titles and bad metadata', () => {
