@@ -14,7 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Bead } from '../preload/types.ts';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
 import { readFileSync } from 'node:fs';
-import { benchTown, childCpuSeconds, cpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
+import { benchTown, childCpuSeconds, cpuSeconds, liveDescendantsCpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
 import { traceBeads } from './bead-timeline.ts';
 
 /** A process's resident memory in MB from /proc (Linux): all of it, anonymous pages, file-backed pages. */
@@ -132,8 +132,10 @@ try {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   // The agents' own CPU: their sessions are the PTY host's children (the shell waits for the agent
-  // and its `gt` calls), so finished sessions show up in the host's cutime+cstime.
-  const a0 = childCpuSeconds(b.town.pty.pid);
+  // and its `gt` calls), so finished sessions show up in the host's cutime+cstime; sessions still
+  // running (a session that takes bead after bead) are read from their live process trees.
+  const agentsCpu = () => childCpuSeconds(b.town.pty.pid) + liveDescendantsCpuSeconds(b.town.pty.pid);
+  const a0 = agentsCpu();
   let peakRss = 0;
   let peakSessions = 0;
   let peakParts = '';
@@ -160,7 +162,7 @@ try {
   const elapsed = (w1.at - w0.at) / 1000;
   const cpu = (k: keyof Snap['cpu']) => w1.cpu[k] - w0.cpu[k];
   const busyShare = (cpu('node') + cpu('pty') + cpu('dolt')) / elapsed;
-  const agentCpu = childCpuSeconds(b.town.pty.pid) - a0;
+  const agentCpu = agentsCpu() - a0;
   const status = await b.call<ConvoyStatus>('convoyStatus', { id: convoy.id });
   const closed = status.progress.closed;
   const perBead = (x: number) => (x / Math.max(1, closed)).toFixed(1);
@@ -173,7 +175,7 @@ try {
   console.log(`beads completed: ${closed} → ${perMinute.toFixed(1)} per minute (ideal at 3 s/bead: ${ideal.toFixed(0)}) = ${((perMinute / ideal) * 100).toFixed(0)}% of ideal`);
   console.log(`town CPU (node + pty host + dolt, agents excluded): idle ${(idleShare * 100).toFixed(1)}% of a core, busy ${(busyShare * 100).toFixed(1)}% `
     + `(node ${((cpu('node') / elapsed) * 100).toFixed(1)}, pty host ${((cpu('pty') / elapsed) * 100).toFixed(1)}, dolt ${((cpu('dolt') / elapsed) * 100).toFixed(1)}) → ratio ${(busyShare / Math.max(idleShare, 1e-3)).toFixed(1)}x`);
-  console.log(`agents' own CPU (finished sessions, with their gt calls and git): ${agentCpu.toFixed(0)} s = ${(agentCpu / Math.max(1, closed)).toFixed(2)} CPU-s per completed bead, ${((agentCpu / elapsed) * 100).toFixed(0)}% of a core; town CPU per bead ${((busyShare * elapsed) / Math.max(1, closed)).toFixed(2)} s`);
+  console.log(`agents' own CPU (their sessions, finished and running, with their gt calls and git): ${agentCpu.toFixed(0)} s = ${(agentCpu / Math.max(1, closed)).toFixed(2)} CPU-s per completed bead, ${((agentCpu / elapsed) * 100).toFixed(0)}% of a core; town CPU per bead ${((busyShare * elapsed) / Math.max(1, closed)).toFixed(2)} s`);
   console.log(`town memory (RSS): idle ${idleRss.toFixed(0)} MB, peak busy ${peakRss.toFixed(0)} MB → ratio ${(peakRss / idleRss).toFixed(2)}x (at the peak: ${peakParts})`);
   console.log(`town memory at the end: ${memoryLine()}`);
   if (minutes.length >= 3) {

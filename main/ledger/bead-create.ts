@@ -12,7 +12,7 @@ import { insertDependency } from './bead-dependencies.ts';
 import type { LedgerContext } from './ledger-context.ts';
 import { mustGet } from './ledger-context.ts';
 import { BeadCreateInputSchema, BeadIdSchema, BeadUpdateSchema, CloseSchema, validate, type BeadCreateInput, type BeadUpdate } from './ledger-schemas.ts';
-import { applyUpdate } from './bead-update.ts';
+import { applyUpdate, currentRows } from './bead-update.ts';
 import type { WriteTx } from './write-tx.ts';
 
 export const DEFAULT_PREFIX = 'hq';
@@ -122,8 +122,11 @@ export function createAndUpdate(ctx: LedgerContext, counts: PrefixCounts, inputs
       id: validate(BeadIdSchema, id, 'createAndUpdate'), p: validate(BeadUpdateSchema, patch, 'createAndUpdate'),
       reason: closeReason === undefined ? undefined : validate(CloseSchema, { reason: closeReason }, 'createAndUpdate').reason,
     }));
+    const ids = items.map((x) => x.id);
+    if (new Set(ids).size !== ids.length) throw new TownError('invalid', `createAndUpdate: a bead may be updated once (${ids.join(', ')})`);
+    const rows = await currentRows(tx, ids);
     const updated: Bead[] = [];
-    for (const x of items) updated.push(await applyUpdate(tx, x.id, x.p, x.reason));
+    for (const x of items) updated.push(await applyUpdate(tx, x.id, x.p, x.reason, rows.get(x.id)));
     tx.subject = [...created.map((b) => b.id), ...items.map((x) => x.id)].join(' ');
     return { created, updated };
   });

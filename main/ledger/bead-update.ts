@@ -32,8 +32,9 @@ export async function updateMany(ctx: LedgerContext, items: Array<{ id: string; 
   if (new Set(ids).size !== ids.length) throw new TownError('invalid', `updateMany: a bead may appear once (${ids.join(', ')})`);
   const op = parsed.some((x) => x.p.status === 'closed') ? 'close' : 'update';
   return ctx.write(actor, op, async (tx) => {
+    const rows = await currentRows(tx, ids);
     const out: Bead[] = [];
-    for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, x.reason));
+    for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, x.reason, rows.get(x.id)));
     tx.subject = ids.join(' ');
     return out;
   });
@@ -52,9 +53,18 @@ export async function reopen(ctx: LedgerContext, id: string, actor: string): Pro
   return ctx.write(actor, 'reopen', (tx) => applyUpdate(tx, id, { status: 'open' }, undefined));
 }
 
-export async function applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof BeadUpdateSchema.parse>, closeReason: string | undefined): Promise<Bead> {
+/** The rows of several beads as the write sees them, in one statement (a missing one is absent). */
+export async function currentRows(tx: WriteTx, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
+  if (!ids.length) return new Map();
+  const rows = await tx.query('SELECT * FROM issues WHERE id IN (?)', [ids]);
+  return new Map(rows.map((r) => [String(r.id), r]));
+}
+
+/** `current`: the bead's row read earlier in this write (updateMany reads them all at once; no other
+ *  item of the batch changes its fields, only a recompute may change its is_blocked); else read here. */
+export async function applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof BeadUpdateSchema.parse>, closeReason: string | undefined, current?: Record<string, unknown>): Promise<Bead> {
   tx.subject = id;
-  const old = await mustGet(tx, id);
+  const old = current ?? (await mustGet(tx, id));
   const oldStatus = String(old.status);
   if (p.expectStatus && !p.expectStatus.includes(oldStatus as never)) {
     throw new TownError('conflict', `${id} is ${oldStatus}, expected ${p.expectStatus.join(' or ')}`);

@@ -5,6 +5,7 @@
 //  - connection lost before COMMIT was sent → nothing was applied, rerun;
 //  - connection lost during COMMIT (ambiguous) → after reconnecting, look for the write's marker event
 //    (a UUID chosen here, inserted in the same transaction): present means applied, absent means rerun.
+// A body's events rows are inserted together once it has run (one statement), before DOLT_ADD.
 // So an acknowledged write is committed, and a failed one reports failure and left nothing behind.
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
@@ -28,6 +29,8 @@ export class WriteTx {
   readonly tables = new Set<string>();
   readonly marker = randomUUID();
   private markerUsed = false;
+  /** Events rows recorded by the body, inserted by flushEvents(). */
+  private readonly pending: SqlParam[][] = [];
   /** The subject named in the commit message (`<op> <subject>`). */
   subject = '';
 
@@ -51,28 +54,28 @@ export class WriteTx {
     for (const t of tables) this.tables.add(t);
   }
 
-  /** Records an events row; the first one of a write carries the write's idempotency marker as its id. */
+  /** Records an events row; the first one of a write carries the write's idempotency marker as its id.
+   *  Rows are kept until the body has run and then inserted together (`flushEvents`): nothing reads
+   *  the events table inside a write, and one multi-row INSERT costs one round trip, not one per row. */
   async event(e: EventRow): Promise<void> {
-    const id = this.markerUsed ? randomUUID() : this.marker;
-    this.markerUsed = true;
-    await this.exec(
-      'INSERT INTO events (id, issue_id, event_type, actor, old_value, new_value, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [id, e.issueId, e.type, this.actor, e.oldValue ?? '', e.newValue ?? '', e.comment ?? '', this.now],
-    );
-    this.touch('events');
+    await this.events([e]);
   }
 
-  /** Records many events rows in one INSERT (big batched writes); the first carries the marker as event() does. */
+  /** Records many events rows (see event()); the first of the write carries the marker. */
   async events(es: EventRow[]): Promise<void> {
-    for (let i = 0; i < es.length; i += 500) {
-      const chunk = es.slice(i, i + 500);
-      const values = chunk.map((e) => {
-        const id = this.markerUsed ? randomUUID() : this.marker;
-        this.markerUsed = true;
-        return [id, e.issueId, e.type, this.actor, e.oldValue ?? '', e.newValue ?? '', e.comment ?? '', this.now];
-      });
-      await this.exec('INSERT INTO events (id, issue_id, event_type, actor, old_value, new_value, comment, created_at) VALUES ?', [values]);
-      this.touch('events');
+    for (const e of es) {
+      const id = this.markerUsed ? randomUUID() : this.marker;
+      this.markerUsed = true;
+      this.pending.push([id, e.issueId, e.type, this.actor, e.oldValue ?? '', e.newValue ?? '', e.comment ?? '', this.now]);
+    }
+    if (es.length) this.touch('events');
+  }
+
+  /** Inserts the events recorded so far, 500 rows per statement. Called by runWrite before it commits. */
+  async flushEvents(): Promise<void> {
+    const rows = this.pending.splice(0);
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.exec('INSERT INTO events (id, issue_id, event_type, actor, old_value, new_value, comment, created_at) VALUES ?', [rows.slice(i, i + 500)]);
     }
   }
 
@@ -137,6 +140,7 @@ export async function runWrite<T>(pool: Pool, actor: string, op: string, body: (
       await conn.query('BEGIN');
       result = await body(tx);
       committing = true;
+      await tx.flushEvents();
       if (tx.tables.size > 0) {
         const tables = [...tx.tables];
         await conn.query(`CALL DOLT_ADD(${tables.map(() => '?').join(', ')})`, tables);
