@@ -5,7 +5,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
-interface Proc { pid: number; ppid: number; ticks: number; role: string }
+interface Proc {
+  pid: number;
+  ppid: number;
+  /** Its own user+system ticks. */
+  ticks: number;
+  /** Ticks of its children that have exited and been waited for (cutime+cstime). */
+  waitedTicks: number;
+  role: string;
+}
 
 /** The role of a process, by its command line. */
 function roleOf(args: string): string {
@@ -30,8 +38,9 @@ function readProcs(): Proc[] {
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ppid = Number(rest[1]);
       const ticks = Number(rest[11]) + Number(rest[12]);
+      const waitedTicks = Number(rest[13]) + Number(rest[14]);
       const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      out.push({ pid: Number(name), ppid, ticks, role: roleOf(args) });
+      out.push({ pid: Number(name), ppid, ticks, waitedTicks, role: roleOf(args) });
     } catch {
       // gone meanwhile
     }
@@ -39,13 +48,13 @@ function readProcs(): Proc[] {
   return out;
 }
 
-/** Ticks by pid for the descendants of this process. */
-function snapshot(): Map<number, Proc> {
+/** The live descendants of `root`, by pid. */
+function descendants(root: number): Map<number, Proc> {
   const all = readProcs();
   const children = new Map<number, Proc[]>();
   for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const mine = new Map<number, Proc>();
-  const stack = [process.pid];
+  const stack = [root];
   while (stack.length) {
     for (const c of children.get(stack.pop()!) ?? []) {
       mine.set(c.pid, c);
@@ -53,6 +62,22 @@ function snapshot(): Map<number, Proc> {
     }
   }
   return mine;
+}
+
+/** Ticks by pid for the descendants of this process. */
+function snapshot(): Map<number, Proc> {
+  return descendants(process.pid);
+}
+
+/**
+ * CPU seconds of a process's live descendants (each one's own plus the children it has waited for).
+ * With the root's own cutime+cstime it counts every descendant once, exited or still running.
+ */
+export function liveDescendantsCpuSeconds(root: number | null): number {
+  if (!root) return 0;
+  let ticks = 0;
+  for (const p of descendants(root).values()) ticks += p.ticks + p.waitedTicks;
+  return ticks / TICKS_PER_SECOND;
 }
 
 /** Starts a reading; the returned function gives CPU seconds by role since then. */

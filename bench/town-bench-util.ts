@@ -1,7 +1,7 @@
 // A real town in this process for the work-loop benchmarks: Town.start (real Dolt, real PTY host),
 // the CLI socket so agents' `gt` reaches it, and a rig made from a fixture repository.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallContext } from '../preload/contract.ts';
@@ -69,38 +69,6 @@ export function cpuSeconds(pid: number | null): number {
   } catch {
     return 0;
   }
-}
-
-/**
- * CPU seconds of a process's live descendants (each one's own user+system plus the children it has
- * waited for), from /proc (Linux). With `childCpuSeconds` of the same root it counts every
- * descendant once, whether it has exited or still runs: agents whose sessions outlive the run count too.
- */
-export function liveDescendantsCpuSeconds(pid: number | null): number {
-  if (!pid) return 0;
-  const children = new Map<number, number[]>();
-  const cpu = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(f[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-      cpu.set(Number(name), (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let total = 0;
-  const walk = (p: number) => {
-    for (const c of children.get(p) ?? []) {
-      total += cpu.get(c) ?? 0;
-      walk(c);
-    }
-  };
-  walk(pid);
-  return total;
 }
 
 /** CPU seconds (user+system) of a process's children that have exited and been waited for (cutime+cstime). */

@@ -14,7 +14,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Bead } from '../preload/types.ts';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
 import { readFileSync } from 'node:fs';
-import { benchTown, childCpuSeconds, cpuSeconds, liveDescendantsCpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
+import { benchTown, childCpuSeconds, cpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
+import { liveDescendantsCpuSeconds } from './process-cpu.ts';
 import { traceBeads } from './bead-timeline.ts';
 
 /** A process's resident memory in MB from /proc (Linux): all of it, anonymous pages, file-backed pages. */

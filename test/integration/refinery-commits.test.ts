@@ -5,32 +5,20 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bead } from '../../preload/types.ts';
-import { DoltServer } from '../../main/ledger/dolt-server.ts';
 import { findDolt } from '../../main/ledger/dolt-locate.ts';
-import { Ledger } from '../../main/ledger/ledger.ts';
+import type { Ledger } from '../../main/ledger/ledger.ts';
 import { Refinery } from '../../main/refinery/refinery.ts';
 import { TownMergeQueueStore } from '../../main/town/refineries/town-queue-store.ts';
-import { GATE, git, goodModule, makeRig, type RigFixture } from './refinery-fixture.ts';
+import { rigWithLedger } from './refinery-ledger-fixture.ts';
+import { GATE, git, goodModule, type RigFixture } from './refinery-fixture.ts';
 
 const ACTOR = 'gastown/refinery';
 const POLECAT = 'gastown/polecats/nux';
 
 async function setUp(t: { after(fn: () => Promise<void>): void }): Promise<{ fix: RigFixture; ledger: Ledger; store: TownMergeQueueStore; landed: string[] }> {
-  const fix = makeRig();
-  const dolt = new DoltServer({
-    dataDir: join(fix.root, 'dolt-data'), logFile: join(fix.root, 'dolt.log'),
-    user: 'refinery_test', password: 'pw-refinery-test', database: 'town',
-  });
-  await dolt.start();
-  const ledger = await Ledger.open(dolt.connection());
-  t.after(async () => {
-    await ledger.close();
-    await dolt.stop();
-    fix.cleanup();
-  });
+  const { fix, ledger } = await rigWithLedger(t);
   const landed: string[] = [];
   const store = new TownMergeQueueStore(ledger, { prefix: 'gt', actor: ACTOR, rig: 'gastown' }, () => undefined, (bead) => landed.push(bead));
   return { fix, ledger, store, landed };

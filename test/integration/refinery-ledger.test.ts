@@ -4,31 +4,18 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { DoltServer } from '../../main/ledger/dolt-server.ts';
 import { findDolt } from '../../main/ledger/dolt-locate.ts';
-import { Ledger } from '../../main/ledger/ledger.ts';
 import { LedgerMergeQueueStore } from '../../main/refinery/ledger-store.ts';
 import { Refinery } from '../../main/refinery/refinery.ts';
-import { GATE, badModule, goodModule, makeRig, notesWith } from './refinery-fixture.ts';
+import { rigWithLedger } from './refinery-ledger-fixture.ts';
+import { GATE, badModule, goodModule, notesWith } from './refinery-fixture.ts';
 
 test('merge requests as beads: merged and rejected close with their reason, follow-ups are hooked to the polecat', async (t) => {
   if (!findDolt()) {
     t.skip('dolt is not installed (GT_DOLT, PATH or the install cache)');
     return;
   }
-  const fix = makeRig();
-  const dolt = new DoltServer({
-    dataDir: join(fix.root, 'dolt-data'), logFile: join(fix.root, 'dolt.log'),
-    user: 'refinery_test', password: 'pw-refinery-test', database: 'town',
-  });
-  await dolt.start();
-  const ledger = await Ledger.open(dolt.connection());
-  t.after(async () => {
-    await ledger.close();
-    await dolt.stop();
-    fix.cleanup();
-  });
+  const { fix, ledger } = await rigWithLedger(t);
 
   const store = new LedgerMergeQueueStore(ledger, { prefix: 'gt', actor: 'gastown/refinery' });
   const refinery = new Refinery({ repoDir: fix.repoDir, workDir: fix.workDir, gate: { command: GATE, timeoutMs: 60_000 } }, store);

@@ -4,31 +4,18 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { DoltServer } from '../../main/ledger/dolt-server.ts';
 import { findDolt } from '../../main/ledger/dolt-locate.ts';
-import { Ledger } from '../../main/ledger/ledger.ts';
 import { LedgerMergeQueueStore } from '../../main/refinery/ledger-store.ts';
 import { Refinery } from '../../main/refinery/refinery.ts';
-import { GATE, git, goodModule, makeRig } from './refinery-fixture.ts';
+import { rigWithLedger } from './refinery-ledger-fixture.ts';
+import { GATE, git, goodModule } from './refinery-fixture.ts';
 
 test('ten requests with batchSize 2 and maxBatchSize 8: eight land in one gate run and one commit, then the last two', async (t) => {
   if (!findDolt()) {
     t.skip('dolt is not installed (GT_DOLT, PATH or the install cache)');
     return;
   }
-  const fix = makeRig();
-  const dolt = new DoltServer({
-    dataDir: join(fix.root, 'dolt-data'), logFile: join(fix.root, 'dolt.log'),
-    user: 'refinery_test', password: 'pw-refinery-test', database: 'town',
-  });
-  await dolt.start();
-  const ledger = await Ledger.open(dolt.connection());
-  t.after(async () => {
-    await ledger.close();
-    await dolt.stop();
-    fix.cleanup();
-  });
+  const { fix, ledger } = await rigWithLedger(t);
   const commits = async (): Promise<Array<{ committer: string; message: string }>> =>
     ((await ledger.pool.query('SELECT committer, message FROM dolt_log'))[0] as Array<{ committer: string; message: string }>);
 
