@@ -6,6 +6,7 @@ import type { Bead, Comment } from '../../preload/types.ts';
 import { rowToComment } from './bead-rows.ts';
 import { beadInTx, mustGet, type LedgerContext } from './ledger-context.ts';
 import { BeadIdSchema, CommentTextSchema, LabelSchema, validate } from './ledger-schemas.ts';
+import type { WriteTx } from './write-tx.ts';
 
 export async function addLabel(ctx: LedgerContext, id: string, label: string, actor: string): Promise<Bead> {
   validate(BeadIdSchema, id, 'label');
@@ -13,13 +14,18 @@ export async function addLabel(ctx: LedgerContext, id: string, label: string, ac
   return ctx.write(actor, 'label add', async (tx) => {
     tx.subject = `${id} ${l}`;
     await mustGet(tx, id);
-    const res = await tx.exec('INSERT IGNORE INTO labels (issue_id, label) VALUES (?, ?)', [id, l]);
-    if (res.affectedRows > 0) {
-      tx.touch('labels');
-      await tx.event({ issueId: id, type: 'label_added', comment: `Added label: ${l}` });
-    }
+    await insertLabel(tx, id, l);
     return beadInTx(tx, id);
   });
+}
+
+/** Adds a (validated) label to a bead inside a write, with its event; an existing one changes nothing. */
+export async function insertLabel(tx: WriteTx, id: string, label: string): Promise<void> {
+  const res = await tx.exec('INSERT IGNORE INTO labels (issue_id, label) VALUES (?, ?)', [id, label]);
+  if (res.affectedRows > 0) {
+    tx.touch('labels');
+    await tx.event({ issueId: id, type: 'label_added', comment: `Added label: ${label}` });
+  }
 }
 
 export async function removeLabel(ctx: LedgerContext, id: string, label: string, actor: string): Promise<Bead> {

@@ -2,11 +2,13 @@
 // `close` or `reopen` <id>; updateMany: several beads, still one write and one commit); closed_at is
 // set iff the status is closed; started_at is set on the first in_progress; leaving pinned clears the
 // flag; `expectStatus` refuses the write (conflict) unless the current status is one of those, and
-// `expectAssignee` unless the current assignee is that one; crossing closed/pinned recomputes is_blocked of the dependents.
+// `expectAssignee` unless the current assignee is that one; `addLabels` adds labels in the same write;
+// crossing closed/pinned recomputes is_blocked of the dependents.
 import type { Bead } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
 import { sqlTime } from './bead-rows.ts';
 import { recomputeBlocked } from './blocked-state.ts';
+import { insertLabel } from './bead-notes.ts';
 import { beadInTx, mustGet, type LedgerContext } from './ledger-context.ts';
 import { BeadIdSchema, BeadUpdateSchema, CloseSchema, validate, type BeadUpdate } from './ledger-schemas.ts';
 import type { SqlParam, WriteTx } from './write-tx.ts';
@@ -93,6 +95,7 @@ export async function applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof 
     if (p.status === 'in_progress' && !old.started_at) set('started_at', tx.now);
     if (oldStatus === 'pinned') set('pinned', 0);
   }
+  for (const label of p.addLabels ?? []) await insertLabel(tx, id, label);
   if (!sets.length) return beadInTx(tx, id);
   set('updated_at', tx.now);
   await tx.exec(`UPDATE issues SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);

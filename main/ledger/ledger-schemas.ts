@@ -48,7 +48,7 @@ export const WispCreateInputSchema = WispCreateArgs;
 export type WispCreateInput = z.input<typeof WispCreateInputSchema>;
 export const WispListSchema = WispListArgs;
 
-/** update(): the contract's beadUpdate fields (without the id) plus owner, deferUntil and a compare-and-set. */
+/** update(): the contract's beadUpdate fields (without the id) plus owner, deferUntil, a compare-and-set and labels to add. */
 export const BeadUpdateSchema = z.object({
   ...BeadPatchFields,
   owner: z.string().max(255).optional(),
@@ -57,6 +57,8 @@ export const BeadUpdateSchema = z.object({
   expectStatus: ExpectStatus.optional(),
   /** Compare-and-set: the write is refused (conflict) unless the current assignee is this one (null: none). */
   expectAssignee: z.string().max(255).nullable().optional(),
+  /** Labels added in the same write (one commit with the fields): e.g. a hold and its gt:needs-human. */
+  addLabels: z.array(LabelSchema).max(20).optional(),
 }).strict().refine((u) => Object.keys(u).some((k) => k !== 'expectStatus' && k !== 'expectAssignee'), 'nothing to update');
 export type BeadUpdate = z.input<typeof BeadUpdateSchema>;
 

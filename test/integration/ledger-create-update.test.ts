@@ -65,4 +65,18 @@ describe('createAndUpdate and expectAssignee', { skip: skip ?? false }, () => {
     await assert.rejects(t.ledger.update(free.id, { assignee: 'rig/polecats/d', expectAssignee: null }, 'tester'), /assigned to rig\/polecats\/c, expected nobody/);
     await assert.rejects(t.ledger.update(free.id, { expectAssignee: 'rig/polecats/c' }, 'tester'), /nothing to update/);
   });
+
+  test('labels added with a status change land in the same commit, with their events; a refused write adds none', async () => {
+    const held = await t.ledger.create({ title: 'held', prefix: 'cu', status: 'in_progress', labels: ['keep'] }, 'tester');
+    const before = (await log()).length;
+    const after = await t.ledger.update(held.id, { status: 'blocked', expectStatus: ['in_progress'], addLabels: ['gt:needs-human', 'keep'] }, 'rig/refinery');
+    assert.equal((await log()).length, before + 1, 'one commit');
+    assert.equal(after.status, 'blocked');
+    assert.deepEqual(after.labels, ['gt:needs-human', 'keep']);
+    const [events] = await t.raw.query("SELECT comment FROM events WHERE issue_id = ? AND event_type = 'label_added' ORDER BY comment", [held.id]);
+    assert.deepEqual((events as Array<{ comment: string }>).map((e) => e.comment), ['Added label: gt:needs-human', 'Added label: keep'], 'keep was added once, at create');
+    await assert.rejects(t.ledger.update(held.id, { status: 'open', expectStatus: ['in_progress'], addLabels: ['gt:follow-up'] }, 'rig/refinery'), /is blocked, expected in_progress/);
+    assert.deepEqual((await t.ledger.show(held.id)).labels, ['gt:needs-human', 'keep']);
+    await assert.rejects(t.ledger.update(held.id, { addLabels: ['  '] }, 'tester'), (e: unknown) => e instanceof TownError && e.code === 'invalid');
+  });
 });

@@ -195,7 +195,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
             },
           },
           // The next bead hooked to it (compare-and-set from open), or the polecat idle.
-          ...(take ? [take.hook] : []),
+          ...(take ? [take.hook()] : []),
           c.agents.updateOf(now, take ? { ...take.agent, lastBead: beadId, lastMergeRequest: mr } : idleState(beadId, mr)),
           // Touching a reused request wakes the rig's Refinery, which re-queues it (its branch head moved).
           ...(current && current.status !== 'closed'
@@ -241,8 +241,8 @@ interface NextBead {
   bead: Bead;
   branch: string;
   convoy: string | null;
-  /** Hooks it to the polecat: a compare-and-set from open. */
-  hook: { id: string; patch: BeadUpdate };
+  /** Hooks it to the polecat: a compare-and-set from open, stamped (slungAt) when the write is built. */
+  hook: () => { id: string; patch: BeadUpdate };
   /** The polecat's record: working on it. */
   agent: Partial<AgentMeta>;
   release: () => void;
@@ -282,13 +282,13 @@ async function claimNextBead(c: WorkContext, opts: DoneOptions, actor: string, r
     const branch = polecatBranch(name, bead.id);
     return {
       bead, branch, convoy, release: claim.release,
-      hook: {
+      hook: () => ({
         id: bead.id,
         patch: {
           status: 'hooked', assignee: actor, expectStatus: ['open'],
           metadata: withWorkNote(bead, { rig: rig.name, polecat: actor, branch, runtime: beadRuntime, slungBy: actor, slungAt: new Date().toISOString(), ...(convoy ? { convoy } : {}) }),
         },
-      },
+      }),
       agent: { state: 'working', hook: bead.id, branch, workdir, runtime: beadRuntime, respawns: 0, handoff: null },
     };
   } catch {

@@ -91,7 +91,7 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
       const written = await this.townLedger.updateMany([item, way.item], this.opts.actor).catch(() => null);
       if (written) {
         recorded = beadToMergeRequest(written.find((b) => b.id === id)!)!;
-        await way.finish();
+        way.finish();
       } else {
         recorded = await super.record(id, phase, patch, note);
         await this.sendBack({ id: way.item.id } as Bead, recorded, followUp!);
@@ -194,40 +194,35 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
     const way = await this.wayBack(stale.id, mr, f);
     if (!way) return;
     await this.townLedger.update(way.item.id, way.item.patch, this.opts.actor);
-    await way.finish();
+    way.finish();
   }
 
   /**
-   * The write that sends a bead in review back (compare-and-set from in_progress), and what follows
-   * it (its label, the hold's notice); null when the bead is not, or no longer, this request's.
+   * The write that sends a bead in review back (compare-and-set from in_progress, its label in the
+   * same write), and what follows it (the hold's notice); null when the bead is not, or no longer, this request's.
    */
-  private async wayBack(beadId: string, mr: MergeRequest, f: FollowUp): Promise<{ item: LedgerItem; finish: () => Promise<void> } | null> {
+  private async wayBack(beadId: string, mr: MergeRequest, f: FollowUp): Promise<{ item: LedgerItem; finish: () => void } | null> {
     const bead = await this.townLedger.show(beadId).catch(() => null);
     if (!bead || !isInReview(bead) || workNote(bead).review?.mergeRequest !== mr.id) return null;
     const polecat = workNote(bead).polecat ?? mr.meta.polecat!;
     const reworks = (workNote(bead).reworks ?? 0) + 1;
     const rework = { kind: f.kind, mergeRequest: mr.id, title: f.title, detail: f.description.slice(0, 24_000), at: new Date().toISOString() };
-    const label = async (name: string) => {
-      if (!bead.labels.includes(name)) await this.townLedger.addLabel(bead.id, name, this.opts.actor);
-    };
+    // The label goes in the same write as the status: nobody reads the bead held without it.
     if (reworkDecision(reworks, this.reworkCap) === 'hold') {
       return {
         item: {
           id: bead.id,
-          patch: { status: 'blocked', assignee: null, expectStatus: ['in_progress'], metadata: withWorkNote(bead, { polecat, branch: mr.meta.branch, review: null, rework, reworks }) },
+          patch: { status: 'blocked', assignee: null, expectStatus: ['in_progress'], addLabels: [NEEDS_HUMAN_LABEL], metadata: withWorkNote(bead, { polecat, branch: mr.meta.branch, review: null, rework, reworks }) },
         },
-        finish: async () => {
-          await label(NEEDS_HUMAN_LABEL);
-          this.held({ bead: bead.id, title: bead.title, mergeRequest: mr.id, reworks, rig: this.opts.rig ?? '', reason: f.title });
-        },
+        finish: () => this.held({ bead: bead.id, title: bead.title, mergeRequest: mr.id, reworks, rig: this.opts.rig ?? '', reason: f.title }),
       };
     }
     return {
       item: {
         id: bead.id,
-        patch: { status: 'open', assignee: polecat, expectStatus: ['in_progress'], metadata: withWorkNote(bead, { polecat, branch: mr.meta.branch, review: null, rework, reworks }) },
+        patch: { status: 'open', assignee: polecat, expectStatus: ['in_progress'], addLabels: [FOLLOW_UP_LABEL], metadata: withWorkNote(bead, { polecat, branch: mr.meta.branch, review: null, rework, reworks }) },
       },
-      finish: () => label(FOLLOW_UP_LABEL),
+      finish: () => undefined,
     };
   }
 }
