@@ -98,7 +98,7 @@ export async function applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof 
   for (const label of p.addLabels ?? []) await insertLabel(tx, id, label);
   if (!sets.length) return beadInTx(tx, id);
   set('updated_at', tx.now);
-  await tx.exec(`UPDATE issues SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+  await tx.updateIssues(`UPDATE issues SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
   tx.touch('issues');
   const eventType = newStatus === 'closed' && oldStatus !== 'closed' ? 'closed'
     : oldStatus === 'closed' && newStatus !== 'closed' ? 'reopened'

@@ -35,19 +35,24 @@ export { NOT_WORK_TYPES } from './bead-reads.ts';
 export interface LedgerOptions {
   /** Pool size; Dolt serialises commits anyway, more connections only add contention. Default 10. */
   connections?: number;
+  /** Writes of these actors go ahead of the others waiting (in call order among themselves): the
+   *  town's Refinery, whose writes land work, so a queue full of `gt done`s cannot hold it back. */
+  firstInLine?: (actor: string) => boolean;
 }
 
 export class Ledger {
   private readonly inflight = new Set<Promise<unknown>>();
-  /** The tail of the write queue: every change to the working set waits for the one before it. */
-  private writeTail: Promise<unknown> = Promise.resolve();
+  /** Changes waiting for the one running (FIFO, but `firstInLine` writes before the others). */
+  private readonly waiting: Array<{ first: boolean; start: () => void }> = [];
+  /** A queued change is running. */
+  private busy = false;
   /** Set inside a queued change, so one started from within it runs at once instead of waiting for itself. */
   private readonly insideWrite = new AsyncLocalStorage<{ running: boolean }>();
   private readonly prefixCounts = new PrefixCounts();
   private closed = false;
   private readonly ctx: LedgerContext;
 
-  private constructor(readonly pool: Pool, readonly conn: DoltConnection) {
+  private constructor(readonly pool: Pool, readonly conn: DoltConnection, private readonly opts: LedgerOptions = {}) {
     this.ctx = { q: this.q, write: (actor, op, body) => this.write(actor, op, body) };
   }
 
@@ -67,7 +72,7 @@ export class Ledger {
       await pool.end().catch(() => undefined);
       throw toTownError(e);
     }
-    return new Ledger(pool, conn);
+    return new Ledger(pool, conn, opts);
   }
 
   /** Waits for writes in flight, then closes the pool. */
@@ -95,35 +100,47 @@ export class Ledger {
    * 10-agent swarm, docs/performance.md "Fifth pass"), and refuses the loser of a race on one row
    * (a serialization failure, rerun from scratch). One at a time, a write starts from the working
    * set the last one left and commits without a merge; it also keeps writes to one bead in call
-   * order. Reads are not queued. Other processes' writes (a `bd` on the same server) are still
-   * merged or retried by Dolt and write-tx.ts.
+   * order (a `firstInLine` actor's writes go ahead of the others waiting, still in order among
+   * themselves: see LedgerOptions). Reads are not queued. Other processes' writes (a `bd` on the
+   * same server) are still merged or retried by Dolt and write-tx.ts.
    */
   private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new TownError('unavailable', 'the ledger is closed'));
     const who = validate(ActorSchema, actor, 'actor');
-    const p = this.queued(() => runWrite(this.pool, who, op, body));
+    const p = this.queued(() => runWrite(this.pool, who, op, body), this.opts.firstInLine?.(who) ?? false);
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
     p.then(done, done);
     return p;
   }
 
-  /** Runs `change` after every change queued before it (FIFO); a failed one does not stop the queue. */
-  private queued<T>(change: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `change` after the change running and those queued before it (FIFO; `first`: before every
+   * waiting change that is not `first`). A failed change does not stop the queue.
+   */
+  private queued<T>(change: () => Promise<T>, first = false): Promise<T> {
     // Nested: called from inside a change that is still running (it would wait for itself). Work
     // that merely began inside a change (a timer, a listener it woke) inherits the async context
     // too; once that change has finished it queues like any other write.
     if (this.insideWrite.getStore()?.running) return change();
-    const run = () => {
-      const mark = { running: true };
-      const finished = () => {
-        mark.running = false;
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        const mark = { running: true };
+        this.insideWrite.run(mark, change).then(resolve, reject).finally(() => {
+          mark.running = false;
+          this.startNext();
+        });
       };
-      return this.insideWrite.run(mark, change).finally(finished);
-    };
-    const p = this.writeTail.then(run, run);
-    this.writeTail = p.catch(() => undefined);
-    return p;
+      const at = first ? this.waiting.findIndex((w) => !w.first) : -1;
+      this.waiting.splice(at < 0 ? this.waiting.length : at, 0, { first, start });
+      if (!this.busy) this.startNext();
+    });
+  }
+
+  private startNext(): void {
+    const next = this.waiting.shift();
+    this.busy = next !== undefined;
+    next?.start();
   }
 
   // ---- create (bead-create.ts) ----------------------------------------------------------------

@@ -6,6 +6,7 @@ import type { CallContext, EventName, TownEvents, TownHandlers } from '../../pre
 import { authorize, isRequestName, parseArgs, TownError } from '../../preload/contract.ts';
 import type { TownStatus } from '../../preload/types.ts';
 import { PtyHostClient, nodeForkLauncher, type PtyHostLauncher } from '../agents/pty-host-client.ts';
+import { isRefineryAddress } from './polecats/work-beads.ts';
 import { BeadFeed } from '../ledger/bead-feed.ts';
 import { DoltServer } from '../ledger/dolt-server.ts';
 import { beadsDirOf, writeBeadsDir } from '../ledger/bd-env.ts';
@@ -91,7 +92,8 @@ export class Town {
       await dolt.start();
       started.push(dolt);
       log(`dolt sql-server ready on 127.0.0.1:${dolt.port} (pid ${dolt.pid})`);
-      const ledger = await Ledger.open(dolt.connection());
+      // The Refineries' writes land work: they do not wait behind a queue of gt dones (docs/ledger.md).
+      const ledger = await Ledger.open(dolt.connection(), { firstInLine: isRefineryAddress });
       started.push({ stop: () => ledger.close() });
       // The real bd finds the town's ledger through <town>/.beads (gt bd-env prints the rest).
       try {

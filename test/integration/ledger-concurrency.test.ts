@@ -102,3 +102,31 @@ test('one ledger runs its writes one at a time, in call order; a failed write do
     await town.dispose();
   }
 });
+
+test('a first-in-line actor\'s writes go ahead of the others waiting, in call order among themselves', { skip: doltAvailable() ?? false, timeout: 300_000 }, async () => {
+  const town = await startTempDolt();
+  const ledger = await Ledger.open(town.server.connection(), { firstInLine: (actor) => actor.endsWith('/refinery') });
+  const raw = await mysql.createConnection(town.server.connection());
+  try {
+    const bead = await ledger.create({ title: 'queued on' }, 'mayor');
+    const [before] = await raw.query('SELECT COUNT(*) AS n FROM dolt_log');
+    const start = Number((before as Array<{ n: number }>)[0].n);
+    // All called in one go: the first runs at once, the rest wait; the refinery's overtake the
+    // polecats' that wait, not the one already running.
+    const order = ['rig/polecats/a', 'rig/polecats/b', 'rig/refinery', 'rig/polecats/c', 'rig/refinery', 'rig/polecats/d'];
+    await Promise.all(order.map((actor, i) => ledger.update(bead.id, { metadata: { i } }, actor)));
+    const [log] = await raw.query('SELECT committer FROM dolt_log');
+    const committers = (log as Array<{ committer: string }>).map((r) => r.committer);
+    assert.equal(committers.length, start + order.length);
+    assert.deepEqual(
+      committers.slice(0, order.length).reverse(),
+      ['rig/polecats/a', 'rig/refinery', 'rig/refinery', 'rig/polecats/b', 'rig/polecats/c', 'rig/polecats/d'],
+    );
+    // The last write's metadata is the one called last among the polecats (written last).
+    assert.deepEqual((await ledger.show(bead.id)).metadata, { i: 5 });
+  } finally {
+    await raw.end();
+    await ledger.close();
+    await town.dispose();
+  }
+});

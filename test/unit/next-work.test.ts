@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bead } from '../../preload/types.ts';
 import type { RigInfo } from '../../preload/requests/work-types.ts';
-import { pickWork, type OpenConvoy, type WorkReads } from '../../main/town/supervisors/next-work.ts';
+import { CLAIM_FRESH_MS, ClaimReads, FinishedPrefix, pickWork, PREFIX_TRUST_MS, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from '../../main/town/supervisors/next-work.ts';
 
 const rig = (name: string, prefix: string): RigInfo => ({
   name, prefix, source: '/src', branch: 'main', gate: null, runtime: null, maxPolecats: 4, setupCommand: null, copyFiles: [],
@@ -64,4 +64,84 @@ test('no slot in the town: nothing is read', async () => {
   assert.deepEqual(picks, []);
   assert.equal(queuedRead, false);
   assert.deepEqual(r.readyCalls, []);
+});
+
+// ClaimReads: `gt done`'s claims of one rig share their reads.
+const pick = (id: string): WorkPick => ({ bead: id, rig: 'a' });
+
+test('claims arriving together share one read and get different picks, in order', async () => {
+  const held = new Set<string>();
+  const claims = new ClaimReads((b) => held.has(b));
+  let reads = 0;
+  let open!: (v: WorkPick[]) => void;
+  const read = () => { reads++; return new Promise<WorkPick[]>((r) => { open = r; }); };
+  // Each claim's pick is marked held as it is chosen (the Witness's slinging entry).
+  const claim = () => claims.next('a', read, (p) => { held.add(p.bead); return p.bead; });
+  const all = Promise.all([claim(), claim(), claim()]);
+  open([pick('aa-1'), pick('aa-2'), pick('aa-3'), pick('aa-4')]);
+  assert.deepEqual(await all, ['aa-1', 'aa-2', 'aa-3']);
+  assert.equal(reads, 1, 'one read for three claims');
+});
+
+test('candidates used up: the claim reads again once; a stale read is not reused', async () => {
+  let now = 1000;
+  const held = new Set<string>();
+  const claims = new ClaimReads((b) => held.has(b), () => now);
+  const served: string[][] = [];
+  const readOf = (ids: string[]) => async () => { served.push(ids); return ids.map(pick); };
+  const hold = (p: WorkPick) => { held.add(p.bead); return p; };
+  const keep = (p: WorkPick) => p;
+  await claims.next('a', readOf(['aa-1']), hold);
+  // Fresh, but its one candidate is held: a second read, whose first free pick is taken.
+  const second = await claims.next('a', readOf(['aa-1', 'aa-2']), hold);
+  assert.equal(second?.bead, 'aa-2');
+  assert.equal(served.length, 2);
+  // Nothing free in a fresh read and its re-read: null, after one more read only.
+  held.add('aa-2');
+  assert.equal(await claims.next('a', readOf(['aa-1', 'aa-2']), hold), null);
+  assert.equal(served.length, 3);
+  // A pick handed out and released since (hooked) is not offered again by the same read.
+  now += CLAIM_FRESH_MS + 1;
+  held.clear();
+  const chained = await claims.next('a', readOf(['aa-3', 'aa-4']), keep);
+  assert.equal(chained?.bead, 'aa-3');
+  assert.equal((await claims.next('a', readOf(['never read']), keep))?.bead, 'aa-4', 'the fresh read serves, its next pick');
+  assert.equal(served.length, 4);
+  // Past CLAIM_FRESH_MS the finished read's candidates are not offered: a new read answers.
+  now += CLAIM_FRESH_MS + 1;
+  held.clear();
+  assert.equal((await claims.next('a', readOf(['aa-9']), keep))?.bead, 'aa-9');
+  assert.equal(served.length, 5);
+  // A failed read is no pick (the caller goes idle), and the next claim reads again.
+  now += CLAIM_FRESH_MS + 1;
+  assert.equal(await claims.next('a', async () => { throw new Error('dolt away'); }, keep), null);
+  assert.equal((await claims.next('a', readOf(['aa-7']), keep))?.bead, 'aa-7');
+});
+
+// FinishedPrefix: a big convoy's leading chunks found all finished are not read again.
+test('a convoy\'s finished prefix grows chunk by chunk from the start, expires, and resets when the convoy changes', () => {
+  let now = 0;
+  const prefix = new FinishedPrefix(() => now);
+  const tracked = 3 * READY_CHUNK + 5;
+  assert.equal(prefix.from('c', tracked), 0);
+  prefix.finished('c', tracked, READY_CHUNK);
+  assert.equal(prefix.from('c', tracked), 0, 'a finished chunk after an unread one does not count');
+  prefix.finished('c', tracked, 0);
+  prefix.finished('c', tracked, READY_CHUNK);
+  assert.equal(prefix.from('c', tracked), 2 * READY_CHUNK);
+  assert.equal(prefix.from('c', tracked + 1), 0, 'the convoy tracks another bead: read from the start');
+  prefix.finished('c', tracked, 0);
+  now += PREFIX_TRUST_MS + 1;
+  assert.equal(prefix.from('c', tracked), 0, 'expired');
+  prefix.finished('c', tracked, 0);
+  prefix.forget('c');
+  assert.equal(prefix.from('c', tracked), 0);
+});
+
+test('pickWork starts a convoy past its finished prefix', async () => {
+  const tracked = Array.from({ length: READY_CHUNK + 2 }, (_, i) => `aa-${i}`);
+  const r = reads([], [bead('aa-1'), bead(`aa-${READY_CHUNK + 1}`)]);
+  const picks = await pickWork(r, rigs, [{ ...convoy('hq-c', tracked, { rig: 'a' }), from: READY_CHUNK }], { town: 1, rigs: new Map([['a', 1]]) }, new Set());
+  assert.deepEqual(picks.map((p) => p.bead), [`aa-${READY_CHUNK + 1}`]);
+  assert.deepEqual(r.readyCalls, [tracked.slice(READY_CHUNK)], 'the prefix is not read');
 });

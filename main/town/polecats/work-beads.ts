@@ -38,6 +38,8 @@ export interface Rework {
 
 /** Who holds a bead while it is in review: the rig's Refinery (never a polecat's hook). */
 export const refineryAddress = (rig: string): string => `${rig}/refinery`;
+/** Whether an actor is a rig's Refinery (`<rig>/refinery`). */
+export const isRefineryAddress = (actor: string): boolean => /^[a-z][a-z0-9_-]*\/refinery$/.test(actor);
 
 /**
  * In review: `gt done` recorded a merge request and the code has not landed yet. Stored as status

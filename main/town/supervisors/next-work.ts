@@ -36,6 +36,8 @@ export interface WorkReads {
 export interface OpenConvoy {
   convoy: Bead;
   tracked: string[];
+  /** Tracked beads before this index were all finished when last read (FinishedPrefix): not read again. */
+  from?: number;
 }
 
 export async function pickWork(reads: WorkReads, rigs: Map<string, RigInfo>, convoys: OpenConvoy[], slots: FreeSlots, skip: ReadonlySet<string>): Promise<WorkPick[]> {
@@ -58,11 +60,12 @@ export async function pickWork(reads: WorkReads, rigs: Map<string, RigInfo>, con
     if (rig && take(rig.name)) picks.push({ bead: b.id, rig: rig.name, runtime: note.runtime ?? undefined, convoy: note.convoy });
   }
   const picked = new Set([...picks.map((p) => p.bead), ...skip]);
-  for (const { convoy, tracked } of convoys) {
+  for (const c of convoys) {
+    const { convoy, tracked } = c;
     if (free.town <= 0) break;
     const meta = convoy.metadata as { rig?: string | null; runtime?: string | null };
     if (meta.rig && !room(meta.rig)) continue;
-    for (let i = 0; i < tracked.length && free.town > 0; i += READY_CHUNK) {
+    for (let i = c.from ?? 0; i < tracked.length && free.town > 0; i += READY_CHUNK) {
       const chunk = tracked.slice(i, i + READY_CHUNK);
       const ready = new Set((await reads.ready(chunk)).filter((b) => !b.assignee).map((b) => b.id));
       for (const id of chunk) {
@@ -77,4 +80,101 @@ export async function pickWork(reads: WorkReads, rigs: Map<string, RigInfo>, con
     }
   }
   return picks;
+}
+
+interface SharedRead {
+  picks: Promise<WorkPick[]>;
+  /** When the read finished (null: in flight). */
+  settledAt: number | null;
+  /** Its picks already handed to a claim. */
+  given: Set<string>;
+}
+
+/** How long a convoy's finished prefix is trusted before it is read again from the start. */
+export const PREFIX_TRUST_MS = 60_000;
+
+/**
+ * Per convoy, how many of its tracked beads, in whole READY_CHUNKs from the start, were all finished
+ * when last read: a big convoy in full swing has most of its first chunks closed, and every read of
+ * its ready work or of its unfinished beads would read them again. Reads start past them instead.
+ * Trusted for PREFIX_TRUST_MS (a bead reopened there by hand is seen again within that time) and
+ * while the convoy tracks as many beads as then; the Witness closes a convoy only after reading it
+ * from the start.
+ */
+export class FinishedPrefix {
+  private readonly prefixes = new Map<string, { upTo: number; tracked: number; since: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Where reads of this convoy's tracked beads start. */
+  from(convoy: string, tracked: number): number {
+    const p = this.prefixes.get(convoy);
+    if (!p) return 0;
+    if (p.tracked !== tracked || this.now() - p.since > PREFIX_TRUST_MS) {
+      this.prefixes.delete(convoy);
+      return 0;
+    }
+    return p.upTo;
+  }
+
+  /** The chunk starting at `start` was read all finished: the prefix grows if it ended there. */
+  finished(convoy: string, tracked: number, start: number): void {
+    const p = this.prefixes.get(convoy);
+    const upTo = p && p.tracked === tracked ? p.upTo : 0;
+    if (start !== upTo) return;
+    this.prefixes.set(convoy, { upTo: Math.min(tracked, start + READY_CHUNK), tracked, since: p && p.tracked === tracked ? p.since : this.now() });
+  }
+
+  forget(convoy: string): void {
+    this.prefixes.delete(convoy);
+  }
+}
+
+/** Picks read at once for `gt done`'s claims of a rig: concurrent claims share one read. */
+export const CLAIM_CANDIDATES = 8;
+/** A finished read's remaining picks serve later claims for this long (then they may be stale). */
+export const CLAIM_FRESH_MS = 500;
+
+/**
+ * `gt done`'s next-bead claims of each rig, sharing their reads: claims arriving while a read is in
+ * flight (or within CLAIM_FRESH_MS after it) take its picks in order, each the first one no other
+ * claim or sling holds (`held`), so polecats finishing together get different beads from one read
+ * instead of each reading the queue and all but one finding their pick taken. Candidates exhausted,
+ * a claim reads again once. A pick that went stale meanwhile (hooked by someone else) is refused by
+ * the hook's compare-and-set, as any lost race is.
+ */
+export class ClaimReads {
+  private readonly reads = new Map<string, SharedRead>();
+
+  constructor(
+    private readonly held: (bead: string) => boolean,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The next pick for `rig` that nobody holds, handed to `hold` at once (it marks the pick held, in
+   *  the same step as it was chosen, so a claim resumed right after this one skips it), or null;
+   *  `read` reads the rig's candidates (CLAIM_CANDIDATES of them) when no shared read serves. */
+  async next<T>(rig: string, read: () => Promise<WorkPick[]>, hold: (pick: WorkPick) => T): Promise<T | null> {
+    const shared = this.reads.get(rig);
+    const fresh = shared !== undefined && (shared.settledAt === null || this.now() - shared.settledAt <= CLAIM_FRESH_MS);
+    // A read's pick is handed out once: released later (hooked, or given up), it is not offered again.
+    const choose = (from: SharedRead, picks: WorkPick[]): T | null => {
+      const pick = picks.find((p) => !from.given.has(p.bead) && !this.held(p.bead));
+      if (!pick) return null;
+      from.given.add(pick.bead);
+      return hold(pick);
+    };
+    const from = fresh ? shared : this.start(rig, read);
+    const first = choose(from, await from.picks.catch(() => []));
+    if (first !== null || !fresh) return first;
+    const again = this.start(rig, read);
+    return choose(again, await again.picks.catch(() => []));
+  }
+
+  private start(rig: string, read: () => Promise<WorkPick[]>): SharedRead {
+    const entry: SharedRead = { picks: Promise.resolve([]), settledAt: null, given: new Set() };
+    entry.picks = read().finally(() => { entry.settledAt = this.now(); });
+    this.reads.set(rig, entry);
+    return entry;
+  }
 }

@@ -16,7 +16,7 @@ import { TOWN_ACTOR, type WorkContext } from './work-context.ts';
 import { markFailed, markUp, type RestartState } from '../../lib/restart-policy.ts';
 import { Escalations } from '../supervision/escalations.ts';
 import { nextPatrolInterval } from './patrol-pacing.ts';
-import { pickWork, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from './next-work.ts';
+import { CLAIM_CANDIDATES, ClaimReads, FinishedPrefix, pickWork, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from './next-work.ts';
 
 /** Statuses of work still to be done: a convoy lands only when none of its beads has one. */
 const UNFINISHED = new Set<string>(['open', 'hooked', 'in_progress', 'blocked', 'deferred', 'pinned']);
@@ -35,8 +35,13 @@ export class Witness {
   private readonly restarts = new Map<string, RestartState>();
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeDue = 0;
-  /** Slings the feed started and that have not finished, by bead (their sessions may be starting). */
-  private readonly slinging = new Map<string, { rig: string; done: Promise<void> }>();
+  /** Slings the feed started and that have not finished, by bead (their sessions may be starting),
+   *  and `gt done`'s claims (`claim`: the bead goes to a polecat that already holds its slot). */
+  private readonly slinging = new Map<string, { rig: string; done: Promise<void>; claim?: boolean }>();
+  /** Per convoy, the leading tracked beads found all finished: reads start past them. */
+  private readonly finishedPrefix = new FinishedPrefix();
+  /** `gt done`'s next-bead claims, sharing their reads per rig (a pick in flight is not offered). */
+  private readonly claims = new ClaimReads((bead) => this.slinging.has(bead));
   /** The current wait between periodic patrols. */
   private periodicMs = 0;
 
@@ -259,8 +264,8 @@ export class Witness {
     const open: OpenConvoy[] = [];
     for (const c of convoys) {
       const { convoy, tracked } = c;
-      if (!tracked.length || (await this.anyUnfinished(tracked))) {
-        open.push(c);
+      if (!tracked.length || (await this.anyUnfinished(convoy.id, tracked))) {
+        open.push({ ...c, from: this.finishedPrefix.from(convoy.id, tracked.length) });
         continue;
       }
       await this.c.ledger.closeBead(convoy.id, 'landed: every tracked bead is closed', TOWN_ACTOR).finally(() => this.convoys.changed());
@@ -271,16 +276,22 @@ export class Witness {
   }
 
   /**
-   * Whether any of these beads is still to be done (a bead that no longer exists counts as done).
-   * Read in chunks, stopping at the first unfinished one: a big convoy in full swing is answered by
-   * its first chunk, instead of every unfinished bead of the town being read on every patrol.
+   * Whether any of a convoy's tracked beads is still to be done (a bead that no longer exists counts
+   * as done). Read in chunks from the convoy's finished prefix (the leading chunks found all finished
+   * before: FinishedPrefix), stopping at the first unfinished one: a big convoy in full swing is
+   * answered by one chunk, instead of every bead of it being read on every patrol. None left past
+   * the prefix: read again from the start before the answer lets the convoy close.
    */
-  private async anyUnfinished(ids: string[]): Promise<boolean> {
-    for (let i = 0; i < ids.length; i += READY_CHUNK) {
+  private async anyUnfinished(convoy: string, ids: string[]): Promise<boolean> {
+    const start = this.finishedPrefix.from(convoy, ids.length);
+    for (let i = start; i < ids.length; i += READY_CHUNK) {
       const beads = await this.c.ledger.getMany(ids.slice(i, i + READY_CHUNK));
       if (beads.some((b) => UNFINISHED.has(b.status))) return true;
+      this.finishedPrefix.finished(convoy, ids.length, i);
     }
-    return false;
+    if (start === 0) return false;
+    this.finishedPrefix.forget(convoy);
+    return this.anyUnfinished(convoy, ids);
   }
 
   /**
@@ -322,24 +333,34 @@ export class Witness {
   }
 
   /**
-   * `gt done`'s next bead for a polecat of this rig that keeps its slot: the feed's first pick for
-   * the rig, marked in flight so that no patrol picks it too. `release` once it is hooked or given
-   * up (a patrol's feed may take it then).
+   * `gt done`'s next bead for a polecat of this rig that keeps its slot: the first of the feed's picks
+   * for the rig that no sling or other claim holds (claims finishing together share one read:
+   * ClaimReads), marked in flight so that no patrol picks it too. `release` once it is hooked or
+   * given up (a patrol's feed may take it then).
    */
   async claimNext(rig: RigInfo): Promise<{ pick: WorkPick; release: () => void } | null> {
     if (this.stopped) return null;
-    const rigs = new Map([[rig.name, rig]]);
-    const [pick] = await pickWork(this.workReads(), rigs, await this.convoys.openConvoys(), { town: 1, rigs: new Map([[rig.name, 1]]) }, new Set(this.slinging.keys()));
-    if (!pick || this.slinging.has(pick.bead)) return null;
-    let release!: () => void;
-    const done = new Promise<void>((resolve) => {
-      release = () => {
-        if (this.slinging.get(pick.bead)?.done === done) this.slinging.delete(pick.bead);
-        resolve();
-      };
+    const read = async () => pickWork(
+      this.workReads(), new Map([[rig.name, rig]]),
+      (await this.convoys.openConvoys()).map((c) => ({ ...c, from: this.finishedPrefix.from(c.convoy.id, c.tracked.length) })),
+      { town: CLAIM_CANDIDATES, rigs: new Map([[rig.name, CLAIM_CANDIDATES]]) }, new Set(this.slinging.keys()),
+    );
+    const claim = await this.claims.next(rig.name, read, (pick) => {
+      let release!: () => void;
+      const done = new Promise<void>((resolve) => {
+        release = () => {
+          if (this.slinging.get(pick.bead)?.done === done) this.slinging.delete(pick.bead);
+          resolve();
+        };
+      });
+      this.slinging.set(pick.bead, { rig: rig.name, done, claim: true });
+      return { pick, release };
     });
-    this.slinging.set(pick.bead, { rig: rig.name, done });
-    return { pick, release };
+    if (claim && this.stopped) {
+      claim.release();
+      return null;
+    }
+    return claim;
   }
 
   /** A fed sling's outcome: a hook is announced; held back (full, e-stop, budget) it stays queued. */
@@ -353,10 +374,11 @@ export class Witness {
   }
 
   /** Polecat slots free now, per rig and in the town: working polecats and the slings still in flight
-   *  (not hooked yet, or hooked after the list was read) count against each cap. */
+   *  (not hooked yet, or hooked after the list was read) count against each cap; `gt done`'s claims
+   *  do not (their polecat is working, counted already). */
   private async freeSlots(rigs: Map<string, RigInfo>): Promise<{ town: number; rigs: Map<string, number> }> {
     const working = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.state === 'working');
-    const flying = [...this.slinging.values()];
+    const flying = [...this.slinging.values()].filter((f) => !f.claim);
     const perRig = new Map<string, number>();
     for (const rig of rigs.values()) {
       const used = working.filter((a) => a.meta.rig === rig.name).length + flying.filter((f) => f.rig === rig.name).length;
