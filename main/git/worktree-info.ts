@@ -1,8 +1,8 @@
 // Facts about an existing directory as a git worktree: its private git dir and the repository
 // (common dir) it belongs to, or null when it is not a worktree at all.
 
-import { realpath } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { runGit } from './run-git.ts';
 
 export interface WorktreeInfo {
@@ -25,4 +25,21 @@ export async function repositoryCommonDir(repoDir: string): Promise<string | nul
   const r = await runGit(repoDir, ['rev-parse', '--git-common-dir']);
   if (!r.ok) return null;
   return realpath(resolve(repoDir, r.stdout.trim()));
+}
+
+/**
+ * The git dir a linked worktree's `.git` file names, resolved, read without running git; null when
+ * `workDir` has no such file or the dir it names is gone. A cheap "is this still the worktree I
+ * checked" (compare with the resolved gitDir of an earlier worktreeInfo), not a check of its own.
+ */
+export async function linkedGitDir(workDir: string): Promise<string | null> {
+  try {
+    const named = /^gitdir: (.+)$/m.exec(await readFile(join(workDir, '.git'), 'utf8'))?.[1]?.trim();
+    if (!named) return null;
+    const dir = await realpath(resolve(workDir, named));
+    await stat(join(dir, 'HEAD'));
+    return dir;
+  } catch {
+    return null;
+  }
 }

@@ -30,7 +30,7 @@ import { branchesMergedInto, branchHeads } from '../git/branch-heads.ts';
 import { isValidBranchName } from '../git/check-branch-name.ts';
 import { addDetachedWorktree } from '../git/worktree-add.ts';
 import { checkoutClean } from '../git/worktree-checkout.ts';
-import { repositoryCommonDir, worktreeInfo } from '../git/worktree-info.ts';
+import { linkedGitDir, repositoryCommonDir, worktreeInfo } from '../git/worktree-info.ts';
 import { GateStopped, resolveBatch, type Resolution } from './batch-resolver.ts';
 import { runGate } from './gate-runner.ts';
 import { buildMergeStack, type StackItem } from './merge-stack.ts';
@@ -102,6 +102,8 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   private readonly now: () => number;
   private readonly recordTestingAfterMs: number;
   private worktreeGitDir: string | null = null;
+  /** worktreeGitDir resolved, once checked by worktreeInfo: later passes compare the .git file with it. */
+  private worktreeGitDirReal: string | null = null;
   private marker = '';
   /** Target commits this refinery saw pass the gate (a red target must not blame requests). */
   private readonly greenTargets = new Set<string>();
@@ -519,6 +521,9 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   // ---------------------------------------------------------------- worktree and gate
 
   private async ensureWorktree(): Promise<void> {
+    // Checked before by this process and its .git file still names that git dir: no git run needed
+    // (every pass comes here; two git processes a pass were a good share of the town's spawns).
+    if (this.worktreeGitDirReal && (await linkedGitDir(this.workDir)) === this.worktreeGitDirReal) return;
     const info = await worktreeInfo(this.workDir).catch(() => null);
     const repoCommon = await repositoryCommonDir(this.repoDir);
     if (!repoCommon) throw new TownError('not_found', `not a git repository: ${this.repoDir}`);
@@ -529,6 +534,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
         // First use by this process: a previous refinery may have died mid-gate.
         await killOrphanGate(info.gitDir, this.marker);
       }
+      this.worktreeGitDirReal = await realpath(info.gitDir);
       return;
     }
     if (await exists(this.workDir)) {
@@ -543,6 +549,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     const created = await worktreeInfo(this.workDir);
     if (!created) throw new TownError('internal', `worktree ${this.workDir} was created but git does not see it`);
     this.worktreeGitDir = created.gitDir;
+    this.worktreeGitDirReal = await realpath(created.gitDir);
     this.marker = await realpath(this.workDir);
   }
 

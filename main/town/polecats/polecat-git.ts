@@ -5,15 +5,14 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
 import { commitAll } from '../../git/commit-all.ts';
-import { currentBranch } from '../../git/current-branch.ts';
 import { resolveBranch } from '../../git/resolve-commit.ts';
 import { countAhead } from '../../git/rev-list.ts';
 import { stashAll } from '../../git/stash-push.ts';
 import { switchBranch } from '../../git/switch-branch.ts';
 import { addBranchWorktree } from '../../git/worktree-add.ts';
-import { worktreeInfo } from '../../git/worktree-info.ts';
+import { linkedGitDir, worktreeInfo } from '../../git/worktree-info.ts';
 import { removeWorktree as removeGitWorktree } from '../../git/worktree-remove.ts';
-import { isDirty } from '../../git/worktree-status.ts';
+import { branchAndDirty, isDirty } from '../../git/worktree-status.ts';
 
 export interface GitWho {
   name: string;
@@ -37,12 +36,17 @@ export interface PreparedWorktree {
  * branch is switched; whatever it held uncommitted is stashed, never thrown away.
  */
 export async function prepareWorktree(bare: string, workdir: string, branch: string, base: string): Promise<PreparedWorktree> {
-  const baseSha = await resolveBranch(bare, base);
+  // A polecat's worktree is a linked one: its .git file says so without running git (worktreeInfo
+  // for anything else there). The branches and the worktree's state are read side by side.
+  const present = existsSync(workdir) && ((await linkedGitDir(workdir)) !== null || (await worktreeInfo(workdir)) !== null);
+  const [baseSha, branchSha, state] = await Promise.all([
+    resolveBranch(bare, base), resolveBranch(bare, branch), present ? branchAndDirty(workdir) : Promise.resolve(null),
+  ]);
   if (!baseSha) throw new TownError('not_found', `the rig has no branch ${base}`);
-  const branchExists = (await resolveBranch(bare, branch)) !== null;
-  if (existsSync(workdir) && (await worktreeInfo(workdir))) {
-    if ((await currentBranch(workdir)) === branch) return { workdir, branch, reused: true };
-    if (await isDirty(workdir)) {
+  const branchExists = branchSha !== null;
+  if (state) {
+    if (state.branch === branch) return { workdir, branch, reused: true };
+    if (state.dirty) {
       const s = await stashAll(workdir, `gt: leftovers before switching to ${branch}`);
       if (!s.ok) throw new TownError('internal', `cannot stash leftovers in ${workdir}: ${s.message}`);
     }
