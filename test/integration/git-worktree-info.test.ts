@@ -2,7 +2,7 @@
 // linkedGitDir reads the same git dir from the worktree's .git file without running git, and says
 // null once the worktree is gone, replaced by a plain folder, or its git dir removed; branchAndDirty
 // reads a worktree's branch and whether it holds changes in one git run.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,8 +15,9 @@ const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-C', cwd, 
   encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
 });
 
-test('a linked worktree: worktreeInfo and linkedGitDir agree; a replaced folder or a removed git dir is null', async (t) => {
-  const base = mkdtempSync(join(tmpdir(), 'gt-wtinfo-'));
+/** A repository with one commit on main, in a temp folder removed after the test. */
+function repository(t: TestContext, prefix: string): { base: string; repo: string } {
+  const base = mkdtempSync(join(tmpdir(), prefix));
   t.after(() => rmSync(base, { recursive: true, force: true }));
   const repo = join(base, 'repo');
   mkdirSync(repo);
@@ -24,6 +25,11 @@ test('a linked worktree: worktreeInfo and linkedGitDir agree; a replaced folder 
   writeFileSync(join(repo, 'a.txt'), 'a\n');
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', 'init');
+  return { base, repo };
+}
+
+test('a linked worktree: worktreeInfo and linkedGitDir agree; a replaced folder or a removed git dir is null', async (t) => {
+  const { base, repo } = repository(t, 'gt-wtinfo-');
   const work = join(base, 'work');
   git(repo, 'worktree', 'add', '-q', '--detach', work);
 
@@ -46,14 +52,7 @@ test('a linked worktree: worktreeInfo and linkedGitDir agree; a replaced folder 
 });
 
 test('branchAndDirty: the branch and uncommitted changes from one git run; detached is no branch', async (t) => {
-  const base = mkdtempSync(join(tmpdir(), 'gt-wtstate-'));
-  t.after(() => rmSync(base, { recursive: true, force: true }));
-  const repo = join(base, 'repo');
-  mkdirSync(repo);
-  git(repo, 'init', '-q', '-b', 'main');
-  writeFileSync(join(repo, 'a.txt'), 'a\n');
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'init');
+  const { base, repo } = repository(t, 'gt-wtstate-');
   assert.deepEqual(await branchAndDirty(repo), { branch: 'main', dirty: false });
   writeFileSync(join(repo, 'new.txt'), 'untracked\n');
   assert.deepEqual(await branchAndDirty(repo), { branch: 'main', dirty: true }, 'an untracked file');
