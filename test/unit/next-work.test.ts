@@ -1,12 +1,13 @@
-// pickWork (main/town/supervisors/next-work.ts), the feed's order shared by the Witness and `gt done`,
+// next-work.ts: pickWork, the feed's order shared by the Witness and `gt done`,
 // with its reads injected: queued slings first in the order they were queued, then convoys' ready
 // beads in tracked order; a reserved (assigned) bead, a bead in flight and a full rig are skipped,
-// and a convoy bound to a rig with no free slot is not read at all.
+// and a convoy bound to a rig with no free slot is not read at all. Also: `gt done`'s claims sharing
+// their reads (ClaimReads), a convoy's finished prefix (FinishedPrefix), the free slots (freeSlots).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bead } from '../../preload/types.ts';
 import type { RigInfo } from '../../preload/requests/work-types.ts';
-import { CLAIM_FRESH_MS, ClaimReads, FinishedPrefix, pickWork, PREFIX_TRUST_MS, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from '../../main/town/supervisors/next-work.ts';
+import { CLAIM_FRESH_MS, ClaimReads, FinishedPrefix, freeSlots, pickWork, PREFIX_TRUST_MS, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from '../../main/town/supervisors/next-work.ts';
 
 const rig = (name: string, prefix: string): RigInfo => ({
   name, prefix, source: '/src', branch: 'main', gate: null, runtime: null, maxPolecats: 4, setupCommand: null, copyFiles: [],
@@ -144,4 +145,16 @@ test('pickWork starts a convoy past its finished prefix', async () => {
   const picks = await pickWork(r, rigs, [{ ...convoy('hq-c', tracked, { rig: 'a' }), from: READY_CHUNK }], { town: 1, rigs: new Map([['a', 1]]) }, new Set());
   assert.deepEqual(picks.map((p) => p.bead), [`aa-${READY_CHUNK + 1}`]);
   assert.deepEqual(r.readyCalls, [tracked.slice(READY_CHUNK)], 'the prefix is not read');
+});
+
+test('free slots: working polecats and slings in flight count against the caps; gt done\'s claims do not', () => {
+  const two = new Map([['a', { ...rig('a', 'aa'), maxPolecats: 3 }], ['b', { ...rig('b', 'bb'), maxPolecats: 2 }]]);
+  const working = [{ rig: 'a' }, { rig: 'a' }, { rig: 'b' }];
+  // A sling in flight to a: a's last slot is taken. Two claims by a's working polecats: nothing more.
+  const free = freeSlots(two, 10, working, [{ rig: 'a' }, { rig: 'a', claim: true }, { rig: 'a', claim: true }]);
+  assert.deepEqual([...free.rigs], [['a', 0], ['b', 1]]);
+  assert.equal(free.town, 10 - 3 - 1);
+  // Were the claims counted, a polecat gone idle in b would not be fed while they wait for their write.
+  assert.deepEqual([...freeSlots(two, 4, working, [{ rig: 'b', claim: true }]).rigs], [['a', 1], ['b', 1]]);
+  assert.equal(freeSlots(two, 4, working, [{ rig: 'b', claim: true }]).town, 1);
 });

@@ -1,8 +1,10 @@
 // Which waiting work goes to which rig next: queued slings first (in the order they were queued),
 // then the ready beads of open convoys (convoys in the order given, beads in tracked order), as many
-// as the free slots allow. Shared by the Witness's feed (every free slot of the town) and `gt done`
-// (the finishing polecat's own slot: docs/work-loop.md). Reads only, through `WorkReads`: the caller
-// hooks what is picked (a compare-and-set from open), so a pick that lost a race is refused there.
+// as the free slots allow (freeSlots). Shared by the Witness's feed (every free slot of the town) and
+// `gt done` (the finishing polecat's own slot: docs/work-loop.md), with `gt done`'s claims sharing
+// their reads (ClaimReads) and a big convoy's finished prefix skipped (FinishedPrefix). Reads only,
+// through `WorkReads`: the caller hooks what is picked (a compare-and-set from open), so a pick that
+// lost a race is refused there.
 // Invariants: an open bead with an assignee is never picked (it is reserved for that agent, e.g. sent
 // back by the merge queue); a bead in `skip` (a sling in flight) is never picked twice; a convoy bound
 // to a rig with no free slot is not read at all.
@@ -24,6 +26,21 @@ export interface WorkPick {
 export interface FreeSlots {
   town: number;
   rigs: Map<string, number>;
+}
+
+/**
+ * Slots free now, per rig and in the town (`townMax`): working polecats and slings still in flight
+ * (not hooked yet, or hooked after the agents were read) count against each cap; `gt done`'s claims
+ * (`claim`) do not: their polecat is working, counted already, and keeps its slot for the bead.
+ */
+export function freeSlots(rigs: Map<string, RigInfo>, townMax: number, working: Array<{ rig: string | null }>, inFlight: Array<{ rig: string; claim?: boolean }>): FreeSlots {
+  const flying = inFlight.filter((f) => !f.claim);
+  const perRig = new Map<string, number>();
+  for (const rig of rigs.values()) {
+    const used = working.filter((a) => a.rig === rig.name).length + flying.filter((f) => f.rig === rig.name).length;
+    perRig.set(rig.name, rig.maxPolecats - used);
+  }
+  return { town: townMax - working.length - flying.length, rigs: perRig };
 }
 
 export interface WorkReads {

@@ -16,7 +16,7 @@ import { TOWN_ACTOR, type WorkContext } from './work-context.ts';
 import { markFailed, markUp, type RestartState } from '../../lib/restart-policy.ts';
 import { Escalations } from '../supervision/escalations.ts';
 import { nextPatrolInterval } from './patrol-pacing.ts';
-import { CLAIM_CANDIDATES, ClaimReads, FinishedPrefix, pickWork, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from './next-work.ts';
+import { CLAIM_CANDIDATES, ClaimReads, FinishedPrefix, freeSlots, pickWork, type FreeSlots, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from './next-work.ts';
 
 /** Statuses of work still to be done: a convoy lands only when none of its beads has one. */
 const UNFINISHED = new Set<string>(['open', 'hooked', 'in_progress', 'blocked', 'deferred', 'pinned']);
@@ -373,17 +373,9 @@ export class Witness {
     this.c.publish('workEvent', { kind: 'dispatched', agent: r.value.agent ?? undefined, bead, rig, message: `${bead} → ${r.value.agent}${convoy ? ` (convoy ${convoy})` : ''}`, at: Date.now() });
   }
 
-  /** Polecat slots free now, per rig and in the town: working polecats and the slings still in flight
-   *  (not hooked yet, or hooked after the list was read) count against each cap; `gt done`'s claims
-   *  do not (their polecat is working, counted already). */
-  private async freeSlots(rigs: Map<string, RigInfo>): Promise<{ town: number; rigs: Map<string, number> }> {
-    const working = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.state === 'working');
-    const flying = [...this.slinging.values()].filter((f) => !f.claim);
-    const perRig = new Map<string, number>();
-    for (const rig of rigs.values()) {
-      const used = working.filter((a) => a.meta.rig === rig.name).length + flying.filter((f) => f.rig === rig.name).length;
-      perRig.set(rig.name, rig.maxPolecats - used);
-    }
-    return { town: this.c.settings.maxPolecats - working.length - flying.length, rigs: perRig };
+  /** Polecat slots free now (freeSlots in next-work.ts), from the working polecats and the slings in flight. */
+  private async freeSlots(rigs: Map<string, RigInfo>): Promise<FreeSlots> {
+    const working = (await this.c.agents.list({ role: 'polecat' })).filter((a) => a.meta.state === 'working').map((a) => ({ rig: a.meta.rig }));
+    return freeSlots(rigs, this.c.settings.maxPolecats, working, [...this.slinging.values()]);
   }
 }
