@@ -1,5 +1,5 @@
 // 30 `script` agents working at once on one rig for a bounded run: the town's own CPU share and
-// memory (this process + PTY host + dolt sql-server; the agents' processes are excluded), beads
+// memory (this process and its git runner + PTY host + dolt sql-server; the agents' processes are excluded), beads
 // completed per minute, and where the town's work goes per completed bead: Dolt commits (by
 // author and operation), SQL statements, feed polls and diff sizes, PTY host CPU per MB of
 // output, node event-loop delay. The baseline is the same town idle for a few seconds in the same run.
@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { benchTown, childCpuSeconds, cpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
 import { liveDescendantsCpuSeconds } from './process-cpu.ts';
 import { traceBeads } from './bead-timeline.ts';
+import { gitRunnerPid } from '../main/git/run-git.ts';
 
 /** A process's resident memory in MB from /proc (Linux): all of it, anonymous pages, file-backed pages. */
 function memoryMb(pid: number | null): { rss: number; anon: number; file: number } {
@@ -56,8 +57,9 @@ const timeline = traceBeads(b);
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-const parts = () => ({ node: nodeCpu(), pty: cpuSeconds(b.town.pty.pid), dolt: cpuSeconds(b.town.dolt.pid) });
-const townRss = (): number => process.memoryUsage().rss / 1048576 + rssMb(b.town.pty.pid) + rssMb(b.town.dolt.pid);
+// The git runner (native/git-runner.c) is the town's: its CPU and memory count with node's.
+const parts = () => ({ node: nodeCpu() + cpuSeconds(gitRunnerPid()), pty: cpuSeconds(b.town.pty.pid), dolt: cpuSeconds(b.town.dolt.pid) });
+const townRss = (): number => process.memoryUsage().rss / 1048576 + rssMb(gitRunnerPid()) + rssMb(b.town.pty.pid) + rssMb(b.town.dolt.pid);
 const rssLine = () => `node ${(process.memoryUsage().rss / 1048576).toFixed(0)}, pty host ${rssMb(b.town.pty.pid).toFixed(0)}, dolt ${rssMb(b.town.dolt.pid).toFixed(0)} MB`;
 // Per process: RSS split into anonymous (heap) and file-backed (mapped binary/files) pages, plus node's V8 heap.
 const memoryLine = () => {

@@ -17,7 +17,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import type { CliBuildRecord } from '../bin/cli-bundle.mjs';
-import { buildNative, describeNativeBuild } from './build-native.ts';
+import { buildAllNative } from './build-native.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -131,8 +131,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         `each gt call loads ${startup.sources.length} sources (${Math.round(startup.bytes / 1024)} KB) and ${startup.packages.length ? `the packages ${startup.packages.join(', ')}` : 'no packages'}; ` +
         `a script session ${entries['script-main'].length} sources`,
       );
-      // The native client (bin/gt's fast path): optional, so never a failure of the build.
-      console.log(describeNativeBuild(buildNative()));
+      // The native client (bin/gt's fast path) and the git runner: optional, so never a failure of the build.
+      for (const line of buildAllNative()) console.log(line);
     },
     (err: Error) => {
       console.error(`gt CLI build failed: ${err.message}`);

@@ -1,12 +1,15 @@
-// Builds gt's native client (native/gt-client.c → native/build/gt-client), the fast path bin/gt
-// takes for every call (native/README.md). Run with the CLI bundle (scripts/build-cli.ts): by
-// `npm install`, `npm run build:cli` and `npm test`.
+// Builds the native programs (native/README.md): gt's client (native/gt-client.c →
+// native/build/gt-client), the fast path bin/gt takes for every call, and the git runner
+// (native/git-runner.c → native/build/git-runner), which starts the town's git runs. Run with the CLI
+// bundle (scripts/build-cli.ts): by `npm install`, `npm run build:cli` and `npm test`.
 //
 // Invariants:
-// - Cached: a binary newer than its source is kept (bin/gt makes the same check before using it).
+// - Cached: a binary newer than its source is kept (bin/gt and the town make the same check before
+//   using one).
 // - Built beside the old one and renamed into place, so a `gt` running meanwhile never execs half a file.
-// - No C compiler (or a failed build) is not an error: gt works without the client, through Node;
-//   the reason is returned (and printed by the build) so the slower path is never a surprise.
+// - No C compiler (or a failed build) is not an error: gt works without the client, through Node,
+//   and the town runs git itself without the runner; the reason is returned (and printed by the
+//   build) so the slower path is never a surprise.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +19,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const NATIVE_SOURCE = join(root, 'native', 'gt-client.c');
 /** Where bin/gt looks for the client. */
 export const NATIVE_CLIENT = join(root, 'native', 'build', 'gt-client');
+/** The git runner: its source and where the town looks for it (main/git/git-runner.ts). */
+export const GIT_RUNNER = { source: join(root, 'native', 'git-runner.c'), out: join(root, 'native', 'build', 'git-runner') };
 
 export type NativeBuild =
   | { ok: true; path: string; cached: boolean; compiler: string }
@@ -63,6 +68,16 @@ export function describeNativeBuild(b: NativeBuild): string {
   return `gt's native client not built: ${b.reason}. gt still works, through Node (each call slower by Node's start-up).`;
 }
 
+export function describeRunnerBuild(b: NativeBuild): string {
+  if (b.ok) return `${b.cached ? 'kept' : 'built'} native/build/git-runner (the town's git runner${b.cached ? ', up to date' : `, with ${b.compiler}`})`;
+  return `the git runner not built: ${b.reason}. The town runs git from its own process (more CPU per git run).`;
+}
+
+/** Both programs, with a line each for the build's log. */
+export function buildAllNative(force = false): string[] {
+  return [describeNativeBuild(buildNative({ force })), describeRunnerBuild(buildNative({ ...GIT_RUNNER, force }))];
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  console.log(describeNativeBuild(buildNative({ force: process.argv.includes('--force') })));
+  for (const line of buildAllNative(process.argv.includes('--force'))) console.log(line);
 }

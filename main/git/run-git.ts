@@ -1,8 +1,11 @@
 // The one place git is executed. Every git operation in main/git/ goes through here so that the
 // environment is the same everywhere: no pager, no prompts (a missing credential must fail, not
 // hang a headless town), C locale so stderr can be matched, and no user config surprises in output.
+// Git is started by the git runner (git-runner.ts: a small process, so the town never forks itself)
+// when it is built, else by execFile; both give the same GitResult for the same run.
 
 import { execFile } from 'node:child_process';
+import { builtRunner, GitRunner, gitSubcommand, type RunnerResult } from './git-runner.ts';
 
 export interface GitResult {
   ok: boolean;
@@ -27,15 +30,48 @@ const BASE_ENV: Record<string, string> = {
   GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
 };
 
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+let runner: GitRunner | undefined;
+/** The process's one git runner (created on first use; off with GT_GIT_RUNNER=0 or when not built). */
+function sharedRunner(): GitRunner {
+  runner ??= new GitRunner(process.env.GT_GIT_RUNNER === '0' ? null : builtRunner(), { ...process.env, ...BASE_ENV });
+  return runner;
+}
+
+/** The git runner's pid while it runs, for the benches' CPU accounting. */
+export function gitRunnerPid(): number | null {
+  return runner?.pid ?? null;
+}
+
 /** Runs `git -C cwd ...args`. Never throws: failures come back as data for the caller to judge. */
 export function runGit(cwd: string, args: string[], opts: GitRunOptions = {}): Promise<GitResult> {
+  const env = { ...process.env, ...BASE_ENV, ...opts.env };
+  const viaRunner = sharedRunner().run(['git', '-C', cwd, ...args], env, opts.timeoutMs ?? 0);
+  return viaRunner ? viaRunner.then((r) => fromRunner(r, args, opts)) : runWithExecFile(cwd, args, env, opts);
+}
+
+/** The runner's answer as execFile's callback would have given it. */
+function fromRunner(r: RunnerResult, args: string[], opts: GitRunOptions): GitResult {
+  const stdout = r.stdout.toString('utf8');
+  const stderr = r.stderr.toString('utf8');
+  const what = `git ${gitSubcommand(args)}`;
+  const failure = r.spawnError ? `spawn git ${r.spawnError}`
+    : r.overLimit ? `${what}: output over ${MAX_OUTPUT} bytes`
+    : r.timedOut ? `${what} timed out after ${opts.timeoutMs} ms`
+    : r.code === null ? `${what} killed by ${r.signal ?? 'a signal'}` : '';
+  const ok = r.code === 0 && !r.overLimit;
+  return { ok, code: r.overLimit ? null : r.code, stdout, stderr: failure && stderr ? `${stderr.trimEnd()}\n${failure}` : stderr || failure };
+}
+
+function runWithExecFile(cwd: string, args: string[], env: NodeJS.ProcessEnv, opts: GitRunOptions): Promise<GitResult> {
   return new Promise((resolve) => {
     execFile(
       'git',
       ['-C', cwd, ...args],
       {
-        env: { ...process.env, ...BASE_ENV, ...opts.env },
-        maxBuffer: 64 * 1024 * 1024,
+        env,
+        maxBuffer: MAX_OUTPUT,
         timeout: opts.timeoutMs ?? 0,
         encoding: 'utf8',
       },

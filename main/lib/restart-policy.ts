@@ -1,5 +1,5 @@
 // One restart policy for everything the town restarts: the Dolt server, the PTY host, agent
-// sessions (the Witness) and the supervisors themselves (Deacon, Boot). Pure: time and randomness
+// sessions (the Witness), the supervisors themselves (Deacon, Boot) and the git runner. Pure: time and randomness
 // are passed in, nothing here touches a process or a timer.
 //
 // Invariants:
@@ -105,4 +105,6 @@ export const RESTART_POLICIES = {
   dolt: { baseMs: 250, maxMs: 15_000, cap: 5, windowMs: 10 * 60_000, stableMs: 60_000 },
   ptyHost: { baseMs: 200, maxMs: 10_000, cap: 10, windowMs: 10 * 60_000, stableMs: 30_000 },
   supervisor: { baseMs: 500, maxMs: 30_000, cap: 10, windowMs: 10 * 60_000, stableMs: 60_000 },
+  /** While it is down git runs from the town's own process, so a restart need not hurry. */
+  gitRunner: { baseMs: 1_000, maxMs: 60_000, cap: 5, windowMs: 10 * 60_000, stableMs: 60_000 },
 } as const satisfies Record<string, RestartPolicyOptions>;

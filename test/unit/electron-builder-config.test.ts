@@ -127,3 +127,13 @@ test("gt ships for the agents: bin/ and the native client unpacked (executed by 
   assert.ok(!matches(config, 'files', 'native/build/gt-client', 'mac'));
   assert.ok(!matches(config, 'files', 'native/build/gt-client', 'win'));
 });
+
+test("the town's git runner ships unpacked beside its source (the town compares their ages), Linux only", async () => {
+  const config = await load(CONFIG);
+  for (const file of ['native/git-runner.c', 'native/build/git-runner']) {
+    assert.ok(matches(config, 'files', file, 'linux'), `${file} is packaged`);
+    assert.ok(matches(config, 'asarUnpack', file), `${file} is unpacked (executed by path)`);
+  }
+  assert.ok(!matches(config, 'files', 'native/build/git-runner', 'mac'));
+  assert.ok(!matches(config, 'files', 'native/build/git-runner', 'win'));
+});
