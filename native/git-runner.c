@@ -8,7 +8,7 @@
  *
  * Protocol, on stdin / stdout, every integer 32-bit little-endian:
  *   request:  length (of what follows), id, timeout ms (0: none), argc, envc,
- *             then argc + envc NUL-terminated strings: argv (argv[0] is looked up on PATH),
+ *             then argc + envc NUL-terminated strings: argv (argv[0] looked up on the run's PATH),
  *             then environment changes against this process's own: "NAME=value" sets, "NAME" unsets.
  *   response: length (of what follows), id, exit code (-1 when none), signal (0 when none),
  *             spawn errno (0 when git started), flags (1: killed at its timeout, 2: output over
@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -159,6 +160,31 @@ static char **environment_with(char **overrides, uint32_t count) {
   return env;
 }
 
+/* The program to run: `name` itself when it holds a '/', else the first executable file of that
+ * name on the PATH of the environment it will run with (as execFile looks it up), or NULL. */
+static char *find_program(const char *name, char **env) {
+  if (strchr(name, '/')) return strdup(name);
+  const char *path = "/usr/local/bin:/usr/bin:/bin";
+  for (char **e = env; *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
+  size_t name_len = strlen(name);
+  for (const char *dir = path; ; ) {
+    const char *end = strchr(dir, ':');
+    size_t dir_len = end ? (size_t)(end - dir) : strlen(dir);
+    char *candidate = malloc(dir_len + name_len + 3);
+    if (!candidate) fail("out of memory");
+    if (dir_len) memcpy(candidate, dir, dir_len);
+    else candidate[dir_len++] = '.';
+    candidate[dir_len] = '/';
+    memcpy(candidate + dir_len + 1, name, name_len + 1);
+    struct stat st;
+    if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0) return candidate;
+    free(candidate);
+    if (!end) return NULL;
+    dir = end + 1;
+  }
+}
+
 static void start(uint32_t id, uint32_t timeout_ms, char **argv, char **overrides, uint32_t envc) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) fail("pipe");
@@ -178,8 +204,10 @@ static void start(uint32_t id, uint32_t timeout_ms, char **argv, char **override
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   char **env = environment_with(overrides, envc);
+  char *program = find_program(argv[0], env);
   pid_t pid;
-  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv, env);
+  int rc = program ? posix_spawn(&pid, program, &actions, &attr, argv, env) : ENOENT;
+  free(program);
   free(env);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);

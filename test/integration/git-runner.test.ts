@@ -68,6 +68,12 @@ test('the runner answers as execFile does: output, failures, missing folders, la
   }
   const notThere = await runner.run(['no-such-program-gt'], env, 0);
   assert.deepEqual([notThere?.code, notThere?.spawnError], [null, 'ENOENT']);
+  // The program is looked up on the run's own PATH, as execFile does: a git shim put first later.
+  const shims = join(repo, '..', 'shims');
+  mkdirSync(shims);
+  writeFileSync(join(shims, 'git'), '#!/bin/sh\necho "shim $*"\n', { mode: 0o755 });
+  const shimmed = { ...env, PATH: `${shims}:${env.PATH}` };
+  assert.equal((await runner.run(['git', 'version'], shimmed, 0))?.stdout.toString(), 'shim version\n');
 });
 
 test('many runs at once each get their own answer', async (t) => {
