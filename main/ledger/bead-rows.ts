@@ -3,10 +3,11 @@
 // Invariants: a bead's row carries its labels, so reading beads is one statement: a list joins the
 // labels onto its page of rows (labelledList: index lookups for the page's rows only; measured faster
 // than a subquery per row from 10 rows on, docs/performance.md "Seventh pass"); a read of one bead by id
-// (show, a write's own rows) takes them in a correlated subquery (beadSelect), and a show its
-// dependencies and comments likewise. Labels come back sorted (JS string order) whatever the server's
-// aggregation order. JSON aggregates are read as text and parsed here, because Dolt 1.88 leaves control
-// characters other than \b \t \n \r unescaped in JSON strings, which JSON.parse refuses.
+// (show, a write's own rows before it changes them) takes them in a correlated subquery (beadSelect,
+// ISSUE_ROW_SELECT), and a show its dependencies and comments likewise. Labels come back sorted (JS
+// string order) whatever the server's aggregation order. JSON aggregates are read as text and parsed
+// here, because Dolt 1.88 leaves control characters other than \b \t \n \r unescaped in JSON strings,
+// which JSON.parse refuses.
 import type { Bead, BeadStatus, BeadType, Comment, Dependency, DependencyType } from '../../preload/types.ts';
 
 /** The issues columns a Bead is built from, in SELECT order. */
@@ -31,6 +32,13 @@ export function beadSelect(labelsTable = 'labels'): string {
   return `${ISSUE_SELECT}, ${jsonListColumn('l.label', `${labelsTable} l WHERE l.issue_id = i.id`)} AS labels`;
 }
 export const BEAD_SELECT = beadSelect();
+
+/**
+ * Every issues column of the row `i` (`i.*`, as `SELECT *` reads them) plus its `labels` (beadSelect's
+ * subquery): the row a write reads before it changes a bead, from which it builds the Bead it returns
+ * (an update needs started_at, and the whole row for its event).
+ */
+export const ISSUE_ROW_SELECT = `i.*, ${jsonListColumn('l.label', 'labels l WHERE l.issue_id = i.id')} AS labels`;
 
 /**
  * A list of beads with their labels in one statement: `page` (a query selecting ISSUE_SELECT from `i`,

@@ -3,15 +3,18 @@
 // set iff the status is closed; started_at is set on the first in_progress; leaving pinned clears the
 // flag; `expectStatus` refuses the write (conflict) unless the current status is one of those, and
 // `expectAssignee` unless the current assignee is that one; `addLabels` adds labels in the same write;
-// crossing closed/pinned recomputes is_blocked of the dependents.
+// crossing closed/pinned recomputes is_blocked of the dependents. Each bead's row (with its labels) is
+// read once, before its update (updateMany: all of them in one statement), and the Bead returned is
+// built from that row and what the write set, with no read after the UPDATE: it equals what a `show`
+// reads once the write has committed (test/integration/ledger-update-readback.test.ts).
 import type { Bead } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
-import { sqlTime } from './bead-rows.ts';
+import { rowLabels, rowToBead, sqlTime, type IssueRow } from './bead-rows.ts';
 import { recomputeBlocked } from './blocked-state.ts';
 import { insertLabel } from './bead-notes.ts';
-import { beadInTx, mustGet, type LedgerContext } from './ledger-context.ts';
+import { beadRowsInTx, mustGetBeadRow, type LedgerContext } from './ledger-context.ts';
 import { BeadIdSchema, BeadUpdateSchema, CloseSchema, validate, type BeadUpdate } from './ledger-schemas.ts';
-import type { SqlParam, WriteTx } from './write-tx.ts';
+import type { EventRow, SqlParam, WriteTx } from './write-tx.ts';
 
 /** Changes fields of a bead (one commit `update <id>`, or `close`/`reopen` when status crosses closed). */
 export async function update(ctx: LedgerContext, id: string, patch: BeadUpdate, actor: string): Promise<Bead> {
@@ -34,7 +37,7 @@ export async function updateMany(ctx: LedgerContext, items: Array<{ id: string; 
   if (new Set(ids).size !== ids.length) throw new TownError('invalid', `updateMany: a bead may appear once (${ids.join(', ')})`);
   const op = parsed.some((x) => x.p.status === 'closed') ? 'close' : 'update';
   return ctx.write(actor, op, async (tx) => {
-    const rows = await currentRows(tx, ids);
+    const rows = await beadRowsInTx(tx, ids);
     const out: Bead[] = [];
     for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, x.reason, rows.get(x.id)));
     tx.subject = ids.join(' ');
@@ -55,18 +58,32 @@ export async function reopen(ctx: LedgerContext, id: string, actor: string): Pro
   return ctx.write(actor, 'reopen', (tx) => applyUpdate(tx, id, { status: 'open' }, undefined));
 }
 
-/** The rows of several beads as the write sees them, in one statement (a missing one is absent). */
-export async function currentRows(tx: WriteTx, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
-  if (!ids.length) return new Map();
-  const rows = await tx.query('SELECT * FROM issues WHERE id IN (?)', [ids]);
-  return new Map(rows.map((r) => [String(r.id), r]));
+/** `current`: the bead's row with its labels read earlier in this write (beadRowsInTx: updateMany reads
+ *  them all at once; no other item of the batch changes its fields or labels, only a recompute may
+ *  change its is_blocked, which a Bead does not carry); else read here. The Bead returned is that row
+ *  with what this update wrote, not read back. */
+export async function applyUpdate(tx: WriteTx, id: string, p: ParsedUpdate, closeReason: string | undefined, current?: IssueRow): Promise<Bead> {
+  tx.subject = id;
+  const old = current ?? (await mustGetBeadRow(tx, id));
+  refuseUnexpected(id, p, old);
+  const { columns, changes } = changedColumns(p, old, closeReason, tx.now);
+  const labels = await addLabels(tx, id, rowLabels(old), p.addLabels ?? []);
+  if (!Object.keys(columns).length) return rowToBead(old, labels);
+  columns.updated_at = tx.now;
+  const names = Object.keys(columns);
+  await tx.updateIssues(`UPDATE issues SET ${names.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...Object.values(columns), id]);
+  tx.touch('issues');
+  await tx.event(updateEvent(id, old, p.status, changes, closeReason));
+  const oldStatus = String(old.status);
+  const newStatus = p.status ?? oldStatus;
+  if (isTerminal(oldStatus) !== isTerminal(newStatus)) await recomputeBlocked(tx, [id]);
+  return rowToBead({ ...old, ...columns } as IssueRow, labels);
 }
 
-/** `current`: the bead's row read earlier in this write (updateMany reads them all at once; no other
- *  item of the batch changes its fields, only a recompute may change its is_blocked); else read here. */
-export async function applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof BeadUpdateSchema.parse>, closeReason: string | undefined, current?: Record<string, unknown>): Promise<Bead> {
-  tx.subject = id;
-  const old = current ?? (await mustGet(tx, id));
+type ParsedUpdate = ReturnType<typeof BeadUpdateSchema.parse>;
+
+/** The compare-and-set checks: conflict unless the current status and assignee are the ones expected. */
+function refuseUnexpected(id: string, p: ParsedUpdate, old: IssueRow): void {
   const oldStatus = String(old.status);
   if (p.expectStatus && !p.expectStatus.includes(oldStatus as never)) {
     throw new TownError('conflict', `${id} is ${oldStatus}, expected ${p.expectStatus.join(' or ')}`);
@@ -74,41 +91,56 @@ export async function applyUpdate(tx: WriteTx, id: string, p: ReturnType<typeof 
   if (p.expectAssignee !== undefined && ((old.assignee as string | null) || null) !== p.expectAssignee) {
     throw new TownError('conflict', `${id} is assigned to ${old.assignee ?? 'nobody'}, expected ${p.expectAssignee ?? 'nobody'}`);
   }
-  const sets: string[] = [];
-  const params: SqlParam[] = [];
-  const set = (col: string, v: SqlParam) => { sets.push(`${col} = ?`); params.push(v); };
-  const changes: Record<string, unknown> = {};
-  if (p.title !== undefined) { set('title', p.title); changes.title = p.title; }
-  if (p.description !== undefined) { set('description', p.description); changes.description = p.description; }
-  if (p.type !== undefined) { set('issue_type', p.type); changes.issue_type = p.type; }
-  if (p.priority !== undefined) { set('priority', p.priority); changes.priority = p.priority; }
-  if (p.assignee !== undefined) { set('assignee', p.assignee); changes.assignee = p.assignee; }
-  if (p.owner !== undefined) { set('owner', p.owner); changes.owner = p.owner; }
-  if (p.metadata !== undefined) { set('metadata', JSON.stringify(p.metadata)); changes.metadata = p.metadata; }
-  if (p.deferUntil !== undefined) { set('defer_until', p.deferUntil ? sqlTime(p.deferUntil) : null); changes.defer_until = p.deferUntil; }
-  const newStatus = p.status ?? oldStatus;
-  if (p.status !== undefined && p.status !== oldStatus) {
-    set('status', p.status);
-    changes.status = p.status;
-    if (p.status === 'closed') { set('closed_at', tx.now); set('close_reason', closeReason ?? ''); }
-    if (oldStatus === 'closed') { set('closed_at', null); set('close_reason', ''); }
-    if (p.status === 'in_progress' && !old.started_at) set('started_at', tx.now);
-    if (oldStatus === 'pinned') set('pinned', 0);
-  }
-  for (const label of p.addLabels ?? []) await insertLabel(tx, id, label);
-  if (!sets.length) return beadInTx(tx, id);
-  set('updated_at', tx.now);
-  await tx.updateIssues(`UPDATE issues SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
-  tx.touch('issues');
-  const eventType = newStatus === 'closed' && oldStatus !== 'closed' ? 'closed'
-    : oldStatus === 'closed' && newStatus !== 'closed' ? 'reopened'
-    : p.status !== undefined && p.status !== oldStatus ? 'status_changed' : 'updated';
-  await tx.event({
-    issueId: id, type: eventType,
-    oldValue: eventType === 'closed' ? '' : JSON.stringify(old),
-    newValue: eventType === 'closed' ? (closeReason ?? '') : JSON.stringify(changes),
-  });
-  const terminal = (s: string) => s === 'closed' || s === 'pinned';
-  if (terminal(oldStatus) !== terminal(newStatus)) await recomputeBlocked(tx, [id]);
-  return beadInTx(tx, id);
 }
+
+/**
+ * The issues columns the patch sets, with the values written (closed_at/close_reason with the status,
+ * started_at on the first in_progress, pinned cleared when leaving pinned), and `changes`: the fields
+ * as the update event reports them. updated_at is not among them.
+ */
+function changedColumns(p: ParsedUpdate, old: IssueRow & { started_at?: unknown }, closeReason: string | undefined, now: string): { columns: Record<string, SqlParam>; changes: Record<string, unknown> } {
+  const columns: Record<string, SqlParam> = {};
+  const changes: Record<string, unknown> = {};
+  const field = (column: string, written: SqlParam, reported: unknown = written) => { columns[column] = written; changes[column] = reported; };
+  if (p.title !== undefined) field('title', p.title);
+  if (p.description !== undefined) field('description', p.description);
+  if (p.type !== undefined) field('issue_type', p.type);
+  if (p.priority !== undefined) field('priority', p.priority);
+  if (p.assignee !== undefined) field('assignee', p.assignee);
+  if (p.owner !== undefined) field('owner', p.owner);
+  if (p.metadata !== undefined) field('metadata', JSON.stringify(p.metadata), p.metadata);
+  if (p.deferUntil !== undefined) field('defer_until', p.deferUntil ? sqlTime(p.deferUntil) : null, p.deferUntil);
+  const oldStatus = String(old.status);
+  if (p.status !== undefined && p.status !== oldStatus) {
+    field('status', p.status);
+    if (p.status === 'closed') Object.assign(columns, { closed_at: now, close_reason: closeReason ?? '' });
+    if (oldStatus === 'closed') Object.assign(columns, { closed_at: null, close_reason: '' });
+    if (p.status === 'in_progress' && !old.started_at) columns.started_at = now;
+    if (oldStatus === 'pinned') columns.pinned = 0;
+  }
+  return { columns, changes };
+}
+
+/** Adds the patch's labels (insertLabel: an existing one changes nothing); the bead's labels after. */
+async function addLabels(tx: WriteTx, id: string, labels: string[], added: string[]): Promise<string[]> {
+  const after = [...labels];
+  for (const label of added) if (await insertLabel(tx, id, label)) after.push(label);
+  return after;
+}
+
+/** The update's event: closed / reopened / status_changed / updated, with the row before and the changes. */
+function updateEvent(id: string, old: IssueRow, status: string | undefined, changes: Record<string, unknown>, closeReason: string | undefined): EventRow {
+  const oldStatus = String(old.status);
+  const newStatus = status ?? oldStatus;
+  const type = newStatus === 'closed' && oldStatus !== 'closed' ? 'closed'
+    : oldStatus === 'closed' && newStatus !== 'closed' ? 'reopened'
+    : newStatus !== oldStatus ? 'status_changed' : 'updated';
+  const { labels: _labels, ...row } = old;
+  return {
+    issueId: id, type,
+    oldValue: type === 'closed' ? '' : JSON.stringify(row),
+    newValue: type === 'closed' ? (closeReason ?? '') : JSON.stringify(changes),
+  };
+}
+
+const isTerminal = (status: string) => status === 'closed' || status === 'pinned';

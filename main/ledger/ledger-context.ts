@@ -5,7 +5,7 @@
 import type { Bead } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
 import { beadsFromRows, type Query } from './bead-queries.ts';
-import { BEAD_SELECT, type IssueRow } from './bead-rows.ts';
+import { BEAD_SELECT, ISSUE_ROW_SELECT, type IssueRow } from './bead-rows.ts';
 import type { WriteTx } from './write-tx.ts';
 
 export interface LedgerContext {
@@ -19,6 +19,22 @@ export async function mustGet(tx: WriteTx, id: string): Promise<Record<string, u
   const rows = await tx.query('SELECT * FROM issues WHERE id = ?', [id]);
   if (!rows.length) throw new TownError('not_found', `no bead ${id}`);
   return rows[0];
+}
+
+/** The rows of several beads (every column, with their labels: ISSUE_ROW_SELECT) as the write sees
+ *  them, in one statement; a missing one is absent. A write that changes them builds the Beads it
+ *  returns from these rows and what it wrote, without reading them again. */
+export async function beadRowsInTx(tx: WriteTx, ids: string[]): Promise<Map<string, IssueRow>> {
+  if (!ids.length) return new Map();
+  const rows = await tx.query<IssueRow>(`SELECT ${ISSUE_ROW_SELECT} FROM issues i WHERE i.id IN (?)`, [ids]);
+  return new Map(rows.map((r) => [String(r.id), r]));
+}
+
+/** One bead's row with its labels (beadRowsInTx) inside a write, or not_found. */
+export async function mustGetBeadRow(tx: WriteTx, id: string): Promise<IssueRow> {
+  const row = (await beadRowsInTx(tx, [id])).get(id);
+  if (!row) throw new TownError('not_found', `no bead ${id}`);
+  return row;
 }
 
 /** The bead (with labels) as the write sees it. */
