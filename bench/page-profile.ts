@@ -2,6 +2,7 @@
 // by event name) and a CPU profile (self time by function), both through a CDP session.
 //   const cdp = await page.context().newCDPSession(page); await startTrace(cdp); …; await printTrace(cdp);
 //   await startProfile(cdp); …; printProfile(await stopProfile(cdp));
+import { writeFileSync } from 'node:fs';
 import type { CDPSession } from 'playwright-core';
 
 interface TraceEvent { name: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: { name?: string; data?: { functionName?: string; url?: string } } }
@@ -13,7 +14,7 @@ export async function startTrace(cdp: CDPSession): Promise<void> {
 }
 
 /** Ends the trace; prints inclusive time by event name for the renderer's main thread and its compositor and raster threads. */
-export async function printTrace(cdp: CDPSession, top = 20): Promise<void> {
+export async function printTrace(cdp: CDPSession, top = 20, saveTo?: string): Promise<void> {
   const events: TraceEvent[] = [];
   // CDP events by name (playwright's types list only its own events).
   const session = cdp as unknown as { on(name: string, fn: (e: never) => void): void; once(name: string, fn: () => void): void };
@@ -21,6 +22,7 @@ export async function printTrace(cdp: CDPSession, top = 20): Promise<void> {
   const done = new Promise<void>((r) => session.once('Tracing.tracingComplete', () => r()));
   await cdp.send('Tracing.end');
   await done;
+  if (saveTo) writeFileSync(saveTo, JSON.stringify({ traceEvents: events }));
   const threads = events.filter((e) => e.name === 'thread_name' && /CrRendererMain|Compositor|Raster|TileWorker|VizCompositor/i.test(e.args?.name ?? ''));
   for (const thread of threads) {
     const byName = new Map<string, { us: number; count: number }>();

@@ -4,7 +4,12 @@
 //   typing echo p50/p95 in a 17th terminal while the 16 stream, against the same terminal with
 //   nothing else streaming. Ratios are printed.
 //   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=60]     (env STREAMERS=n, KBPS=50, MAXIMIZE=1)
-//   Also printed per phase: CPU by process of this bench's tree, and the page's WebSocket traffic.
+//   Also printed per phase: CPU by process of this bench's tree, the page's WebSocket traffic, the
+//   renderer's CPU while the echo samples were typed, and the raw echo samples (to pool runs).
+//   TRACE=1 / PROFILE=1: a devtools trace / CPU profile of the 16-terminal phase (page-profile.ts);
+//   SAVE=dir also writes them there (trace.json, profile.cpuprofile: open them in devtools).
+//   The echo samples are typed in the phase's first ~6–10 s: with 16 streaming, while the
+//   terminals' 5,000-line scrollbacks are still filling (see docs/ui.md, session 9).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -26,6 +31,8 @@ const PROFILE = process.env.PROFILE === '1';
 
 /** TRACE=1: a devtools timeline trace of the page while all stream: main-thread time by event name. */
 const TRACE = process.env.TRACE === '1';
+/** SAVE=dir: also writes the trace (trace.json, loadable in devtools) and the CPU profile (profile.cpuprofile) there. */
+const SAVE = process.env.SAVE;
 
 const town = await startUiTown({ tickMs: 500, maxPolecats: 100 });
 const browser = await launchChromium();
@@ -160,6 +167,11 @@ try {
     const wsBefore = await wsCounts();
     const parts: Parts[] = [];
     const echoXs = await echo(page, ECHO_SAMPLES, parts);
+    // The page's CPU while the samples were typed (the phase's first seconds: with 16 streaming,
+    // while their scrollbacks fill), less noisy than one p95 of 40 samples.
+    const typingSeconds = (Date.now() - started) / 1000;
+    const typingRenderer = cpu().get('chromium renderer') ?? 0;
+    console.log(`while typing (${typingSeconds.toFixed(1)} s): chromium renderer ${typingRenderer.toFixed(2)} s = ${((100 * typingRenderer) / typingSeconds).toFixed(0)}% of a core`);
     const rest = SECONDS * 1000 - (Date.now() - started);
     if (go && rest > 0) await new Promise((r) => setTimeout(r, rest));
     const cpuSpent = cpu();
@@ -174,6 +186,8 @@ try {
     printCpu(cpuSpent, seconds);
     const split = (k: keyof Parts): string => `${pct(parts.map((p) => p[k]), 50).toFixed(1)} / ${pct(parts.map((p) => p[k]), 95).toFixed(1)}`;
     if (parts.length) console.log(`echo parts p50 / p95 (${parts.length} samples): key → sent ${split('toSend')} ms · sent → echo arrived ${split('toArrive')} ms · arrived → on screen ${split('toSeen')} ms`);
+    // The raw samples, so runs can be pooled (a p95 of 40 samples is their second largest: noisy).
+    console.log(`echo samples ${label}: ${JSON.stringify(echoXs.map((x) => Math.round(x * 10) / 10))}; long tasks ${JSON.stringify(tasks.map(Math.round))}`);
     console.log(`${label.padEnd(22)} heap ${heap.toFixed(1)} MB · long tasks ${r.longPerMin.toFixed(1)}/min (max ${r.longMax.toFixed(0)} ms) · echo p50 ${pct(echoXs, 50).toFixed(1)} ms p95 ${pct(echoXs, 95).toFixed(1)} ms`);
     return r;
   };
@@ -185,8 +199,12 @@ try {
   if (TRACE) await startTrace(cdp);
   if (PROFILE) await startProfile(cdp);
   const all = await run(`${STREAMERS} terminals streaming`, 'all');
-  if (PROFILE) printProfile(await stopProfile(cdp));
-  if (TRACE) await printTrace(cdp);
+  if (PROFILE) {
+    const profile = await stopProfile(cdp);
+    if (SAVE) writeFileSync(join(SAVE, 'profile.cpuprofile'), JSON.stringify(profile));
+    printProfile(profile);
+  }
+  if (TRACE) await printTrace(cdp, 20, SAVE && join(SAVE, 'trace.json'));
   const stats = await page.evaluate('window.gastownDebug.terminals.stats()') as { terminals: number; webgl: number; visible: number };
   console.log(`registry: ${stats.terminals} terminals, ${stats.visible} visible, ${stats.webgl} with WebGL`);
   console.log(`heap ${STREAMERS} vs 1: ${(all.heap / one.heap).toFixed(2)}× (${all.heap.toFixed(1)} MB; goal ≤ 250 MB)`);
