@@ -7,11 +7,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A path inside the packaged app's asar, as the file unpacked beside it (electron-builder's
- *  asarUnpack): what must run by path (`bin/gt`, the native client) lives there. Else the path as is. */
-export function unpackedPath(p: string): string {
-  return p.replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked');
-}
+import { unpackedPath } from '../lib/unpacked-path.ts';
+
+export { unpackedPath };
 
 /** The repo's bin/ folder, where `gt` (bin/gt.mjs) lives; in the packaged app, its unpacked copy. */
 export const GT_BIN_DIR = unpackedPath(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin'));

@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unpackedPath } from '../agents/agent-env.ts';
+import { unpackedPath } from '../lib/unpacked-path.ts';
 import { RESTART_POLICIES, RestartPolicy } from '../lib/restart-policy.ts';
 
 export interface RunnerResult {

@@ -44,7 +44,7 @@ const text = (r: RunnerResult | null) => ({ code: r?.code ?? null, stdout: r?.st
 
 test('the runner answers as execFile does: output, failures, missing folders, large output, environment', async (t) => {
   const { repo, binary } = setUp(t);
-  const env = { ...process.env, LC_ALL: 'C' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
   const runner = new GitRunner(binary, env);
   t.after(() => runner.close());
   const cases = [
