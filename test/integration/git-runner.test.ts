@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildNative, GIT_RUNNER } from '../../scripts/build-native.ts';
@@ -85,14 +85,17 @@ test('many runs at once each get their own answer', async (t) => {
 });
 
 test('a timeout kills git and answers without waiting for what git started', async (t) => {
-  const { repo, binary } = setUp(t);
+  const { base, repo, binary } = setUp(t);
   const runner = new GitRunner(binary, process.env);
   t.after(() => runner.close());
-  // The alias's shell keeps the output pipes open for 30 s after git itself is killed.
-  const started = Date.now();
-  const r = await runner.run(['git', '-C', repo, '-c', 'alias.slow=!sleep 30', 'slow'], process.env, 300);
+  // The alias's shell starts a sleep that keeps git's output pipes open for 30 s after git (and the
+  // shell, which git kills with itself) are gone, and notes its pid.
+  const pidFile = join(base, 'sleep.pid');
+  const r = await runner.run(['git', '-C', repo, '-c', `alias.slow=!sleep 30 & echo $! > ${pidFile}; wait`, 'slow'], process.env, 2000);
   assert.deepEqual([r?.code, r?.signal, r?.timedOut], [null, 'SIGTERM', true]);
-  assert.ok(Date.now() - started < 25_000, 'answered before the grandchild ended');
+  const sleeper = Number(readFileSync(pidFile, 'utf8'));
+  assert.doesNotThrow(() => process.kill(sleeper, 0), 'answered while what git started still holds its pipes');
+  process.kill(sleeper, 'SIGKILL');
 });
 
 test('a runner killed mid-run fails that run with the reason; the next run works', async (t) => {
