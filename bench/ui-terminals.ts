@@ -9,7 +9,7 @@
 //   TRACE=1 / PROFILE=1: a devtools trace / CPU profile of the 16-terminal phase (page-profile.ts);
 //   SAVE=dir also writes them there (trace.json, profile.cpuprofile: open them in devtools).
 //   The echo samples are typed in the phase's first ~6–10 s: with 16 streaming, while the
-//   terminals' 5,000-line scrollbacks are still filling (see docs/ui.md, session 9).
+//   terminals' 5,000-line scrollbacks are still filling (see docs/ui.md, "Echo under load (session 11)").
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';

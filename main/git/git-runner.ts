@@ -135,6 +135,7 @@ export class GitRunner {
   private readonly restarts = new RestartPolicy(RESTART_POLICIES.gitRunner, 'the git runner');
   private downUntil = 0;
   private gaveUp = false;
+  private closed = false;
 
   constructor(
     private readonly binary: string | null,
@@ -149,7 +150,7 @@ export class GitRunner {
 
   /** Runs `argv` (argv[0] looked up on PATH) with environment `env`, killed after `timeoutMs` (0: never). */
   run(argv: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunnerResult> | null {
-    const child = this.ensureChild();
+    const child = this.closed ? null : this.ensureChild();
     if (!child) return null;
     const id = this.nextId;
     this.nextId = this.nextId >= 0xfffffff0 ? 1 : this.nextId + 1;
@@ -160,8 +161,10 @@ export class GitRunner {
     });
   }
 
-  /** Stops the runner (its runs in flight still finish: it exits once they have). */
+  /** Stops the runner (its runs in flight still finish: it exits once they have); later runs are the
+   *  caller's (run returns null). */
   close(): void {
+    this.closed = true;
     this.child?.stdin?.end();
   }
 
@@ -174,9 +177,10 @@ export class GitRunner {
     child.stdout!.on('data', (chunk: Buffer) => {
       for (const { id, result } of this.reader.push(chunk)) this.answer(id, result);
     });
-    child.stdin!.on('error', () => undefined); // EPIPE when it died: 'exit' below answers the runs
+    child.stdin!.on('error', () => undefined); // EPIPE when it died: 'close' below answers the runs
     child.on('error', () => this.down(child, 'could not start'));
-    child.on('exit', (code, signal) => this.down(child, signal ? `killed by ${signal}` : `exited with ${code}`));
+    // 'close', not 'exit': it comes after every answer the runner wrote has been read.
+    child.on('close', (code, signal) => this.down(child, signal ? `killed by ${signal}` : `exited with ${code}`));
     this.restarts.up();
     this.hold(child, false);
     return child;
@@ -190,7 +194,8 @@ export class GitRunner {
     w.resolve(result);
   }
 
-  /** The runner is gone: its runs in flight fail with the reason; it restarts after the policy's delay. */
+  /** The runner is gone: its runs in flight fail with the reason; unless it was closed, it restarts
+   *  after the policy's delay. */
   private down(child: ChildProcess, why: string): void {
     if (this.child !== child) return;
     this.child = null;
@@ -201,6 +206,7 @@ export class GitRunner {
         stderr: Buffer.from(`the git runner ${why} while git ${w.what} ran; its outcome is unknown`),
       });
     }
+    if (this.closed) return;
     const decision = this.restarts.failed();
     if (decision.action === 'restart') this.downUntil = Date.now() + decision.delayMs;
     else {

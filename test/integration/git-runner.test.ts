@@ -121,11 +121,12 @@ test('a runner killed mid-run fails that run with the reason; the next run works
   assert.notEqual(runner.pid, pid);
 });
 
-test('closing the runner lets a run in flight finish; a stale or missing binary is not used', async (t) => {
+test('closing the runner lets a run in flight finish and takes no more; a stale or missing binary is not used', async (t) => {
   const { base, repo, binary } = setUp(t);
   const runner = new GitRunner(binary, process.env);
   const inFlight = runner.run(['git', '-C', repo, '-c', 'alias.pause=!sleep 0.3; echo finished', 'pause'], process.env, 0);
   runner.close();
+  assert.equal(runner.run(['git', '-C', repo, 'rev-parse', 'HEAD'], process.env, 0), null, 'a closed runner takes no more runs: the caller runs git');
   assert.equal((await inFlight)?.stdout.toString(), 'finished\n');
 
   const source = join(base, 'git-runner.c');
