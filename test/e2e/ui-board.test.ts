@@ -270,6 +270,9 @@ describe('the Board with script agents', { skip: chromiumPath ? false : NO_CHROM
     const convoy = await waitFor('a convoy of the two', async () => (await town.json<ConvoyStatus[]>(['convoy', 'list'])).find((c) => c.tracked.some((t) => t.id === a.id)) ?? null, 30_000, 200);
     assert.deepEqual(convoy.tracked.map((t) => t.id).sort(), [a.id, b.id].sort());
     assert.equal(convoy.rig, 'yard');
+    // The two finish on their own within seconds; until their cards have moved to Done the board's
+    // layout shifts under the next drag (which would then pick up another card).
+    await waitFor('both convoy cards in Done', async () => (await columnOfCard(page, a.id)) === 'done' && (await columnOfCard(page, b.id)) === 'done', 60_000, 100);
 
     const closed = await town.json<Bead>(['bead', 'create', '--rig', 'depot', '-t', 'already closed']);
     assert.equal((await town.gt(['bead', 'close', closed.id])).code, 0);
