@@ -1,7 +1,7 @@
 // A real town in this process for the work-loop benchmarks: Town.start (real Dolt, real PTY host),
 // the CLI socket so agents' `gt` reaches it, and a rig made from a fixture repository.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallContext } from '../preload/contract.ts';
@@ -34,7 +34,11 @@ export async function benchTown(opts: { maxPolecats: number; settings?: Record<s
   writeFileSync(join(repo, 'README.md'), '# bench\n');
   execFileSync('git', ['-C', repo, 'add', '-A'], { env });
   execFileSync('git', ['-C', repo, 'commit', '-q', '-m', 'init'], { env });
-  const town = await Town.start({ dir });
+  // BENCH_LOG=file: the town's log lines (dispatch failures, the circuit breaker, escalations) go there.
+  const logFile = process.env.BENCH_LOG;
+  const town = await Town.start({ dir, ...(logFile ? { log: (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`) } : {}) });
+  // BENCH_DOLT_SQL="SET GLOBAL …; …": server settings to try, run once the town's Dolt is up.
+  for (const sql of (process.env.BENCH_DOLT_SQL ?? '').split(';').map((x) => x.trim()).filter(Boolean)) await town.ledger.pool.query(sql);
   const server = await listenOnSocket(town, town.paths.socket, readSecrets(town.paths).apiToken);
   const call = <T>(name: string, args: unknown) => town.call(name, args, OVERSEER) as Promise<T>;
   const rig = await call<RigInfo>('rigAdd', { name: 'bench', source: repo, prefix: 'bn', runtime: 'script', maxPolecats: opts.maxPolecats });

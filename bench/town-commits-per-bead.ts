@@ -19,16 +19,28 @@ const poll = feed.poll.bind(feed);
 feed.poll = () => { polls++; return poll(); };
 const one = async <T>(sql: string, params: unknown[] = []) => ((await b.town.ledger.pool.query(sql, params))[0] as T[])[0];
 // Statements by shape (the first words of the SQL, literals cut), from the ledger's and the feed's pools.
-const shapes = new Map<string, number>();
-function count(sql: unknown, where: string): void {
+// With each shape, the wall time its statements took (asked → answered, Dolt's work and the round trip).
+const shapes = new Map<string, { n: number; ms: number }>();
+function count(sql: unknown, where: string): () => void {
   const shape = `${where} ${String(sql).replace(/\s+/g, ' ').replace(/'[^']*'/g, '?').slice(0, 70)}`;
-  shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+  const entry = shapes.get(shape) ?? { n: 0, ms: 0 };
+  shapes.set(shape, entry);
+  entry.n++;
+  const t0 = performance.now();
+  return () => { entry.ms += performance.now() - t0; };
 }
 type Queryable = { query(...a: unknown[]): unknown; execute?(...a: unknown[]): unknown; getConnection?(): Promise<Queryable> };
 function watch(pool: Queryable, where: string): void {
   for (const m of ['query', 'execute'] as const) {
     const f = pool[m]?.bind(pool);
-    if (f) pool[m] = (...a: unknown[]) => { count(typeof a[0] === 'object' ? (a[0] as { sql: string }).sql : a[0], where); return f(...a); };
+    if (f) {
+      pool[m] = (...a: unknown[]) => {
+        const end = count(typeof a[0] === 'object' ? (a[0] as { sql: string }).sql : a[0], where);
+        const answer = f(...a);
+        if (answer instanceof Promise) answer.then(end, end);
+        return answer;
+      };
+    }
   }
   const get = pool.getConnection?.bind(pool);
   if (get) pool.getConnection = async () => { const c = await get(); if (!(c as { watched?: boolean }).watched) { watch(c, `${where}/tx`); (c as { watched?: boolean }).watched = true; } return c; };
@@ -67,8 +79,11 @@ try {
   console.log(`CPU per bead: Dolt ${(cpu.dolt / BEADS).toFixed(2)} s, the town's process ${(cpu.node / BEADS).toFixed(2)} s (bench wrappers included)`);
   for (const [k, n] of [...by].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / BEADS).toFixed(2)}/bead  ${k}`);
   for (const line of timeline.report()) console.log(line);
-  console.log('statements per bead by shape (top 25):');
-  for (const [k, n] of [...shapes].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${(n / BEADS).toFixed(1).padStart(6)}  ${k}`);
+  const total = [...shapes.values()].reduce((sum, e) => sum + e.ms, 0);
+  console.log(`statements per bead by shape (top 30 by time; per bead: count, ms asked → answered, share of all ${(total / BEADS).toFixed(0)} ms):`);
+  for (const [k, e] of [...shapes].sort((x, y) => y[1].ms - x[1].ms).slice(0, 30)) {
+    console.log(`  ${(e.n / BEADS).toFixed(1).padStart(6)} ${(e.ms / BEADS).toFixed(1).padStart(7)} ms ${(100 * e.ms / total).toFixed(1).padStart(5)}%  ${k}`);
+  }
 } finally {
   await b.close();
 }

@@ -1,9 +1,13 @@
-// Removes a worktree (uncommitted work in it included) and forgets it; its branch stays.
+// Removes a worktree (uncommitted work in it included) and forgets it; its branch stays. One
+// worktree change per repository at a time (worktree-lock.ts).
 
 import { runGit } from './run-git.ts';
-import { pruneWorktrees } from './worktree-prune.ts';
+import { underWorktreeLock } from './worktree-lock.ts';
+import { pruneWorktreesNow } from './worktree-prune.ts';
 
-export async function removeWorktree(repoDir: string, workDir: string): Promise<void> {
-  await runGit(repoDir, ['worktree', 'remove', '--force', workDir]);
-  await pruneWorktrees(repoDir);
+export function removeWorktree(repoDir: string, workDir: string): Promise<void> {
+  return underWorktreeLock(repoDir, async () => {
+    await runGit(repoDir, ['worktree', 'remove', '--force', workDir]);
+    await pruneWorktreesNow(repoDir);
+  });
 }

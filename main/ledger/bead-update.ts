@@ -69,14 +69,17 @@ export async function applyUpdate(tx: WriteTx, id: string, p: ParsedUpdate, clos
   const { columns, changes } = changedColumns(p, old, closeReason, tx.now);
   const labels = await addLabels(tx, id, rowLabels(old), p.addLabels ?? []);
   if (!Object.keys(columns).length) return rowToBead(old, labels);
+  const oldStatus = String(old.status);
+  const newStatus = p.status ?? oldStatus;
+  const crossing = isTerminal(oldStatus) !== isTerminal(newStatus);
+  // Closed or pinned: never blocked, set in this UPDATE (recomputeBlocked's `settled`).
+  if (crossing && isTerminal(newStatus)) columns.is_blocked = 0;
   columns.updated_at = tx.now;
   const names = Object.keys(columns);
   await tx.updateIssues(`UPDATE issues SET ${names.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...Object.values(columns), id]);
   tx.touch('issues');
   await tx.event(updateEvent(id, old, p.status, changes, closeReason));
-  const oldStatus = String(old.status);
-  const newStatus = p.status ?? oldStatus;
-  if (isTerminal(oldStatus) !== isTerminal(newStatus)) await recomputeBlocked(tx, [id]);
+  if (crossing) await recomputeBlocked(tx, [id], isTerminal(newStatus));
   return rowToBead({ ...old, ...columns } as IssueRow, labels);
 }
 

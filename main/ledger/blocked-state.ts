@@ -12,14 +12,20 @@ const WANT_BLOCKED = `(i.status NOT IN ('closed','pinned') AND (
 /**
  * Recomputes the seeds, the beads a seed blocks directly, and (level by level) the parent-child
  * descendants of every bead whose flag changed. Only rows whose value changes are written.
+ * `settled`: the seeds were just closed or pinned by the caller's own UPDATE, which also set their
+ * is_blocked to 0 (a closed or pinned bead is never blocked): they are not computed again (that
+ * query, with its two correlated subqueries, was the dearest statement of a close); what they block
+ * and their children (whom a parent that was blocked may free) are.
  */
-export async function recomputeBlocked(tx: WriteTx, seeds: string[]): Promise<void> {
+export async function recomputeBlocked(tx: WriteTx, seeds: string[], settled = false): Promise<void> {
   if (!seeds.length) return;
   const dependents = await tx.query<{ id: string }>(
-    "SELECT DISTINCT issue_id AS id FROM dependencies WHERE type = 'blocks' AND depends_on_issue_id IN (?)",
+    settled
+      ? "SELECT DISTINCT issue_id AS id FROM dependencies WHERE type IN ('blocks','parent-child') AND depends_on_issue_id IN (?)"
+      : "SELECT DISTINCT issue_id AS id FROM dependencies WHERE type = 'blocks' AND depends_on_issue_id IN (?)",
     [seeds],
   );
-  let level = [...new Set([...seeds, ...dependents.map((r) => r.id)])];
+  let level = [...new Set([...(settled ? [] : seeds), ...dependents.map((r) => r.id)])];
   // Parent-child cycles are refused on insert; the depth cap only guards against foreign data.
   for (let depth = 0; level.length && depth < 1000; depth++) {
     const rows = await tx.query<{ id: string; is_blocked: number; want: number }>(

@@ -31,6 +31,14 @@ export class BeadMirror {
     return [...held.values()].filter(keep).map((b) => structuredClone(b));
   }
 
+  /** One value derived from one held bead (loading the set if needed), without copying the bead:
+   *  `pick` must return a value that shares nothing with it (a string, a number). */
+  async pick<T extends string | number | boolean | null>(id: string, pick: (bead: Readonly<Bead>) => T): Promise<T | undefined> {
+    const held = this.held ?? (await this.fill());
+    const bead = held.get(id);
+    return bead ? pick(bead) : undefined;
+  }
+
   /** The town wrote these beads (the ledger's answer to its write): the held set takes them. */
   written(beads: Bead[]): void {
     const ours = beads.filter((b) => this.belongs(b) || this.held?.has(b.id));

@@ -92,6 +92,26 @@ describe('ledger model', { skip: skip ?? false }, () => {
     assert.ok((await ledger.blocked()).some((x) => x.id === kid.id));
     await ledger.closeBead(gate.id, '', 'mayor');
     assert.ok((await ledger.ready({ limit: 1000 })).some((x) => x.id === kid.id));
+    // A blocked parent closed (its blocker still open): the close clears its own flag, and frees its child.
+    const epic2 = await ledger.create({ title: 'blocked epic 2', type: 'epic' }, 'mayor');
+    const gate2 = await ledger.create({ title: 'gate 2' }, 'mayor');
+    const kid2 = await ledger.create({ title: 'kid 2', parent: epic2.id }, 'mayor');
+    await ledger.addDependency(epic2.id, gate2.id, 'blocks', 'mayor');
+    assert.deepEqual((await ledger.blocked()).map((x) => x.id).filter((id) => [epic2.id, kid2.id].includes(id)).sort(), [epic2.id, kid2.id].sort());
+    await ledger.closeBead(epic2.id, 'dropped', 'mayor');
+    assert.ok((await ledger.ready({ limit: 1000 })).some((x) => x.id === kid2.id), 'the child of a closed parent is free');
+    const flag = async (id: string) => Number((await ledger.pool.query('SELECT is_blocked AS b FROM issues WHERE id = ?', [id]) as unknown as Array<Array<{ b: number }>>)[0][0].b);
+    assert.equal(await flag(epic2.id), 0, 'a closed bead is not flagged blocked');
+    // Reopened: blocked again, and so is its child.
+    await ledger.reopen(epic2.id, 'mayor');
+    assert.equal(await flag(epic2.id), 1);
+    assert.equal(await flag(kid2.id), 1);
+    // Pinned, then unpinned (pinned counts as done, like closed).
+    await ledger.update(epic2.id, { status: 'pinned' }, 'mayor');
+    assert.deepEqual([await flag(epic2.id), await flag(kid2.id)], [0, 0]);
+    await ledger.update(epic2.id, { status: 'open' }, 'mayor');
+    assert.deepEqual([await flag(epic2.id), await flag(kid2.id)], [1, 1]);
+    assert.equal(await ledger.recomputeBlocked('mayor'), 0, 'a full recompute finds every flag already right');
 
     // deferred beads are not ready
     const later = await ledger.create({ title: 'later', deferUntil: new Date(Date.now() + 86_400_000).toISOString() }, 'mayor');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PriceTable } from '../../main/town/costs/price-table.ts';
 import { burnRate, costSeries, groupUsage, totalUsage } from '../../main/town/costs/cost-report.ts';
-import { alertDue, budgetStatus, dispatchBlock } from '../../main/town/costs/budgets.ts';
+import { alertDue, budgetStatus, convoyBudgetReached, dispatchBlock } from '../../main/town/costs/budgets.ts';
 import { emptyControls } from '../../main/town/costs/controls.ts';
 import { UsageStore, type StoredUsage } from '../../main/town/costs/usage-store.ts';
 import { parseSince } from '../../main/cli/commands/cost-commands.ts';
@@ -67,6 +67,10 @@ test('budgets: warning at 80%, exceeded at 100%, per day from midnight UTC; the 
   assert.equal(dispatchBlock(c, [exceeded], { rig: 'app', convoy: 'hq-other' }), null, 'another convoy is not held');
   assert.equal(dispatchBlock(c, [exceeded], { rig: 'app', convoy: 'hq-cv1', restart: true }), null, 'a hooked bead may restart…');
   assert.ok(dispatchBlock({ ...c, budgetPaused: [b.id] }, [exceeded], { rig: 'app', convoy: 'hq-cv1', restart: true }), '…unless the budget pauses its agents');
+  // A bead's convoy is read only when a convoy's budget is reached (the gate's ledger read).
+  assert.equal(convoyBudgetReached([budgetStatus(b, [spend(8)], prices, now)]), false, 'a warning holds nothing');
+  assert.equal(convoyBudgetReached([budgetStatus({ ...b, id: 'rig:app:total', scope: 'rig', target: 'app' }, [row({ at: now, rig: 'app', input: 4e6 })], prices, now)]), false, 'a rig budget needs no convoy');
+  assert.equal(convoyBudgetReached([exceeded]), true);
   assert.match(dispatchBlock({ ...c, parkedRigs: ['app'] }, [], { rig: 'app' }) ?? '', /parked/);
   assert.equal(dispatchBlock({ ...c, parkedRigs: ['app'] }, [], { rig: 'app', restart: true }), null);
   assert.match(dispatchBlock({ ...c, estop: { since: now, by: 'overseer' } }, [], { rig: 'app', restart: true }) ?? '', /e-stop/);

@@ -175,6 +175,12 @@ export class ConvoyService {
     return beads.map((full) => ({ convoy: full, tracked: trackedOf(full) }));
   }
 
+  /** When a convoy was made (it never changes): from the open convoys held, else one light read. */
+  async createdAt(id: string): Promise<string | undefined> {
+    const held = await this.open.pick(id, (b) => b.createdAt);
+    return held ?? (await this.c.ledger.getMany([id]))[0]?.createdAt;
+  }
+
   /** Every id is an existing work bead (read in a few queries, not one per bead). */
   private async mustBeWork(ids: string[]): Promise<void> {
     const found = new Map((await this.c.ledger.getMany(ids)).map((b) => [b.id, b]));

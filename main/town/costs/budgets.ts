@@ -56,6 +56,11 @@ export function dispatchBlock(controls: ControlsState, budgets: BudgetStatus[], 
   return null;
 }
 
+/** Whether a convoy's budget is reached: only then does dispatchBlock need to know a bead's convoy. */
+export function convoyBudgetReached(budgets: BudgetStatus[]): boolean {
+  return budgets.some((b) => b.state === 'exceeded' && b.scope === 'convoy');
+}
+
 /** The alert to send for a budget now, if its level rose since the last alert for this amount and period. */
 export function alertDue(status: BudgetStatus, last: { level: string; amount: number; period: string } | undefined, periodKey: string): 'warning' | 'exceeded' | null {
   if (status.state === 'ok') return null;

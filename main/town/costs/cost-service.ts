@@ -17,7 +17,7 @@ import type { TownWork } from '../supervisors/town-work.ts';
 import type { SessionRecord } from '../sessions/agent-sessions.ts';
 import { parseAddress } from '../polecats/agent-store.ts';
 import { workNote } from '../polecats/work-beads.ts';
-import { alertDue, budgetId, budgetStatus, dispatchBlock, startOfDay, type DispatchScope } from './budgets.ts';
+import { alertDue, budgetId, budgetStatus, convoyBudgetReached, dispatchBlock, startOfDay, type DispatchScope } from './budgets.ts';
 import { readBudgets, readCostSettings, writeBudgets, type CostSettings } from './cost-settings.ts';
 import { burnRate, costSeries, groupUsage, totalUsage } from './cost-report.ts';
 import { ControlsStore } from './controls.ts';
@@ -138,8 +138,10 @@ export class CostService {
     // Read what running agents spent up to now first (incremental; nothing to read when idle), so
     // a budget reached a moment ago is seen before the next bead goes out.
     if (this.budgets.length) await this.poll();
-    const convoy = scope.convoy ?? (scope.bead ? await this.convoyOf(scope.bead).catch(() => null) : null);
-    return dispatchBlock(this.controls.get(), this.budgetStatuses(), { ...scope, convoy });
+    const statuses = this.budgetStatuses();
+    // The bead's convoy is looked up (a ledger read) only when a convoy's budget could stop it.
+    const convoy = scope.convoy ?? (scope.bead && convoyBudgetReached(statuses) ? await this.convoyOf(scope.bead).catch(() => null) : null);
+    return dispatchBlock(this.controls.get(), statuses, { ...scope, convoy });
   }
 
   // ── reports ──────────────────────────────────────────────────────────────────────────────────
@@ -347,7 +349,8 @@ export class CostService {
 
   private async convoyOf(bead: string): Promise<string | null> {
     if (this.convoys.has(bead)) return this.convoys.get(bead)!;
-    const b = await this.o.ledger.show(bead);
+    // A light read (the work note is in the metadata); show() only for its not-found error.
+    const b = (await this.o.ledger.getMany([bead]))[0] ?? (await this.o.ledger.show(bead));
     // Dispatched by a convoy: its work note says which; slung by hand: the open convoy tracking it.
     const convoy = workNote(b).convoy ?? (await this.o.work.convoys.openConvoys()).find((c) => c.tracked.includes(bead))?.convoy.id ?? null;
     this.convoys.set(bead, convoy);

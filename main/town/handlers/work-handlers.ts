@@ -27,7 +27,9 @@ export function workHandlers(town: Town): Pick<TownHandlers, keyof typeof workRe
     hook: (args, ctx) => town.work.hook(args.agent ?? ctx.actor),
     prime: (args, ctx) => town.work.prime(args.agent ?? ctx.actor),
     // On a bead that walks a molecule, `gt done` finishes the current step (the last one: the bead).
-    done: (args, ctx) => town.work.molecules.done(ctx.actor, args.noChanges, () => done(town.work.context, args.cwd, ctx.actor, { noChanges: args.noChanges, next: (rig) => town.work.witness.claimNext(rig) })),
+    done: (args, ctx) => town.work.molecules.done(ctx.actor, args.noChanges, () => done(town.work.context, args.cwd, ctx.actor, {
+      noChanges: args.noChanges, next: (rig) => town.work.witness.claimNext(rig), convoyCreatedAt: (id) => town.work.convoys.createdAt(id),
+    })),
     handoff: (args, ctx) => town.work.handoff(args.agent ?? ctx.actor, args.note, ctx.actor),
     agentList: (args) => town.work.agentList(args),
     agentShow: (args) => town.work.agentShow(args.agent),

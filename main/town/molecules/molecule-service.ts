@@ -218,10 +218,21 @@ export class MoleculeService {
   /** The open molecule a bead walks: itself if it is one, else the newest cooked on it. */
   async moleculeFor(bead: Bead): Promise<Bead | null> {
     if (bead.type === 'molecule') return bead.status === 'closed' ? null : bead;
-    const prefix = bead.id.slice(0, bead.id.indexOf('-'));
-    const roots = await this.openRoots((b) => b.id.startsWith(`${prefix}-`) && moleculeNote(b)?.for === bead.id);
+    return this.newestRootFor(bead.id);
+  }
+
+  /** The newest open molecule cooked on this bead, from the roots held (no read of the bead). */
+  private async newestRootFor(id: string): Promise<Bead | null> {
+    const prefix = id.slice(0, id.indexOf('-'));
+    const roots = await this.openRoots((b) => b.id.startsWith(`${prefix}-`) && moleculeNote(b)?.for === id);
     roots.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     return roots[0] ?? null;
+  }
+
+  /** moleculeFor by id, without reading the bead: an open root held (it carries MOLECULE_LABEL, what
+   *  cook writes with every molecule note), else the newest cooked on it. */
+  private async moleculeForId(id: string): Promise<Bead | null> {
+    return (await this.openRoots((b) => b.id === id))[0] ?? this.newestRootFor(id);
   }
 
   /** `gt mol next`: what the agent does now. */
@@ -254,8 +265,9 @@ export class MoleculeService {
     const agent = await this.c.agents.find(actor);
     const hookId = agent?.meta.hook;
     if (!agent || !hookId) return plain();
-    const hook = await this.c.ledger.show(hookId);
-    const root = await this.moleculeFor(hook);
+    // Only a molecule's root carries a sequential note, and every root cook makes is held: the bead
+    // itself is not read (plain() reads it, under its agent's lock).
+    const root = await this.moleculeForId(hookId);
     if (!root || moleculeNote(root)?.mode !== 'sequential') return plain();
     const mol = await this.status(root.id);
     const current = mol.steps.find((s) => s.id === mol.current);

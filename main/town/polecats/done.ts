@@ -64,6 +64,8 @@ export interface DoneOptions {
   noChanges?: string;
   /** Claims the next bead for a polecat of this rig (the Witness's feed: Witness.claimNext). */
   next?: (rig: RigInfo) => Promise<{ pick: WorkPick; release: () => void } | null>;
+  /** When a convoy was made (ConvoyService.createdAt: the open convoys held in memory); else a ledger read. */
+  convoyCreatedAt?: (convoy: string) => Promise<string | undefined>;
 }
 
 export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptions = {}): Promise<DoneResult> {
@@ -118,8 +120,8 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
     // The ledger's reads run while git works (they do not depend on it): the open request for the
     // branch, the convoy's age, and the next bead (claimed: released below if it is not hooked).
     const reusedRead = opts.noChanges === undefined ? findOpenMergeRequest(c, rig.prefix, beadId, branch) : Promise.resolve(null);
-    const convoyRead = note.convoy && opts.noChanges === undefined
-      ? c.ledger.getMany([note.convoy]).then((b) => b[0]?.createdAt, () => undefined) : Promise.resolve(undefined);
+    const createdAt = opts.convoyCreatedAt ?? ((id: string) => c.ledger.getMany([id]).then((b) => b[0]?.createdAt));
+    const convoyRead = note.convoy && opts.noChanges === undefined ? createdAt(note.convoy).catch(() => undefined) : Promise.resolve(undefined);
     const nextRead = opts.noChanges === undefined ? claimNextBead(c, opts, actor, rig, workdir) : Promise.resolve(null);
     const gitWork = async () => {
       const who = { name: actor, email: `${addr.name}@${rig.name}.gastown.local` };
