@@ -10,10 +10,13 @@
 //   collector runs harder near it; it never makes the server fail an allocation.
 // - DOLT_ROOT_PATH and DOLT_DISABLE_EVENT_FLUSH are always set by the town (not overridable): the
 //   server's global config lives inside the town, and it never phones home.
-// - Dolt's background index statistics are off unless asked for (GT_DOLT_STATS=on, or the option):
-//   Dolt 1.88 re-reads every changed table every 30 ms to keep them, which cost the town's server
-//   more CPU than its own statements (docs/performance.md, "Fourth pass"), and the ledger's queries
-//   are planned well without them. Set as a persisted system variable in the town's own global config.
+// - Dolt's background index statistics are off unless asked for (GT_DOLT_STATS=on, or the option).
+//   Without them Dolt's planner costs each candidate index from the table's row count (18% of the
+//   server's CPU in a profile at 30 agents; 5% with them), yet keeping them did not change the
+//   town's Dolt CPU per bead or its throughput beyond the noise (docs/performance.md, "Eleventh
+//   pass"). When on, the worker runs one job every DOLT_STATS_JOB_INTERVAL_MS instead of Dolt's
+//   default 30 ms, at which it cost more than the town's own statements ("Fourth pass"). Both are
+//   persisted system variables in the town's own global config.
 
 /** Defaults for the town's Dolt server (docs/performance.md, "Third pass: memory"). */
 export const DOLT_MEMORY_DEFAULTS = {
@@ -69,6 +72,10 @@ export function doltServerEnv(parent: NodeJS.ProcessEnv, opts: DoltEnvOptions): 
 
 /** The server's persisted system variable that turns Dolt's statistics worker on or off. */
 export const DOLT_STATS_KEY = 'sqlserver.global.dolt_stats_enabled';
+/** The persisted system variable for the pause between the statistics worker's jobs, in ms. */
+export const DOLT_STATS_INTERVAL_KEY = 'sqlserver.global.dolt_stats_job_interval';
+/** The town's pause between statistics jobs (Dolt's default is 30 ms). */
+export const DOLT_STATS_JOB_INTERVAL_MS = 5000;
 
 /** Whether Dolt keeps index statistics: an explicit option > GT_DOLT_STATS (on/off) > off. */
 export function doltStatsEnabled(parent: NodeJS.ProcessEnv, explicit?: boolean): boolean {
@@ -83,7 +90,7 @@ export function doltStatsEnabled(parent: NodeJS.ProcessEnv, explicit?: boolean):
 /**
  * The town's dolt global config (config_global.json inside the town) from what is there: the
  * identity that signs dolt's own commits and the opt-outs are added when absent; the statistics
- * setting is always the town's. Other keys (a user's own) are kept.
+ * settings are always the town's. Other keys (a user's own) are kept.
  */
 export function doltGlobalConfig(existing: Record<string, string> | null, statsEnabled: boolean): Record<string, string> {
   return {
@@ -92,5 +99,6 @@ export function doltGlobalConfig(existing: Record<string, string> | null, statsE
     'metrics.disabled': 'true',
     ...(existing ?? {}),
     [DOLT_STATS_KEY]: statsEnabled ? '1' : '0',
+    [DOLT_STATS_INTERVAL_KEY]: String(DOLT_STATS_JOB_INTERVAL_MS),
   };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { doltAvailable, startTempDolt } from '../../main/ledger/temp-dolt.ts';
-import { DOLT_MEMORY_DEFAULTS } from '../../main/ledger/dolt-settings.ts';
+import { DOLT_MEMORY_DEFAULTS, DOLT_STATS_JOB_INTERVAL_MS } from '../../main/ledger/dolt-settings.ts';
 
 const skip = doltAvailable() ?? (process.platform !== 'linux' ? 'reads the server environment from /proc (Linux only)' : false);
 
@@ -53,7 +53,7 @@ test('the dolt server runs with the default memory settings, or the ones it is g
   }
 });
 
-test("the town's server keeps no index statistics unless asked", { skip: doltAvailable() ?? false, timeout: 180_000 }, async () => {
+test("the town's server keeps no index statistics unless asked; asked, one job every 5 s", { skip: doltAvailable() ?? false, timeout: 180_000 }, async () => {
   const saved = process.env.GT_DOLT_STATS;
   delete process.env.GT_DOLT_STATS;
   const off = await startTempDolt();
@@ -61,19 +61,20 @@ test("the town's server keeps no index statistics unless asked", { skip: doltAva
     await off.dispose();
     throw e;
   });
-  const enabled = async (t: typeof off): Promise<string> => {
+  const settings = async (t: typeof off): Promise<{ enabled: string; interval: string }> => {
     const c = t.server.connection();
     const conn = await mysql.createConnection({ host: c.host, port: c.port, user: c.user, password: c.password, database: c.database });
     try {
-      const [rows] = await conn.query('SELECT @@GLOBAL.dolt_stats_enabled AS v');
-      return String((rows as Array<{ v: unknown }>)[0].v);
+      const [rows] = await conn.query('SELECT @@GLOBAL.dolt_stats_enabled AS enabled, @@GLOBAL.dolt_stats_job_interval AS intervalMs');
+      const row = (rows as Array<{ enabled: unknown; intervalMs: unknown }>)[0];
+      return { enabled: String(row.enabled), interval: String(row.intervalMs) };
     } finally {
       await conn.end();
     }
   };
   try {
-    assert.equal(await enabled(off), '0');
-    assert.equal(await enabled(on), '1');
+    assert.deepEqual(await settings(on), { enabled: '1', interval: String(DOLT_STATS_JOB_INTERVAL_MS) });
+    assert.equal((await settings(off)).enabled, '0');
   } finally {
     if (saved !== undefined) process.env.GT_DOLT_STATS = saved;
     await Promise.all([off.dispose(), on.dispose()]);

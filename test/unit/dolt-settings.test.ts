@@ -3,7 +3,7 @@
 // own variables (root path, no event flush) never overridable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DOLT_MEMORY_DEFAULTS, DOLT_STATS_KEY, doltGlobalConfig, doltServerEnv, doltStatsEnabled } from '../../main/ledger/dolt-settings.ts';
+import { DOLT_MEMORY_DEFAULTS, DOLT_STATS_INTERVAL_KEY, DOLT_STATS_JOB_INTERVAL_MS, DOLT_STATS_KEY, doltGlobalConfig, doltServerEnv, doltStatsEnabled } from '../../main/ledger/dolt-settings.ts';
 
 test('defaults: a memory limit in MiB, GOGC and a bounded commit cache, beside the parent environment', () => {
   const env = doltServerEnv({ PATH: '/bin', HOME: '/home/x' }, { rootPath: '/town/.gt/dolt-root' });
@@ -59,9 +59,11 @@ test("the town's dolt global config: identity and opt-outs added when absent, a 
   assert.equal(fresh['user.name'], 'Gas Town');
   assert.equal(fresh['metrics.disabled'], 'true');
   assert.equal(fresh[DOLT_STATS_KEY], '0');
+  assert.equal(fresh[DOLT_STATS_INTERVAL_KEY], String(DOLT_STATS_JOB_INTERVAL_MS), 'when on: one statistics job every few seconds, not every 30 ms');
   const mine = doltGlobalConfig({ 'user.name': 'Ada', 'sqlserver.global.max_connections': '50', [DOLT_STATS_KEY]: '0' }, true);
   assert.equal(mine['user.name'], 'Ada');
   assert.equal(mine['sqlserver.global.max_connections'], '50');
   assert.equal(mine[DOLT_STATS_KEY], '1');
   assert.equal(doltGlobalConfig(mine, false)[DOLT_STATS_KEY], '0');
+  assert.equal(doltGlobalConfig({ [DOLT_STATS_INTERVAL_KEY]: '30' }, true)[DOLT_STATS_INTERVAL_KEY], String(DOLT_STATS_JOB_INTERVAL_MS), 'the pace is the town\'s');
 });

@@ -222,8 +222,10 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
       next?.release();
     }
     c.publish('workEvent', { kind: 'done', agent: actor, bead: beadId, rig: rig.name, message: `${actor} finished ${beadId}: in review (merge request ${mergeRequest})`, at: Date.now() });
+    // The Witness is woken when a slot was freed; a polecat that went on to its next bead holds its
+    // slot, and nothing else it looks at changed (the bead closes later, and the Refinery wakes it then).
     if (chained) await moveOn(c, actor, rig, chained);
-    c.wake();
+    else c.wake();
     return {
       bead: beadId, agent: actor, branch, mergeRequest, head, already: false, autoCommit, outcome: 'in-review',
       next: chained ? { bead: chained.bead.id, title: chained.bead.title, branch: chained.branch, convoy: chained.convoy } : null,
