@@ -139,6 +139,10 @@ try {
   // running (a session that takes bead after bead) are read from their live process trees.
   const agentsCpu = () => childCpuSeconds(b.town.pty.pid) + liveDescendantsCpuSeconds(b.town.pty.pid);
   const a0 = agentsCpu();
+  // git run by the town itself (the Refinery's merges and gates, worktrees, branch reads): the git
+  // runner's children, reaped by it (with GT_GIT_RUNNER=0 they are node's, and not counted here).
+  const townGitCpu = () => childCpuSeconds(gitRunnerPid());
+  const g0 = townGitCpu();
   let peakRss = 0;
   let peakSessions = 0;
   let peakParts = '';
@@ -179,6 +183,8 @@ try {
   console.log(`town CPU (node + pty host + dolt, agents excluded): idle ${(idleShare * 100).toFixed(1)}% of a core, busy ${(busyShare * 100).toFixed(1)}% `
     + `(node ${((cpu('node') / elapsed) * 100).toFixed(1)}, pty host ${((cpu('pty') / elapsed) * 100).toFixed(1)}, dolt ${((cpu('dolt') / elapsed) * 100).toFixed(1)}) → ratio ${(busyShare / Math.max(idleShare, 1e-3)).toFixed(1)}x`);
   console.log(`agents' own CPU (their sessions, finished and running, with their gt calls and git): ${agentCpu.toFixed(0)} s = ${(agentCpu / Math.max(1, closed)).toFixed(2)} CPU-s per completed bead, ${((agentCpu / elapsed) * 100).toFixed(0)}% of a core; town CPU per bead ${((busyShare * elapsed) / Math.max(1, closed)).toFixed(2)} s`);
+  const gitCpu = townGitCpu() - g0;
+  console.log(`git run by the town (the git runner's children, counted in neither figure above): ${gitCpu.toFixed(1)} s = ${((gitCpu / elapsed) * 100).toFixed(1)}% of a core, ${(gitCpu / Math.max(1, closed)).toFixed(3)} CPU-s per completed bead`);
   console.log(`town memory (RSS): idle ${idleRss.toFixed(0)} MB, peak busy ${peakRss.toFixed(0)} MB → ratio ${(peakRss / idleRss).toFixed(2)}x (at the peak: ${peakParts})`);
   console.log(`town memory at the end: ${memoryLine()}`);
   if (minutes.length >= 3) {

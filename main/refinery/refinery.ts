@@ -289,9 +289,11 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     const report = emptyReport('idle');
     const ready: Candidate[] = [];
     const open = await this.store.listOpen();
-    // Every request's branch head, and which are already in the target: two git runs for the queue.
-    const heads = open.length ? await branchHeads(this.repoDir) : new Map<string, string>();
-    const inTarget = open.length ? await branchesMergedInto(this.repoDir, target) : new Map<string, string>();
+    // Every request's branch head, and which are already in the target: two git runs for the queue,
+    // reading only the open requests' branches (the rig keeps every merged one).
+    const branches = open.map((mr) => mr.meta.branch);
+    const heads = await branchHeads(this.repoDir, branches);
+    const inTarget = await branchesMergedInto(this.repoDir, target, branches);
     for (const mr of open) {
       const known = heads.get(mr.meta.branch);
       // A branch missing here may be fetched from origin (branchHead): then ask git about it alone.

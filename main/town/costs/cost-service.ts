@@ -38,6 +38,8 @@ export interface CostServiceOptions {
 }
 
 export const costsDir = (townRoot: string): string => join(townRoot, 'costs');
+/** How many beads' convoys the service keeps in memory (for attributing usage and the dispatch gate). */
+const CONVOYS_KEPT = 10_000;
 
 export class CostService {
   readonly store: UsageStore;
@@ -138,6 +140,8 @@ export class CostService {
     // Read what running agents spent up to now first (incremental; nothing to read when idle), so
     // a budget reached a moment ago is seen before the next bead goes out.
     if (this.budgets.length) await this.poll();
+    // What the dispatcher knows, remembered: the usage a bead's session spends is its convoy's (convoyOf).
+    if (scope.bead && scope.convoy) this.rememberConvoy(scope.bead, scope.convoy);
     const statuses = this.budgetStatuses();
     // The bead's convoy is looked up (a ledger read) only when a convoy's budget could stop it.
     const convoy = scope.convoy ?? (scope.bead && convoyBudgetReached(statuses) ? await this.convoyOf(scope.bead).catch(() => null) : null);
@@ -353,8 +357,14 @@ export class CostService {
     const b = (await this.o.ledger.getMany([bead]))[0] ?? (await this.o.ledger.show(bead));
     // Dispatched by a convoy: its work note says which; slung by hand: the open convoy tracking it.
     const convoy = workNote(b).convoy ?? (await this.o.work.convoys.openConvoys()).find((c) => c.tracked.includes(bead))?.convoy.id ?? null;
-    this.convoys.set(bead, convoy);
+    this.rememberConvoy(bead, convoy);
     return convoy;
+  }
+
+  /** A bead's convoy never changes: kept, up to CONVOYS_KEPT beads (then forgotten all at once). */
+  private rememberConvoy(bead: string, convoy: string | null): void {
+    if (this.convoys.size >= CONVOYS_KEPT && !this.convoys.has(bead)) this.convoys.clear();
+    this.convoys.set(bead, convoy);
   }
 }
 
