@@ -80,11 +80,16 @@ const ledgerMb = (): number => {
 
 // Counters: the feed's polls (wrapped), the bead changes it delivered, the PTY bytes that reached
 // the town, and the statements Dolt answered (its global Questions counter, which counts ours too).
-const counters = { polls: 0, events: 0, changes: 0, ptyBytes: 0 };
+const counters = { polls: 0, events: 0, changes: 0, ptyBytes: 0, closed: 0 };
 const feed = b.town.feed as unknown as { poll(): Promise<void> };
 const poll = feed.poll.bind(feed);
 feed.poll = () => { counters.polls++; return poll(); };
-b.town.feed.on('event', (e) => { counters.events++; counters.changes += e.changes.length; });
+b.town.feed.on('event', (e) => {
+  counters.events++;
+  counters.changes += e.changes.length;
+  // Work beads closed (merged), as the feed reports them: the minute lines show the pace over time.
+  counters.closed += e.changes.filter((c) => c.kind === 'closed' && c.bead.type === 'task').length;
+});
 // Output the sessions produced (agents' sessions have no attached consumer, so no bytes cross:
 // the host's throttled activity reports carry each session's output offset).
 const offsets = new Map<string, number>();
@@ -147,6 +152,7 @@ try {
   let peakSessions = 0;
   let peakParts = '';
   let nextMinute = 60;
+  let closedBefore = counters.closed;
   // One sample a minute: [minute, town RSS, node, pty host, dolt, ledger on disk] (MB).
   const minutes: Array<{ t: number; town: number; node: number; pty: number; dolt: number; disk: number }> = [];
   while (performance.now() - w0.at < SECONDS * 1000) {
@@ -160,7 +166,8 @@ try {
       const disk = ledgerMb();
       minutes.push({ t: nextMinute / 60, town: rss, node: memoryMb(process.pid).rss, pty: memoryMb(b.town.pty.pid).rss, dolt: memoryMb(b.town.dolt.pid).rss, disk });
       const pss = pssMb(process.pid) + pssMb(b.town.pty.pid) + pssMb(b.town.dolt.pid);
-      console.log(`  minute ${nextMinute / 60}: town RSS ${rss.toFixed(0)} MB (${memoryLine()}), PSS ${pss.toFixed(0)} MB; ledger on disk ${disk.toFixed(0)} MB; ${b.town.work.sessions.list().length} sessions; load ${load()}`);
+      console.log(`  minute ${nextMinute / 60}: town RSS ${rss.toFixed(0)} MB (${memoryLine()}), PSS ${pss.toFixed(0)} MB; ledger on disk ${disk.toFixed(0)} MB; ${b.town.work.sessions.list().length} sessions; ${counters.closed - closedBefore} beads closed in the minute; load ${load()}`);
+      closedBefore = counters.closed;
       nextMinute += 60;
     }
   }
