@@ -1,16 +1,24 @@
 // The terminal grid under load, in Chromium against `gt serve` with script agents:
-//   16 terminals each streaming ~50 KB/s for D seconds, against 1 streaming terminal in the same run:
+//   16 terminals each streaming ~50 KB/s, against 1 streaming terminal in the same run:
 //   renderer JS heap (after GC) and main-thread long tasks (> 50 ms) per minute;
-//   typing echo p50/p95 in a 17th terminal while the 16 stream, against the same terminal with
-//   nothing else streaming. Ratios are printed.
-//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=60]     (env STREAMERS=n, KBPS=50, MAXIMIZE=1)
-//   Also printed per phase: CPU by process of this bench's tree, the page's WebSocket traffic, the
-//   renderer's CPU while the echo samples were typed, and the raw echo samples (to pool runs).
+//   typing echo n / p50 / p90 / p95 / p99 in a 17th terminal against the same terminal with nothing
+//   else streaming, with 16 streaming in two windows: while the streaming terminals' 5,000-line
+//   scrollbacks fill (from the go, when xterm's per-line scrollbar sync makes the page busiest), and
+//   the steady state (after every streaming terminal on screen has a full scrollback: xterm's buffer
+//   length = scrollback + rows, read from the page before each key). Ratios against idle are printed.
+//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=120]    (env STREAMERS=n, KBPS=50, MAXIMIZE=1)
+//   Idle and with 1 streaming: echoSamples keys, then (1 streaming) the rest of the phase's seconds.
+//   With 16 streaming: keys typed from the go until `seconds` have passed and at least echoSamples
+//   were typed in the steady state (at most 2.5 × seconds: past that the steady state is reported as
+//   not reached). Every key's sample goes to the window it was typed in.
+//   Printed per window: the echo's percentiles and p95 ratio against idle, long tasks per minute, the
+//   Chromium renderer's CPU, terminal bytes delivered to the page; per phase: CPU by process of this
+//   bench's tree, the page's WebSocket traffic, heap; and the raw echo samples, to pool runs:
+//   npx tsx bench/ui-terminals.ts pool run1.log run2.log …   pools the samples printed in saved runs.
 //   TRACE=1 / PROFILE=1: a devtools trace / CPU profile of the 16-terminal phase (page-profile.ts);
 //   SAVE=dir also writes them there (trace.json, profile.cpuprofile: open them in devtools).
-//   The echo samples are typed in the phase's first ~6–10 s: with 16 streaming, while the
-//   terminals' 5,000-line scrollbacks are still filling (see docs/ui.md, "Echo under load (session 11)").
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   See docs/ui.md, "Echo under load (session 11)" and "(session 12): the steady state".
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Bead } from '../preload/types.ts';
@@ -19,8 +27,30 @@ import { cpuByRole, printCpu } from './process-cpu.ts';
 import { printProfile, printTrace, startProfile, startTrace, stopProfile } from './page-profile.ts';
 import { fromStore, launchChromium, startUiTown, waitFor, waitForReady } from '../test/e2e/ui-page.ts';
 
+/** The sample at percentile p (the one at index ⌊p/100 · n⌋ of the sorted samples; NaN for none). */
+const pct = (xs: number[], p: number): number => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN);
+const IDLE_LABEL = 'nothing streaming';
+const percentiles = (xs: number[]): string => `n=${xs.length} p50 ${pct(xs, 50).toFixed(1)} p90 ${pct(xs, 90).toFixed(1)} p95 ${pct(xs, 95).toFixed(1)} p99 ${pct(xs, 99).toFixed(1)} ms`;
+
+if (process.argv[2] === 'pool') {
+  // The raw samples of saved runs ("echo samples LABEL: [...]" lines), pooled by label.
+  const byLabel = new Map<string, number[]>();
+  for (const file of process.argv.slice(3)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/^echo samples (.+?): (\[[^\]]*\])/gm)) {
+      byLabel.set(m[1], [...(byLabel.get(m[1]) ?? []), ...(JSON.parse(m[2]) as number[])]);
+    }
+  }
+  const idle = byLabel.get(IDLE_LABEL) ?? [];
+  console.log(`pooled from ${process.argv.length - 3} runs:`);
+  for (const [label, xs] of byLabel) {
+    const ratio = idle.length && xs.length ? ` · p95 ${(pct(xs, 95) / pct(idle, 95)).toFixed(2)}× idle` : '';
+    console.log(`  ${label.padEnd(38)} ${percentiles(xs)}${ratio}`);
+  }
+  process.exit(0);
+}
+
 const SECONDS = Number(process.argv[2] ?? 60);
-const ECHO_SAMPLES = Number(process.argv[3] ?? 60);
+const ECHO_SAMPLES = Number(process.argv[3] ?? 120);
 const STREAMERS = Number(process.env.STREAMERS ?? 16);
 /** KB/s each streaming terminal writes. */
 const KBPS = Number(process.env.KBPS ?? 50);
@@ -28,11 +58,12 @@ const KBPS = Number(process.env.KBPS ?? 50);
 const MAXIMIZE = process.env.MAXIMIZE === '1';
 /** PROFILE=1: a CPU profile of the page while all stream, summed by function (self time), top 25. */
 const PROFILE = process.env.PROFILE === '1';
-
 /** TRACE=1: a devtools timeline trace of the page while all stream: main-thread time by event name. */
 const TRACE = process.env.TRACE === '1';
 /** SAVE=dir: also writes the trace (trace.json, loadable in devtools) and the CPU profile (profile.cpuprofile) there. */
 const SAVE = process.env.SAVE;
+/** Keys typed on one line before it is cleared (Ctrl-U), so the typed line never wraps off the screen. */
+const KEYS_PER_LINE = 20;
 
 const town = await startUiTown({ tickMs: 500, maxPolecats: 100 });
 const browser = await launchChromium();
@@ -92,11 +123,14 @@ try {
   const terminalOf = async (bead: string): Promise<string> => waitFor(`the terminal of ${bead}`, () =>
     fromStore(page, (s) => Object.values(s.agents).map((a) => a as { hook: string | null; session: { terminal: string } | null }).map((a) => [a.hook, a.session?.terminal ?? null])).then((list) => list.find(([h]) => h === bead)?.[1] ?? null), 120_000, 200);
   const echoTerminal = await terminalOf(echoBead.id);
+  const streamTerminals: string[] = [];
+  for (const b of beads) streamTerminals.push(await terminalOf(b.id));
   await waitFor('the echo agent asking', () => page.evaluate(`window.gastownDebug.terminals.screenText(${JSON.stringify(echoTerminal)}).includes('ready to type')`), 120_000, 200);
   if (MAXIMIZE) await page.locator(`[data-terminal="${echoTerminal}"] [data-testid="maximize"]`).click();
+  // Long tasks with their start (page time), so they can be split by window.
   await page.evaluate(`(() => {
     window.__longTasks = [];
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: false });
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: false });
   })()`);
   const cdp = await context.newCDPSession(page);
   const heapMb = async (): Promise<number> => {
@@ -104,101 +138,226 @@ try {
     const { usedSize } = await cdp.send('Runtime.getHeapUsage');
     return usedSize / 1024 / 1024;
   };
-  const longTasks = async (): Promise<number[]> => page.evaluate('window.__longTasks.splice(0)') as Promise<number[]>;
+  /** [start (page ms), duration ms] of every long task reported so far (the observer reports a
+   *  task after it ran: windows take theirs by start time once their phase has ended). */
+  const allTasks: Array<[number, number]> = [];
+  const collectTasks = async (): Promise<void> => {
+    allTasks.push(...await page.evaluate('window.__longTasks.splice(0)') as Array<[number, number]>);
+  };
+  const tasksIn = (from: number, to: number): Array<[number, number]> => allTasks.filter(([start]) => start >= from && start < to);
+  const pageNow = async (): Promise<number> => page.evaluate('performance.now()') as Promise<number>;
+  const wsBytes = async (): Promise<number> => page.evaluate('window.__wsCounts.binaryBytes') as Promise<number>;
+  const wsCounts = async (): Promise<Record<string, number>> => page.evaluate('({ ...window.__wsCounts })') as Promise<Record<string, number>>;
+
+  /** Each streaming terminal's xterm buffer: lines held, and its limit (scrollback + rows: the
+   *  buffer is full and every new line drops the oldest). Read from the registry's entries, a private
+   *  field of TerminalRegistry that the bundle keeps (esbuild does not rename properties). */
+  type Fill = { length: number; limit: number; visible: boolean };
+  const fills = async (): Promise<Fill[]> => page.evaluate(`(() => {
+    const entries = window.gastownDebug.terminals.entries;
+    if (!(entries instanceof Map)) throw new Error('TerminalRegistry has no entries map any more: update the bench');
+    return ${JSON.stringify(streamTerminals)}.map((id) => {
+      const e = entries.get(id);
+      if (!e) return { length: 0, limit: 1, visible: false };
+      return { length: e.term.buffer.active.length, limit: e.term.options.scrollback + e.term.rows, visible: e.visible };
+    });
+  })()`) as Promise<Fill[]>;
+  /** Full: every streaming terminal on screen (off screen they draw nothing) holds scrollback + rows lines. */
+  const allFull = (fs: Fill[]): boolean => fs.every((f) => !f.visible || f.length >= f.limit);
 
   // Echo: a key typed into the echo terminal until xterm shows it (the tty echoes at the prompt):
-  // the screen's non-blank characters grow by one (the typed line may wrap).
+  // the screen's non-blank characters grow by one.
   /** Where each echo's time went: key press → keys sent by the page, sent → the echo's frame
    *  arrived, arrived → seen on xterm's screen. */
   type Parts = { toSend: number; toArrive: number; toSeen: number };
-  const echo = async (page: Page, samples: number, parts: Parts[] = []): Promise<number[]> => {
-    await page.locator(`[data-terminal="${echoTerminal}"] .xterm`).click();
-    await page.evaluate(`window.__echoId = ${JSON.stringify(echoTerminal)}`);
-    const xs: number[] = [];
-    for (let i = 0; i < samples; i++) {
-      const ch = 'abcdefghij'[i % 10];
-      await page.evaluate(`(() => {
-        const id = ${JSON.stringify(echoTerminal)};
-        const before = window.gastownDebug.terminals.screenText(id).replace(/\\s+/g, '');
-        window.__echoMarks.sent.length = 0;
-        window.__echoMarks.arrived.length = 0;
-        window.__echo = new Promise((resolve) => {
-          const t0 = window.__echoT0 = performance.now();
-          const check = () => {
-            const last = window.gastownDebug.terminals.screenText(id).replace(/\\s+/g, '');
-            if (last.length > before.length) { window.__echoSeen = performance.now(); resolve(window.__echoSeen - t0); }
-            else if (performance.now() - t0 > 5000) resolve(-1);
-            else requestAnimationFrame(check);
-          };
-          window.__echoStart = () => requestAnimationFrame(check);
-        });
-      })()`);
-      await page.keyboard.press(ch);
-      await page.evaluate('window.__echoStart()');
-      const ms = await page.evaluate('window.__echo') as number;
-      if (ms < 0) {
-        const text = await page.evaluate(`window.gastownDebug.terminals.screenText(${JSON.stringify(echoTerminal)})`) as string;
-        console.log(`echo sample ${i}: not seen in 5 s; the terminal's last lines:\n${text.split('\n').filter(Boolean).slice(-3).join('\n')}`);
-        continue;
-      }
-      xs.push(ms);
-      const part = await page.evaluate(`(() => {
-        const m = window.__echoMarks;
-        const sent = m.sent.find((t) => t >= window.__echoT0);
-        const arrived = sent === undefined ? undefined : m.arrived.find((t) => t >= sent);
-        if (sent === undefined || arrived === undefined) return null;
-        return { toSend: sent - window.__echoT0, toArrive: arrived - sent, toSeen: window.__echoSeen - arrived };
-      })()`) as Parts | null;
-      if (part) parts.push(part);
-      await new Promise((r) => setTimeout(r, 50));
+  type Sample = { ms: number; part: Parts | null };
+  const echoId = JSON.stringify(echoTerminal);
+  const screenLength = async (): Promise<number> => page.evaluate(`window.gastownDebug.terminals.screenText(${echoId}).replace(/\\s+/g, '').length`) as Promise<number>;
+  let promptLength = 0;
+  let keysOnLine = 0;
+  const startTyping = async (p: Page): Promise<void> => {
+    await p.locator(`[data-terminal="${echoTerminal}"] .xterm`).click();
+    await p.evaluate(`window.__echoId = ${echoId}`);
+    promptLength = await screenLength();
+    keysOnLine = 0;
+  };
+  /** Ctrl-U (the tty erases the typed line), and waits until the erase is on screen; not timed. */
+  const clearLine = async (p: Page): Promise<void> => {
+    await p.keyboard.press('Control+u');
+    await waitFor('the typed line erased', async () => (await screenLength()) <= promptLength, 10_000, 20)
+      .catch(() => console.log('the typed line was not seen erased in 10 s; going on'));
+    keysOnLine = 0;
+  };
+  /** One key: its echo time and where it went; null if not seen in 5 s. */
+  const echoOnce = async (p: Page, i: number): Promise<Sample | null> => {
+    if (keysOnLine >= KEYS_PER_LINE) await clearLine(p);
+    keysOnLine++;
+    const ch = 'abcdefghij'[i % 10];
+    await p.evaluate(`(() => {
+      const id = ${echoId};
+      const before = window.gastownDebug.terminals.screenText(id).replace(/\\s+/g, '');
+      window.__echoMarks.sent.length = 0;
+      window.__echoMarks.arrived.length = 0;
+      window.__echo = new Promise((resolve) => {
+        const t0 = window.__echoT0 = performance.now();
+        const check = () => {
+          const last = window.gastownDebug.terminals.screenText(id).replace(/\\s+/g, '');
+          if (last.length > before.length) { window.__echoSeen = performance.now(); resolve(window.__echoSeen - t0); }
+          else if (performance.now() - t0 > 5000) resolve(-1);
+          else requestAnimationFrame(check);
+        };
+        window.__echoStart = () => requestAnimationFrame(check);
+      });
+    })()`);
+    await p.keyboard.press(ch);
+    await p.evaluate('window.__echoStart()');
+    const ms = await p.evaluate('window.__echo') as number;
+    if (ms < 0) {
+      const text = await p.evaluate(`window.gastownDebug.terminals.screenText(${echoId})`) as string;
+      console.log(`echo sample ${i}: not seen in 5 s; the terminal's last lines:\n${text.split('\n').filter(Boolean).slice(-3).join('\n')}`);
+      return null;
     }
-    // Clear the typed line (Ctrl-U) so the prompt stays short.
-    await page.keyboard.press('Control+u');
-    return xs;
+    const part = await p.evaluate(`(() => {
+      const m = window.__echoMarks;
+      const sent = m.sent.find((t) => t >= window.__echoT0);
+      const arrived = sent === undefined ? undefined : m.arrived.find((t) => t >= sent);
+      if (sent === undefined || arrived === undefined) return null;
+      return { toSend: sent - window.__echoT0, toArrive: arrived - sent, toSeen: window.__echoSeen - arrived };
+    })()`) as Parts | null;
+    await new Promise((r) => setTimeout(r, 50));
+    return { ms, part };
   };
 
-  const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-  const wsCounts = async (): Promise<Record<string, number>> => page.evaluate('({ ...window.__wsCounts })') as Promise<Record<string, number>>;
-  const run = async (label: string, go: string | null): Promise<{ heap: number; longPerMin: number; longMax: number; echo: number[] }> => {
-    await longTasks();
-    if (go) writeFileSync(join(goDir, go), '');
-    const started = Date.now();
+  /** A window's figures: its samples, and what the page and the renderer did meanwhile. */
+  interface Window {
+    label: string;
+    samples: Sample[];
+    /** Page times (ms) of its start and end. */
+    from: number;
+    to: number;
+    renderer: number;
+    bytes: number;
+  }
+  const windows: Window[] = [];
+  const echoOf = (w: Window): number[] => w.samples.map((s) => s.ms);
+  const idleP95 = (): number => pct(echoOf(windows[0]), 95);
+  const printWindow = (w: Window): void => {
+    const seconds = (w.to - w.from) / 1000;
+    const xs = echoOf(w);
+    const tasks = tasksIn(w.from, w.to);
+    const parts = w.samples.flatMap((s) => (s.part ? [s.part] : []));
+    const split = (k: keyof Parts): string => `${pct(parts.map((p) => p[k]), 50).toFixed(1)} / ${pct(parts.map((p) => p[k]), 95).toFixed(1)}`;
+    if (parts.length) console.log(`echo parts p50 / p95 (${parts.length} samples): key → sent ${split('toSend')} ms · sent → echo arrived ${split('toArrive')} ms · arrived → on screen ${split('toSeen')} ms`);
+    // The raw samples, so runs can be pooled (`pool` above; a p95 of 40 samples is their second largest).
+    console.log(`echo samples ${w.label}: ${JSON.stringify(xs.map((x) => Math.round(x * 10) / 10))}; long tasks ${JSON.stringify(tasks.map(([, d]) => Math.round(d)))}`);
+    const longMax = tasks.length ? Math.max(...tasks.map(([, d]) => d)) : 0;
+    console.log(`${w.label.padEnd(38)} ${seconds.toFixed(1).padStart(5)} s · echo ${percentiles(xs)} · p95 ${(pct(xs, 95) / idleP95()).toFixed(2)}× idle · long tasks ${tasks.length} = ${((60 * tasks.length) / seconds).toFixed(1)}/min (max ${longMax.toFixed(0)} ms) · renderer ${w.renderer.toFixed(1)} s = ${((100 * w.renderer) / seconds).toFixed(0)}% of a core · delivered ${(w.bytes / 1024 / seconds).toFixed(0)} KB/s`);
+  };
+  /** Starts a window now; end() closes it (it is printed at the end of its phase). */
+  const openWindow = async (label: string): Promise<{ end: (samples: Sample[]) => Promise<Window> }> => {
+    const cpu = cpuByRole();
+    const from = await pageNow();
+    const bytes0 = await wsBytes();
+    return {
+      end: async (samples) => {
+        const renderer = cpu().get('chromium renderer') ?? 0;
+        const to = await pageNow();
+        const bytes = (await wsBytes()) - bytes0;
+        const w = { label, samples, from, to, renderer, bytes };
+        windows.push(w);
+        return w;
+      },
+    };
+  };
+
+  /** Phase-wide figures: CPU by process, WebSocket traffic, heap, long tasks; then its windows. */
+  const phase = async (label: string, body: () => Promise<void>): Promise<{ heap: number; longPerMin: number; longMax: number }> => {
+    await collectTasks();
+    const from = await pageNow();
+    const firstWindow = windows.length;
     const cpu = cpuByRole();
     const wsBefore = await wsCounts();
-    const parts: Parts[] = [];
-    const echoXs = await echo(page, ECHO_SAMPLES, parts);
-    // The page's CPU while the samples were typed (the phase's first seconds: with 16 streaming,
-    // while their scrollbacks fill), less noisy than one p95 of 40 samples.
-    const typingSeconds = (Date.now() - started) / 1000;
-    const typingRenderer = cpu().get('chromium renderer') ?? 0;
-    console.log(`while typing (${typingSeconds.toFixed(1)} s): chromium renderer ${typingRenderer.toFixed(2)} s = ${((100 * typingRenderer) / typingSeconds).toFixed(0)}% of a core`);
-    const rest = SECONDS * 1000 - (Date.now() - started);
-    if (go && rest > 0) await new Promise((r) => setTimeout(r, rest));
+    await body();
     const cpuSpent = cpu();
     const wsAfter = await wsCounts();
-    const seconds = (Date.now() - started) / 1000;
+    const to = await pageNow();
+    const seconds = (to - from) / 1000;
     const heap = await heapMb();
-    const tasks = await longTasks();
-    const minutes = Math.max(1, Date.now() - started) / 60_000;
-    const r = { heap, longPerMin: tasks.length / minutes, longMax: tasks.length ? Math.max(...tasks) : 0, echo: echoXs };
+    await collectTasks();
     const rate = (k: string): string => ((wsAfter[k] - wsBefore[k]) / seconds).toFixed(1);
     console.log(`page WebSocket: ${rate('binaryIn')} terminal frames/s (${(((wsAfter.binaryBytes - wsBefore.binaryBytes) / seconds) / 1024).toFixed(0)} KB/s), ${rate('textIn')} JSON in/s, ${rate('textOut')} JSON out/s`);
     printCpu(cpuSpent, seconds);
-    const split = (k: keyof Parts): string => `${pct(parts.map((p) => p[k]), 50).toFixed(1)} / ${pct(parts.map((p) => p[k]), 95).toFixed(1)}`;
-    if (parts.length) console.log(`echo parts p50 / p95 (${parts.length} samples): key → sent ${split('toSend')} ms · sent → echo arrived ${split('toArrive')} ms · arrived → on screen ${split('toSeen')} ms`);
-    // The raw samples, so runs can be pooled (a p95 of 40 samples is their second largest: noisy).
-    console.log(`echo samples ${label}: ${JSON.stringify(echoXs.map((x) => Math.round(x * 10) / 10))}; long tasks ${JSON.stringify(tasks.map(Math.round))}`);
-    console.log(`${label.padEnd(22)} heap ${heap.toFixed(1)} MB · long tasks ${r.longPerMin.toFixed(1)}/min (max ${r.longMax.toFixed(0)} ms) · echo p50 ${pct(echoXs, 50).toFixed(1)} ms p95 ${pct(echoXs, 95).toFixed(1)} ms`);
+    for (const w of windows.slice(firstWindow)) printWindow(w);
+    const tasks = tasksIn(from, to);
+    const r = { heap, longPerMin: (60 * tasks.length) / seconds, longMax: tasks.length ? Math.max(...tasks.map(([, d]) => d)) : 0 };
+    console.log(`${label.padEnd(38)} heap ${heap.toFixed(1)} MB · long tasks ${r.longPerMin.toFixed(1)}/min over the phase's ${seconds.toFixed(0)} s (max ${r.longMax.toFixed(0)} ms)`);
     return r;
   };
 
-  const idle = await run('nothing streaming', null);
-  const one = await run('1 terminal streaming', 'one');
-  // Wait for the first streamer to finish its first round before all 16 start.
+  /** Idle and 1 streaming: ECHO_SAMPLES keys from the go, then (streaming) the rest of the phase. */
+  const simplePhase = async (label: string, go: string | null): Promise<{ heap: number; longPerMin: number; longMax: number }> => phase(label, async () => {
+    if (go) writeFileSync(join(goDir, go), '');
+    const started = Date.now();
+    const w = await openWindow(label);
+    await startTyping(page);
+    const samples: Sample[] = [];
+    for (let i = 0; i < ECHO_SAMPLES; i++) {
+      const s = await echoOnce(page, i);
+      if (s) samples.push(s);
+    }
+    await w.end(samples);
+    await clearLine(page);
+    const rest = SECONDS * 1000 - (Date.now() - started);
+    if (go && rest > 0) await new Promise((r) => setTimeout(r, rest));
+  });
+
+  const idle = await simplePhase(IDLE_LABEL, null);
+  const one = await simplePhase('1 terminal streaming', 'one');
+  // A pause between the phases (the first streamer's 'one' stream is still running: 3 × SECONDS).
   await new Promise((r) => setTimeout(r, 2000));
   if (TRACE) await startTrace(cdp);
   if (PROFILE) await startProfile(cdp);
-  const all = await run(`${STREAMERS} terminals streaming`, 'all');
+  const allLabel = `${STREAMERS} terminals streaming`;
+  let fullAfter = NaN;
+  const all = await phase(allLabel, async () => {
+    const atStart = await fills();
+    let w = await openWindow(`${allLabel}, filling`);
+    writeFileSync(join(goDir, 'all'), '');
+    const goAt = Date.now();
+    const fullAtGo = atStart.filter((f) => f.visible && f.length >= f.limit).length;
+    console.log(`${allLabel}: at the go, ${atStart.filter((f) => f.visible).length} of ${atStart.length} on screen, ${fullAtGo} already full${fullAtGo ? ' (the first streamer filled its scrollback while it streamed alone)' : ''}`);
+    await startTyping(page);
+    let filling: Sample[] | null = [];
+    const steady: Sample[] = [];
+    const fullAt = new Map<number, number>();
+    for (let i = 0; ; i++) {
+      const elapsed = Date.now() - goAt;
+      if (filling) {
+        const fs = await fills();
+        fs.forEach((f, k) => { if (f.length >= f.limit && !fullAt.has(k)) fullAt.set(k, elapsed); });
+        if (allFull(fs)) {
+          fullAfter = elapsed / 1000;
+          const limits = [...new Set(fs.map((f) => f.limit))].join(', ');
+          const times = [...fullAt.values()].sort((a, b) => a - b).map((t) => (t / 1000).toFixed(1));
+          if (!fs.some((f) => f.visible)) console.log(`${allLabel}: no streaming terminal on screen (off screen they draw nothing): the whole phase is steady`);
+          else console.log(`${allLabel}: every streaming terminal on screen full ${fullAfter.toFixed(1)} s after the go (buffer lengths ${Math.min(...fs.map((f) => f.length))}–${Math.max(...fs.map((f) => f.length))}, limits ${limits}; each full at ${times.join(', ')} s)`);
+          await w.end(filling);
+          filling = null;
+          w = await openWindow(`${allLabel}, steady`);
+        } else if (elapsed > 2.5 * SECONDS * 1000) {
+          console.log(`${allLabel}: not every scrollback full ${(elapsed / 1000).toFixed(0)} s after the go (lengths ${fs.map((f) => `${f.length}/${f.limit}${f.visible ? '' : ' off screen'}`).join(' ')}): the steady state was not reached`);
+          break;
+        }
+      } else if (elapsed >= SECONDS * 1000 && steady.length >= ECHO_SAMPLES) break;
+      else if (elapsed > 2.5 * SECONDS * 1000) break;
+      const s = await echoOnce(page, i);
+      if (s) (filling ?? steady).push(s);
+    }
+    await w.end(filling ?? steady);
+    await clearLine(page);
+    const fs = await fills();
+    console.log(`${allLabel}: at the end, every streaming terminal on screen full: ${allFull(fs)} (lengths ${Math.min(...fs.map((f) => f.length))}–${Math.max(...fs.map((f) => f.length))})`);
+  });
   if (PROFILE) {
     const profile = await stopProfile(cdp);
     if (SAVE) writeFileSync(join(SAVE, 'profile.cpuprofile'), JSON.stringify(profile));
@@ -207,9 +366,23 @@ try {
   if (TRACE) await printTrace(cdp, 20, SAVE && join(SAVE, 'trace.json'));
   const stats = await page.evaluate('window.gastownDebug.terminals.stats()') as { terminals: number; webgl: number; visible: number };
   console.log(`registry: ${stats.terminals} terminals, ${stats.visible} visible, ${stats.webgl} with WebGL`);
-  console.log(`heap ${STREAMERS} vs 1: ${(all.heap / one.heap).toFixed(2)}× (${all.heap.toFixed(1)} MB; goal ≤ 250 MB)`);
-  console.log(`long tasks/min ${STREAMERS} vs 1: ${all.longPerMin.toFixed(1)} vs ${one.longPerMin.toFixed(1)}`);
-  console.log(`echo p95 with ${STREAMERS} streaming vs idle: ${(pct(all.echo, 95) / pct(idle.echo, 95)).toFixed(2)}× (goal ≤ 2×)`);
+
+  console.log(`\nsummary (echo ms; long tasks > 50 ms; renderer = Chromium renderer CPU in the window, 100% = one core):`);
+  console.log(`  ${'window'.padEnd(38)} ${'s'.padStart(5)} ${'n'.padStart(4)} ${'p50'.padStart(6)} ${'p90'.padStart(6)} ${'p95'.padStart(6)} ${'p99'.padStart(6)}  p95/idle  long/min  renderer`);
+  for (const w of windows) {
+    const xs = echoOf(w);
+    const seconds = (w.to - w.from) / 1000;
+    const long = tasksIn(w.from, w.to).length;
+    const f = (p: number): string => pct(xs, p).toFixed(1).padStart(6);
+    console.log(`  ${w.label.padEnd(38)} ${seconds.toFixed(1).padStart(5)} ${String(xs.length).padStart(4)} ${f(50)} ${f(90)} ${f(95)} ${f(99)}  ${`${(pct(xs, 95) / idleP95()).toFixed(2)}×`.padStart(8)}  ${((60 * long) / seconds).toFixed(1).padStart(8)}  ${`${((100 * w.renderer) / seconds).toFixed(0)}%`.padStart(8)}`);
+  }
+  console.log(`heap ${STREAMERS} vs 1: ${(all.heap / one.heap).toFixed(2)}× (${all.heap.toFixed(1)} MB; goal ≤ 250 MB; idle ${idle.heap.toFixed(1)} MB)`);
+  console.log(`long tasks/min over the phase, ${STREAMERS} vs 1: ${all.longPerMin.toFixed(1)} vs ${one.longPerMin.toFixed(1)}`);
+  const ratio = (label: string): string => {
+    const w = windows.find((x) => x.label === label);
+    return w && w.samples.length ? `${(pct(echoOf(w), 95) / idleP95()).toFixed(2)}×` : 'not measured';
+  };
+  console.log(`echo p95 with ${STREAMERS} streaming vs idle: while the scrollbacks fill ${ratio(`${allLabel}, filling`)} · steady state (full after ${fullAfter.toFixed(1)} s) ${ratio(`${allLabel}, steady`)} (goal ≤ 2×)`);
 } finally {
   await browser.close();
   await town.cleanup();
