@@ -1,9 +1,9 @@
 // Every local branch's head in one git run, and the branches already contained in a commit: what a
 // merge queue needs about all its requests at once (one process for the whole queue instead of two
 // per request). `only`: the branches to read (the open requests'), so a run costs what the queue
-// holds, not every branch the rig ever had: merged polecat branches are kept, and at a few thousand
-// of them `for-each-ref --merged` on every pass took most of a core (docs/performance.md, "Eleventh
-// pass"). A long list is read whole and filtered instead (the command line stays short).
+// holds, not every branch the rig ever had (merged polecat branches are kept: a pass read them all,
+// and `--merged` walked each; docs/performance.md, "Eleventh pass"). A long list is read whole and
+// filtered instead (the command line stays short).
 
 import { runGit } from './run-git.ts';
 

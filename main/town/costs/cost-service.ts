@@ -361,7 +361,7 @@ export class CostService {
     return convoy;
   }
 
-  /** A bead's convoy never changes: kept, up to CONVOYS_KEPT beads (then forgotten all at once). */
+  /** A bead's convoy, once known, is kept (as it always was), up to CONVOYS_KEPT beads (then forgotten all at once). */
   private rememberConvoy(bead: string, convoy: string | null): void {
     if (this.convoys.size >= CONVOYS_KEPT && !this.convoys.has(bead)) this.convoys.clear();
     this.convoys.set(bead, convoy);
