@@ -67,11 +67,14 @@ test(`a writer that exits right after writing ${MB} MB as the session's command:
 
 test('a command that exits while its consumer has stopped reading: the tail still arrives and the exit is reported', { timeout: 60_000 }, async (t) => {
   const { dir, client, exits, receive, spawn } = await setup(t);
-  // part1 is more than the high watermark, so the never-acking consumer gets the PTY paused;
-  // part2 is then written into the kernel's buffer while paused (8 KB fits: a paused pty holds
-  // only ~12-16 KB before write() blocks) and the command exits.
-  const part1 = randomBytes(120_000);
-  const part2 = randomBytes(8_000);
+  // part1 is just more than the high watermark (100,000), so the never-acking consumer gets the
+  // PTY paused once the host has read more than 100,000 of it, whatever its read sizes: at most
+  // 4,000 bytes of part1 are left in the kernel's buffer. part2 is then written into that buffer
+  // while paused and the command exits. Both fit (8 KB; a paused pty holds only ~12-16 KB before
+  // write() blocks): with 120,000 bytes of part1, up to 20 KB could be left when the host's reads
+  // were small (a loaded machine), `cat` blocked on the paused PTY and never exited.
+  const part1 = randomBytes(104_000);
+  const part2 = randomBytes(4_000);
   writeFileSync(path.join(dir, 'p1'), part1);
   writeFileSync(path.join(dir, 'p2'), part2);
   const flow: boolean[] = [];
