@@ -59,6 +59,15 @@ export async function getMany(ctx: LedgerContext, ids: string[]): Promise<Bead[]
   return want.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
 }
 
+/** One bead by id, light (labels, no dependencies or comments: getMany's one statement); not_found
+ *  when there is none, as show. For callers that need its fields, not its edges. */
+export async function getOne(ctx: LedgerContext, id: string): Promise<Bead> {
+  validate(BeadIdSchema, id, 'getOne');
+  const [bead] = await getMany(ctx, [id]);
+  if (!bead) throw new TownError('not_found', `no bead ${id}`);
+  return bead;
+}
+
 /** Beads matching the filter, ordered by priority, then age (oldest first), then id. All statuses unless filtered. */
 export async function list(ctx: LedgerContext, filter: ArgsOut<'beadList'> | BeadListFilter = {}): Promise<Bead[]> {
   const f = validate(BeadListFilterSchema, filter, 'list');

@@ -228,6 +228,11 @@ export class Ledger {
     return reads.getMany(this.ctx, ids);
   }
 
+  /** One bead by id, light (labels, no dependencies or comments; one statement); not_found when there is none. */
+  async getOne(id: string): Promise<Bead> {
+    return reads.getOne(this.ctx, id);
+  }
+
   /** Beads matching the filter, ordered by priority, then age (oldest first), then id. All statuses unless filtered. */
   async list(filter: ArgsOut<'beadList'> | BeadListFilter = {}): Promise<Bead[]> {
     return reads.list(this.ctx, filter);

@@ -114,6 +114,16 @@ describe('one-statement bead reads', { skip: skip ?? false }, () => {
     assert.deepEqual([empty.value.labels, empty.value.dependencies, empty.value.comments, empty.statements], [[], [], [], 1]);
   });
 
+  test('getOne: one bead light in one statement, as getMany reads it; a missing id is not_found, a malformed one invalid', async () => {
+    const x = await t.ledger.create({ title: 'one', prefix: 'go', labels: ['b', 'a'], metadata: { k: 1 } }, 'mayor');
+    const one = await counted(() => t.ledger.getOne(x.id));
+    assert.equal(one.statements, 1);
+    assert.deepEqual(one.value, (await t.ledger.getMany([x.id]))[0]);
+    assert.deepEqual(one.value.labels, ['a', 'b']);
+    await assert.rejects(t.ledger.getOne('go-nothere'), (e: Error & { code?: string }) => e.code === 'not_found' && /no bead go-nothere/.test(e.message));
+    await assert.rejects(t.ledger.getOne('not an id'), (e: Error & { code?: string }) => e.code === 'invalid');
+  });
+
   test('wisps: a list and a show are one statement each, with their labels and comments', async () => {
     const w = await t.ledger.createWisp({ title: 'patrol', prefix: 'wp', labels: LABELS }, 'deacon');
     const bare = await t.ledger.createWisp({ title: 'bare', prefix: 'wp' }, 'deacon');

@@ -353,8 +353,8 @@ export class CostService {
 
   private async convoyOf(bead: string): Promise<string | null> {
     if (this.convoys.has(bead)) return this.convoys.get(bead)!;
-    // A light read (the work note is in the metadata); show() only for its not-found error.
-    const b = (await this.o.ledger.getMany([bead]))[0] ?? (await this.o.ledger.show(bead));
+    // A light read: the work note is in the metadata.
+    const b = await this.o.ledger.getOne(bead);
     // Dispatched by a convoy: its work note says which; slung by hand: the open convoy tracking it.
     const convoy = workNote(b).convoy ?? (await this.o.work.convoys.openConvoys()).find((c) => c.tracked.includes(bead))?.convoy.id ?? null;
     this.rememberConvoy(bead, convoy);

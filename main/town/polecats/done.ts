@@ -101,7 +101,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
       return now;
     };
     // A light read (issue + labels): nothing below uses the bead's dependencies or comments.
-    const bead = (await c.ledger.getMany([beadId]))[0] ?? (await c.ledger.show(beadId));
+    const bead = await c.ledger.getOne(beadId);
     const branch = agent.meta.branch!;
     const note = workNote(bead);
     const finished = bead.status === 'closed' || (isInReview(bead) && note.polecat === actor);

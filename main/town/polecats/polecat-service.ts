@@ -61,7 +61,7 @@ export class PolecatService {
   sling(beadId: string, opts: SlingOptions, actor: string): Promise<SlingResult & { full?: boolean }> {
     return this.c.locks.run(`bead:${beadId}`, async () => {
       // A light read (issue + labels): sling uses no dependencies or comments.
-      const bead = (await this.c.ledger.getMany([beadId]))[0] ?? (await this.c.ledger.show(beadId));
+      const bead = await this.c.ledger.getOne(beadId);
       if (bead.status === 'closed') throw new TownError('conflict', `${bead.id} is closed; reopen it first (gt bead reopen ${bead.id})`);
       if (isHeld(bead)) throw new TownError('conflict', `${bead.id} is already ${bead.status} by ${bead.assignee ?? 'someone'}`);
       if (!isWorkType(bead)) throw new TownError('invalid', `${bead.id} is a ${bead.type}, not work a polecat can do`);
