@@ -35,7 +35,11 @@ function watch(pool: Queryable, where: string): void {
     const f = pool[m]?.bind(pool);
     if (f) {
       pool[m] = (...a: unknown[]) => {
-        const end = count(typeof a[0] === 'object' ? (a[0] as { sql: string }).sql : a[0], where);
+        // A write's round trip may carry several statements (write-tx.ts): each is counted, and the
+        // trip's time goes to the last one, the statement whose answer was awaited.
+        const statements = String(typeof a[0] === 'object' ? (a[0] as { sql: string }).sql : a[0]).split(';\n');
+        for (const held of statements.slice(0, -1)) count(held, where)();
+        const end = count(statements[statements.length - 1], where);
         const answer = f(...a);
         if (answer instanceof Promise) answer.then(end, end);
         return answer;
@@ -46,6 +50,7 @@ function watch(pool: Queryable, where: string): void {
   if (get) pool.getConnection = async () => { const c = await get(); if (!(c as { watched?: boolean }).watched) { watch(c, `${where}/tx`); (c as { watched?: boolean }).watched = true; } return c; };
 }
 watch(b.town.ledger.pool as unknown as Queryable, 'ledger');
+watch(b.town.ledger.writePool as unknown as Queryable, 'ledger/write');
 const questions = async () => Number((await one<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Questions'")).Value);
 
 try {

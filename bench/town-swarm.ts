@@ -153,6 +153,17 @@ try {
   let peakParts = '';
   let nextMinute = 60;
   let closedBefore = counters.closed;
+  // The ledger's one writer: how busy it was, and how long writes waited for it (per minute, overall).
+  // (An older town without these figures, in an A/B run, prints none.)
+  const writes = (b.town.ledger as Partial<typeof b.town.ledger>).writeTimes ?? { count: 0, waitMs: 0, runMs: 0 };
+  const writes0 = { ...writes };
+  let writesBefore = { ...writes };
+  const writerLine = (from: typeof writes0, seconds: number) => {
+    const n = writes.count - from.count;
+    if (!writes.count) return 'writer not measured';
+    return `writer busy ${(((writes.runMs - from.runMs) / 1000 / seconds) * 100).toFixed(0)}%, ${n} writes, `
+      + `mean wait ${((writes.waitMs - from.waitMs) / Math.max(1, n)).toFixed(0)} ms, run ${((writes.runMs - from.runMs) / Math.max(1, n)).toFixed(0)} ms`;
+  };
   // One sample a minute: [minute, town RSS, node, pty host, dolt, ledger on disk] (MB).
   const minutes: Array<{ t: number; town: number; node: number; pty: number; dolt: number; disk: number }> = [];
   while (performance.now() - w0.at < SECONDS * 1000) {
@@ -166,8 +177,9 @@ try {
       const disk = ledgerMb();
       minutes.push({ t: nextMinute / 60, town: rss, node: memoryMb(process.pid).rss, pty: memoryMb(b.town.pty.pid).rss, dolt: memoryMb(b.town.dolt.pid).rss, disk });
       const pss = pssMb(process.pid) + pssMb(b.town.pty.pid) + pssMb(b.town.dolt.pid);
-      console.log(`  minute ${nextMinute / 60}: town RSS ${rss.toFixed(0)} MB (${memoryLine()}), PSS ${pss.toFixed(0)} MB; ledger on disk ${disk.toFixed(0)} MB; ${b.town.work.sessions.list().length} sessions; ${counters.closed - closedBefore} beads closed in the minute; load ${load()}`);
+      console.log(`  minute ${nextMinute / 60}: town RSS ${rss.toFixed(0)} MB (${memoryLine()}), PSS ${pss.toFixed(0)} MB; ledger on disk ${disk.toFixed(0)} MB; ${b.town.work.sessions.list().length} sessions; ${counters.closed - closedBefore} beads closed in the minute; ${writerLine(writesBefore, 60)}; load ${load()}`);
       closedBefore = counters.closed;
+      writesBefore = { ...writes };
       nextMinute += 60;
     }
   }
@@ -190,6 +202,7 @@ try {
   console.log(`town CPU (node + pty host + dolt, agents excluded): idle ${(idleShare * 100).toFixed(1)}% of a core, busy ${(busyShare * 100).toFixed(1)}% `
     + `(node ${((cpu('node') / elapsed) * 100).toFixed(1)}, pty host ${((cpu('pty') / elapsed) * 100).toFixed(1)}, dolt ${((cpu('dolt') / elapsed) * 100).toFixed(1)}) → ratio ${(busyShare / Math.max(idleShare, 1e-3)).toFixed(1)}x`);
   console.log(`agents' own CPU (their sessions, finished and running, with their gt calls and git): ${agentCpu.toFixed(0)} s = ${(agentCpu / Math.max(1, closed)).toFixed(2)} CPU-s per completed bead, ${((agentCpu / elapsed) * 100).toFixed(0)}% of a core; town CPU per bead ${((busyShare * elapsed) / Math.max(1, closed)).toFixed(2)} s`);
+  console.log(`ledger's one writer over the run: ${writerLine(writes0, elapsed)}`);
   const gitCpu = townGitCpu() - g0;
   console.log(`git run by the town (the git runner's children, counted in neither figure above): ${gitCpu.toFixed(1)} s = ${((gitCpu / elapsed) * 100).toFixed(1)}% of a core, ${(gitCpu / Math.max(1, closed)).toFixed(3)} CPU-s per completed bead`);
   console.log(`town memory (RSS): idle ${idleRss.toFixed(0)} MB, peak busy ${peakRss.toFixed(0)} MB → ratio ${(peakRss / idleRss).toFixed(2)}x (at the peak: ${peakParts})`);

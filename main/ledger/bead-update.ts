@@ -76,7 +76,7 @@ export async function applyUpdate(tx: WriteTx, id: string, p: ParsedUpdate, clos
   if (crossing && isTerminal(newStatus)) columns.is_blocked = 0;
   columns.updated_at = tx.now;
   const names = Object.keys(columns);
-  await tx.updateIssues(`UPDATE issues SET ${names.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...Object.values(columns), id]);
+  tx.updateIssues(`UPDATE issues SET ${names.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...Object.values(columns), id]);
   tx.touch('issues');
   await tx.event(updateEvent(id, old, p.status, changes, closeReason));
   if (crossing) await recomputeBlocked(tx, [id], isTerminal(newStatus));

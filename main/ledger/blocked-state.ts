@@ -34,8 +34,8 @@ export async function recomputeBlocked(tx: WriteTx, seeds: string[], settled = f
     );
     const toOne = rows.filter((r) => Number(r.want) === 1 && Number(r.is_blocked) !== 1).map((r) => r.id);
     const toZero = rows.filter((r) => Number(r.want) !== 1 && Number(r.is_blocked) !== 0).map((r) => r.id);
-    if (toOne.length) await tx.updateIssues('UPDATE issues SET is_blocked = 1 WHERE id IN (?)', [toOne]);
-    if (toZero.length) await tx.updateIssues('UPDATE issues SET is_blocked = 0 WHERE id IN (?)', [toZero]);
+    if (toOne.length) tx.updateIssues('UPDATE issues SET is_blocked = 1 WHERE id IN (?)', [toOne]);
+    if (toZero.length) tx.updateIssues('UPDATE issues SET is_blocked = 0 WHERE id IN (?)', [toZero]);
     const changed = [...toOne, ...toZero];
     if (!changed.length) break;
     tx.touch('issues');
@@ -80,8 +80,8 @@ export async function recomputeAllBlocked(tx: WriteTx): Promise<number> {
     if (want && Number(r.is_blocked) !== 1) toOne.push(r.id);
     if (!want && Number(r.is_blocked) !== 0) toZero.push(r.id);
   }
-  for (let i = 0; i < toOne.length; i += 1000) await tx.updateIssues('UPDATE issues SET is_blocked = 1 WHERE id IN (?)', [toOne.slice(i, i + 1000)]);
-  for (let i = 0; i < toZero.length; i += 1000) await tx.updateIssues('UPDATE issues SET is_blocked = 0 WHERE id IN (?)', [toZero.slice(i, i + 1000)]);
+  for (let i = 0; i < toOne.length; i += 1000) tx.updateIssues('UPDATE issues SET is_blocked = 1 WHERE id IN (?)', [toOne.slice(i, i + 1000)]);
+  for (let i = 0; i < toZero.length; i += 1000) tx.updateIssues('UPDATE issues SET is_blocked = 0 WHERE id IN (?)', [toZero.slice(i, i + 1000)]);
   if (toOne.length || toZero.length) tx.touch('issues');
   return toOne.length + toZero.length;
 }

@@ -15,7 +15,7 @@ import type { DoltConnection } from './dolt-server.ts';
 import { ActorSchema, validate, type BeadCreateInput, type BeadListFilter, type BeadUpdate, type ReadyFilter, type WispCreateInput } from './ledger-schemas.ts';
 import type { LedgerContext } from './ledger-context.ts';
 import { migrate } from './migrate.ts';
-import { runWrite, toTownError, type WriteTx } from './write-tx.ts';
+import { runWrite, toTownError, writePoolOptions, type WriteTx } from './write-tx.ts';
 import { exportJsonl, importJsonl, type ImportReport } from './jsonl.ts';
 import type { HistoryEntry } from './history.ts';
 import { createAndUpdate, createBead, createBeads, PrefixCounts, type UpdateItem } from './bead-create.ts';
@@ -51,35 +51,42 @@ export class Ledger {
   private readonly prefixCounts = new PrefixCounts();
   private closed = false;
   private readonly ctx: LedgerContext;
+  /** Writes run through the queue since the ledger opened: how many, and their total time waiting
+   *  for the queue and running (ms). What the benches read to see how busy the one writer is. */
+  readonly writeTimes = { count: 0, waitMs: 0, runMs: 0 };
 
-  private constructor(readonly pool: Pool, readonly conn: DoltConnection, private readonly opts: LedgerOptions = {}) {
+  private constructor(readonly pool: Pool, readonly writePool: Pool, readonly conn: DoltConnection, private readonly opts: LedgerOptions = {}) {
     this.ctx = { q: this.q, write: (actor, op, body) => this.write(actor, op, body) };
   }
 
   /** Opens a pool and migrates the schema; refuses a ledger written by a newer app. */
   static async open(conn: DoltConnection, opts: LedgerOptions = {}): Promise<Ledger> {
-    const pool = mysql.createPool({
+    const options = {
       host: conn.host, port: conn.port, user: conn.user, password: conn.password, database: conn.database,
       connectionLimit: opts.connections ?? 10, waitForConnections: true, queueLimit: 0,
       dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false,
       connectTimeout: 5000, enableKeepAlive: true, charset: 'utf8mb4',
-    });
+    };
+    const pool = mysql.createPool(options);
+    // Writes run one at a time on their own connections, which send held statements together
+    // (write-tx.ts): the second one serves a write's retry while the first is being dropped.
+    const writePool = mysql.createPool({ ...options, connectionLimit: 2, ...writePoolOptions });
     // A pool error on an idle connection (dolt restarting) must not crash the process.
-    pool.on('connection', (c) => c.on('error', () => undefined));
+    for (const p of [pool, writePool]) p.on('connection', (c) => c.on('error', () => undefined));
     try {
       await migrate(pool, conn.database);
     } catch (e) {
-      await pool.end().catch(() => undefined);
+      await Promise.all([pool.end().catch(() => undefined), writePool.end().catch(() => undefined)]);
       throw toTownError(e);
     }
-    return new Ledger(pool, conn, opts);
+    return new Ledger(pool, writePool, conn, opts);
   }
 
-  /** Waits for writes in flight, then closes the pool. */
+  /** Waits for writes in flight, then closes the pools. */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inflight]);
-    await this.pool.end().catch(() => undefined);
+    await Promise.all([this.pool.end().catch(() => undefined), this.writePool.end().catch(() => undefined)]);
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -107,7 +114,7 @@ export class Ledger {
   private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new TownError('unavailable', 'the ledger is closed'));
     const who = validate(ActorSchema, actor, 'actor');
-    const p = this.queued(() => runWrite(this.pool, who, op, body), this.opts.firstInLine?.(who) ?? false);
+    const p = this.queued(() => runWrite(this.writePool, who, op, body), this.opts.firstInLine?.(who) ?? false);
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
     p.then(done, done);
@@ -123,11 +130,17 @@ export class Ledger {
     // that merely began inside a change (a timer, a listener it woke) inherits the async context
     // too; once that change has finished it queues like any other write.
     if (this.insideWrite.getStore()?.running) return change();
+    const asked = performance.now();
     return new Promise<T>((resolve, reject) => {
       const start = () => {
         const mark = { running: true };
+        const began = performance.now();
         this.insideWrite.run(mark, change).then(resolve, reject).finally(() => {
           mark.running = false;
+          const times = this.writeTimes;
+          times.count++;
+          times.waitMs += began - asked;
+          times.runMs += performance.now() - began;
           this.startNext();
         });
       };

@@ -10,6 +10,14 @@
 // Foreign key checks are off only for `updateIssues` statements (an UPDATE of issues that changes no
 // id), on again before any other statement and before the commit; a connection handed back to the
 // pool always has them on.
+// Round trips: statements whose answer the body does not need (BEGIN, `updateIssues`, `later`, the
+// SET of the checks) are held and sent in one multi-statement round trip with the next statement
+// that needs an answer, or with the commit's first round trip (with the events and DOLT_ADD);
+// DOLT_COMMIT and COMMIT go alone. A held statement's error fails the write at that round trip, as
+// any error does (a body must not catch it as its own statement's). Dolt runs the statements after a
+// failed one in the same round trip, and the driver then drops the connection: the transaction is
+// rolled back, and nothing after a statement that can fail ever makes changes durable. So the pool
+// must be made with `multipleStatements: true` (writePoolOptions).
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { TownError } from '../../preload/contract.ts';
@@ -27,6 +35,15 @@ export interface EventRow {
   comment?: string | null;
 }
 
+/** A statement to send, with its parameters. */
+interface Statement {
+  sql: string;
+  params: SqlParam[];
+}
+
+/** The mysql2 options a pool needs for runWrite: the held statements go out as one multi-statement query. */
+export const writePoolOptions = { multipleStatements: true } as const;
+
 /** What a write body gets: the pinned connection plus bookkeeping for staging and the commit message. */
 export class WriteTx {
   readonly tables = new Set<string>();
@@ -36,25 +53,38 @@ export class WriteTx {
   private readonly pending: SqlParam[][] = [];
   /** The subject named in the commit message (`<op> <subject>`). */
   subject = '';
-  /** Foreign key checks are off on this connection (updateIssues) until the next other statement. */
-  private checksOff = false;
+  /** Statements held until the next round trip (BEGIN first). */
+  private readonly held: Statement[] = [{ sql: 'BEGIN', params: [] }];
+  /** Whether the held statements (and so the connection, once they are sent) end with the checks off. */
+  private checksOffHeld = false;
+  /** Whether the connection may have its foreign key checks off (a round trip that turned them off
+   *  was sent, and none since has surely turned them on again). */
+  private checksOffSent = false;
 
   constructor(
     readonly conn: PoolConnection,
     readonly actor: string,
     readonly now: string,
-  ) {}
-
-  async query<T = Record<string, unknown>>(sql: string, params: SqlParam[] = []): Promise<T[]> {
-    if (!/^\s*SELECT\b/i.test(sql)) await this.checksOn();
-    const [rows] = await this.conn.query(sql, params);
-    return rows as T[];
+  ) {
+    if (!(conn as unknown as { config?: { multipleStatements?: boolean } }).config?.multipleStatements) {
+      throw new Error('runWrite needs a pool made with multipleStatements: true (writePoolOptions)');
+    }
   }
 
+  /** A statement whose rows the body reads; sent with the held ones. */
+  async query<T = Record<string, unknown>>(sql: string, params: SqlParam[] = []): Promise<T[]> {
+    return (await this.send({ sql, params }, !/^\s*SELECT\b/i.test(sql))) as T[];
+  }
+
+  /** A statement whose result (affected rows, insert id) the body reads; sent with the held ones. */
   async exec(sql: string, params: SqlParam[] = []): Promise<ResultSetHeader> {
-    await this.checksOn();
-    const [res] = await this.conn.query(sql, params);
-    return res as ResultSetHeader;
+    return (await this.send({ sql, params }, true)) as ResultSetHeader;
+  }
+
+  /** A statement whose answer the body does not need: held and sent with the next round trip (its
+   *  error, if any, fails the write there). */
+  later(sql: string, params: SqlParam[] = []): void {
+    this.hold({ sql, params }, true);
   }
 
   /**
@@ -62,29 +92,54 @@ export class WriteTx {
    * checks off: every foreign key of the ledger references issues.id (issues itself references
    * nothing), so such an update can neither break one nor cascade, while Dolt still checks every
    * child table (dependencies, labels, comments, snapshots, …) for each statement: ~10 ms of its CPU,
-   * two thirds of the statement's cost (bench/ledger-update.ts). Anything else is refused.
+   * two thirds of the statement's cost (bench/ledger-update.ts). Anything else is refused. Held as
+   * `later` is.
    */
-  async updateIssues(sql: string, params: SqlParam[] = []): Promise<ResultSetHeader> {
+  updateIssues(sql: string, params: SqlParam[] = []): void {
     const set = /^UPDATE issues SET (.+) WHERE /s.exec(sql)?.[1];
     if (set === undefined || /(^|,)\s*`?id`?\s*=/.test(set)) throw new Error(`updateIssues: not an UPDATE of issues' fields: ${sql.slice(0, 80)}`);
-    if (!this.checksOff) {
-      await this.conn.query('SET foreign_key_checks = 0');
-      this.checksOff = true;
+    if (!this.checksOffHeld) {
+      this.held.push({ sql: 'SET foreign_key_checks = 0', params: [] });
+      this.checksOffHeld = true;
     }
-    const [res] = await this.conn.query(sql, params);
-    return res as ResultSetHeader;
+    this.held.push({ sql, params });
   }
 
-  /** Foreign key checks on again (after updateIssues); runWrite calls it before it commits. */
-  async checksOn(): Promise<void> {
-    if (!this.checksOff) return;
-    await this.conn.query('SET foreign_key_checks = 1');
-    this.checksOff = false;
+  /** Holds a statement; `checked`: it must run with the foreign key checks on. */
+  private hold(statement: Statement, checked: boolean): void {
+    if (checked && this.checksOffHeld) {
+      this.held.push({ sql: 'SET foreign_key_checks = 1', params: [] });
+      this.checksOffHeld = false;
+    }
+    this.held.push(statement);
   }
 
-  /** Whether checks are still off (a failed write's connection is then not reused). */
+  /** Sends the held statements and `last` in one round trip; answers `last`'s result. */
+  private async send(last: Statement, checked: boolean): Promise<unknown> {
+    this.hold(last, checked);
+    const batch = this.held.splice(0);
+    const turnsOff = this.checksOffHeld;
+    if (turnsOff) this.checksOffSent = true;
+    let results: unknown;
+    try {
+      if (batch.length === 1) [results] = await this.conn.query(batch[0].sql, batch[0].params);
+      else [results] = await this.conn.query(batch.map((b) => b.sql).join(';\n'), batch.flatMap((b) => b.params));
+    } catch (e) {
+      // Which statements ran is unknown: the checks may be off if they ever were.
+      this.checksOffSent ||= batch.some((b) => b.sql === 'SET foreign_key_checks = 0');
+      this.checksOffHeld = this.checksOffSent;
+      throw e;
+    }
+    this.checksOffSent = turnsOff;
+    if (batch.length === 1) return results;
+    // One result per held statement (none is a CALL); the rest is `last`'s (a CALL has several).
+    const own = (results as unknown[]).slice(batch.length - 1);
+    return own.length === 1 ? own[0] : own;
+  }
+
+  /** Whether the connection may still have its checks off (a failed write's connection is then not reused). */
   get foreignKeyChecksOff(): boolean {
-    return this.checksOff;
+    return this.checksOffSent;
   }
 
   touch(...tables: string[]): void {
@@ -92,8 +147,8 @@ export class WriteTx {
   }
 
   /** Records an events row; the first one of a write carries the write's idempotency marker as its id.
-   *  Rows are kept until the body has run and then inserted together (`flushEvents`): nothing reads
-   *  the events table inside a write, and one multi-row INSERT costs one round trip, not one per row. */
+   *  Rows are kept until the body has run and then inserted together (`commit`): nothing reads the
+   *  events table inside a write, and one multi-row INSERT costs one round trip, not one per row. */
   async event(e: EventRow): Promise<void> {
     await this.events([e]);
   }
@@ -108,12 +163,31 @@ export class WriteTx {
     if (es.length) this.touch('events');
   }
 
-  /** Inserts the events recorded so far, 500 rows per statement. Called by runWrite before it commits. */
-  async flushEvents(): Promise<void> {
+  /**
+   * Ends the write: the held statements, the events (500 rows per INSERT), the checks on again and
+   * DOLT_ADD of the touched tables in one round trip; then DOLT_COMMIT authored by the actor; then
+   * COMMIT. A DOLT_COMMIT with nothing to commit (the body's changes cancel out) is not an error.
+   * DOLT_COMMIT and COMMIT each go alone: Dolt (1.88) runs the statements of a multi-statement query
+   * that follow a failed one, so nothing that makes changes durable may follow another statement in
+   * the same round trip (a failed round trip leaves its transaction open, and it is rolled back).
+   */
+  async commit(message: string): Promise<void> {
     const rows = this.pending.splice(0);
     for (let i = 0; i < rows.length; i += 500) {
-      await this.exec('INSERT INTO events (id, issue_id, event_type, actor, old_value, new_value, comment, created_at) VALUES ?', [rows.slice(i, i + 500)]);
+      this.hold({ sql: 'INSERT INTO events (id, issue_id, event_type, actor, old_value, new_value, comment, created_at) VALUES ?', params: [rows.slice(i, i + 500)] }, true);
     }
+    if (this.tables.size > 0) {
+      const tables = [...this.tables];
+      await this.send({ sql: `CALL DOLT_ADD(${tables.map(() => '?').join(', ')})`, params: tables }, true);
+      try {
+        await this.conn.query("CALL DOLT_COMMIT('-m', ?, '--author', ?)", [message, authorOf(this.actor)]);
+      } catch (e) {
+        if (!/nothing to commit/i.test((e as Error).message)) throw e;
+      }
+    } else if (this.held.length > 1 || this.checksOffHeld) {
+      await this.send({ sql: 'SELECT 1', params: [] }, true);
+    }
+    await this.conn.query('COMMIT');
   }
 
   get hasMarker(): boolean {
@@ -174,21 +248,9 @@ export async function runWrite<T>(pool: Pool, actor: string, op: string, body: (
     try {
       conn = await pool.getConnection();
       tx = new WriteTx(conn, actor, nowSql());
-      await conn.query('BEGIN');
       result = await body(tx);
-      await tx.checksOn();
       committing = true;
-      await tx.flushEvents();
-      if (tx.tables.size > 0) {
-        const tables = [...tx.tables];
-        await conn.query(`CALL DOLT_ADD(${tables.map(() => '?').join(', ')})`, tables);
-        try {
-          await conn.query("CALL DOLT_COMMIT('-m', ?, '--author', ?)", [`${op} ${tx.subject}`.trim(), authorOf(actor)]);
-        } catch (e) {
-          if (!/nothing to commit/i.test((e as Error).message)) throw e;
-        }
-      }
-      await conn.query('COMMIT');
+      await tx.commit(`${op} ${tx.subject}`.trim());
       conn.release();
       return result as T;
     } catch (e) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import { doltAvailable, startTempDolt, type TempDolt } from '../../main/ledger/temp-dolt.ts';
 import { Ledger } from '../../main/ledger/ledger.ts';
-import { runWrite } from '../../main/ledger/write-tx.ts';
+import { runWrite, writePoolOptions } from '../../main/ledger/write-tx.ts';
 import { TownError } from '../../preload/errors.ts';
 
 const skip = doltAvailable();
@@ -21,7 +21,7 @@ describe('foreign key checks around updates of issues', { skip: skip ?? false },
   before(async () => {
     dolt = await startTempDolt();
     ledger = await Ledger.open(dolt.server.connection());
-    pool = mysql.createPool({ ...dolt.server.connection(), connectionLimit: 1 });
+    pool = mysql.createPool({ ...dolt.server.connection(), connectionLimit: 1, ...writePoolOptions });
   });
   after(async () => {
     await pool?.end();
@@ -33,7 +33,7 @@ describe('foreign key checks around updates of issues', { skip: skip ?? false },
   test('on again for the rest of the write and after it; the update itself lands and commits', async () => {
     const bead = await ledger.create({ title: 'checked', prefix: 'fk', labels: ['a'] }, 'tester');
     const seen = await runWrite(pool, 'tester', 'update', async (tx) => {
-      await tx.updateIssues('UPDATE issues SET title = ?, updated_at = ? WHERE id = ?', ['renamed', tx.now, bead.id]);
+      tx.updateIssues('UPDATE issues SET title = ?, updated_at = ? WHERE id = ?', ['renamed', tx.now, bead.id]);
       const during = Number((await tx.query<{ c: number }>('SELECT @@SESSION.foreign_key_checks AS c'))[0].c);
       // A label for a bead that does not exist: the foreign key refuses it (checks are back on).
       const refused = await tx.exec('INSERT INTO labels (issue_id, label) VALUES (?, ?)', ['fk-nope', 'x']).then(() => false, () => true);
@@ -45,7 +45,7 @@ describe('foreign key checks around updates of issues', { skip: skip ?? false },
     assert.deepEqual(seen, { during: 0, refused: true }, 'off for the update, on again for the INSERT, which the foreign key refuses');
     assert.equal(await checks(), 1, 'the pooled connection has its checks on');
     const ok = await runWrite(pool, 'tester', 'update', async (tx) => {
-      await tx.updateIssues('UPDATE issues SET title = ?, updated_at = ? WHERE id = ?', ['renamed', tx.now, bead.id]);
+      tx.updateIssues('UPDATE issues SET title = ?, updated_at = ? WHERE id = ?', ['renamed', tx.now, bead.id]);
       const during = Number((await tx.query<{ c: number }>('SELECT @@SESSION.foreign_key_checks AS c'))[0].c);
       tx.touch('issues');
       tx.subject = bead.id;
@@ -61,7 +61,10 @@ describe('foreign key checks around updates of issues', { skip: skip ?? false },
   test('a write that fails with checks off does not hand its connection back with them off', async () => {
     const bead = await ledger.create({ title: 'fails', prefix: 'fk' }, 'tester');
     await assert.rejects(runWrite(pool, 'tester', 'update', async (tx) => {
-      await tx.updateIssues('UPDATE issues SET title = ? WHERE id = ?', ['never', bead.id]);
+      tx.updateIssues('UPDATE issues SET title = ? WHERE id = ?', ['never', bead.id]);
+      // A read sends the held update, with the checks off, to the server before the body fails.
+      assert.equal((await tx.query<{ title: string }>('SELECT title FROM issues WHERE id = ?', [bead.id]))[0].title, 'never');
+      assert.equal(tx.foreignKeyChecksOff, true);
       throw new TownError('invalid', 'changed my mind');
     }), /changed my mind/);
     assert.equal(await checks(), 1);
@@ -69,9 +72,9 @@ describe('foreign key checks around updates of issues', { skip: skip ?? false },
   });
 
   test('only an UPDATE of issues that changes no id may run without checks', async () => {
-    await assert.rejects(runWrite(pool, 'tester', 'update', (tx) => tx.updateIssues('UPDATE issues SET id = ? WHERE id = ?', ['fk-new', 'fk-old'])), /not an UPDATE of issues' fields/);
-    await assert.rejects(runWrite(pool, 'tester', 'update', (tx) => tx.updateIssues('UPDATE issues SET title = ?, id = ? WHERE id = ?', ['t', 'fk-new', 'fk-old'])), /not an UPDATE of issues' fields/);
-    await assert.rejects(runWrite(pool, 'tester', 'update', (tx) => tx.updateIssues('DELETE FROM issues WHERE id = ?', ['fk-old'])), /not an UPDATE of issues' fields/);
+    await assert.rejects(runWrite(pool, 'tester', 'update', async (tx) => tx.updateIssues('UPDATE issues SET id = ? WHERE id = ?', ['fk-new', 'fk-old'])), /not an UPDATE of issues' fields/);
+    await assert.rejects(runWrite(pool, 'tester', 'update', async (tx) => tx.updateIssues('UPDATE issues SET title = ?, id = ? WHERE id = ?', ['t', 'fk-new', 'fk-old'])), /not an UPDATE of issues' fields/);
+    await assert.rejects(runWrite(pool, 'tester', 'update', async (tx) => tx.updateIssues('DELETE FROM issues WHERE id = ?', ['fk-old'])), /not an UPDATE of issues' fields/);
     assert.equal(await checks(), 1);
   });
 
