@@ -2,22 +2,28 @@
 //   16 terminals each streaming ~50 KB/s, against 1 streaming terminal in the same run:
 //   renderer JS heap (after GC) and main-thread long tasks (> 50 ms) per minute;
 //   typing echo n / p50 / p90 / p95 / p99 in a 17th terminal against the same terminal with nothing
-//   else streaming, with 16 streaming in two windows: while the streaming terminals' 5,000-line
-//   scrollbacks fill (from the go, when xterm's per-line scrollbar sync makes the page busiest), and
-//   the steady state (after every streaming terminal on screen has a full scrollback: xterm's buffer
-//   length = scrollback + rows, read from the page before each key). Ratios against idle are printed.
-//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=120]    (env STREAMERS=n, KBPS=50, MAXIMIZE=1)
+//   else streaming, with 16 streaming in windows: while the streaming terminals' 5,000-line
+//   scrollbacks fill (from the go: 15 terminals start printing together), the steady state (after
+//   every streaming terminal on screen has a full scrollback: xterm's buffer length = scrollback +
+//   rows, read from the page before each key), and REFILLS times (default 3) while their cleared
+//   buffers fill again (xterm's clear(): filling without the go's start). Ratios against idle are printed.
+//   npx tsx bench/ui-terminals.ts [seconds=60] [echoSamples=120]    (env STREAMERS=n, KBPS=50, MAXIMIZE=1, REFILLS=3)
 //   Idle and with 1 streaming: echoSamples keys, then (1 streaming) the rest of the phase's seconds.
 //   With 16 streaming: keys typed from the go until `seconds` have passed and at least echoSamples
 //   were typed in the steady state (at most 2.5 × seconds: past that the steady state is reported as
 //   not reached). Every key's sample goes to the window it was typed in.
-//   Printed per window: the echo's percentiles and p95 ratio against idle, long tasks per minute, the
-//   Chromium renderer's CPU, terminal bytes delivered to the page; per phase: CPU by process of this
-//   bench's tree, the page's WebSocket traffic, heap; and the raw echo samples, to pool runs:
+//   Printed per window: the echo's percentiles and p95 ratio against idle, by 2-second slices, long
+//   tasks per minute, the long animation frames that held them (their rendering and scripts), CPU by
+//   process of this bench's tree, how many background terminals the page wrote per animation frame,
+//   terminal bytes delivered to the page; per phase: CPU by process, the page's WebSocket traffic,
+//   heap; and the raw echo samples (and when each key was typed), to pool runs:
 //   npx tsx bench/ui-terminals.ts pool run1.log run2.log …   pools the samples printed in saved runs.
 //   TRACE=1 / PROFILE=1: a devtools trace / CPU profile of the 16-terminal phase (page-profile.ts);
-//   SAVE=dir also writes them there (trace.json, profile.cpuprofile: open them in devtools).
-//   See docs/ui.md, "Echo under load (session 11)" and "(session 12): the steady state".
+//   SAVE=dir also writes them there (trace.json, profile.cpuprofile: open them in devtools). The
+//   trace records every setTimeout and clearTimeout, so it inflates timer-heavy code (xterm's
+//   per-line scrollbar sync while a scrollback fills) far more than the rest: compare CPU untraced.
+//   PROBE=1: the page's main-thread queueing delay per window (a MessageChannel message every 20 ms).
+//   See docs/ui.md, "Echo under load (session 11)", "(session 12): the steady state" and "(session 13)".
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -64,6 +70,10 @@ const TRACE = process.env.TRACE === '1';
 const SAVE = process.env.SAVE;
 /** Keys typed on one line before it is cleared (Ctrl-U), so the typed line never wraps off the screen. */
 const KEYS_PER_LINE = 20;
+/** REFILLS=n (default 3): after the steady state, n more windows while the streaming terminals' cleared buffers fill again (see below). */
+const REFILLS = Number(process.env.REFILLS ?? 3);
+/** PROBE=1: the page's main-thread queueing delay per window (see below). */
+const PROBE = process.env.PROBE === '1';
 
 const town = await startUiTown({ tickMs: 500, maxPolecats: 100 });
 const browser = await launchChromium();
@@ -76,9 +86,13 @@ try {
   // 3 × SECONDS (still streaming when the phase's heap is read), once its go-file appears.
   // (Until session 4 the lines were ~50 bytes: the streams were ~26 KB/s each, not 50.)
   // one node process per streaming agent (a shell loop spawning tools 10 times a second would load
-  // this 2-core machine more than the page under test).
-  const writer = `let n=0;const nl=String.fromCharCode(10);const t=setInterval(()=>{let s='';for(let i=0;i<${KBPS};i++)s+=(n+' '+Math.random().toString(36).repeat(10)).slice(0,99)+nl;process.stdout.write(s);if(++n>=${SECONDS * 30})clearInterval(t)},100)`;
-  const stream = (go: string): string => `run while [ ! -f ${goDir}/${go} ]; do sleep 0.2; done; ${process.execPath} -e "${writer}"`;
+  // this 2-core machine more than the page under test). Each writer is started with its agent and
+  // waits for its go-file itself, looking every 200 ms (so the streams start up to 200 ms apart, as
+  // with the shell loop before): until session 13 the shell looked and started node at the go, and
+  // the 15 node start-ups (24% of a core in the ~6 s filling window, 5% after it) fell in the window
+  // the bench measures (docs/ui.md, "Echo under load (session 13)").
+  const writer = (go: string): string => `const fs=require('fs');let n=0;const nl=String.fromCharCode(10);const write=()=>{const t=setInterval(()=>{let s='';for(let i=0;i<${KBPS};i++)s+=(n+' '+Math.random().toString(36).repeat(10)).slice(0,99)+nl;process.stdout.write(s);if(++n>=${SECONDS * 30})clearInterval(t)},100)};const wait=()=>fs.existsSync('${goDir}/${go}')?write():setTimeout(wait,200);wait()`;
+  const stream = (go: string): string => `run ${process.execPath} -e "${writer(go)}"`;
   const beads: Bead[] = [];
   for (let i = 0; i < STREAMERS; i++) {
     const steps = i === 0 ? [stream('one'), stream('all')] : [stream('all')];
@@ -131,7 +145,54 @@ try {
   await page.evaluate(`(() => {
     window.__longTasks = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: false });
+    // Long animation frames (> 50 ms, Chromium 123+), for what a long task was: its scripts by
+    // invoker and the frame's rendering (style and layout, then paint and the rest).
+    window.__loafs = [];
+    try {
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) {
+          const end = e.startTime + e.duration;
+          window.__loafs.push({
+            start: e.startTime, duration: e.duration, blocking: e.blockingDuration,
+            styleLayout: e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0,
+            render: e.renderStart ? end - e.renderStart : 0,
+            scripts: e.scripts.map((s) => [s.invoker || s.invokerType, s.duration, s.forcedStyleAndLayoutDuration]),
+          });
+        }
+      }).observe({ type: 'long-animation-frame', buffered: false });
+    } catch { /* no LoAF in this browser */ }
   })()`);
+  // Which terminals the page's pacer wrote to xterm, by animation frame: [frame number, page time,
+  // terminal id], for how many background terminals a frame carries (the registry's private write,
+  // which its PaintPacer calls through; the bundle keeps the name).
+  await page.evaluate(`(() => {
+    const registry = window.gastownDebug.terminals;
+    if (typeof registry.write !== 'function') throw new Error('TerminalRegistry has no write method any more: update the bench');
+    // A frame is counted when a write asks for one (xterm asks for it anyway to draw what was
+    // written): a frame loop of the bench's own would make frames on an idle page.
+    window.__frame = 0;
+    let asked = false;
+    window.__writes = [];
+    const write = registry.write;
+    registry.write = function (id, data) {
+      window.__writes.push([window.__frame, performance.now(), id]);
+      if (!asked) { asked = true; requestAnimationFrame(() => { asked = false; window.__frame++; }); }
+      return write.call(this, id, data);
+    };
+  })()`);
+  // PROBE=1: how long a task waits for the page's main thread: a message posted to a MessageChannel
+  // every 20 ms, timed until its handler runs ([page time, wait ms]); the echo's WebSocket message
+  // queues the same way. It adds 50 small tasks a second.
+  if (PROBE) {
+    await page.evaluate(`(() => {
+      window.__probe = [];
+      const channel = new MessageChannel();
+      let posted = 0;
+      channel.port1.onmessage = () => { const now = performance.now(); window.__probe.push([posted, now - posted]); setTimeout(post, 20); };
+      const post = () => { posted = performance.now(); channel.port2.postMessage(0); };
+      post();
+    })()`);
+  }
   const cdp = await context.newCDPSession(page);
   const heapMb = async (): Promise<number> => {
     await cdp.send('HeapProfiler.collectGarbage');
@@ -141,8 +202,20 @@ try {
   /** [start (page ms), duration ms] of every long task reported so far (the observer reports a
    *  task after it ran: windows take theirs by start time once their phase has ended). */
   const allTasks: Array<[number, number]> = [];
+  type Loaf = { start: number; duration: number; blocking: number; styleLayout: number; render: number; scripts: Array<[string, number, number]> };
+  const allLoafs: Loaf[] = [];
+  const allWrites: Array<[number, number, string]> = [];
+  const allProbes: Array<[number, number]> = [];
   const collectTasks = async (): Promise<void> => {
     allTasks.push(...await page.evaluate('window.__longTasks.splice(0)') as Array<[number, number]>);
+    allWrites.push(...await page.evaluate('window.__writes.splice(0)') as Array<[number, number, string]>);
+    if (PROBE) allProbes.push(...await page.evaluate('window.__probe.splice(0)') as Array<[number, number]>);
+    allLoafs.push(...await page.evaluate('window.__loafs.splice(0)') as Loaf[]);
+  };
+  /** A long animation frame in a line: when (s after `from`), how long, its rendering, its longest scripts. */
+  const loafLine = (f: Loaf, from: number): string => {
+    const scripts = [...f.scripts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([who, ms, forced]) => `${who} ${ms.toFixed(0)}${forced >= 1 ? ` (forced layout ${forced.toFixed(0)})` : ''}`);
+    return `at ${((f.start - from) / 1000).toFixed(2)} s ${f.duration.toFixed(0)} ms (blocking ${f.blocking.toFixed(0)}): render ${f.render.toFixed(0)} (style+layout ${f.styleLayout.toFixed(0)}), scripts ${f.scripts.reduce((t, x) => t + x[1], 0).toFixed(0)}${scripts.length ? `: ${scripts.join(', ')}` : ''}`;
   };
   const tasksIn = (from: number, to: number): Array<[number, number]> => allTasks.filter(([start]) => start >= from && start < to);
   const pageNow = async (): Promise<number> => page.evaluate('performance.now()') as Promise<number>;
@@ -170,7 +243,8 @@ try {
   /** Where each echo's time went: key press → keys sent by the page, sent → the echo's frame
    *  arrived, arrived → seen on xterm's screen. */
   type Parts = { toSend: number; toArrive: number; toSeen: number };
-  type Sample = { ms: number; part: Parts | null };
+  /** `at`: when the key was typed (Date.now()). */
+  type Sample = { ms: number; part: Parts | null; at: number };
   const echoId = JSON.stringify(echoTerminal);
   const screenLength = async (): Promise<number> => page.evaluate(`window.gastownDebug.terminals.screenText(${echoId}).replace(/\\s+/g, '').length`) as Promise<number>;
   let promptLength = 0;
@@ -191,6 +265,7 @@ try {
   /** One key: its echo time and where it went; null if not seen in 5 s. */
   const echoOnce = async (p: Page, i: number): Promise<Sample | null> => {
     if (keysOnLine >= KEYS_PER_LINE) await clearLine(p);
+    const at = Date.now();
     keysOnLine++;
     const ch = 'abcdefghij'[i % 10];
     await p.evaluate(`(() => {
@@ -225,7 +300,7 @@ try {
       return { toSend: sent - window.__echoT0, toArrive: arrived - sent, toSeen: window.__echoSeen - arrived };
     })()`) as Parts | null;
     await new Promise((r) => setTimeout(r, 50));
-    return { ms, part };
+    return { ms, part, at };
   };
 
   /** A window's figures: its samples, and what the page and the renderer did meanwhile. */
@@ -234,8 +309,12 @@ try {
     samples: Sample[];
     /** Page times (ms) of its start and end. */
     from: number;
+    /** Date.now() at its start. */
+    startedAt: number;
     to: number;
     renderer: number;
+    /** CPU seconds by process role of this bench's tree in the window. */
+    cpu: Map<string, number>;
     bytes: number;
   }
   const windows: Window[] = [];
@@ -250,20 +329,49 @@ try {
     if (parts.length) console.log(`echo parts p50 / p95 (${parts.length} samples): key → sent ${split('toSend')} ms · sent → echo arrived ${split('toArrive')} ms · arrived → on screen ${split('toSeen')} ms`);
     // The raw samples, so runs can be pooled (`pool` above; a p95 of 40 samples is their second largest).
     console.log(`echo samples ${w.label}: ${JSON.stringify(xs.map((x) => Math.round(x * 10) / 10))}; long tasks ${JSON.stringify(tasks.map(([, d]) => Math.round(d)))}`);
+    // When each key was typed (s after the window's start; in the 16-terminal phase, after the go), in the samples' order.
+    const since = (x: Sample): number => x.at - w.startedAt;
+    if (w.label.includes(',')) console.log(`echo times ${w.label}: ${JSON.stringify(w.samples.map((x) => Math.round(since(x) / 100) / 10))}; long tasks at ${JSON.stringify(tasks.map(([t]) => Math.round((t - w.from) / 100) / 10))} s`);
+    // Echo p95 by 2-second slices of the window (the start of a window can differ from its end).
+    const slices: string[] = [];
+    for (let t = 0; t * 1000 < seconds * 1000 && t < 12; t += 2) {
+      const ys = w.samples.filter((x) => since(x) >= t * 1000 && since(x) < (t + 2) * 1000).map((x) => x.ms);
+      if (ys.length) slices.push(`${t}–${t + 2} s: n=${ys.length} p50 ${pct(ys, 50).toFixed(0)} p95 ${pct(ys, 95).toFixed(0)}`);
+    }
+    if (slices.length > 1 && w.label.includes(',')) console.log(`echo by time in ${w.label}: ${slices.join(' · ')}`);
+    const cpuLine = [...w.cpu].filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]).map(([role, v]) => `${role} ${((100 * v) / seconds).toFixed(0)}%`).join(', ');
+    console.log(`cpu in ${w.label} (100% = one core): ${cpuLine}`);
+    // Background terminals written per animation frame (frames that wrote any): aligned releases make frames that draw many.
+    const perFrame = new Map<number, Set<string>>();
+    for (const [frame, t, id] of allWrites) {
+      if (t < w.from || t >= w.to || id === echoTerminal) continue;
+      perFrame.set(frame, (perFrame.get(frame) ?? new Set()).add(id));
+    }
+    const counts = [...perFrame.values()].map((x) => x.size);
+    if (counts.length) console.log(`background terminals written per frame in ${w.label}: ${counts.length} frames (${(counts.length / seconds).toFixed(1)}/s), p50 ${pct(counts, 50)} p95 ${pct(counts, 95)} max ${Math.max(...counts)}, frames with ≥ 8: ${counts.filter((c) => c >= 8).length}`);
+    const waits = allProbes.filter(([t]) => t >= w.from && t < w.to).map(([, d]) => d);
+    if (waits.length) console.log(`main-thread wait (PROBE) in ${w.label}: ${percentiles(waits)}, over 16 ms ${((100 * waits.filter((d) => d > 16).length) / waits.length).toFixed(1)}%`);
+    const frames = allLoafs.filter((x) => x.start >= w.from && x.start < w.to);
+    const forced = frames.reduce((t, f) => t + f.scripts.reduce((u, x) => u + x[2], 0), 0);
+    if (frames.length) console.log(`long animation frames (> 50 ms) in ${w.label}: ${frames.length}, ${frames.filter((f) => f.blocking > 0).length} holding a long task; forced style and layout in their scripts ${forced.toFixed(0)} ms`);
+    // Only the frames that held a long task (> 50 ms): a frame can last long with its main thread idle.
+    for (const f of allLoafs.filter((x) => x.start >= w.from && x.start < w.to && x.blocking > 0)) console.log(`long animation frame in ${w.label}: ${loafLine(f, w.from)}`);
     const longMax = tasks.length ? Math.max(...tasks.map(([, d]) => d)) : 0;
     console.log(`${w.label.padEnd(38)} ${seconds.toFixed(1).padStart(5)} s · echo ${percentiles(xs)} · p95 ${(pct(xs, 95) / idleP95()).toFixed(2)}× idle · long tasks ${tasks.length} = ${((60 * tasks.length) / seconds).toFixed(1)}/min (max ${longMax.toFixed(0)} ms) · renderer ${w.renderer.toFixed(1)} s = ${((100 * w.renderer) / seconds).toFixed(0)}% of a core · delivered ${(w.bytes / 1024 / seconds).toFixed(0)} KB/s`);
   };
   /** Starts a window now; end() closes it (it is printed at the end of its phase). */
   const openWindow = async (label: string): Promise<{ end: (samples: Sample[]) => Promise<Window> }> => {
     const cpu = cpuByRole();
+    const startedAt = Date.now();
     const from = await pageNow();
     const bytes0 = await wsBytes();
     return {
       end: async (samples) => {
-        const renderer = cpu().get('chromium renderer') ?? 0;
+        const byRole = cpu();
+        const renderer = byRole.get('chromium renderer') ?? 0;
         const to = await pageNow();
         const bytes = (await wsBytes()) - bytes0;
-        const w = { label, samples, from, to, renderer, bytes };
+        const w = { label, samples, from, startedAt, to, renderer, cpu: byRole, bytes };
         windows.push(w);
         return w;
       },
@@ -321,6 +429,9 @@ try {
   let fullAfter = NaN;
   const all = await phase(allLabel, async () => {
     const atStart = await fills();
+    // The registry's width warm-up (width-warmup.ts, session 13), where the registry has it.
+    const warm = await page.evaluate(`[...window.gastownDebug.terminals.entries.values()].map((e) => e.widths ?? 'none')`) as string[];
+    console.log(`${allLabel}: character widths at the go: ${[...new Set(warm)].map((v) => `${warm.filter((x) => x === v).length} ${v}`).join(', ')}`);
     let w = await openWindow(`${allLabel}, filling`);
     writeFileSync(join(goDir, 'all'), '');
     const goAt = Date.now();
@@ -357,6 +468,34 @@ try {
     await clearLine(page);
     const fs = await fills();
     console.log(`${allLabel}: at the end, every streaming terminal on screen full: ${allFull(fs)} (lengths ${Math.min(...fs.map((f) => f.length))}–${Math.max(...fs.map((f) => f.length))})`);
+    // REFILLS=n: the streaming terminals' buffers cleared (xterm's clear(), as a user's Clear does)
+    // n times, each then typed into until every one is full again: the page's cost of filling a
+    // scrollback (new buffer lines, a growing scrollbar) without the go's start-up (agents' writers
+    // starting, streams beginning together). Each is a window "refilling"; they pool by label.
+    for (let r = 0; r < REFILLS; r++) {
+      await page.evaluate(`(() => {
+        const entries = window.gastownDebug.terminals.entries;
+        for (const id of ${JSON.stringify(streamTerminals)}) entries.get(id)?.term.clear();
+      })()`);
+      await new Promise((res) => setTimeout(res, 1000));
+      const cleared = await fills();
+      const refill = await openWindow(`${allLabel}, refilling`);
+      const refillAt = Date.now();
+      await startTyping(page);
+      const samples: Sample[] = [];
+      for (let i = 0; ; i++) {
+        if (allFull(await fills())) break;
+        if (Date.now() - refillAt > SECONDS * 1000) {
+          console.log(`${allLabel}: refill ${r + 1} not full after ${SECONDS} s`);
+          break;
+        }
+        const s = await echoOnce(page, i);
+        if (s) samples.push(s);
+      }
+      await refill.end(samples);
+      await clearLine(page);
+      console.log(`${allLabel}: refill ${r + 1}: cleared to ${Math.min(...cleared.map((f) => f.length))}–${Math.max(...cleared.map((f) => f.length))} lines, full again ${((Date.now() - refillAt) / 1000).toFixed(1)} s later`);
+    }
   });
   if (PROFILE) {
     const profile = await stopProfile(cdp);
@@ -383,6 +522,13 @@ try {
     return w && w.samples.length ? `${(pct(echoOf(w), 95) / idleP95()).toFixed(2)}×` : 'not measured';
   };
   console.log(`echo p95 with ${STREAMERS} streaming vs idle: while the scrollbacks fill ${ratio(`${allLabel}, filling`)} · steady state (full after ${fullAfter.toFixed(1)} s) ${ratio(`${allLabel}, steady`)} (goal ≤ 2×)`);
+  const refills = windows.filter((w) => w.label === `${allLabel}, refilling`);
+  if (refills.length) {
+    const xs = refills.flatMap(echoOf);
+    const seconds = refills.reduce((t, w) => t + (w.to - w.from) / 1000, 0);
+    const tasks = refills.flatMap((w) => tasksIn(w.from, w.to).map(([, d]) => Math.round(d)));
+    console.log(`refilling, ${refills.length} windows together: ${seconds.toFixed(1)} s · echo ${percentiles(xs)} · p95 ${(pct(xs, 95) / idleP95()).toFixed(2)}× idle · long tasks ${tasks.length} ${JSON.stringify(tasks)} · renderer ${((100 * refills.reduce((t, w) => t + w.renderer, 0)) / seconds).toFixed(0)}% of a core`);
+  }
 } finally {
   await browser.close();
   await town.cleanup();
