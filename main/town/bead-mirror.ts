@@ -11,16 +11,27 @@
 //   - A failed write changes nothing here (written() is only called with a write's result).
 //   - Readers get copies: mutating an answer cannot change what is held.
 //   - External writes are seen once the feed delivers their Dolt commit (≤ its poll interval).
+//   - A bead the town wrote out of the set (closed, when the set is of open beads) leaves it, and
+//     the feed's later report of one of its earlier states is not a difference: a change whose bead
+//     is strictly older (updatedAt) than the one held, or than the one that left, was read by the
+//     town's later write (inside its transaction) and is in what is held. The feed lags the town's own
+//     writes, so without this a bead written twice in quick succession (a merge request made, then
+//     merged) would drop the set every time. The last LEFT_KEPT departures are remembered.
 import { BEAD_STATUSES, type Bead, type BeadChange, type BeadFeedEvent } from '../../preload/types.ts';
 
 /** Every status but closed: what a mirror of open beads loads (`list({ statuses })`). */
 export const NOT_CLOSED = BEAD_STATUSES.filter((s) => s !== 'closed');
+
+/** How many beads that left the set (their last updatedAt) are remembered for the feed. */
+const LEFT_KEPT = 1000;
 
 export class BeadMirror {
   private held: Map<string, Bead> | null = null;
   /** Bumped by every drop and own write: a load begun under an older generation is not kept. */
   private generation = 0;
   private loading: { generation: number; beads: Promise<Map<string, Bead>> } | null = null;
+  /** Beads the town wrote out of the set: id → their updatedAt then (oldest first, at most LEFT_KEPT). */
+  private readonly left = new Map<string, string>();
 
   /** `load` reads every bead of the set; `belongs` says whether a bead is of its kind. */
   constructor(private readonly load: () => Promise<Bead[]>, private readonly belongs: (bead: Bead) => boolean) {}
@@ -44,8 +55,17 @@ export class BeadMirror {
     const ours = beads.filter((b) => this.belongs(b) || this.held?.has(b.id));
     if (!ours.length) return;
     this.generation++;
-    if (!this.held) return;
-    for (const b of ours) this.held.set(b.id, structuredClone(b));
+    for (const b of ours) {
+      if (this.belongs(b)) {
+        this.held?.set(b.id, structuredClone(b));
+        this.left.delete(b.id);
+      } else {
+        this.held?.delete(b.id);
+        this.left.delete(b.id);
+        this.left.set(b.id, b.updatedAt);
+        if (this.left.size > LEFT_KEPT) this.left.delete(this.left.keys().next().value!);
+      }
+    }
   }
 
   /** A commit the feed delivered: drops the held set if the commit changed one of its beads otherwise. */
@@ -64,8 +84,11 @@ export class BeadMirror {
     switch (c.kind) {
       case 'created':
       case 'updated':
-      case 'closed':
+      case 'closed': {
+        const newest = mine?.updatedAt ?? this.left.get(c.id);
+        if (newest !== undefined && c.bead.updatedAt < newest) return false; // an earlier state the town has written over
         return mine ? !sameBead(mine, c.bead) : this.belongs(c.bead);
+      }
       case 'labels-changed':
         return !!mine && mine.labels.join('\n') !== [...c.labels].sort().join('\n');
       case 'deleted':

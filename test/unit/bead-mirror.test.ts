@@ -129,3 +129,34 @@ test('sameBead compares what a list read carries, labels in any order', () => {
   const meta = bead('a-2', { metadata: { state: 'idle', hook: null, nested: { z: 1, a: 2 } } });
   assert.ok(sameBead(meta, { ...structuredClone(meta), metadata: { nested: { a: 2, z: 1 }, hook: null, state: 'idle' } }));
 });
+
+test('a bead written out of the set leaves it; the feed reporting its earlier states (it lags own writes) drops nothing', async () => {
+  const rows = [bead('m-1', { type: 'merge-request' }), bead('m-2', { type: 'merge-request' })];
+  const state = { loads: 0 };
+  const mirror = new BeadMirror(async () => { state.loads++; return rows.map((b) => structuredClone(b)); }, (b) => b.type === 'merge-request' && b.status !== 'closed');
+  await mirror.beads();
+  const t = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+  // The town makes m-3, then merges (closes) it, before the feed has reported either commit.
+  const made = bead('m-3', { type: 'merge-request', createdAt: t(1), updatedAt: t(1) });
+  mirror.written([made]);
+  const closed = bead('m-3', { type: 'merge-request', status: 'closed', createdAt: t(1), updatedAt: t(2), closedAt: t(2) });
+  mirror.written([closed]);
+  assert.deepEqual((await mirror.beads()).map((b) => b.id), ['m-1', 'm-2'], 'a closed request left the set of open ones');
+  // The feed now reports the creation (an earlier state), then the close (the same state).
+  mirror.onFeed(event({ kind: 'created', id: 'm-3', bead: made }));
+  mirror.onFeed(event({ kind: 'closed', id: 'm-3', bead: closed }));
+  // An update of a held bead the town has since written again: an earlier state too.
+  const m1v2 = bead('m-1', { type: 'merge-request', updatedAt: t(4), metadata: { phase: 'testing' } });
+  mirror.written([m1v2]);
+  mirror.onFeed(event({ kind: 'updated', id: 'm-1', bead: bead('m-1', { type: 'merge-request', updatedAt: t(3), metadata: { phase: 'batched' } }), fields: ['metadata'] }));
+  assert.equal(((await mirror.beads((b) => b.id === 'm-1'))[0].metadata as { phase: string }).phase, 'testing');
+  assert.equal(state.loads, 1, 'no earlier state dropped the set');
+
+  // Not older: a state the town never wrote (same time, other content; or later) still drops it.
+  mirror.onFeed(event({ kind: 'updated', id: 'm-1', bead: bead('m-1', { type: 'merge-request', updatedAt: t(4), metadata: { phase: 'conflict' } }), fields: ['metadata'] }));
+  await mirror.beads();
+  assert.equal(state.loads, 2);
+  mirror.onFeed(event({ kind: 'updated', id: 'm-3', bead: bead('m-3', { type: 'merge-request', updatedAt: t(5) }), fields: ['status'] }));
+  await mirror.beads();
+  assert.equal(state.loads, 3, 'a request that left and was reopened by someone else is loaded again');
+});

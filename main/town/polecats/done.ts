@@ -53,8 +53,11 @@ function inside(dir: string, root: string): boolean {
  * not get a twin).
  */
 export async function findOpenMergeRequest(c: WorkContext, prefix: string, bead: string, branch: string): Promise<Bead | null> {
-  // Only the unfinished ones are read (the closed ones grow with every bead the rig has merged).
-  const mrs = (await c.ledger.list({ type: 'merge-request', prefix, statuses: BEAD_STATUSES.filter((s) => s !== 'closed') })).filter((m) => m.status !== 'closed');
+  // Only the unfinished ones are read (the closed ones grow with every bead the rig has merged); the
+  // town holds them in memory.
+  const mrs = c.openRequests
+    ? await c.openRequests.of(prefix)
+    : (await c.ledger.list({ type: 'merge-request', prefix, statuses: BEAD_STATUSES.filter((s) => s !== 'closed') })).filter((m) => m.status !== 'closed');
   const meta = (m: Bead) => m.metadata as { bead?: string; branch?: string };
   return mrs.find((m) => meta(m).bead === bead && meta(m).branch === branch) ?? mrs.find((m) => meta(m).branch === branch) ?? null;
 }
@@ -204,10 +207,15 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
             ? [{ id: current.id, patch: { metadata: { ...withoutHold(current.metadata), note: `resubmitted by ${actor} at ${head!.slice(0, 10)}`, updatedAt: new Date().toISOString() }, expectStatus: ['open' as const, 'in_progress' as const] } }]
             : []),
         ];
-        if (!request) return c.agents.written(await c.ledger.updateMany(items(mergeRequest), actor));
+        if (!request) {
+          const updated = await c.ledger.updateMany(items(mergeRequest), actor);
+          c.openRequests?.written(updated);
+          return c.agents.written(updated);
+        }
         // A new request is made in the same write (one commit): it is never seen before its bead is in review.
         const { created, updated } = await c.ledger.createAndUpdate([request], ([mr]) => items(mr.id), actor);
         mergeRequest = created[0].id;
+        c.openRequests?.written(created);
         c.agents.written(updated);
       };
       try {

@@ -16,7 +16,7 @@ import { Refinery } from '../../refinery/refinery.ts';
 import type { MergeRequest } from '../../refinery/types.ts';
 import type { PolecatService } from '../polecats/polecat-service.ts';
 import { isGitUrl } from '../rigs/rig-git.ts';
-import type { WorkContext } from '../supervisors/work-context.ts';
+import { FEED_WAKE_MS, type WorkContext } from '../supervisors/work-context.ts';
 import { FollowUpDispatch } from './follow-up-dispatch.ts';
 import { readRefinerySettings, type RefinerySettings } from './refinery-settings.ts';
 import { TownMergeQueueStore, type ReworkHold } from './town-queue-store.ts';
@@ -105,7 +105,8 @@ export class RefineryPool {
       severity: 'high', from: actor, source: 'refinery', details: { bead: h.bead, mergeRequest: h.mergeRequest, rig: h.rig },
       message: `${h.bead} failed the merge queue ${h.reworks} times and is held for a human (status blocked): ${h.title}\nLast: ${h.reason}\nFix it, then \`gt sling ${h.bead}\` again (or close it).`,
     });
-    const store = new TownMergeQueueStore(this.o.ledger, { prefix: rig.prefix, actor, rig: rig.name, reworkCap: this.settings.reworkCap, held }, () => void this.followUps.kick(), () => this.o.work.wake());
+    const ledger = this.o.work.openRequests?.reporting(this.o.ledger) ?? this.o.ledger;
+    const store = new TownMergeQueueStore(ledger, { prefix: rig.prefix, actor, rig: rig.name, reworkCap: this.settings.reworkCap, held }, () => void this.followUps.kick(), () => this.o.work.wake(FEED_WAKE_MS));
     void store.reconcileReviews().catch((e: Error) => this.o.log(`refinery ${rig.name}: reconciling beads in review: ${e.message}`));
     const refinery = new Refinery({
       repoDir: rig.paths.bare,

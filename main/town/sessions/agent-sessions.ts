@@ -92,6 +92,8 @@ export interface AgentSessionsEvents {
 }
 
 export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
+  /** What the sessions file holds, as last written by this process. */
+  private persisted = '';
   private readonly byAgent = new Map<string, SessionRecord>();
   private readonly byTerminal = new Map<string, SessionRecord>();
   private readonly state = new Map<string, SessionState>();
@@ -128,7 +130,6 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
     rec.beadSince = new Date().toISOString();
     const st = this.state.get(rec.terminal);
     if (st) st.spec = { ...st.spec, bead };
-    this.persist();
     this.emit('moved', rec, before);
   }
 
@@ -272,10 +273,14 @@ export class AgentSessions extends EventEmitter<AgentSessionsEvents> {
     this.emit('exit', rec, e);
   }
 
+  /** Writes the sessions file when what it holds (agent, pid, terminal of each) changed: a session
+   *  moving on to its next bead changes none of it, and that happens once per bead. */
   private persist(): void {
-    const rows = this.list().map((r) => ({ agent: r.agent, pid: r.pid, terminal: r.terminal }));
+    const text = JSON.stringify(this.list().map((r) => ({ agent: r.agent, pid: r.pid, terminal: r.terminal }))) + '\n';
+    if (text === this.persisted) return;
     try {
-      writeFileSync(this.o.stateFile, JSON.stringify(rows) + '\n', { mode: 0o600 });
+      writeFileSync(this.o.stateFile, text, { mode: 0o600 });
+      this.persisted = text;
     } catch {
       // The runtime folder went away (town being removed): nothing to protect any more.
     }

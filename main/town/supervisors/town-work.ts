@@ -28,10 +28,9 @@ import { KeyedLock } from '../../lib/keyed-lock.ts';
 import { MoleculeService } from '../molecules/molecule-service.ts';
 import { Escalations } from '../supervision/escalations.ts';
 import { Witness } from './witness.ts';
-import type { WorkContext } from './work-context.ts';
+import { FEED_WAKE_MS, type WorkContext } from './work-context.ts';
+import { OpenMergeRequests } from '../refineries/open-requests.ts';
 
-/** How long the Witness and the molecule patrol let ledger changes gather (see onBeadsChanged). */
-const FEED_WAKE_MS = 1000;
 
 export interface TownWorkOptions {
   ledger: Ledger;
@@ -84,7 +83,8 @@ export class TownWork {
     });
     const ctx: WorkContext = {
       ledger: o.ledger, townRoot: o.townRoot, townPrefix: o.townPrefix, settings, rigs: this.rigs, agents: this.agents,
-      sessions: this.sessions, locks: new KeyedLock(), publish: o.publish, log: o.log, wake: () => this.witness?.wake(),
+      sessions: this.sessions, locks: new KeyedLock(), publish: o.publish, log: o.log, wake: (delayMs) => this.witness?.wake(delayMs),
+      openRequests: new OpenMergeRequests(o.ledger),
     };
     this.context = ctx;
     const prime = (agent: string) => this.prime(agent).then((p) => p.text);
@@ -124,6 +124,7 @@ export class TownWork {
     this.rigs.onFeed(event);
     this.convoys.onFeed(event);
     this.molecules.onFeed(event);
+    this.context.openRequests?.onFeed(event);
   }
 
   /** A bead changed somewhere (own or foreign write): convoys may land, capacity may be free. The

@@ -27,7 +27,8 @@ const ZOMBIE_GRACE_MS = 3_000;
 export class Witness {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private again = false;
+  /** A wake came during the running patrol: when the next one is due (ms since the epoch), else null. */
+  private againAt: number | null = null;
   private stopped = false;
   /** When a decided restart is due, per agent (in memory; the count itself is in the ledger). */
   private readonly notBefore = new Map<string, number>();
@@ -80,7 +81,7 @@ export class Witness {
     await Promise.all([...this.slinging.values()].map((x) => x.done));
   }
 
-  /** Runs a patrol soon; patrols never overlap (a wake during one runs another right after).
+  /** Runs a patrol soon; patrols never overlap (a wake during one runs another after it, when asked).
    *  Something happened: the periodic patrol goes back to every tickMs. */
   wake(delayMs = 50): void {
     if (this.stopped) return;
@@ -94,7 +95,9 @@ export class Witness {
   private schedulePatrol(delayMs: number): void {
     if (this.stopped) return;
     if (this.running) {
-      this.again = true;
+      // After this patrol, when it was asked for: a feed's wake (a second away) does not become an
+      // immediate patrol because one was running (a busy town commits several times a second).
+      this.againAt = Math.min(this.againAt ?? Infinity, Date.now() + delayMs);
       return;
     }
     // A pending patrol due later than asked is brought forward (a direct wake after a feed's slower one).
@@ -108,9 +111,10 @@ export class Witness {
         .catch((e: Error) => this.c.log(`witness: ${e.message}`))
         .finally(() => {
           this.running = null;
-          if (this.again) {
-            this.again = false;
-            this.schedulePatrol(50);
+          if (this.againAt !== null) {
+            const due = this.againAt;
+            this.againAt = null;
+            this.schedulePatrol(Math.max(50, due - Date.now()));
           }
         });
     }, delayMs);

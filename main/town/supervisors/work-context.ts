@@ -7,6 +7,7 @@ import type { RigManager } from '../rigs/rig-manager.ts';
 import type { AgentSessions } from '../sessions/agent-sessions.ts';
 import type { WorkSettings } from '../sessions/work-settings.ts';
 import type { KeyedLock } from '../../lib/keyed-lock.ts';
+import type { OpenMergeRequests } from '../refineries/open-requests.ts';
 
 export interface WorkContext {
   ledger: Ledger;
@@ -19,12 +20,19 @@ export interface WorkContext {
   locks: KeyedLock;
   publish<E extends EventName>(name: E, payload: TownEvents[E]): void;
   log(line: string): void;
-  /** Asks the supervisor to look at the town soon (work finished, a session ended, …). */
-  wake(): void;
+  /** Asks the supervisor to look at the town soon (work finished, a session ended, …); `delayMs`:
+   *  not before then (several events in one patrol), default at once. */
+  wake(delayMs?: number): void;
   /** Why work may not be dispatched into this scope now (e-stop, parked rig, budget), or null.
    *  Set by the Town (main/town/costs/cost-service.ts); absent means always allowed. */
   gate?: (scope: { rig: string; bead?: string; convoy?: string | null; restart?: boolean }) => Promise<string | null>;
+  /** The open merge requests held in memory (main/town/refineries/open-requests.ts); absent: read from the ledger. */
+  openRequests?: OpenMergeRequests;
 }
+
+/** How long the Witness and the molecule patrol let ledger changes gather before a patrol (see
+ *  TownWork.onBeadsChanged): a busy town commits several times a second. */
+export const FEED_WAKE_MS = 1000;
 
 /** The actor of writes the town makes on its own (supervisor, dispatcher). */
 export const TOWN_ACTOR = 'town/witness';
