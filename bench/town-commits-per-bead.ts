@@ -50,7 +50,9 @@ function watch(pool: Queryable, where: string): void {
   if (get) pool.getConnection = async () => { const c = await get(); if (!(c as { watched?: boolean }).watched) { watch(c, `${where}/tx`); (c as { watched?: boolean }).watched = true; } return c; };
 }
 watch(b.town.ledger.pool as unknown as Queryable, 'ledger');
-watch(b.town.ledger.writePool as unknown as Queryable, 'ledger/write');
+// (An older town in an A/B run writes on its one pool.)
+const writePool = (b.town.ledger as Partial<typeof b.town.ledger>).writePool;
+if (writePool) watch(writePool as unknown as Queryable, 'ledger/write');
 const questions = async () => Number((await one<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Questions'")).Value);
 
 try {
