@@ -40,6 +40,12 @@ function pssMb(pid: number | null): number {
     return 0;
   }
 }
+/** The whole machine's busy CPU seconds so far (every process, ours or not), from /proc/stat. */
+function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
 /** Least-squares slope of y over x. */
 function slope(points: Array<[number, number]>): number {
   const n = points.length;
@@ -158,6 +164,15 @@ try {
   const writes = (b.town.ledger as Partial<typeof b.town.ledger>).writeTimes ?? { count: 0, waitMs: 0, runMs: 0 };
   const writes0 = { ...writes };
   let writesBefore = { ...writes };
+  // CPU in each minute, by part (shares of one core): the town's processes, its git, the agents, and
+  // the whole machine (a saturated machine shows as busy near cores × 100%).
+  const cpuNow = () => ({ ...parts(), git: townGitCpu(), agents: agentsCpu(), machine: machineBusySeconds() });
+  let cpuBefore = cpuNow();
+  const cpuLine = (from: ReturnType<typeof cpuNow>, seconds: number) => {
+    const now = cpuNow();
+    const share = (k: keyof typeof now) => (((now[k] - from[k]) / seconds) * 100).toFixed(0);
+    return `CPU % of a core: dolt ${share('dolt')}, node ${share('node')}, pty host ${share('pty')}, town git ${share('git')}, agents ${share('agents')}, machine ${share('machine')} of ${cpus().length * 100}`;
+  };
   const writerLine = (from: typeof writes0, seconds: number) => {
     const n = writes.count - from.count;
     if (!writes.count) return 'writer not measured';
@@ -177,7 +192,8 @@ try {
       const disk = ledgerMb();
       minutes.push({ t: nextMinute / 60, town: rss, node: memoryMb(process.pid).rss, pty: memoryMb(b.town.pty.pid).rss, dolt: memoryMb(b.town.dolt.pid).rss, disk });
       const pss = pssMb(process.pid) + pssMb(b.town.pty.pid) + pssMb(b.town.dolt.pid);
-      console.log(`  minute ${nextMinute / 60}: town RSS ${rss.toFixed(0)} MB (${memoryLine()}), PSS ${pss.toFixed(0)} MB; ledger on disk ${disk.toFixed(0)} MB; ${b.town.work.sessions.list().length} sessions; ${counters.closed - closedBefore} beads closed in the minute; ${writerLine(writesBefore, 60)}; load ${load()}`);
+      console.log(`  minute ${nextMinute / 60}: town RSS ${rss.toFixed(0)} MB (${memoryLine()}), PSS ${pss.toFixed(0)} MB; ledger on disk ${disk.toFixed(0)} MB; ${b.town.work.sessions.list().length} sessions; ${counters.closed - closedBefore} beads closed in the minute; ${writerLine(writesBefore, 60)}; ${cpuLine(cpuBefore, 60)}; load ${load()}`);
+      cpuBefore = cpuNow();
       closedBefore = counters.closed;
       writesBefore = { ...writes };
       nextMinute += 60;
