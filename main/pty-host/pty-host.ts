@@ -4,6 +4,7 @@
 import { statSync, accessSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { PtySession } from './session.ts';
+import { ScreenReads } from './screen-reads.ts';
 import { killTreeSync } from './process-tree.ts';
 import { PROTOCOL_VERSION, type FromHost, type ReplyResult, type SpawnRequest, type ToHost } from './protocol.ts';
 
@@ -20,6 +21,8 @@ class HostError extends Error {
 
 export class PtyHost {
   private readonly sessions = new Map<string, PtySession>();
+  /** Every session's screen reads, one at a time, each after the event loop polled for I/O. */
+  private readonly screenReads = new ScreenReads((fn) => setImmediate(fn));
 
   constructor(
     private readonly post: (msg: FromHost) => void,
@@ -108,6 +111,7 @@ export class PtyHost {
     if (!resolveCommand(spec.command, spec.env.PATH ?? '', spec.cwd)) throw new HostError('invalid', `command not found: ${spec.command}`);
     const session = new PtySession(spec, {
       post: this.post,
+      screenReads: this.screenReads,
       transcriptDir: this.transcriptDir,
       onGone: (id) => this.sessions.delete(id),
     });

@@ -1,6 +1,9 @@
 // A headless xterm per session, created only when someone asks for the screen (snapshot, status
 // detection, thumbnail). It is fed lazily: output is parsed only when a snapshot is taken, and at
 // most the ring's worth of it, so a flooding session that nobody looks at pays nothing for it.
+// The output is handed to xterm in slices of at most FEED_SLICE_BYTES: xterm yields to the event
+// loop between writes (after ~12 ms of parsing), never within one, so a read of a busy session
+// (up to the ring's 256 KB) does not hold the PTY host for its whole parse (screen-reads.ts).
 
 import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
@@ -8,6 +11,8 @@ import type { ScreenSnapshot } from './protocol.ts';
 import type { OutputRing } from './output-ring.ts';
 
 const SCROLLBACK_LINES = 200;
+/** Output handed to xterm per write while a snapshot catches up. */
+const FEED_SLICE_BYTES = 16 * 1024;
 
 export class ScreenModel {
   private term: InstanceType<typeof xtermHeadless.Terminal>;
@@ -38,8 +43,19 @@ export class ScreenModel {
     }
     const pending = ring.readFrom(this.fedTo);
     this.fedTo = ring.end;
-    if (pending.length > 0) await new Promise<void>((resolve) => this.term.write(pending, resolve));
+    if (pending.length > 0) await this.feed(pending);
     return this.read();
+  }
+
+  /** Hands `bytes` to xterm in slices; resolves once the last is parsed. */
+  private feed(bytes: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve) => {
+      for (let at = 0; at < bytes.length; at += FEED_SLICE_BYTES) {
+        const slice = bytes.subarray(at, at + FEED_SLICE_BYTES);
+        if (at + FEED_SLICE_BYTES >= bytes.length) this.term.write(slice, resolve);
+        else this.term.write(slice);
+      }
+    });
   }
 
   private read(): ScreenSnapshot {

@@ -8,6 +8,9 @@
 // consumer is below LOW_WATERMARK_BYTES. Pausing stops reading the PTY, so the child blocks in
 // write(): memory stays bounded and no other session is affected.
 //
+// Screens are read through the host's ScreenReads (one read at a time across sessions), so reading
+// many busy sessions' screens at once does not hold the host away from writes and requests.
+//
 // The command runs under a draining leader (exit-drain.ts) so the kernel cannot discard its last
 // output when it exits: the leader reports the exit status in-band and is released only once
 // everything before that report has been read. `pid` is the leader's (the terminal session's id).
@@ -27,6 +30,7 @@ import {
 import { OutputRing } from './output-ring.ts';
 import { TranscriptWriter } from './transcript-writer.ts';
 import { ScreenModel } from './screen-model.ts';
+import type { ScreenReads } from './screen-reads.ts';
 import { hasChildren, isAlive, killTree, sweepSession } from './process-tree.ts';
 import { wrapInLeader, type ExitMarkerScanner } from './exit-drain.ts';
 
@@ -39,6 +43,8 @@ const FINAL_SCREEN_BYTES = 64 * 1024;
 
 export interface SessionDeps {
   post(msg: FromHost): void;
+  /** The host's one queue of screen reads (screen-reads.ts). */
+  screenReads: ScreenReads;
   transcriptDir: string;
   onGone(id: string): void;
 }
@@ -71,6 +77,8 @@ export class PtySession {
   private childWatch: NodeJS.Timeout | null = null;
   private childGone = false;
   private exited = false;
+  /** Gone from the host: its screen model is disposed and no read may create another. */
+  private finished = false;
   private readonly exitWaiters: Array<() => void> = [];
 
   constructor(spec: SpawnRequest, private readonly deps: SessionDeps) {
@@ -152,10 +160,14 @@ export class PtySession {
     this.evaluateFlow();
   }
 
-  async snapshot(): Promise<ScreenSnapshot> {
-    this.flush();
-    this.screen ??= new ScreenModel(this.cols, this.rows);
-    return this.screen.snapshot(this.ring);
+  /** The screen as it is when the read's turn comes (after the reads asked for before it). */
+  snapshot(): Promise<ScreenSnapshot> {
+    return this.deps.screenReads.run(async () => {
+      if (this.finished) throw new Error(`terminal session ${this.id} has ended`);
+      this.flush();
+      this.screen ??= new ScreenModel(this.cols, this.rows);
+      return this.screen.snapshot(this.ring);
+    });
   }
 
   /** Signals the whole process tree; resolves once the session has exited (or gave up waiting). */
@@ -303,14 +315,17 @@ export class PtySession {
   private async finalScreen(): Promise<string | undefined> {
     if (this.ring.end === 0) return undefined;
     try {
-      this.screen ??= new ScreenModel(this.cols, this.rows);
-      return (await this.screen.snapshot(this.ring, FINAL_SCREEN_BYTES)).text || undefined;
+      return await this.deps.screenReads.run(async () => {
+        this.screen ??= new ScreenModel(this.cols, this.rows);
+        return (await this.screen.snapshot(this.ring, FINAL_SCREEN_BYTES)).text || undefined;
+      });
     } catch {
       return undefined;
     }
   }
 
   private finish(): void {
+    this.finished = true;
     this.screen?.dispose();
     this.screen = null;
     void this.transcript.close();
