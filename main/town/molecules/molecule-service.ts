@@ -235,8 +235,14 @@ export class MoleculeService {
     return (await this.openRoots((b) => b.id === id))[0] ?? this.newestRootFor(id);
   }
 
-  /** `gt mol next`: what the agent does now. */
+  /** `gt mol next`: what the agent does now. A polecat's record names its hook (the town writes it
+   *  with every hook change); when no open molecule is cooked on that bead — the common answer — the
+   *  bead itself is not read, as in `gt done` below. */
   async next(agent: string): Promise<MoleculeNext> {
+    const named = parseAddress(agent)?.role === 'polecat' ? (await this.c.agents.find(agent))?.meta.hook : null;
+    if (named && !(await this.moleculeForId(named))) {
+      return { agent, bead: named, molecule: null, step: null, message: `${named} walks no molecule: work on it, then gt done` };
+    }
     const hook = await this.d.hookOf(agent);
     if (!hook) return { agent, bead: null, molecule: null, step: null, message: `nothing is on ${agent}'s hook` };
     const root = await this.moleculeFor(hook);
