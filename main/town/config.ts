@@ -10,7 +10,13 @@ export const TownConfigSchema = z.object({
   name: z.string().min(1).max(100),
   /** Bead id prefix of the town itself. */
   prefix: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/),
-  dolt: z.object({ port: z.number().int().min(0).max(65535).default(0), database: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('gastown') }).default({ port: 0, database: 'gastown' }),
+  dolt: z.object({
+    port: z.number().int().min(0).max(65535).default(0),
+    database: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('gastown'),
+    /** Dolt's soft memory limit in MiB (GOMEMLIMIT; Dolt sizes its caches at half of it). Absent: a
+     *  GOMEMLIMIT the user exported, else the town's default (main/ledger/dolt-settings.ts). */
+    memoryLimitMiB: z.number().int().min(64).max(65536).optional(),
+  }).default({ port: 0, database: 'gastown' }),
   web: z.object({ port: z.number().int().min(0).max(65535).default(0) }).default({ port: 0 }),
 });
 export type TownConfig = z.infer<typeof TownConfigSchema>;

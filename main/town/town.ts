@@ -87,6 +87,7 @@ export class Town {
         user: secrets.doltUser,
         password: secrets.doltPassword,
         database: config.dolt.database,
+        ...(config.dolt.memoryLimitMiB ? { memory: { memoryLimitMiB: config.dolt.memoryLimitMiB } } : {}),
         ...federationBoot.dolt,
       });
       await dolt.start();
