@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { TownError } from '../../preload/contract.ts';
@@ -143,7 +144,7 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
 
   /** A small server's memory budget (main/ledger/dolt-settings.ts); a setting the user exported wins. */
   childEnv(): NodeJS.ProcessEnv {
-    return doltServerEnv(process.env, { rootPath: this.rootPath, remotePassword: this.opts.remotePassword, memory: this.opts.memory });
+    return doltServerEnv(process.env, { rootPath: this.rootPath, remotePassword: this.opts.remotePassword, memory: this.opts.memory, machineMemoryBytes: totalmem() });
   }
 
   async start(): Promise<void> {

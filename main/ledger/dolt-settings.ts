@@ -5,6 +5,9 @@
 // - Precedence, per setting: an explicit option (tests, benches) > the town's environment (a user's
 //   GOMEMLIMIT, GOGC, DOLT_COMMIT_CACHE_SIZE) > the defaults here. Nothing else in the parent's
 //   environment is dropped.
+// - The default memory limit grows with the machine (1/32 of its memory, 256–768 MiB): under a tight
+//   limit Go's collector takes a growing share of Dolt's CPU as the ledger grows, and at 30 agents
+//   that was the town's ceiling (docs/performance.md, "Thirteenth pass"). A small machine keeps 256.
 // - The memory limit is a soft limit (Go's GOMEMLIMIT): Dolt 1.88 sizes its caches from it (half of
 //   it, split between the prolly node cache, the write buffer and the decoded-chunk cache), and Go's
 //   collector runs harder near it; it never makes the server fail an allocation.
@@ -18,9 +21,10 @@
 //   default 30 ms, at which it cost more than the town's own statements ("Fourth pass"). Both are
 //   persisted system variables in the town's own global config.
 
-/** Defaults for the town's Dolt server (docs/performance.md, "Third pass: memory"). */
+/** Defaults for the town's Dolt server (docs/performance.md, "Third pass: memory", "Thirteenth pass"). */
 export const DOLT_MEMORY_DEFAULTS = {
-  /** Go's soft memory limit for the dolt process, in MiB. Dolt caps its caches at half of it. */
+  /** Go's soft memory limit for the dolt process, in MiB, on a machine whose memory is unknown or
+   *  small (≤ 8 GiB); a bigger machine gets more (defaultMemoryLimitMiB). Dolt caps its caches at half of it. */
   memoryLimitMiB: 256,
   /** Go's GC target (percent heap growth over the live set between collections). Go's default: with
    *  the limit bounding the heap, a lower target only adds collections (bench/dolt-memory.ts). */
@@ -28,6 +32,18 @@ export const DOLT_MEMORY_DEFAULTS = {
   /** Commits Dolt keeps decoded in its LRU (Dolt's default is 1,048,576: it grows with the history). */
   commitCacheSize: 4096,
 } as const;
+
+/** The most the default gives Dolt, in MiB: at 768, 30 agents ran at 80–81% of ideal over 5 minutes
+ *  against 65–69% at 256 (Go's collector was 23% → 39% of Dolt's CPU at 256 as its heap grew). */
+export const MAX_DEFAULT_MEMORY_LIMIT_MIB = 768;
+
+/** The default memory limit for a machine with this much memory: 1/32 of it, between 256 and 768 MiB
+ *  (8 GiB → 256, 16 GiB → 512, 24 GiB and more → 768). Pure. */
+export function defaultMemoryLimitMiB(machineMemoryBytes: number | undefined): number {
+  if (!machineMemoryBytes || !Number.isFinite(machineMemoryBytes)) return DOLT_MEMORY_DEFAULTS.memoryLimitMiB;
+  const share = Math.floor(machineMemoryBytes / 32 / 1048576);
+  return Math.min(MAX_DEFAULT_MEMORY_LIMIT_MIB, Math.max(DOLT_MEMORY_DEFAULTS.memoryLimitMiB, share));
+}
 
 export interface DoltMemorySettings {
   memoryLimitMiB: number;
@@ -40,8 +56,10 @@ export interface DoltEnvOptions {
   rootPath: string;
   /** DOLT_REMOTE_PASSWORD for remotesapi `--user` calls, when the town serves as a remote. */
   remotePassword?: string;
-  /** Overrides of the defaults (tests, benches). */
+  /** Overrides of the defaults (tests, benches, the town's config). */
   memory?: Partial<DoltMemorySettings>;
+  /** The machine's memory in bytes (os.totalmem()): sizes the default memory limit. Absent: the small default. */
+  machineMemoryBytes?: number;
 }
 
 function positiveInteger(name: string, n: number): string {
@@ -52,11 +70,12 @@ function positiveInteger(name: string, n: number): string {
 /** The environment for `dolt sql-server` (and the `dolt sql` that prepares the data folder). */
 export function doltServerEnv(parent: NodeJS.ProcessEnv, opts: DoltEnvOptions): NodeJS.ProcessEnv {
   const given = opts.memory ?? {};
+  const defaults: DoltMemorySettings = { ...DOLT_MEMORY_DEFAULTS, memoryLimitMiB: defaultMemoryLimitMiB(opts.machineMemoryBytes) };
   const pick = (key: keyof DoltMemorySettings, name: string, format: (v: string) => string): Record<string, string> => {
     const explicit = given[key];
     if (explicit !== undefined) return { [name]: format(positiveInteger(key, explicit)) };
     if (parent[name]) return {};
-    return { [name]: format(positiveInteger(key, DOLT_MEMORY_DEFAULTS[key])) };
+    return { [name]: format(positiveInteger(key, defaults[key])) };
   };
   const remote = opts.remotePassword ? { DOLT_REMOTE_PASSWORD: opts.remotePassword } : {};
   return {

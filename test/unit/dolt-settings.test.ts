@@ -3,7 +3,7 @@
 // own variables (root path, no event flush) never overridable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DOLT_MEMORY_DEFAULTS, DOLT_STATS_INTERVAL_KEY, DOLT_STATS_JOB_INTERVAL_MS, DOLT_STATS_KEY, doltGlobalConfig, doltServerEnv, doltStatsEnabled } from '../../main/ledger/dolt-settings.ts';
+import { DOLT_MEMORY_DEFAULTS, DOLT_STATS_INTERVAL_KEY, defaultMemoryLimitMiB, MAX_DEFAULT_MEMORY_LIMIT_MIB, DOLT_STATS_JOB_INTERVAL_MS, DOLT_STATS_KEY, doltGlobalConfig, doltServerEnv, doltStatsEnabled } from '../../main/ledger/dolt-settings.ts';
 
 test('defaults: a memory limit in MiB, GOGC and a bounded commit cache, beside the parent environment', () => {
   const env = doltServerEnv({ PATH: '/bin', HOME: '/home/x' }, { rootPath: '/town/.gt/dolt-root' });
@@ -66,4 +66,19 @@ test("the town's dolt global config: identity and opt-outs added when absent, a 
   assert.equal(mine[DOLT_STATS_KEY], '1');
   assert.equal(doltGlobalConfig(mine, false)[DOLT_STATS_KEY], '0');
   assert.equal(doltGlobalConfig({ [DOLT_STATS_INTERVAL_KEY]: '30' }, true)[DOLT_STATS_INTERVAL_KEY], String(DOLT_STATS_JOB_INTERVAL_MS), 'the pace is the town\'s');
+});
+
+test('the default memory limit grows with the machine: 1/32 of its memory, between 256 and 768 MiB', () => {
+  const GiB = 1024 ** 3;
+  assert.equal(defaultMemoryLimitMiB(undefined), DOLT_MEMORY_DEFAULTS.memoryLimitMiB);
+  assert.equal(defaultMemoryLimitMiB(4 * GiB), 256);
+  assert.equal(defaultMemoryLimitMiB(8 * GiB), 256);
+  assert.equal(defaultMemoryLimitMiB(12 * GiB), 384);
+  assert.equal(defaultMemoryLimitMiB(16 * GiB), 512);
+  assert.equal(defaultMemoryLimitMiB(24 * GiB), 768);
+  assert.equal(defaultMemoryLimitMiB(64 * GiB), MAX_DEFAULT_MEMORY_LIMIT_MIB);
+  assert.equal(doltServerEnv({}, { rootPath: '/r', machineMemoryBytes: 16 * GiB }).GOMEMLIMIT, '512MiB');
+  // An exported GOMEMLIMIT and an explicit option still win over the machine's default.
+  assert.equal(doltServerEnv({ GOMEMLIMIT: '300MiB' }, { rootPath: '/r', machineMemoryBytes: 16 * GiB }).GOMEMLIMIT, '300MiB');
+  assert.equal(doltServerEnv({}, { rootPath: '/r', machineMemoryBytes: 16 * GiB, memory: { memoryLimitMiB: 200 } }).GOMEMLIMIT, '200MiB');
 });
