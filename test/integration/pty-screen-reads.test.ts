@@ -3,7 +3,7 @@
 // meanwhile is answered before the last read, and the final screen at an exit still arrives.
 // (The request's place in the order did not fail with the code before the queue either, when this
 // was written: the host's stalls are shown by the bench, docs/ui.md "Echo under load (session 14)".)
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,8 @@ const LINES = 2400;
 /** 2,400 numbered lines of 100 bytes (~240 KB, just under the host's 256 KB ring), then quiet. */
 const PRINT = `awk 'BEGIN { for (i = 0; i < ${LINES}; i++) printf "%05d %s\\n", i, substr("${'x'.repeat(94)}", 1, 93) }'; sleep 120`;
 
-test('a request asked while many screens are being read is answered before the last read ends', async (t) => {
+/** A started PTY host with a temp folder, both gone after the test. */
+async function startedHost(t: TestContext): Promise<{ dir: string; client: PtyHostClient }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-screen-reads-'));
   const client = new PtyHostClient({ transcriptDir: path.join(dir, 'transcripts') });
   t.after(async () => {
@@ -26,6 +27,11 @@ test('a request asked while many screens are being read is answered before the l
     rmSync(dir, { recursive: true, force: true });
   });
   await client.start();
+  return { dir, client };
+}
+
+test('a request asked while many screens are being read is answered before the last read ends', async (t) => {
+  const { dir, client } = await startedHost(t);
   const ids = Array.from({ length: SESSIONS }, (_, i) => `busy-${i}`);
   for (const id of ids) await client.spawn({ id, command: 'sh', args: ['-c', PRINT], cwd: dir, env: ENV, cols: 120, rows: 30 });
   await waitFor('every session printed its lines', async () => (await client.list()).every((s) => (s.offset ?? 0) >= LINES * 100), 60_000, 100);
@@ -48,13 +54,7 @@ test('a request asked while many screens are being read is answered before the l
 });
 
 test('the final screen at an exit goes through the reads; a session that has ended is not read', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-screen-reads-'));
-  const client = new PtyHostClient({ transcriptDir: path.join(dir, 'transcripts') });
-  t.after(async () => {
-    await client.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await client.start();
+  const { dir, client } = await startedHost(t);
   const exits: Array<{ exit: TerminalExit; screen?: string }> = [];
   client.on('exit', (exit: TerminalExit, screen?: string) => exits.push({ exit, screen }));
   await client.spawn({ id: 'short', command: 'sh', args: ['-c', 'echo last-words-$((6*7)); sleep 0.5'], cwd: dir, env: ENV, cols: 80, rows: 24 });

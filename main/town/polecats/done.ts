@@ -23,7 +23,8 @@
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
-import { BEAD_STATUSES, type Bead } from '../../../preload/types.ts';
+import type { Bead } from '../../../preload/types.ts';
+import { NOT_CLOSED } from '../bead-mirror.ts';
 import type { DoneResult, RigInfo } from '../../../preload/requests/work-types.ts';
 import { resolveBranch } from '../../git/resolve-commit.ts';
 import { polecatBranch, polecatWorktree } from '../rigs/rig-paths.ts';
@@ -57,7 +58,7 @@ export async function findOpenMergeRequest(c: WorkContext, prefix: string, bead:
   // town holds them in memory.
   const mrs = c.openRequests
     ? await c.openRequests.of(prefix)
-    : (await c.ledger.list({ type: 'merge-request', prefix, statuses: BEAD_STATUSES.filter((s) => s !== 'closed') })).filter((m) => m.status !== 'closed');
+    : (await c.ledger.list({ type: 'merge-request', prefix, statuses: NOT_CLOSED })).filter((m) => m.status !== 'closed');
   const meta = (m: Bead) => m.metadata as { bead?: string; branch?: string };
   return mrs.find((m) => meta(m).bead === bead && meta(m).branch === branch) ?? mrs.find((m) => meta(m).branch === branch) ?? null;
 }
