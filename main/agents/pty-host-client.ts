@@ -1,6 +1,12 @@
 // The Town's handle on the PTY host process: starts it, restarts it when it dies, and turns the
 // message protocol (main/pty-host/protocol.ts) into promises and events.
 //
+// Invariant: `sessions` holds exactly the sessions alive in the current host as far as the host's
+// messages have told: an id enters when its spawn's reply is handled (synchronously, in the same
+// message handler, so an exit that follows the reply in the same read is applied after it), leaves
+// with its 'exit' message, and the whole set empties when the host goes. Every session is spawned
+// through this client, so `requireSession` answers from it with no round trip to the host.
+//
 // Events:
 //   'data'     (consumer: string, id: string, data: Uint8Array)  output for one attached consumer
 //   'exit'     (exit: TerminalExit, screen?: string)              a session ended (incl. host death);
@@ -112,6 +118,8 @@ export function nodeForkLauncher(): PtyHostLauncher {
 interface Pending {
   resolve(v: ReplyResult): void;
   reject(e: Error): void;
+  /** Runs with a successful reply inside the message handler, before any later message. */
+  settled?(v: ReplyResult): void;
 }
 
 // Generous: a loaded 2-core machine has taken over 20 s to start the host (a `gt up` failed on it).
@@ -212,10 +220,16 @@ export class PtyHostClient extends EventEmitter<PtyHostEvents> {
         title: opts.title ?? path.basename(opts.command),
         ...(opts.consumer ? { consumer: opts.consumer } : {}),
       },
-    })) as SessionSummary;
-    const info = toInfo(summary);
-    this.sessions.set(id, info);
-    return info;
+    }, (result) => this.sessions.set(id, toInfo(result as SessionSummary)))) as SessionSummary;
+    return this.sessions.get(id) ?? toInfo(summary);
+  }
+
+  /** Throws not_found unless `id` is a session alive in the current host (unavailable when the host
+   *  is stopped). Answered from the client's own record of spawns and exits: no round trip, so it
+   *  can sit on every key's path. */
+  requireSession(id: string): void {
+    if (this._state === 'stopped') throw new TownError('unavailable', 'pty host is not running');
+    if (!this.sessions.has(id)) throw new TownError('not_found', `no terminal ${id}`);
   }
 
   write(id: string, data: string | Uint8Array): void {
@@ -297,12 +311,12 @@ export class PtyHostClient extends EventEmitter<PtyHostEvents> {
     if (this._state === 'ready' && this.proc) this.proc.postMessage(msg);
   }
 
-  private request(msg: HostRequest): Promise<ReplyResult> {
+  private request(msg: HostRequest, settled?: (v: ReplyResult) => void): Promise<ReplyResult> {
     const proc = this.proc;
     if (!proc || this._state !== 'ready') return Promise.reject(new TownError('unavailable', 'pty host is not running'));
     const req = this.nextReq++;
     return new Promise((resolve, reject) => {
-      this.pending.set(req, { resolve, reject });
+      this.pending.set(req, { resolve, reject, ...(settled ? { settled } : {}) });
       proc.postMessage({ ...msg, req });
     });
   }
@@ -374,7 +388,10 @@ export class PtyHostClient extends EventEmitter<PtyHostEvents> {
         const p = this.pending.get(m.req);
         if (!p) return;
         this.pending.delete(m.req);
-        if (m.ok) p.resolve(m.result);
+        if (m.ok) {
+          p.settled?.(m.result);
+          p.resolve(m.result);
+        }
         else p.reject(TownError.from(m.error));
         return;
       }

@@ -1,7 +1,8 @@
 // Terminals for the human at the UI: a shell in the town folder, streamed to the window that attached.
+// Invariant: writing to, resizing, attaching or closing a terminal that is not alive in the PTY host
+// is a not_found error (town.pty.requireSession, answered without a round trip: it is on every key's path).
 import type { terminalRequests } from '../../../preload/requests/terminals.ts';
 import type { TownHandlers } from '../../../preload/contract.ts';
-import { TownError } from '../../../preload/contract.ts';
 import { buildAgentEnv } from '../../agents/agent-env.ts';
 import type { Town } from '../town.ts';
 
@@ -13,10 +14,6 @@ function userShell(): string {
 
 export function terminalHandlers(town: Town): Pick<TownHandlers, keyof typeof terminalRequests> {
   let terminalCount = 0;
-  const requireTerminal = async (id: string): Promise<void> => {
-    const sessions = await town.pty.list();
-    if (!sessions.some((s) => s.id === id)) throw new TownError('not_found', `no terminal ${id}`);
-  };
 
   return {
     terminalOpen: async (args) => {
@@ -33,22 +30,22 @@ export function terminalHandlers(town: Town): Pick<TownHandlers, keyof typeof te
     },
     terminalList: () => town.pty.list(),
     terminalWrite: async (args) => {
-      await requireTerminal(args.id);
+      town.pty.requireSession(args.id);
       town.pty.write(args.id, args.data);
     },
     terminalResize: async (args) => {
-      await requireTerminal(args.id);
+      town.pty.requireSession(args.id);
       town.pty.resize(args.id, args.cols, args.rows);
     },
     terminalAck: async (args, ctx) => {
       town.pty.ack(ctx.consumer, args.id, args.bytes);
     },
     terminalAttach: async (args, ctx) => {
-      await requireTerminal(args.id);
+      town.pty.requireSession(args.id);
       return town.pty.attach(ctx.consumer, args.id);
     },
     terminalClose: async (args) => {
-      await requireTerminal(args.id);
+      town.pty.requireSession(args.id);
       await town.pty.kill(args.id);
     },
   };

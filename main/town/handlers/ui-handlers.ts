@@ -4,10 +4,9 @@
 // bead change up to that commit is in it and none after; and its reply is sent right when the
 // BeadFeed has delivered that commit and not yet the next one, so on an ordered transport every
 // beadFeed event a client received before the reply is already in the snapshot, and every one after
-// it is new.
+// it is new. A terminal not alive in the PTY host is a not_found error (town.pty.requireSession).
 import type { uiRequests, UiAgent, UiSnapshot } from '../../../preload/requests/ui.ts';
 import type { TownHandlers } from '../../../preload/contract.ts';
-import { TownError } from '../../../preload/contract.ts';
 import type { Town } from '../town.ts';
 
 const SNAPSHOT_TRIES = 5;
@@ -64,21 +63,17 @@ async function snapshot(town: Town, beadLimit: number): Promise<UiSnapshot> {
 }
 
 export function uiHandlers(town: Town): Pick<TownHandlers, keyof typeof uiRequests> {
-  const requireTerminal = async (id: string): Promise<void> => {
-    const sessions = await town.pty.list();
-    if (!sessions.some((s) => s.id === id)) throw new TownError('not_found', `no terminal ${id}`);
-  };
   return {
     uiSnapshot: (args) => snapshot(town, args.beadLimit),
     uiAgents: () => agentsWithStatus(town),
     uiScreen: async (args) => {
-      await requireTerminal(args.terminal);
+      town.pty.requireSession(args.terminal);
       const snap = await town.pty.snapshot(args.terminal);
       const lines = snap.text.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
       return { terminal: args.terminal, lines: lines.slice(-args.lines), cursorLine: snap.cursorLine };
     },
     uiTerminalAttach: async (args, ctx) => {
-      await requireTerminal(args.id);
+      town.pty.requireSession(args.id);
       return town.pty.attach(ctx.consumer, args.id, args.fromOffset);
     },
   };
