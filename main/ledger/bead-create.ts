@@ -12,7 +12,7 @@ import { insertDependency } from './bead-dependencies.ts';
 import type { LedgerContext } from './ledger-context.ts';
 import { beadRowsInTx, mustGet } from './ledger-context.ts';
 import { BeadCreateInputSchema, BeadIdSchema, BeadUpdateSchema, CloseSchema, validate, type BeadCreateInput, type BeadUpdate } from './ledger-schemas.ts';
-import { applyUpdate } from './bead-update.ts';
+import { applyUpdate, BlockedSeeds } from './bead-update.ts';
 import type { WriteTx } from './write-tx.ts';
 
 export const DEFAULT_PREFIX = 'hq';
@@ -125,8 +125,10 @@ export function createAndUpdate(ctx: LedgerContext, counts: PrefixCounts, inputs
     const ids = items.map((x) => x.id);
     if (new Set(ids).size !== ids.length) throw new TownError('invalid', `createAndUpdate: a bead may be updated once (${ids.join(', ')})`);
     const rows = await beadRowsInTx(tx, ids);
+    const seeds = new BlockedSeeds();
     const updated: Bead[] = [];
-    for (const x of items) updated.push(await applyUpdate(tx, x.id, x.p, x.reason, rows.get(x.id)));
+    for (const x of items) updated.push(await applyUpdate(tx, x.id, x.p, x.reason, rows.get(x.id), seeds));
+    await seeds.recompute(tx);
     tx.subject = [...created.map((b) => b.id), ...items.map((x) => x.id)].join(' ');
     return { created, updated };
   });

@@ -3,7 +3,8 @@
 // set iff the status is closed; started_at is set on the first in_progress; leaving pinned clears the
 // flag; `expectStatus` refuses the write (conflict) unless the current status is one of those, and
 // `expectAssignee` unless the current assignee is that one; `addLabels` adds labels in the same write;
-// crossing closed/pinned recomputes is_blocked of the dependents. Each bead's row (with its labels) is
+// crossing closed/pinned recomputes is_blocked of the dependents (a write of several beads: once, for
+// all of them, after their UPDATEs: BlockedSeeds). Each bead's row (with its labels) is
 // read once, before its update (updateMany: all of them in one statement), and the Bead returned is
 // built from that row and what the write set, with no read after the UPDATE: it equals what a `show`
 // reads once the write has committed (test/integration/ledger-update-readback.test.ts).
@@ -38,8 +39,10 @@ export async function updateMany(ctx: LedgerContext, items: Array<{ id: string; 
   const op = parsed.some((x) => x.p.status === 'closed') ? 'close' : 'update';
   return ctx.write(actor, op, async (tx) => {
     const rows = await beadRowsInTx(tx, ids);
+    const seeds = new BlockedSeeds();
     const out: Bead[] = [];
-    for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, x.reason, rows.get(x.id)));
+    for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, x.reason, rows.get(x.id), seeds));
+    await seeds.recompute(tx);
     tx.subject = ids.join(' ');
     return out;
   });
@@ -58,11 +61,35 @@ export async function reopen(ctx: LedgerContext, id: string, actor: string): Pro
   return ctx.write(actor, 'reopen', (tx) => applyUpdate(tx, id, { status: 'open' }, undefined));
 }
 
+/**
+ * The beads of one write that crossed closed/pinned, whose dependents' is_blocked is recomputed once,
+ * after every UPDATE of the write: one `dependencies` lookup for the whole batch instead of one per
+ * bead (the Refinery closes each landed bead with its merge request). Recomputing from the write's
+ * final state gives what recomputing after each UPDATE gave: every recompute reads the rows as they
+ * are then, and walks the parent-child descendants of every flag it changes.
+ */
+export class BlockedSeeds {
+  /** Closed or pinned by this write (their is_blocked was set to 0 in their UPDATE). */
+  private readonly settled: string[] = [];
+  /** Reopened or unpinned by this write. */
+  private readonly reopened: string[] = [];
+
+  add(id: string, terminal: boolean): void {
+    (terminal ? this.settled : this.reopened).push(id);
+  }
+
+  async recompute(tx: WriteTx): Promise<void> {
+    await recomputeBlocked(tx, this.settled, true);
+    await recomputeBlocked(tx, this.reopened, false);
+  }
+}
+
 /** `current`: the bead's row with its labels read earlier in this write (beadRowsInTx: updateMany reads
  *  them all at once; no other item of the batch changes its fields or labels, only a recompute may
  *  change its is_blocked, which a Bead does not carry); else read here. The Bead returned is that row
- *  with what this update wrote, not read back. */
-export async function applyUpdate(tx: WriteTx, id: string, p: ParsedUpdate, closeReason: string | undefined, current?: IssueRow): Promise<Bead> {
+ *  with what this update wrote, not read back. `seeds`: a batch's recompute, run by its caller after
+ *  every update of the write; without it, this update's own recompute runs here. */
+export async function applyUpdate(tx: WriteTx, id: string, p: ParsedUpdate, closeReason: string | undefined, current?: IssueRow, seeds?: BlockedSeeds): Promise<Bead> {
   tx.subject = id;
   const old = current ?? (await mustGetBeadRow(tx, id));
   refuseUnexpected(id, p, old);
@@ -79,7 +106,8 @@ export async function applyUpdate(tx: WriteTx, id: string, p: ParsedUpdate, clos
   tx.updateIssues(`UPDATE issues SET ${names.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...Object.values(columns), id]);
   tx.touch('issues');
   await tx.event(updateEvent(id, old, p.status, changes, closeReason));
-  if (crossing) await recomputeBlocked(tx, [id], isTerminal(newStatus));
+  if (crossing && seeds) seeds.add(id, isTerminal(newStatus));
+  else if (crossing) await recomputeBlocked(tx, [id], isTerminal(newStatus));
   return rowToBead({ ...old, ...columns } as IssueRow, labels);
 }
 

@@ -26,3 +26,26 @@ export function ledgerFixture(): LedgerFixture {
   });
   return f;
 }
+
+/** The value of `write` and the SQL text of every statement it ran on a connection of the ledger's
+ *  write pool (a round trip of several statements counts each). */
+export async function recordWrites<T>(ledger: Ledger, write: () => Promise<T>): Promise<{ value: T; statements: string[] }> {
+  type Connection = { query: (...a: unknown[]) => unknown };
+  const pool = ledger.writePool as unknown as { getConnection: () => Promise<Connection> };
+  const getConnection = pool.getConnection;
+  const statements: string[] = [];
+  pool.getConnection = async () => {
+    const conn = await getConnection.call(ledger.writePool);
+    const query = conn.query;
+    conn.query = (...a: unknown[]) => {
+      statements.push(...(typeof a[0] === 'object' ? String((a[0] as { sql: string }).sql) : String(a[0])).split(';\n'));
+      return query.apply(conn, a);
+    };
+    return conn;
+  };
+  try {
+    return { value: await write(), statements };
+  } finally {
+    pool.getConnection = getConnection;
+  }
+}

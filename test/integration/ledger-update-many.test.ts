@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
 import { TownError } from '../../preload/errors.ts';
-import { ledgerFixture } from '../helpers/ledger-fixture.ts';
+import { ledgerFixture, recordWrites } from '../helpers/ledger-fixture.ts';
 
 const skip = doltAvailable();
 
@@ -54,6 +54,33 @@ describe('updateMany and ready among ids', { skip: skip ?? false }, () => {
     await assert.rejects(t.ledger.updateMany([{ id: x.id, patch: { title: 'a' } }, { id: 'um-nope', patch: { title: 'b' } }], 'tester'), (e: unknown) => e instanceof TownError && e.code === 'not_found');
     assert.equal((await log()).length, before);
     assert.equal((await t.ledger.show(x.id)).title, 'z');
+  });
+
+  test("closing and reopening blockers in one write: dependents and a parent's children end as after one write each, with one dependencies lookup for the batch", async () => {
+    const blocked = async (ids: string[]) => {
+      const [rows] = await t.raw.query('SELECT id, is_blocked FROM issues WHERE id IN (?)', [ids]);
+      return Object.fromEntries((rows as Array<{ id: string; is_blocked: number }>).map((r) => [r.id, Number(r.is_blocked)]));
+    };
+    // d is blocked by b1 and b2; the parent p is blocked by b3, so its child c is blocked too.
+    const [b1, b2, b3, d, p] = await t.ledger.createMany(['b1', 'b2', 'b3', 'd', 'p'].map((title) => ({ title, prefix: 'bs' })), 'tester');
+    const c = await t.ledger.create({ title: 'c', prefix: 'bs', parent: p.id }, 'tester');
+    for (const [x, y] of [[d.id, b1.id], [d.id, b2.id], [p.id, b3.id]]) await t.ledger.addDependency(x, y, 'blocks', 'tester');
+    const all = [d.id, p.id, c.id];
+    assert.deepEqual(await blocked(all), { [d.id]: 1, [p.id]: 1, [c.id]: 1 });
+    const lookups = (statements: string[]) => statements.filter((s) => /^\s*SELECT DISTINCT issue_id AS id FROM dependencies/.test(s)).length;
+
+    const closed = await recordWrites(t.ledger, () => t.ledger.updateMany([b1, b2, b3].map((b) => ({ id: b.id, patch: { status: 'closed' as const }, closeReason: 'done' })), 'tester'));
+    assert.deepEqual(await blocked(all), { [d.id]: 0, [p.id]: 0, [c.id]: 0 }, 'every blocker closed: all free');
+    // One lookup of what the three block, then one of the children per level whose flags changed
+    // ({d, p}, then {c}): 3, where a recompute per closed bead made 6.
+    assert.equal(lookups(closed.statements), 3, closed.statements.join('\n'));
+
+    await t.ledger.updateMany([{ id: b1.id, patch: { status: 'open' } }, { id: b3.id, patch: { status: 'open' } }, { id: b2.id, patch: { title: 'b2 renamed' } }], 'tester');
+    assert.deepEqual(await blocked(all), { [d.id]: 1, [p.id]: 1, [c.id]: 1 }, 'b1 and b3 reopened: d, p and its child blocked again');
+
+    await t.ledger.updateMany([{ id: b1.id, patch: { status: 'closed' }, closeReason: 'done' }, { id: b3.id, patch: { status: 'in_progress' } }], 'tester');
+    assert.deepEqual(await blocked(all), { [d.id]: 0, [p.id]: 1, [c.id]: 1 }, 'b1 closed, b3 still not: d free, p and c blocked');
+    assert.deepEqual((await t.ledger.ready({ ids: all, limit: 10 })).map((x) => x.id), [d.id]);
   });
 
   test('ready({ ids }) answers among those beads only', async () => {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { Bead, Comment } from '../../preload/types.ts';
 import type { BeadUpdate } from '../../main/ledger/ledger-schemas.ts';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
-import { ledgerFixture } from '../helpers/ledger-fixture.ts';
+import { ledgerFixture, recordWrites } from '../helpers/ledger-fixture.ts';
 
 const skip = doltAvailable();
 const ODD_LABELS = ['zeta', 'Alpha', 'b,c"d', 'émile', 'tab\there', '😀 four'];
@@ -22,28 +22,7 @@ const UPDATES_ISSUES = /^\s*UPDATE issues SET/;
 describe('updates return their beads without reading them back', { skip: skip ?? false }, () => {
   const t = ledgerFixture();
 
-  /** The value of `write` and the SQL text of every statement it ran on a connection of the ledger's
-   *  write pool (a round trip of several statements counts each). */
-  async function recorded<T>(write: () => Promise<T>): Promise<{ value: T; statements: string[] }> {
-    type Connection = { query: (...a: unknown[]) => unknown };
-    const pool = t.ledger.writePool as unknown as { getConnection: () => Promise<Connection> };
-    const getConnection = pool.getConnection;
-    const statements: string[] = [];
-    pool.getConnection = async () => {
-      const conn = await getConnection.call(t.ledger.writePool);
-      const query = conn.query;
-      conn.query = (...a: unknown[]) => {
-        statements.push(...(typeof a[0] === 'object' ? String((a[0] as { sql: string }).sql) : String(a[0])).split(';\n'));
-        return query.apply(conn, a);
-      };
-      return conn;
-    };
-    try {
-      return { value: await write(), statements };
-    } finally {
-      pool.getConnection = getConnection;
-    }
-  }
+  const recorded = <T,>(write: () => Promise<T>) => recordWrites(t.ledger, write);
 
   /** The bead as a fresh read has it, without what only `show` adds. */
   async function shown(id: string): Promise<Bead> {
