@@ -149,6 +149,10 @@ export class PtyHostClient extends EventEmitter<PtyHostEvents> {
   private readonly pending = new Map<number, Pending>();
   /** Sessions alive in the current host: reported as exited if the host dies. */
   private readonly sessions = new Map<string, SessionInfo>();
+  /** Consumers that may be attached to a session (an attach or a spawn for them was sent, and no
+   *  detach from all since): a consumer that never attached (every `gt` call's connection) is not
+   *  detached through the host when it goes. */
+  private readonly consumers = new Set<string>();
   private readyWaiters: Array<{ resolve(): void; reject(e: Error): void }> = [];
   private heartbeat: NodeJS.Timeout | null = null;
   private lastPong = 0;
@@ -205,6 +209,7 @@ export class PtyHostClient extends EventEmitter<PtyHostEvents> {
     const id = opts.id ?? `t-${randomBytes(6).toString('hex')}`;
     if (!opts.command) throw new TownError('invalid', 'spawn: command is required');
     await this.whenReady();
+    if (opts.consumer) this.consumers.add(opts.consumer);
     const summary = (await this.request({
       t: 'spawn',
       req: 0,
@@ -264,6 +269,7 @@ export class PtyHostClient extends EventEmitter<PtyHostEvents> {
   /** Replays the session's recent output (from `fromOffset` if still held) to `consumer`, then streams live. */
   async attach(consumer: string, id: string, fromOffset?: number): Promise<{ replayed: number; offset: number }> {
     await this.whenReady();
+    this.consumers.add(consumer);
     return (await this.request({ t: 'attach', req: 0, consumer, id, fromOffset: fromOffset ?? null })) as { replayed: number; offset: number };
   }
 
@@ -272,8 +278,10 @@ export class PtyHostClient extends EventEmitter<PtyHostEvents> {
     if (bytes > 0) this.send({ t: 'ack', consumer, id, bytes });
   }
 
-  /** Stops streaming to `consumer` (from one session, or from all when id is omitted). */
+  /** Stops streaming to `consumer` (from one session, or from all when id is omitted; nothing to
+   *  send for a consumer that never attached). */
   detach(consumer: string, id?: string): void {
+    if (id === undefined && !this.consumers.delete(consumer)) return;
     this.send({ t: 'detach', consumer, id: id ?? null });
   }
 

@@ -95,3 +95,38 @@ test('bash through the PTY host: echo, kill tree, transcript, stop leaves nothin
   assert.deepEqual(states.slice(0, 2), ['starting', 'ready']);
   assert.equal(states.at(-1), 'stopped');
 });
+
+test("a consumer that never attached is not detached through the host (every gt call's connection); one that did stops receiving", async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-pty-detach-'));
+  const client = new PtyHostClient({ transcriptDir: path.join(dir, 'transcripts') });
+  t.after(async () => {
+    await client.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await client.start();
+  await client.spawn({ id: 'cat-1', command: 'cat', args: [], cwd: dir, env: BASH_ENV, cols: 80, rows: 24 });
+  const kept = collect(client, 'kept', 'cat-1');
+  const gone = collect(client, 'gone', 'cat-1');
+  await client.attach('kept', 'cat-1');
+  await client.attach('gone', 'cat-1');
+  client.write('cat-1', 'first\r');
+  await waitFor('both see the first line', () => kept.text().includes('first') && gone.text().includes('first'));
+
+  // What goes to the host, by message type.
+  const sent: string[] = [];
+  const internals = client as unknown as { send: (m: { t: string }) => void };
+  const send = internals.send.bind(client);
+  internals.send = (m) => { sent.push(m.t); send(m); };
+  client.detach('never-attached');
+  assert.deepEqual(sent, [], 'nothing sent for a consumer with no attachment');
+  client.detach('gone');
+  assert.deepEqual(sent, ['detach']);
+  client.detach('gone');
+  assert.deepEqual(sent, ['detach'], 'detached from all already: not again');
+
+  client.write('cat-1', 'second\r');
+  await waitFor('the attached consumer sees the second line', () => kept.text().includes('second'));
+  // The pty answered both lines to "kept"; give "gone" the same time (a round trip) to prove it got nothing more.
+  await client.list();
+  assert.ok(!gone.text().includes('second'), `the detached consumer got nothing more: ${JSON.stringify(gone.text())}`);
+});
