@@ -84,9 +84,12 @@ export function commandHelp(c: Command): string {
  *  never taken for a command word. */
 export function findCommand(argv: string[]): { command: Command; used: number } | null {
   let best: { command: Command; used: number } | null = null;
+  // A positional is one of argv's own words: a command whose words are not all there is not parsed for.
+  const given = new Set(argv);
   for (const command of COMMANDS) {
     const words = command.name.split(' ');
     if (best && words.length <= best.used) continue;
+    if (!words.every((w) => given.has(w))) continue;
     let positionals: string[];
     try {
       positionals = parseArgs({ args: argv, options: { ...(command.options ?? {}), ...GLOBAL_OPTIONS }, allowPositionals: true, strict: false }).positionals;
