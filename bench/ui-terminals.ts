@@ -23,7 +23,9 @@
 //   trace records every setTimeout and clearTimeout, so it inflates timer-heavy code (xterm's
 //   per-line scrollbar sync while a scrollback fills) far more than the rest: compare CPU untraced.
 //   PROBE=1: the page's main-thread queueing delay per window (a MessageChannel message every 20 ms).
-//   See docs/ui.md, "Echo under load (session 11)", "(session 12): the steady state" and "(session 13)".
+//   TRACE=echo: a trace of few categories (echo-trace.ts) of the 16-terminal phase, and per window
+//   how long the page's main thread was busy right before each echo's message was handled, and with what.
+//   See docs/ui.md, "Echo under load (session 11)", "(session 12): the steady state", "(session 13)" and "(session 15)".
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -31,6 +33,7 @@ import type { Bead } from '../preload/types.ts';
 import { fixtureRepo } from '../test/integration/town-fixture.ts';
 import { cpuByRole, printCpu } from './process-cpu.ts';
 import { printProfile, printTrace, startProfile, startTrace, stopProfile } from './page-profile.ts';
+import { echoWaits, startEchoTrace, stopEchoTrace } from './echo-trace.ts';
 import { fromStore, launchChromium, startUiTown, waitFor, waitForReady } from '../test/e2e/ui-page.ts';
 
 /** The sample at percentile p (the one at index ⌊p/100 · n⌋ of the sorted samples; NaN for none). */
@@ -66,6 +69,8 @@ const MAXIMIZE = process.env.MAXIMIZE === '1';
 const PROFILE = process.env.PROFILE === '1';
 /** TRACE=1: a devtools timeline trace of the page while all stream: main-thread time by event name. */
 const TRACE = process.env.TRACE === '1';
+/** TRACE=echo: what the page's main thread ran right before each echo was handled (echo-trace.ts). */
+const TRACE_ECHO = process.env.TRACE === 'echo';
 /** SAVE=dir: also writes the trace (trace.json, loadable in devtools) and the CPU profile (profile.cpuprofile) there. */
 const SAVE = process.env.SAVE;
 /** Keys typed on one line before it is cleared (Ctrl-U), so the typed line never wraps off the screen. */
@@ -118,7 +123,9 @@ try {
           if (!window.__echoId) return;
           const bytes = new Uint8Array(e.data);
           const id = new TextDecoder().decode(bytes.subarray(1, 1 + bytes[0]));
-          if (id === window.__echoId) marks.arrived.push(performance.now());
+          if (id !== window.__echoId) return;
+          marks.arrived.push(performance.now());
+          if (${TRACE_ECHO}) performance.mark('echo-arrived');
         });
       }
       send(data) {
@@ -363,6 +370,7 @@ try {
   const openWindow = async (label: string): Promise<{ end: (samples: Sample[]) => Promise<Window> }> => {
     const cpu = cpuByRole();
     const startedAt = Date.now();
+    if (TRACE_ECHO) await page.evaluate(`performance.mark(${JSON.stringify(`window:${label}`)})`);
     const from = await pageNow();
     const bytes0 = await wsBytes();
     return {
@@ -424,6 +432,7 @@ try {
   // A pause between the phases (the first streamer's 'one' stream is still running: 3 × SECONDS).
   await new Promise((r) => setTimeout(r, 2000));
   if (TRACE) await startTrace(cdp);
+  if (TRACE_ECHO) await startEchoTrace(cdp);
   if (PROFILE) await startProfile(cdp);
   const allLabel = `${STREAMERS} terminals streaming`;
   let fullAfter = NaN;
@@ -503,6 +512,11 @@ try {
     printProfile(profile);
   }
   if (TRACE) await printTrace(cdp, 20, SAVE && join(SAVE, 'trace.json'));
+  if (TRACE_ECHO) {
+    const events = await stopEchoTrace(cdp);
+    if (SAVE) writeFileSync(join(SAVE, 'echo-trace.json'), JSON.stringify({ traceEvents: events }));
+    for (const line of echoWaits(events)) console.log(line);
+  }
   const stats = await page.evaluate('window.gastownDebug.terminals.stats()') as { terminals: number; webgl: number; visible: number };
   console.log(`registry: ${stats.terminals} terminals, ${stats.visible} visible, ${stats.webgl} with WebGL`);
 
