@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { CDPSession } from 'playwright-core';
+import { collectTrace } from './page-profile.ts';
 
 /** Categories: top-level tasks (with where they were posted from), the timeline's events that say
  *  what a task was (frames, timer callbacks, event dispatch), user timing marks, the scheduler. */
@@ -38,14 +39,8 @@ export async function startEchoTrace(cdp: CDPSession): Promise<void> {
   await cdp.send('Tracing.start', { categories: ECHO_TRACE_CATEGORIES, transferMode: 'ReportEvents' });
 }
 
-export async function stopEchoTrace(cdp: CDPSession): Promise<TraceEvent[]> {
-  const events: TraceEvent[] = [];
-  const session = cdp as unknown as { on(name: string, fn: (e: never) => void): void; once(name: string, fn: () => void): void };
-  session.on('Tracing.dataCollected', (e: { value: TraceEvent[] }) => events.push(...e.value));
-  const done = new Promise<void>((r) => session.once('Tracing.tracingComplete', () => r()));
-  await cdp.send('Tracing.end');
-  await done;
-  return events;
+export function stopEchoTrace(cdp: CDPSession): Promise<TraceEvent[]> {
+  return collectTrace<TraceEvent>(cdp);
 }
 
 interface Task {

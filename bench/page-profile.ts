@@ -13,15 +13,21 @@ export async function startTrace(cdp: CDPSession): Promise<void> {
   await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
 }
 
-/** Ends the trace; prints inclusive time by event name for the renderer's main thread and its compositor and raster threads. */
-export async function printTrace(cdp: CDPSession, top = 20, saveTo?: string): Promise<void> {
-  const events: TraceEvent[] = [];
+/** Ends a trace started with `Tracing.start` (transferMode ReportEvents) and returns its events. */
+export async function collectTrace<T = TraceEvent>(cdp: CDPSession): Promise<T[]> {
+  const events: T[] = [];
   // CDP events by name (playwright's types list only its own events).
   const session = cdp as unknown as { on(name: string, fn: (e: never) => void): void; once(name: string, fn: () => void): void };
-  session.on('Tracing.dataCollected', (e: { value: TraceEvent[] }) => events.push(...e.value));
+  session.on('Tracing.dataCollected', (e: { value: T[] }) => events.push(...e.value));
   const done = new Promise<void>((r) => session.once('Tracing.tracingComplete', () => r()));
   await cdp.send('Tracing.end');
   await done;
+  return events;
+}
+
+/** Ends the trace; prints inclusive time by event name for the renderer's main thread and its compositor and raster threads. */
+export async function printTrace(cdp: CDPSession, top = 20, saveTo?: string): Promise<void> {
+  const events = await collectTrace(cdp);
   if (saveTo) writeFileSync(saveTo, JSON.stringify({ traceEvents: events }));
   const threads = events.filter((e) => e.name === 'thread_name' && /CrRendererMain|Compositor|Raster|TileWorker|VizCompositor/i.test(e.args?.name ?? ''));
   for (const thread of threads) {
