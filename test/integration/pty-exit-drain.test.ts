@@ -7,26 +7,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PtyHostClient } from '../../main/agents/pty-host-client.ts';
 import { isAlive } from '../../main/pty-host/process-tree.ts';
 import type { TerminalExit } from '../../preload/types.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startedPtyHost } from '../helpers/pty-host.ts';
 
 const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), LANG: 'C.UTF-8' };
 const MB = 16;
 
 
 async function setup(t: { after(fn: () => Promise<void>): void }) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-pty-drain-'));
-  const client = new PtyHostClient({ transcriptDir: path.join(dir, 'transcripts') });
-  t.after(async () => {
-    await client.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await client.start();
+  const { dir, client } = await startedPtyHost(t, 'gt-pty-drain');
   const exits = new Map<string, TerminalExit>();
   client.on('exit', (e: TerminalExit) => exits.set(e.id, e));
   /** Everything one session sent to consumer 'ui'; acked at once unless `stalled()` says not. */

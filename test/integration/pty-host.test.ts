@@ -8,6 +8,7 @@ import { PtyHostClient } from '../../main/agents/pty-host-client.ts';
 import { isAlive } from '../../main/pty-host/process-tree.ts';
 import type { TerminalExit } from '../../preload/types.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startedPtyHost } from '../helpers/pty-host.ts';
 
 const BASH_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), PS1: '$ ', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
 
@@ -97,13 +98,7 @@ test('bash through the PTY host: echo, kill tree, transcript, stop leaves nothin
 });
 
 test("a consumer that never attached is not detached through the host (every gt call's connection); one that did stops receiving", async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-pty-detach-'));
-  const client = new PtyHostClient({ transcriptDir: path.join(dir, 'transcripts') });
-  t.after(async () => {
-    await client.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await client.start();
+  const { dir, client } = await startedPtyHost(t, 'gt-pty-detach');
   await client.spawn({ id: 'cat-1', command: 'cat', args: [], cwd: dir, env: BASH_ENV, cols: 80, rows: 24 });
   const kept = collect(client, 'kept', 'cat-1');
   const gone = collect(client, 'gone', 'cat-1');

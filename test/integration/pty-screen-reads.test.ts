@@ -5,12 +5,10 @@
 // was written: the host's stalls are shown by the bench, docs/ui.md "Echo under load (session 14)".)
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { PtyHostClient } from '../../main/agents/pty-host-client.ts';
 import type { TerminalExit } from '../../preload/types.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { startedPtyHost } from '../helpers/pty-host.ts';
 
 const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), TERM: 'xterm-256color', LANG: 'C.UTF-8' };
 const SESSIONS = 12;
@@ -19,16 +17,7 @@ const LINES = 2400;
 const PRINT = `awk 'BEGIN { for (i = 0; i < ${LINES}; i++) printf "%05d %s\\n", i, substr("${'x'.repeat(94)}", 1, 93) }'; sleep 120`;
 
 /** A started PTY host with a temp folder, both gone after the test. */
-async function startedHost(t: TestContext): Promise<{ dir: string; client: PtyHostClient }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'gt-screen-reads-'));
-  const client = new PtyHostClient({ transcriptDir: path.join(dir, 'transcripts') });
-  t.after(async () => {
-    await client.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await client.start();
-  return { dir, client };
-}
+const startedHost = (t: TestContext) => startedPtyHost(t, 'gt-screen-reads');
 
 test('a request asked while many screens are being read is answered before the last read ends', async (t) => {
   const { dir, client } = await startedHost(t);
