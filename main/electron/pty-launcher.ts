@@ -29,8 +29,14 @@ function wrap(child: UtilityProcess): HostProcess {
       return child.pid;
     },
     postMessage(msg: unknown) {
-      // Posting to a dead utility process throws; the client learns of the death from 'exit'.
-      if (!exited) child.postMessage(msg);
+      // Posting to a dead utility process throws (also in the moment before its 'exit' arrives);
+      // the client learns of the death from 'exit'.
+      if (exited) return;
+      try {
+        child.postMessage(msg);
+      } catch {
+        // Dying: 'exit' follows.
+      }
     },
     on(ev: 'message' | 'exit', cb: ((msg: unknown) => void) | ((code: number | null) => void)) {
       if (ev === 'message') child.on('message', cb as (msg: unknown) => void);

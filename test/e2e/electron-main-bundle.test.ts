@@ -137,7 +137,11 @@ function makeElectron(appRoot: string) {
           get pid() {
             return child.pid;
           },
-          postMessage: (m: unknown) => child.send(m as object),
+          // As a dying process's channel closes before its 'exit': nothing is sent once it is closed,
+          // and a send the close overtakes reports to its callback, not as an uncaught 'error'.
+          postMessage: (m: unknown) => {
+            if (child.connected) child.send(m as object, () => {});
+          },
           kill: () => child.kill(),
           stdout: child.stdout,
           stderr: child.stderr,
