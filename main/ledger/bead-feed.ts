@@ -3,13 +3,23 @@
 // own small pool so a busy Ledger never delays it, and rides out dolt restarts by polling on.
 // Polling is paced (feed-pacing.ts): fast while things change, backing off to `idleMs` when nothing
 // does; poke() (a write this process made or is waiting on) polls at once and makes it fast again.
+// The town's own commits (ownCommit, from the ledger's writes) save two questions: the poll after
+// one reads the log up to it instead of asking for HEAD, and its diff reads the tables its write
+// staged instead of asking Dolt which tables changed. The answer is the same: a write's commit holds
+// exactly what it staged, unless another client had staged a table without committing it (the feed
+// then misses that table's changes in this commit). Anyone else's commit is found as before, by the
+// paced HEAD polls.
 import { EventEmitter } from 'node:events';
 import mysql, { type Pool } from 'mysql2/promise';
 import type { BeadFeedEvent } from '../../preload/types.ts';
 import type { Query } from './bead-queries.ts';
 import { diffCommits } from './commit-diff.ts';
 import type { DoltConnection } from './dolt-server.ts';
+import type { OwnCommit } from './write-tx.ts';
 import { DEFAULT_FEED_PACING, nextPollDelay, type FeedPacing } from './feed-pacing.ts';
+
+/** Own commits remembered at most (those never delivered, e.g. after history was rewritten, age out). */
+const OWN_COMMITS_KEPT = 1024;
 
 interface LogRow { commit_hash: string; committer: string; email: string; message: string; date: string; parents?: string }
 
@@ -24,6 +34,8 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   private readonly pacing: FeedPacing;
   private pool: Pool | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** When the pending timer fires (Date.now() time). */
+  private dueAt = 0;
   private polling: Promise<void> | null = null;
   private last: string | null = null;
   /** When a change was last seen or announced (poke). */
@@ -31,6 +43,10 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   private delayMs: number;
   /** A poke arrived during a poll: poll again right after it. */
   private again = false;
+  /** This process's commits not delivered yet: hash → the tables its write staged. */
+  private readonly own = new Map<string, readonly string[]>();
+  /** The newest of them, until a poll takes it. */
+  private ownHead: string | null = null;
 
   /** `pollMs`: the fast interval; `idleMs`: the slowest (pass the same value for a fixed interval). */
   constructor(private readonly conn: DoltConnection, opts: { pollMs?: number; idleMs?: number; settleMs?: number } = {}) {
@@ -51,6 +67,25 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.schedule(0);
+  }
+
+  /** Something may have been written that this process's ledger did not make (a call ran that can
+   *  start a `bd` or a pull): poll at the fast pace for a while, not at once. */
+  expectChanges(): void {
+    this.changedAt = Date.now();
+    // A poll running now schedules the next one at the fast pace when it ends.
+    if (!this.pool || !this.timer || this.dueAt - Date.now() <= this.pacing.fastMs) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.schedule(this.pacing.fastMs);
+  }
+
+  /** A commit this process's ledger made: poll now, up to it (see the header). */
+  ownCommit(commit: OwnCommit): void {
+    this.own.set(commit.hash, commit.tables);
+    if (this.own.size > OWN_COMMITS_KEPT) this.own.delete(this.own.keys().next().value!);
+    this.ownHead = commit.hash;
+    this.poke();
   }
 
   /** The last commit the feed has delivered (or started from). */
@@ -86,6 +121,7 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
 
   private schedule(delayMs = this.delayMs): void {
     if (!this.pool) return;
+    this.dueAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
       const before = this.last;
@@ -110,30 +146,47 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   /** One poll: new HEAD → the commits since the last one seen, oldest first, each diffed against its parent. */
   async poll(): Promise<void> {
     if (!this.pool) return;
-    const head = await this.head();
-    if (head === this.last) return;
+    const own = this.ownHead !== null && this.own.has(this.ownHead) ? this.ownHead : null;
+    this.ownHead = null;
+    // Up to the town's newest commit without asking for HEAD; if that commit is not after the last
+    // one delivered (history rewritten under it), HEAD decides as for anyone's commit.
+    if (own && (await this.deliverUpTo(own, false))) return;
+    await this.deliverUpTo(await this.head(), true);
+  }
+
+  /**
+   * Delivers the commits up to `head` that the last one delivered does not reach. `fromHead`: `head`
+   * is Dolt's HEAD, so it is taken as the new last commit whatever the log says (when the last one is
+   * gone, the net change is reported as one event). Answers whether `head` was reached.
+   */
+  private async deliverUpTo(head: string, fromHead: boolean): Promise<boolean> {
+    if (head === this.last) return true;
     const from = this.last!;
-    // Commits reachable from the new HEAD but not from the last one seen (works across merges too).
+    // Commits reachable from `head` but not from the last one seen (works across merges too).
     // --parents: each commit's parents come with it (no query per commit for its first parent).
     let commits = await this.q<LogRow>("SELECT commit_hash, committer, email, message, date, parents FROM dolt_log('--parents', ?, ?)", [head, `^${from}`]).catch(() => null);
+    if (!fromHead && !commits?.length) return false;
     if (!commits) {
       // The old HEAD is gone (history rewritten): report the net change as one event.
       const [row] = await this.q<LogRow>('SELECT commit_hash, committer, email, message, date FROM dolt_log WHERE commit_hash = ?', [head]);
       await this.deliver(from, row ?? { commit_hash: head, committer: '', email: '', message: '', date: '' });
-      return;
+      return true;
     }
     commits = commits.reverse();
     for (const c of commits) {
-      if (!this.pool) return;
+      if (!this.pool) return true;
       // The first parent (a merge lists its parents comma-separated, first parent first).
       const parent = String(c.parents ?? '').split(/[,\s]+/).find(Boolean);
-      await this.deliver(parent ?? from, c);
+      await this.deliver(parent ?? from, c, parent ? this.own.get(c.commit_hash) : undefined);
     }
     this.last = head;
+    return true;
   }
 
-  private async deliver(from: string, c: LogRow): Promise<void> {
-    const changes = await diffCommits(this.q, from, c.commit_hash);
+  /** `staged`: the tables the town's own write staged for this commit (when `from` is its parent). */
+  private async deliver(from: string, c: LogRow, staged?: readonly string[]): Promise<void> {
+    const changes = await diffCommits(this.q, from, c.commit_hash, staged);
+    this.own.delete(c.commit_hash);
     this.last = c.commit_hash;
     const event: BeadFeedEvent = { commit: c.commit_hash, author: c.committer, message: c.message, changes };
     if (changes.length) this.emit('event', event);

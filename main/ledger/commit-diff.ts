@@ -28,8 +28,10 @@ async function changedTables(q: Query, from: string, to: string): Promise<string
   return WATCHED.filter((t) => names.has(t));
 }
 
-export async function diffCommits(q: Query, from: string, to: string): Promise<BeadChange[]> {
-  const tables = await changedTables(q, from, to);
+/** `staged`: the tables the commit's own write staged, when the caller knows them (bead-feed.ts):
+ *  then Dolt is not asked which tables changed. */
+export async function diffCommits(q: Query, from: string, to: string, staged?: readonly string[]): Promise<BeadChange[]> {
+  const tables = staged ? WATCHED.filter((t) => staged.includes(t)) : await changedTables(q, from, to);
   const changes: BeadChange[] = [];
   const created = new Set<string>();
   const diff = (table: string) => q<Record<string, unknown>>(`SELECT * FROM dolt_diff(?, ?, '${table}')`, [from, to]);

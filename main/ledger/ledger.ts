@@ -15,7 +15,7 @@ import type { DoltConnection } from './dolt-server.ts';
 import { ActorSchema, validate, type BeadCreateInput, type BeadListFilter, type BeadUpdate, type ReadyFilter, type WispCreateInput } from './ledger-schemas.ts';
 import type { LedgerContext } from './ledger-context.ts';
 import { migrate } from './migrate.ts';
-import { runWrite, toTownError, writePoolOptions, type WriteTx } from './write-tx.ts';
+import { runWrite, toTownError, writePoolOptions, type OwnCommit, type WriteTx } from './write-tx.ts';
 import { exportJsonl, importJsonl, type ImportReport } from './jsonl.ts';
 import type { HistoryEntry } from './history.ts';
 import { createAndUpdate, createBead, createBeads, PrefixCounts, type UpdateItem } from './bead-create.ts';
@@ -54,6 +54,11 @@ export class Ledger {
   /** Writes run through the queue since the ledger opened: how many, and their total time waiting
    *  for the queue and running (ms). What the benches read to see how busy the one writer is. */
   readonly writeTimes = { count: 0, waitMs: 0, runMs: 0 };
+  /** Told of every Dolt commit a write of this ledger made, once it landed (the town's feed). */
+  private readonly commitListeners = new Set<(commit: OwnCommit) => void>();
+  private readonly reportCommit = (commit: OwnCommit): void => {
+    for (const listener of this.commitListeners) listener(commit);
+  };
 
   private constructor(readonly pool: Pool, readonly writePool: Pool, readonly conn: DoltConnection, private readonly opts: LedgerOptions = {}) {
     this.ctx = { q: this.q, write: (actor, op, body) => this.write(actor, op, body) };
@@ -80,6 +85,13 @@ export class Ledger {
       throw toTownError(e);
     }
     return new Ledger(pool, writePool, conn, opts);
+  }
+
+  /** Calls `listener` with every Dolt commit this ledger's writes make, right after it landed; answers
+   *  a function that stops it. */
+  onCommitted(listener: (commit: OwnCommit) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   /** Waits for writes in flight, then closes the pools. */
@@ -114,7 +126,7 @@ export class Ledger {
   private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new TownError('unavailable', 'the ledger is closed'));
     const who = validate(ActorSchema, actor, 'actor');
-    const p = this.queued(() => runWrite(this.writePool, who, op, body), this.opts.firstInLine?.(who) ?? false);
+    const p = this.queued(() => runWrite(this.writePool, who, op, body, this.reportCommit), this.opts.firstInLine?.(who) ?? false);
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
     p.then(done, done);

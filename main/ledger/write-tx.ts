@@ -18,6 +18,9 @@
 // failed one in the same round trip, and the driver then drops the connection: the transaction is
 // rolled back, and nothing after a statement that can fail ever makes changes durable. So the pool
 // must be made with `multipleStatements: true` (writePoolOptions).
+// A write that made a Dolt commit reports it (OwnCommit: its hash and the tables it staged) once its
+// COMMIT returned; the feed uses that instead of asking Dolt what changed (bead-feed.ts). A write
+// whose COMMIT was ambiguous, or that had nothing to commit, reports nothing.
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { TownError } from '../../preload/contract.ts';
@@ -33,6 +36,22 @@ export interface EventRow {
   oldValue?: string | null;
   newValue?: string | null;
   comment?: string | null;
+}
+
+/** A Dolt commit made by a write of this process: its hash, and the tables the write staged (DOLT_ADD). */
+export interface OwnCommit {
+  hash: string;
+  tables: readonly string[];
+}
+
+/** The hash in DOLT_COMMIT's answer (mysql2 gives a CALL's rows as the first of several results). */
+function commitHashOf(result: unknown): string | null {
+  const sets = Array.isArray(result) && Array.isArray(result[0]) ? result : [result];
+  for (const rows of sets) {
+    const hash = Array.isArray(rows) ? (rows[0] as { hash?: unknown } | undefined)?.hash : undefined;
+    if (typeof hash === 'string' && /^[0-9a-v]{32}$/.test(hash)) return hash;
+  }
+  return null;
 }
 
 /** A statement to send, with its parameters. */
@@ -53,6 +72,11 @@ export class WriteTx {
   private readonly pending: SqlParam[][] = [];
   /** The subject named in the commit message (`<op> <subject>`). */
   subject = '';
+  /** The Dolt commit this write made (set by commit(); null before, or when there was nothing to commit). */
+  commitHash: string | null = null;
+  /** The operation named in the commit message, when the body decides it (a patch built in the
+   *  write that closes its bead: `close`); else runWrite's `op`. */
+  op: string | undefined = undefined;
   /** Statements held until the next round trip (BEGIN first). */
   private readonly held: Statement[] = [{ sql: 'BEGIN', params: [] }];
   /** Whether the held statements (and so the connection, once they are sent) end with the checks off. */
@@ -180,7 +204,8 @@ export class WriteTx {
       const tables = [...this.tables];
       await this.send({ sql: `CALL DOLT_ADD(${tables.map(() => '?').join(', ')})`, params: tables }, true);
       try {
-        await this.conn.query("CALL DOLT_COMMIT('-m', ?, '--author', ?)", [message, authorOf(this.actor)]);
+        const [result] = await this.conn.query("CALL DOLT_COMMIT('-m', ?, '--author', ?)", [message, authorOf(this.actor)]);
+        this.commitHash = commitHashOf(result);
       } catch (e) {
         if (!/nothing to commit/i.test((e as Error).message)) throw e;
       }
@@ -236,7 +261,7 @@ export function nowSql(d = new Date()): string {
  * Runs `body` as one committed ledger write. `op` names the operation in the commit message.
  * The body must be deterministic to rerun: it is called again from scratch on every retry.
  */
-export async function runWrite<T>(pool: Pool, actor: string, op: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
+export async function runWrite<T>(pool: Pool, actor: string, op: string, body: (tx: WriteTx) => Promise<T>, committed?: (commit: OwnCommit) => void): Promise<T> {
   const started = Date.now();
   let conflictDelay = 25;
   let connDelay = 100;
@@ -250,8 +275,9 @@ export async function runWrite<T>(pool: Pool, actor: string, op: string, body: (
       tx = new WriteTx(conn, actor, nowSql());
       result = await body(tx);
       committing = true;
-      await tx.commit(`${op} ${tx.subject}`.trim());
+      await tx.commit(`${tx.op ?? op} ${tx.subject}`.trim());
       conn.release();
+      if (tx.commitHash) reportCommit(committed, { hash: tx.commitHash, tables: [...tx.tables] });
       return result as T;
     } catch (e) {
       const elapsed = Date.now() - started;
@@ -289,6 +315,15 @@ export async function runWrite<T>(pool: Pool, actor: string, op: string, body: (
       await sleep(jitter(conflictDelay));
       conflictDelay = Math.min(conflictDelay * 2, 1000);
     }
+  }
+}
+
+/** A listener's failure must not turn a write that landed into a failed one. */
+function reportCommit(committed: ((commit: OwnCommit) => void) | undefined, commit: OwnCommit): void {
+  try {
+    committed?.(commit);
+  } catch {
+    // The feed then learns of the commit by asking Dolt, as it does for anyone else's.
   }
 }
 

@@ -107,6 +107,7 @@ export class Town {
       const feed = new BeadFeed(dolt.connection());
       await feed.start();
       started.push(feed);
+      ledger.onCommitted((commit) => feed.ownCommit(commit));
       const pty = new PtyHostClient({ transcriptDir: paths.transcripts, launcher: opts.ptyLauncher ?? nodeForkLauncher() });
       await pty.start();
       started.push(pty);
@@ -177,8 +178,9 @@ export class Town {
     try {
       return await handler(args, ctx);
     } finally {
-      // A call may have written: the feed looks now instead of at its idle pace (one cheap HEAD read).
-      this.feed.poke();
+      // The ledger's own commits reach the feed at once (ownCommit); anything else the call may have
+      // written (a `bd` it ran, a pull) is seen at the feed's fast pace instead of its idle one.
+      this.feed.expectChanges();
     }
   }
 

@@ -1,0 +1,106 @@
+// The feed told of the ledger's own commits (Ledger.onCommitted → BeadFeed.ownCommit) against a real
+// dolt sql-server: it delivers exactly what a feed that asks Dolt about every commit delivers (the
+// same commits, authors and changes, an outsider's commit in between included), without asking for
+// HEAD or for the changed tables of its own commits; an outsider's commit after the last own one
+// waits for a HEAD poll; and a stale hint (a commit already delivered) never moves the feed back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import mysql from 'mysql2/promise';
+import { Ledger } from '../../main/ledger/ledger.ts';
+import { BeadFeed } from '../../main/ledger/bead-feed.ts';
+import { doltAvailable, startTempDolt } from '../../main/ledger/temp-dolt.ts';
+import type { BeadFeedEvent } from '../../preload/types.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** Counts the feed's statements by their first words. */
+function countStatements(feed: BeadFeed): Map<string, number> {
+  const counts = new Map<string, number>();
+  const inner = feed as unknown as { q: (sql: string, params?: unknown[]) => Promise<unknown[]> };
+  const q = inner.q;
+  inner.q = (sql, params) => {
+    const shape = /HASHOF|dolt_diff_summary|dolt_diff\(|dolt_log|AS OF/.exec(sql)?.[0] ?? sql.slice(0, 30);
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+    return q(sql, params);
+  };
+  return counts;
+}
+
+const comparable = (events: BeadFeedEvent[]) => events.map((e) => ({ commit: e.commit, author: e.author, message: e.message, changes: e.changes }));
+
+test('feed: own commits are delivered as a full diff would, without HEAD or diff-summary questions', async (t) => {
+  const missing = doltAvailable();
+  if (missing) return t.skip(missing);
+  const dolt = await startTempDolt();
+  let ledger: Ledger | null = null;
+  const feeds: BeadFeed[] = [];
+  const outsider = mysql.createPool({ ...dolt.server.connection(), connectionLimit: 1 });
+  try {
+    const conn = dolt.server.connection();
+    ledger = await Ledger.open(conn);
+    // `hinted` polls HEAD only when told to (its timer is ten minutes away); `plain` asks Dolt about everything.
+    const hinted = new BeadFeed(conn, { pollMs: 600_000, idleMs: 600_000 });
+    const plain = new BeadFeed(conn, { pollMs: 50, idleMs: 50 });
+    feeds.push(hinted, plain);
+    const counts = countStatements(hinted);
+    const got = { hinted: [] as BeadFeedEvent[], plain: [] as BeadFeedEvent[] };
+    const commits = { hinted: [] as string[], plain: [] as string[] };
+    hinted.on('event', (e) => got.hinted.push(e)).on('commit', (h) => commits.hinted.push(h));
+    plain.on('event', (e) => got.plain.push(e)).on('commit', (h) => commits.plain.push(h));
+    await hinted.start();
+    await plain.start();
+    ledger.onCommitted((c) => hinted.ownCommit(c));
+    const startCounts = new Map(counts);
+
+    // Every kind of change the feed reports, from the ledger's own writes.
+    const a = await ledger.create({ title: 'first', labels: ['x', 'y'] }, 'mayor');
+    const b = await ledger.create({ title: 'second' }, 'gastown/polecats/nux');
+    await ledger.update(a.id, { title: 'first, renamed', priority: 1 }, 'gastown/witness');
+    await ledger.addLabel(b.id, 'urgent', 'mayor');
+    await ledger.addDependency(a.id, b.id, 'blocks', 'mayor');
+    // An outsider's commit between two of ours: delivered with its own diff, in order.
+    const out = await outsider.getConnection();
+    await out.query('UPDATE issues SET title = ? WHERE id = ?', ['second, by hand', b.id]);
+    await out.query("CALL DOLT_ADD('issues')");
+    await out.query("CALL DOLT_COMMIT('-m', 'by hand', '--author', 'outsider <outsider@example.com>')");
+    out.release();
+    await ledger.addComment(a.id, 'looks good', 'gastown/witness');
+    await ledger.closeBead(b.id, 'done', 'gastown/refinery');
+    const head = await ledger.head();
+
+    await waitFor('the hinted feed at HEAD', () => hinted.headSeen === head, 20_000);
+    await waitFor('the plain feed at HEAD', () => plain.headSeen === head, 20_000);
+    assert.equal(commits.hinted.length, 8, 'seven own commits and the outsider\'s');
+    assert.deepEqual(commits.hinted, commits.plain, 'the same commits, in the same order');
+    assert.deepEqual(comparable(got.hinted), comparable(got.plain), 'the same events');
+    assert.ok(got.hinted.some((e) => e.author.startsWith('outsider') && e.changes.some((c) => c.kind === 'updated' && c.id === b.id)));
+    const asked = (shape: string) => (counts.get(shape) ?? 0) - (startCounts.get(shape) ?? 0);
+    assert.equal(asked('HASHOF'), 0, 'no HEAD question: every poll went up to an own commit');
+    assert.equal(asked('dolt_diff_summary'), 1, 'only the outsider\'s commit needed Dolt to say which tables changed');
+
+    // An outsider's commit after the last own one waits for a HEAD poll (here a poke).
+    const later = await outsider.getConnection();
+    await later.query('UPDATE issues SET title = ? WHERE id = ?', ['first, by hand', a.id]);
+    await later.query("CALL DOLT_ADD('issues')");
+    await later.query("CALL DOLT_COMMIT('-m', 'by hand again', '--author', 'outsider <outsider@example.com>')");
+    later.release();
+    const outsiderHead = await ledger.head();
+    await waitFor('the plain feed at the outsider\'s commit', () => plain.headSeen === outsiderHead, 20_000);
+    assert.equal(hinted.headSeen, head, 'not seen without a HEAD poll');
+    hinted.poke();
+    await waitFor('the hinted feed at the outsider\'s commit', () => hinted.headSeen === outsiderHead, 20_000);
+    assert.deepEqual(comparable(got.hinted), comparable(got.plain));
+
+    // A stale hint (a commit delivered long ago) is checked against the log, and HEAD decides.
+    const before = got.hinted.length;
+    hinted.ownCommit({ hash: commits.hinted[0], tables: ['issues'] });
+    await waitFor('the stale hint\'s poll', () => asked('HASHOF') >= 2 || null, 20_000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(hinted.headSeen, outsiderHead, 'the feed did not move back');
+    assert.equal(got.hinted.length, before, 'nothing delivered twice');
+  } finally {
+    for (const f of feeds) await f.stop();
+    await outsider.end().catch(() => undefined);
+    await ledger?.close();
+    await dolt.dispose();
+  }
+});
