@@ -1,5 +1,6 @@
 /*
- * git-runner: runs git for the town, so the town's large Node process never forks.
+ * git-runner: runs git, and the Refinery's gates, for the town, so the town's large Node process
+ * never forks.
  *
  * Forking a process copies its page tables: from a town of ~200 MB, each git run cost the town
  * ~2.5 ms of CPU in spawn alone, ~17 runs per bead (docs/performance.md, "Tenth pass"). This small
@@ -7,15 +8,26 @@
  * each printed. The protocol and the Node side are in main/git/git-runner.ts; see native/README.md.
  *
  * Protocol, on stdin / stdout, every integer 32-bit little-endian:
- *   request:  length (of what follows), id, timeout ms (0: none), argc, envc,
- *             then argc + envc NUL-terminated strings: argv (argv[0] looked up on the run's PATH),
- *             then environment changes against this process's own: "NAME=value" sets, "NAME" unsets.
+ *   request:  length (of what follows), id, timeout ms (0: none), run flags, output cap (bytes;
+ *             0: 64 MiB), argc, envc, then 1 + argc + envc NUL-terminated strings: the working
+ *             folder ("": this process's), argv (argv[0] looked up on the run's PATH), then
+ *             environment changes against this process's own: "NAME=value" sets, "NAME" unsets.
+ *             Run flags: 1 its own process group (setpgroup 0): at its timeout the whole group is
+ *             killed (SIGKILL), and when the child exits what is left of its group is killed;
+ *             2 keep each output's last `cap` bytes (older ones dropped) instead of killing the
+ *             child when an output goes over `cap`; 4 stderr into the stdout pipe (one output,
+ *             in write order); 8 say when it started (a notice, below).
  *   response: length (of what follows), id, exit code (-1 when none), signal (0 when none),
- *             spawn errno (0 when git started), flags (1: killed at its timeout, 2: output over
- *             the limit, killed), stdout length, stderr length, stdout bytes, stderr bytes.
+ *             spawn errno (0 when the child started), flags (1: killed at its timeout, 2: output
+ *             over the cap, killed, 4: a started notice, 8: output over the cap, its tail kept),
+ *             stdout length, stderr length, stdout bytes, stderr bytes.
+ *             A started notice (run flag 8, once posix_spawn succeeded; never for a child that
+ *             did not start) has flags 4, the child's pid (= its group with run flag 1) in the exit
+ *             code field and no output; the run's answer follows later.
  *
  * Invariants:
- * - One response per request, once the child has been reaped and what it wrote is read.
+ * - One response per request (and at most one started notice before it), once the child has
+ *   been reaped and what it wrote is read.
  * - Children get stdin from /dev/null, default signal handling and an empty signal mask.
  * - stdin's end (the town gone) stops new requests; the runner exits once its children are done,
  *   never killing a git in the middle of its work.
@@ -43,6 +55,17 @@ extern char **environ;
 #define MAX_OUTPUT ((size_t)64 << 20)
 #define READ_CHUNK 65536
 
+/* Run flags (requests). */
+#define RUN_GROUP 1u
+#define RUN_TAIL 2u
+#define RUN_MERGED 4u
+#define RUN_NOTIFY 8u
+/* Response flags. */
+#define ANS_TIMED_OUT 1u
+#define ANS_OVER_LIMIT 2u
+#define ANS_STARTED 4u
+#define ANS_TRUNCATED 8u
+
 typedef struct {
   unsigned char *data;
   size_t len, cap;
@@ -55,7 +78,9 @@ typedef struct child {
   bytes_t out, err;
   int reaped, status;
   int64_t deadline; /* ms on the monotonic clock; 0: none */
-  uint32_t flags;
+  uint32_t run_flags; /* RUN_* */
+  size_t cap;         /* output cap, bytes */
+  uint32_t flags;     /* ANS_* */
   struct child *next;
 } child_t;
 
@@ -120,9 +145,13 @@ static void on_child_exit(int sig) {
 
 /* ---- answering ---- */
 
-static void respond(uint32_t id, int code, int sig, int spawn_errno, uint32_t flags, const bytes_t *out, const bytes_t *err) {
+/* Sends at most the last `cap` bytes of each output (all of it when cap is 0). */
+static void respond(uint32_t id, int code, int sig, int spawn_errno, uint32_t flags, const bytes_t *out, const bytes_t *err, size_t cap) {
   unsigned char head[32];
   size_t out_len = out ? out->len : 0, err_len = err ? err->len : 0;
+  size_t out_skip = 0, err_skip = 0;
+  if (cap && out_len > cap) { out_skip = out_len - cap; out_len = cap; }
+  if (cap && err_len > cap) { err_skip = err_len - cap; err_len = cap; }
   put32(head, (uint32_t)(28 + out_len + err_len));
   put32(head + 4, id);
   put32(head + 8, (uint32_t)code);
@@ -132,8 +161,8 @@ static void respond(uint32_t id, int code, int sig, int spawn_errno, uint32_t fl
   put32(head + 24, (uint32_t)out_len);
   put32(head + 28, (uint32_t)err_len);
   write_all(head, sizeof head);
-  if (out_len) write_all(out->data, out_len);
-  if (err_len) write_all(err->data, err_len);
+  if (out_len) write_all(out->data + out_skip, out_len);
+  if (err_len) write_all(err->data + err_skip, err_len);
 }
 
 /* ---- starting a child ---- */
@@ -185,15 +214,17 @@ static char *find_program(const char *name, char **env) {
   }
 }
 
-static void start(uint32_t id, uint32_t timeout_ms, char **argv, char **overrides, uint32_t envc) {
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) fail("pipe");
+static void start(uint32_t id, uint32_t timeout_ms, uint32_t run_flags, uint32_t cap, const char *cwd, char **argv, char **overrides, uint32_t envc) {
+  int out[2], err[2] = { -1, -1 };
+  int merged = (run_flags & RUN_MERGED) != 0;
+  if (pipe2(out, O_CLOEXEC) < 0 || (!merged && pipe2(err, O_CLOEXEC) < 0)) fail("pipe");
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
+  if (*cwd) posix_spawn_file_actions_addchdir_np(&actions, cwd);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, merged ? out[1] : err[1], STDERR_FILENO);
   posix_spawnattr_init(&attr);
   sigset_t none, defaults;
   sigemptyset(&none);
@@ -202,7 +233,12 @@ static void start(uint32_t id, uint32_t timeout_ms, char **argv, char **override
   sigaddset(&defaults, SIGCHLD);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  short spawn_flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (run_flags & RUN_GROUP) {
+    posix_spawnattr_setpgroup(&attr, 0);
+    spawn_flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attr, spawn_flags);
   char **env = environment_with(overrides, envc);
   char *program = find_program(argv[0], env);
   pid_t pid;
@@ -212,24 +248,33 @@ static void start(uint32_t id, uint32_t timeout_ms, char **argv, char **override
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(out[1]);
-  close(err[1]);
+  if (!merged) close(err[1]);
   if (rc != 0) {
     close(out[0]);
-    close(err[0]);
-    respond(id, -1, 0, rc, 0, NULL, NULL);
+    if (!merged) close(err[0]);
+    respond(id, -1, 0, rc, 0, NULL, NULL, 0);
     return;
   }
   fcntl(out[0], F_SETFL, O_NONBLOCK);
-  fcntl(err[0], F_SETFL, O_NONBLOCK);
+  if (!merged) fcntl(err[0], F_SETFL, O_NONBLOCK);
   child_t *c = calloc(1, sizeof *c);
   if (!c) fail("out of memory");
   c->id = id;
   c->pid = pid;
   c->out_fd = out[0];
-  c->err_fd = err[0];
+  c->err_fd = merged ? -1 : err[0];
   c->deadline = timeout_ms ? now_ms() + timeout_ms : 0;
+  c->run_flags = run_flags;
+  c->cap = cap ? cap : MAX_OUTPUT;
   c->next = children;
   children = c;
+  if (run_flags & RUN_NOTIFY) respond(id, (int)pid, 0, 0, ANS_STARTED, NULL, NULL, 0);
+}
+
+/* Kills the child: its whole group (SIGKILL) when it has its own, else the child itself (SIGTERM). */
+static void kill_child(const child_t *c) {
+  if (c->run_flags & RUN_GROUP) kill(-c->pid, SIGKILL);
+  else if (!c->reaped) kill(c->pid, SIGTERM);
 }
 
 /* ---- reading requests ---- */
@@ -239,21 +284,22 @@ static void take_requests(void) {
   size_t at = 0;
   while (input.len - at >= 4) {
     uint32_t len = get32(input.data + at);
-    if (len < 16 || len > MAX_REQUEST) {
+    if (len < 25 || len > MAX_REQUEST) {
       errno = EPROTO;
       fail("bad request length");
     }
     if (input.len - at - 4 < len) break;
     unsigned char *p = input.data + at + 4, *end = p + len;
-    uint32_t id = get32(p), timeout_ms = get32(p + 4), argc = get32(p + 8), envc = get32(p + 12);
+    uint32_t id = get32(p), timeout_ms = get32(p + 4), run_flags = get32(p + 8), cap = get32(p + 12);
+    uint32_t argc = get32(p + 16), envc = get32(p + 20);
     if (argc == 0 || argc > len || envc > len) {
       errno = EPROTO;
       fail("bad request counts");
     }
-    char **strings = calloc((size_t)argc + envc + 1, sizeof *strings);
+    char **strings = calloc((size_t)argc + envc + 2, sizeof *strings);
     if (!strings) fail("out of memory");
-    char *s = (char *)p + 16;
-    for (uint32_t i = 0; i < argc + envc; i++) {
+    char *s = (char *)p + 24;
+    for (uint32_t i = 0; i < 1 + argc + envc; i++) {
       char *nul = memchr(s, 0, (size_t)((char *)end - s));
       if (!nul) {
         errno = EPROTO;
@@ -262,12 +308,14 @@ static void take_requests(void) {
       strings[i] = s;
       s = nul + 1;
     }
-    /* argv must end in NULL: the env entries follow it, so copy the env pointers out first. */
+    /* strings: the folder, argv, the env entries. argv must end in NULL: the env entries follow
+     * it, so copy the env pointers out first. */
+    char **argv = strings + 1;
     char **overrides = calloc((size_t)envc + 1, sizeof *overrides);
     if (!overrides) fail("out of memory");
-    memcpy(overrides, strings + argc, envc * sizeof *overrides);
-    strings[argc] = NULL;
-    start(id, timeout_ms, strings, overrides, envc);
+    memcpy(overrides, argv + argc, envc * sizeof *overrides);
+    argv[argc] = NULL;
+    start(id, timeout_ms, run_flags, cap, strings[0], argv, overrides, envc);
     free(overrides);
     free(strings);
     at += 4 + len;
@@ -301,9 +349,19 @@ static void drain(child_t *c, int *fd, bytes_t *b) {
       *fd = -1;
       return;
     }
-    if (b->len + (size_t)n > MAX_OUTPUT) {
-      if (!(c->flags & 2) && !c->reaped) kill(c->pid, SIGTERM);
-      c->flags |= 2;
+    if (c->run_flags & RUN_TAIL) {
+      /* Only the last `cap` bytes are answered: keep at most twice that (moved down when over). */
+      append(b, chunk, (size_t)n);
+      if (b->len > 2 * c->cap) {
+        memmove(b->data, b->data + b->len - c->cap, c->cap);
+        b->len = c->cap;
+        c->flags |= ANS_TRUNCATED;
+      }
+      continue;
+    }
+    if (b->len + (size_t)n > c->cap) {
+      if (!(c->flags & ANS_OVER_LIMIT)) kill_child(c);
+      c->flags |= ANS_OVER_LIMIT;
       continue; /* keep reading so the child is not stuck on a full pipe; what is over is dropped */
     }
     append(b, chunk, (size_t)n);
@@ -326,7 +384,9 @@ static void reap(void) {
 }
 
 /* Answers and frees every child that has exited. Its output is all in the pipes by then: what is
- * still readable is read; a pipe still held open by a grandchild is not waited for. */
+ * still readable is read; a pipe still held open by a grandchild is not waited for. A child with
+ * its own group has what is left of the group killed first (a leader reaped keeps its group id
+ * from being reused while a member lives). */
 static void finish_exited(void) {
   for (child_t **link = &children; *link;) {
     child_t *c = *link;
@@ -334,13 +394,16 @@ static void finish_exited(void) {
       link = &c->next;
       continue;
     }
+    if (c->run_flags & RUN_GROUP) kill(-c->pid, SIGKILL);
     if (c->out_fd >= 0) drain(c, &c->out_fd, &c->out);
     if (c->err_fd >= 0) drain(c, &c->err_fd, &c->err);
     if (c->out_fd >= 0) close(c->out_fd);
     if (c->err_fd >= 0) close(c->err_fd);
     int code = WIFEXITED(c->status) ? WEXITSTATUS(c->status) : -1;
     int sig = WIFSIGNALED(c->status) ? WTERMSIG(c->status) : 0;
-    respond(c->id, code, sig, 0, c->flags, &c->out, &c->err);
+    uint32_t flags = c->flags;
+    if ((c->run_flags & RUN_TAIL) && (c->out.len > c->cap || c->err.len > c->cap)) flags |= ANS_TRUNCATED;
+    respond(c->id, code, sig, 0, flags, &c->out, &c->err, (c->run_flags & RUN_TAIL) ? c->cap : 0);
     *link = c->next;
     free(c->out.data);
     free(c->err.data);
@@ -353,8 +416,8 @@ static int kill_overdue(void) {
   for (child_t *c = children; c; c = c->next) {
     if (!c->deadline || c->reaped) continue;
     if (c->deadline <= now) {
-      kill(c->pid, SIGTERM);
-      c->flags |= 1;
+      kill_child(c);
+      c->flags |= ANS_TIMED_OUT;
       c->deadline = 0;
       continue;
     }

@@ -1,10 +1,12 @@
-// The town's side of native/git-runner.c: git runs started by a small long-lived process, so the
-// town's own (large) process never forks. A fork copies the parent's page tables: from a town of
-// ~200 MB, each git run cost it ~2.5 ms of CPU, and a bead takes ~17 (docs/performance.md, "Tenth pass").
+// The town's side of native/git-runner.c: git runs (and the Refinery's gates, main/refinery/gate-runner.ts)
+// started by a small long-lived process, so the town's own (large) process never forks. A fork
+// copies the parent's page tables: from a town of ~200 MB, each git run cost it ~2.5 ms of CPU, and
+// a bead takes ~17 (docs/performance.md, "Tenth pass").
 //
 // Invariants:
 // - Every run gets one result: the runner's answer, or — if the runner dies while it runs — a
-//   failure that says so (the run is not repeated: git may have done its work).
+//   failure that says so (`lost`; the run is not repeated: git may have done its work). A run that
+//   asked for it (onStart) is told its pid as soon as it started, before its result.
 // - The runner is used only when built and newer than its source (as bin/gt treats gt-client);
 //   otherwise, while it is down and restarting (the town's one restart policy), or once it has
 //   given up, runs go through execFile exactly as before. `GT_GIT_RUNNER=0` turns it off.
@@ -26,9 +28,36 @@ export interface RunnerResult {
   spawnError: string | null;
   timedOut: boolean;
   overLimit: boolean;
+  /** An output went over the run's tail cap (RunOptions.tailBytes): only its last bytes are here. */
+  truncated: boolean;
+  /** The runner died while this ran (why, as in stderr): the outcome is unknown. */
+  lost: string | null;
   stdout: Buffer;
   stderr: Buffer;
 }
+
+/** What a run may ask for beyond argv, environment and timeout (git runs need none of it; gates do). */
+export interface RunOptions {
+  /** Its working folder (absent: the runner's own). */
+  cwd?: string;
+  /** Its own process group: at the timeout the whole group is killed (SIGKILL), and what is left of
+   *  the group when the child exits is killed too. */
+  ownGroup?: boolean;
+  /** Keep each output's last this many bytes and never kill for output volume (absent: a run is
+   *  killed when an output goes over 64 MiB, overLimit). */
+  tailBytes?: number;
+  /** stderr into the stdout pipe: one output, in write order (stderr comes back empty). */
+  mergeOutput?: boolean;
+  /** Called with the child's pid (its group's id with ownGroup) as soon as it started. */
+  onStart?: (pid: number) => void;
+  /** What runs, for the message if the runner dies under it (default: "git <subcommand>"). */
+  what?: string;
+}
+
+/** Run flags of a request (native/git-runner.c's RUN_*). */
+export const RUN_FLAGS = { group: 1, tail: 2, merged: 4, notify: 8 } as const;
+/** Answer flags (its ANS_*). */
+const ANS = { timedOut: 1, overLimit: 2, started: 4, truncated: 8 } as const;
 
 const ROOT = unpackedPath(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'));
 export const GIT_RUNNER_SOURCE = path.join(ROOT, 'native', 'git-runner.c');
@@ -65,29 +94,40 @@ export function environmentChanges(from: NodeJS.ProcessEnv, to: NodeJS.ProcessEn
   return changes;
 }
 
-/** One request frame: length, id, timeout, argc, envc, then the NUL-terminated strings. */
-export function encodeRequest(id: number, timeoutMs: number, argv: string[], envChanges: string[]): Buffer {
-  const strings = [...argv, ...envChanges].map((s) => {
-    if (s.includes('\0')) throw new Error('git-runner: an argument or environment value holds a NUL byte');
+const U32_MAX = 0xffffffff;
+
+/** One request frame: length, id, timeout, run flags, output cap, argc, envc, then the
+ *  NUL-terminated strings (the working folder, "" for the runner's; argv; environment changes). */
+export function encodeRequest(
+  id: number, timeoutMs: number, argv: string[], envChanges: string[],
+  run: { flags?: number; cap?: number; cwd?: string } = {},
+): Buffer {
+  const strings = [run.cwd ?? '', ...argv, ...envChanges].map((s) => {
+    if (s.includes('\0')) throw new Error('git-runner: an argument, folder or environment value holds a NUL byte');
     return Buffer.from(`${s}\0`, 'utf8');
   });
-  const head = Buffer.alloc(20);
+  const head = Buffer.alloc(28);
   const body = strings.reduce((n, s) => n + s.length, 0);
-  head.writeUInt32LE(16 + body, 0);
+  head.writeUInt32LE(24 + body, 0);
   head.writeUInt32LE(id, 4);
-  head.writeUInt32LE(Math.max(0, Math.round(timeoutMs)), 8);
-  head.writeUInt32LE(argv.length, 12);
-  head.writeUInt32LE(strings.length - argv.length, 16);
+  head.writeUInt32LE(Math.min(U32_MAX, Math.max(0, Math.round(timeoutMs))), 8);
+  head.writeUInt32LE(run.flags ?? 0, 12);
+  head.writeUInt32LE(Math.min(U32_MAX, Math.max(0, Math.round(run.cap ?? 0))), 16);
+  head.writeUInt32LE(argv.length, 20);
+  head.writeUInt32LE(envChanges.length, 24);
   return Buffer.concat([head, ...strings]);
 }
+
+/** One frame from the runner: a run's result, or the notice that it started (with its pid). */
+export type RunnerFrame = { id: number; result: RunnerResult } | { id: number; started: number };
 
 /** Splits the runner's output into answers; keeps a partial frame for the next chunk. */
 export class ResponseReader {
   private pending: Buffer = Buffer.alloc(0);
 
-  push(chunk: Buffer): Array<{ id: number; result: RunnerResult }> {
+  push(chunk: Buffer): RunnerFrame[] {
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    const out: Array<{ id: number; result: RunnerResult }> = [];
+    const out: RunnerFrame[] = [];
     let at = 0;
     while (this.pending.length - at >= 4) {
       const len = this.pending.readUInt32LE(at);
@@ -100,14 +140,17 @@ export class ResponseReader {
       const outLen = this.pending.readUInt32LE(f + 20);
       const errLen = this.pending.readUInt32LE(f + 24);
       const outStart = f + 28;
-      out.push({
+      if (flags & ANS.started) out.push({ id: this.pending.readUInt32LE(f), started: code });
+      else out.push({
         id: this.pending.readUInt32LE(f),
         result: {
           code: code < 0 ? null : code,
           signal: signal ? (SIGNAL_NAMES[signal] ?? `signal ${signal}`) : null,
           spawnError: spawnErrno ? (ERRNO_NAMES[spawnErrno] ?? `errno ${spawnErrno}`) : null,
-          timedOut: (flags & 1) !== 0,
-          overLimit: (flags & 2) !== 0,
+          timedOut: (flags & ANS.timedOut) !== 0,
+          overLimit: (flags & ANS.overLimit) !== 0,
+          truncated: (flags & ANS.truncated) !== 0,
+          lost: null,
           stdout: this.pending.subarray(outStart, outStart + outLen),
           stderr: this.pending.subarray(outStart + outLen, outStart + outLen + errLen),
         },
@@ -120,8 +163,9 @@ export class ResponseReader {
 }
 
 interface Waiting {
-  /** git's subcommand, for the message when the runner dies under it. */
+  /** What runs ("git <subcommand>", "the gate"), for the message when the runner dies under it. */
   what: string;
+  onStart?: (pid: number) => void;
   resolve: (r: RunnerResult) => void;
 }
 
@@ -149,15 +193,18 @@ export class GitRunner {
   }
 
   /** Runs `argv` (argv[0] looked up on PATH) with environment `env`, killed after `timeoutMs` (0: never). */
-  run(argv: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunnerResult> | null {
+  run(argv: string[], env: NodeJS.ProcessEnv, timeoutMs: number, opts: RunOptions = {}): Promise<RunnerResult> | null {
     const child = this.closed ? null : this.ensureChild();
     if (!child) return null;
     const id = this.nextId;
     this.nextId = this.nextId >= 0xfffffff0 ? 1 : this.nextId + 1;
+    const flags = (opts.ownGroup ? RUN_FLAGS.group : 0) | (opts.tailBytes ? RUN_FLAGS.tail : 0)
+      | (opts.mergeOutput ? RUN_FLAGS.merged : 0) | (opts.onStart ? RUN_FLAGS.notify : 0);
+    const frame = encodeRequest(id, timeoutMs, argv, environmentChanges(this.env, env), { flags, cap: opts.tailBytes, cwd: opts.cwd });
     return new Promise((resolve) => {
       if (this.waiting.size === 0) this.hold(child, true);
-      this.waiting.set(id, { what: gitSubcommand(argv.slice(1)), resolve });
-      child.stdin!.write(encodeRequest(id, timeoutMs, argv, environmentChanges(this.env, env)));
+      this.waiting.set(id, { what: opts.what ?? `git ${gitSubcommand(argv.slice(1))}`, onStart: opts.onStart, resolve });
+      child.stdin!.write(frame);
     });
   }
 
@@ -175,7 +222,10 @@ export class GitRunner {
     this.child = child;
     this.reader = new ResponseReader();
     child.stdout!.on('data', (chunk: Buffer) => {
-      for (const { id, result } of this.reader.push(chunk)) this.answer(id, result);
+      for (const frame of this.reader.push(chunk)) {
+        if ('started' in frame) this.waiting.get(frame.id)?.onStart?.(frame.started);
+        else this.answer(frame.id, frame.result);
+      }
     });
     child.stdin!.on('error', () => undefined); // EPIPE when it died: 'close' below answers the runs
     child.on('error', () => this.down(child, 'could not start'));
@@ -201,9 +251,10 @@ export class GitRunner {
     this.child = null;
     for (const [id, w] of this.waiting) {
       this.waiting.delete(id);
+      const lost = `the git runner ${why} while ${w.what} ran; its outcome is unknown`;
       w.resolve({
-        code: null, signal: null, spawnError: null, timedOut: false, overLimit: false, stdout: Buffer.alloc(0),
-        stderr: Buffer.from(`the git runner ${why} while git ${w.what} ran; its outcome is unknown`),
+        code: null, signal: null, spawnError: null, timedOut: false, overLimit: false, truncated: false, lost,
+        stdout: Buffer.alloc(0), stderr: Buffer.from(lost),
       });
     }
     if (this.closed) return;

@@ -33,8 +33,9 @@ const BASE_ENV: Record<string, string> = {
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
 let runner: GitRunner | undefined;
-/** The process's one git runner (created on first use; off with GT_GIT_RUNNER=0 or when not built). */
-function sharedRunner(): GitRunner {
+/** The process's one git runner (created on first use; off with GT_GIT_RUNNER=0 or when not built).
+ *  The Refinery's gates run through it too (main/refinery/gate-runner.ts). */
+export function sharedRunner(): GitRunner {
   runner ??= new GitRunner(process.env.GT_GIT_RUNNER === '0' ? null : builtRunner(), { ...process.env, ...BASE_ENV });
   return runner;
 }
