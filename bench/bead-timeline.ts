@@ -66,10 +66,11 @@ export function traceBeads(b: BenchTown): { report(): string[] } {
   };
   type Patch = { status?: string; assignee?: string | null };
   around(b.town.ledger, 'update', () => undefined, (_t, a) => hooked(a[0] as string, a[1] as Patch));
-  around(b.town.ledger, 'updateMany', () => undefined, (_t, a) => {
-    for (const x of a[0] as Array<{ id: string; patch: Patch }>) {
-      hooked(x.id, x.patch);
-      if (x.patch.status === 'closed' && beads.has(x.id)) stamp(x.id).closed ??= now(); // a batch's closes (the Refinery)
+  // From the beads the write answers (a patch may be built in the write: ledger DerivedPatch).
+  around(b.town.ledger, 'updateMany', () => undefined, (_t, _a, r) => {
+    for (const x of r as Array<{ id: string; status: string; assignee: string | null }>) {
+      hooked(x.id, x);
+      if (x.status === 'closed' && beads.has(x.id)) stamp(x.id).closed ??= now(); // a batch's closes (the Refinery)
     }
   });
   // `gt done`'s one write (its merge request, the bead in review, the next bead hooked).

@@ -10,9 +10,11 @@ import { BEAD_SELECT, type IssueRow, isoTime, sqlTime } from './bead-rows.ts';
 import { recomputeBlocked } from './blocked-state.ts';
 import { insertDependency } from './bead-dependencies.ts';
 import type { LedgerContext } from './ledger-context.ts';
-import { beadRowsInTx, mustGet } from './ledger-context.ts';
-import { BeadCreateInputSchema, BeadIdSchema, BeadUpdateSchema, CloseSchema, validate, type BeadCreateInput, type BeadUpdate } from './ledger-schemas.ts';
-import { applyUpdate, BlockedSeeds } from './bead-update.ts';
+import { mustGet } from './ledger-context.ts';
+import { BeadCreateInputSchema, BeadIdSchema, validate, type BeadCreateInput } from './ledger-schemas.ts';
+import { applyItems, parseItems, type UpdateItem } from './bead-update.ts';
+
+export type { UpdateItem };
 import type { WriteTx } from './write-tx.ts';
 
 export const DEFAULT_PREFIX = 'hq';
@@ -99,18 +101,12 @@ export function createBeads(ctx: LedgerContext, counts: PrefixCounts, inputs: un
   });
 }
 
-/** An update of `createAndUpdate`, built once the new beads' ids are known. */
-export interface UpdateItem {
-  id: string;
-  patch: BeadUpdate;
-  closeReason?: string;
-}
-
 /**
  * Creates beads, then updates others (which may name the new ones), in one transaction and one
  * commit (`update <ids>`): e.g. `gt done`'s merge request and the bead it puts in review. `updates`
  * is called with the beads just made (in input order) and may be called again if the write reruns;
- * all or nothing: a compare-and-set (`expectStatus`) that fails refuses the creates too.
+ * all or nothing: a compare-and-set (`expectStatus`) that fails refuses the creates too. A patch may
+ * be derived in the write from the bead it changes (DerivedPatch, bead-update.ts).
  */
 export function createAndUpdate(ctx: LedgerContext, counts: PrefixCounts, inputs: unknown[], updates: (created: Bead[]) => UpdateItem[], actor: string): Promise<{ created: Bead[]; updated: Bead[] }> {
   if (!Array.isArray(inputs) || inputs.length === 0) throw new TownError('invalid', 'createAndUpdate: nothing to create');
@@ -118,17 +114,8 @@ export function createAndUpdate(ctx: LedgerContext, counts: PrefixCounts, inputs
   return ctx.write(actor, 'update', async (tx) => {
     const created: Bead[] = [];
     for (const p of parsed) created.push(writtenBead(tx, await insertBead(tx, counts, p), p));
-    const items = updates(created).map(({ id, patch, closeReason }) => ({
-      id: validate(BeadIdSchema, id, 'createAndUpdate'), p: validate(BeadUpdateSchema, patch, 'createAndUpdate'),
-      reason: closeReason === undefined ? undefined : validate(CloseSchema, { reason: closeReason }, 'createAndUpdate').reason,
-    }));
-    const ids = items.map((x) => x.id);
-    if (new Set(ids).size !== ids.length) throw new TownError('invalid', `createAndUpdate: a bead may be updated once (${ids.join(', ')})`);
-    const rows = await beadRowsInTx(tx, ids);
-    const seeds = new BlockedSeeds();
-    const updated: Bead[] = [];
-    for (const x of items) updated.push(await applyUpdate(tx, x.id, x.p, x.reason, rows.get(x.id), seeds));
-    await seeds.recompute(tx);
+    const items = parseItems(updates(created), 'createAndUpdate');
+    const updated = await applyItems(tx, items, 'createAndUpdate');
     tx.subject = [...created.map((b) => b.id), ...items.map((x) => x.id)].join(' ');
     return { created, updated };
   });

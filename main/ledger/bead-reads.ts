@@ -77,6 +77,8 @@ export async function list(ctx: LedgerContext, filter: ArgsOut<'beadList'> | Bea
   if (f.statuses) { where.push('i.status IN (?)'); params.push(f.statuses); }
   if (f.type) { where.push('i.issue_type = ?'); params.push(f.type); }
   if (f.assignee) { where.push('i.assignee = ?'); params.push(f.assignee); }
+  if (f.assigned) where.push("i.assignee IS NOT NULL AND i.assignee <> ''");
+  if (f.notTypes) { where.push('i.issue_type NOT IN (?)'); params.push(f.notTypes); }
   if (f.label) { where.push('EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label = ?)'); params.push(f.label); }
   if (f.prefix) { where.push('i.id LIKE ?'); params.push(`${likeEscape(f.prefix)}-%`); }
   const sql = labelledList(`SELECT ${ISSUE_SELECT} FROM issues i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

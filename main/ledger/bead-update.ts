@@ -7,7 +7,10 @@
 // all of them, after their UPDATEs: BlockedSeeds). Each bead's row (with its labels) is
 // read once, before its update (updateMany: all of them in one statement), and the Bead returned is
 // built from that row and what the write set, with no read after the UPDATE: it equals what a `show`
-// reads once the write has committed (test/integration/ledger-update-readback.test.ts).
+// reads once the write has committed (test/integration/ledger-update-readback.test.ts). A patch may
+// be derived from that row (DerivedPatch): a caller that would read a bead only to build its patch
+// (merge its metadata, check its status) reads nothing before the write, and what it builds on is
+// the state it writes over, not one read earlier.
 import type { Bead } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
 import { rowLabels, rowToBead, sqlTime, type IssueRow } from './bead-rows.ts';
@@ -25,25 +28,77 @@ export async function update(ctx: LedgerContext, id: string, patch: BeadUpdate, 
   return ctx.write(actor, op, (tx) => applyUpdate(tx, id, p, undefined));
 }
 
-/** Changes several beads in one write and one commit (`update <id> <id>…`), in the order given; a
- *  failed compare-and-set (or a missing bead) refuses the whole write. `closeReason`: the reason of
- *  an item whose patch closes it (as closeBead's). */
-export async function updateMany(ctx: LedgerContext, items: Array<{ id: string; patch: BeadUpdate; closeReason?: string }>, actor: string): Promise<Bead[]> {
+/**
+ * A patch built inside the write from the bead as the write read it (its row and labels, under the
+ * write's transaction): no read before the write, and nothing it builds on can change before it is
+ * written over. `current` is null when there is no such bead. Returns null to leave the bead as it is
+ * (the answer carries it unchanged; a missing one is left out); a TownError thrown refuses the whole
+ * write. It may be called again if the write reruns: it must only compute.
+ */
+export type DerivedPatch = (current: Bead | null) => BeadUpdate | null;
+
+/** One bead's part of a write of several (updateMany, createAndUpdate). */
+export interface UpdateItem {
+  id: string;
+  patch: BeadUpdate | DerivedPatch;
+  closeReason?: string;
+}
+
+interface ParsedItem {
+  id: string;
+  /** The validated patch, or the function that builds it in the write. */
+  p: ParsedUpdate | DerivedPatch;
+  reason: string | undefined;
+}
+
+/** Validates a write's items (a derived patch is validated once built, in the write). */
+export function parseItems(items: UpdateItem[], where: string): ParsedItem[] {
   const parsed = items.map(({ id, patch, closeReason }) => ({
-    id: validate(BeadIdSchema, id, 'updateMany'), p: validate(BeadUpdateSchema, patch, 'updateMany'),
-    reason: closeReason === undefined ? undefined : validate(CloseSchema, { reason: closeReason }, 'updateMany').reason,
+    id: validate(BeadIdSchema, id, where),
+    p: typeof patch === 'function' ? patch : validate(BeadUpdateSchema, patch, where),
+    reason: closeReason === undefined ? undefined : validate(CloseSchema, { reason: closeReason }, where).reason,
   }));
   const ids = parsed.map((x) => x.id);
-  if (!ids.length) return [];
-  if (new Set(ids).size !== ids.length) throw new TownError('invalid', `updateMany: a bead may appear once (${ids.join(', ')})`);
-  const op = parsed.some((x) => x.p.status === 'closed') ? 'close' : 'update';
-  return ctx.write(actor, op, async (tx) => {
-    const rows = await beadRowsInTx(tx, ids);
-    const seeds = new BlockedSeeds();
-    const out: Bead[] = [];
-    for (const x of parsed) out.push(await applyUpdate(tx, x.id, x.p, x.reason, rows.get(x.id), seeds));
-    await seeds.recompute(tx);
-    tx.subject = ids.join(' ');
+  if (new Set(ids).size !== ids.length) throw new TownError('invalid', `${where}: a bead may appear once (${ids.join(', ')})`);
+  return parsed;
+}
+
+/** Applies parsed items in one write: their rows read in one statement, derived patches built from
+ *  them, one is_blocked recompute after every UPDATE. Names the write a close when one closes. */
+export async function applyItems(tx: WriteTx, items: ParsedItem[], where: string): Promise<Bead[]> {
+  const rows = await beadRowsInTx(tx, items.map((x) => x.id));
+  const seeds = new BlockedSeeds();
+  const out: Bead[] = [];
+  for (const x of items) {
+    const row = rows.get(x.id);
+    let p: ParsedUpdate;
+    if (typeof x.p === 'function') {
+      const built = x.p(row ? rowToBead(row) : null);
+      if (!built) {
+        if (row) out.push(rowToBead(row));
+        continue;
+      }
+      p = validate(BeadUpdateSchema, built, where);
+    } else {
+      p = x.p;
+    }
+    if (p.status === 'closed') tx.op = 'close';
+    out.push(await applyUpdate(tx, x.id, p, x.reason, row, seeds));
+  }
+  await seeds.recompute(tx);
+  return out;
+}
+
+/** Changes several beads in one write and one commit (`update <id> <id>…`), in the order given; a
+ *  failed compare-and-set (or a missing bead, unless its patch is derived) refuses the whole write.
+ *  `closeReason`: the reason of an item whose patch closes it (as closeBead's). The answer: each bead
+ *  after the write, in the order given (a derived patch's bead left alone: as it is; missing: left out). */
+export async function updateMany(ctx: LedgerContext, items: UpdateItem[], actor: string): Promise<Bead[]> {
+  const parsed = parseItems(items, 'updateMany');
+  if (!parsed.length) return [];
+  return ctx.write(actor, 'update', async (tx) => {
+    const out = await applyItems(tx, parsed, 'updateMany');
+    tx.subject = parsed.map((x) => x.id).join(' ');
     return out;
   });
 }

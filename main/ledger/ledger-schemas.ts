@@ -62,8 +62,13 @@ export const BeadUpdateSchema = z.object({
 }).strict().refine((u) => Object.keys(u).some((k) => k !== 'expectStatus' && k !== 'expectAssignee'), 'nothing to update');
 export type BeadUpdate = z.input<typeof BeadUpdateSchema>;
 
-/** list(): the contract's beadList fields, plus (in-process callers only) several statuses at once. */
-export const BeadListFilterSchema = BeadListArgs.extend({ statuses: z.array(z.enum(BEAD_STATUSES)).min(1).max(BEAD_STATUSES.length).optional() });
+/** list(): the contract's beadList fields, plus (in-process callers only) several statuses at once,
+ *  only beads with an assignee (`assigned`), and types left out (`notTypes`). */
+export const BeadListFilterSchema = BeadListArgs.extend({
+  statuses: z.array(z.enum(BEAD_STATUSES)).min(1).max(BEAD_STATUSES.length).optional(),
+  assigned: z.literal(true).optional(),
+  notTypes: z.array(z.string().min(1).max(64)).min(1).max(50).optional(),
+});
 export type BeadListFilter = z.input<typeof BeadListFilterSchema>;
 
 /** ready(): the contract's beadReady fields, plus (in-process callers only) a set of ids to look among. */

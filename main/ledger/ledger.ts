@@ -27,7 +27,8 @@ import { sequentialMolecules } from './sequential-steps.ts';
 import * as wispOps from './wisp-operations.ts';
 import * as ephemeral from './ephemeral.ts';
 
-export type { BeadCreateInput, BeadListFilter, BeadUpdate, ReadyFilter, ImportReport, HistoryEntry, WispCreateInput };
+export type { BeadCreateInput, BeadListFilter, BeadUpdate, ReadyFilter, ImportReport, HistoryEntry, WispCreateInput, UpdateItem };
+export type { DerivedPatch } from './bead-update.ts';
 export { DEFAULT_WISP_TTL_MS } from './wisps.ts';
 export { DEFAULT_PREFIX } from './bead-create.ts';
 export { NOT_WORK_TYPES } from './bead-reads.ts';
@@ -213,8 +214,9 @@ export class Ledger {
   }
 
   /** Changes several beads in one write (one commit `update <ids>`), in order; all or nothing: a
-   *  compare-and-set (`expectStatus`) that fails refuses the whole write. */
-  async updateMany(items: Array<{ id: string; patch: BeadUpdate; closeReason?: string }>, actor: string): Promise<Bead[]> {
+   *  compare-and-set (`expectStatus`) that fails refuses the whole write. A patch may be a function
+   *  of the bead as the write reads it (DerivedPatch): no read of it before the write. */
+  async updateMany(items: UpdateItem[], actor: string): Promise<Bead[]> {
     return updates.updateMany(this.ctx, items, actor);
   }
 

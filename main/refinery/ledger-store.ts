@@ -110,28 +110,34 @@ export class LedgerMergeQueueStore implements MergeQueueStore {
     return beadToMergeRequest(await this.ledger.update(id, { metadata, ...statusPatch }, this.opts.actor))!;
   }
 
-  /** Several phases in one write (one commit `update <ids>`): the request beads are read with one
-   *  light read (issue + labels), each gets what `record` would write (reopened, closed with the
-   *  phase as its reason, or updated). */
+  /** Several phases in one write (one commit `update <ids>`): each request gets what `record` would
+   *  write (reopened, closed with the phase as its reason, or updated), built in the write from the
+   *  request as it reads it there (no read before the write). */
   async recordMany(entries: PhaseRecord[]): Promise<MergeRequest[]> {
     if (!entries.length) return [];
-    const items = await this.phaseItems(entries);
-    const written = await this.ledger.updateMany(items, this.opts.actor);
+    const written = await this.ledger.updateMany(this.phaseItems(entries), this.opts.actor);
     const byId = new Map(written.map((b) => [b.id, b]));
     return entries.map((e) => beadToMergeRequest(byId.get(e.id)!)!);
   }
 
-  /** The updateMany items that record these phases (one read of their beads). */
-  protected async phaseItems(entries: PhaseRecord[]): Promise<LedgerItem[]> {
-    const beads = new Map((await this.ledger.getMany(entries.map((e) => e.id))).map((b) => [b.id, b]));
+  /** The updateMany items that record these phases: each patch built in the write from the request's
+   *  bead (not_found refuses the write when one is not a merge request; a `bead` given that is not the
+   *  request's any more, a conflict). */
+  protected phaseItems(entries: PhaseRecord[]): LedgerItem[] {
     return entries.map((e) => {
-      const current = beads.get(e.id);
-      const mr = current ? beadToMergeRequest(current) : null;
-      if (!current || !mr) throw new TownError('not_found', `${e.id} is not a merge request`);
-      const metadata = clean({ ...mr.meta, ...e.patch, phase: e.phase, note: e.note.slice(0, 2000) });
       const status = statusFor(e.phase);
-      // Closed → open/in progress is a reopen, in the same write.
-      return { id: e.id, patch: { metadata, ...(current.status === status ? {} : { status }) }, ...(status === 'closed' ? { closeReason: e.phase } : {}) };
+      return {
+        id: e.id,
+        patch: (current: Bead | null) => {
+          const mr = current ? beadToMergeRequest(current) : null;
+          if (!current || !mr) throw new TownError('not_found', `${e.id} is not a merge request`);
+          if (e.bead !== undefined && (mr.meta.bead ?? '') !== e.bead) throw new TownError('conflict', `${e.id} delivers ${mr.meta.bead ?? 'no bead'} now, not ${e.bead}`);
+          const metadata = clean({ ...mr.meta, ...e.patch, phase: e.phase, note: e.note.slice(0, 2000) });
+          // Closed → open/in progress is a reopen, in the same write.
+          return { metadata, ...(current.status === status ? {} : { status }) };
+        },
+        ...(status === 'closed' ? { closeReason: e.phase } : {}),
+      };
     });
   }
 

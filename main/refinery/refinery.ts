@@ -616,7 +616,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   private async writePhases(list: PhaseEntry[]): Promise<MergeRequest[]> {
     if (!list.length) return [];
     const updatedAt = new Date(this.now()).toISOString();
-    const entries: PhaseRecord[] = list.map((x) => ({ id: x.mr.id, phase: x.phase, patch: { ...x.patch, updatedAt }, note: `${x.phase}: ${x.detail}` }));
+    const entries: PhaseRecord[] = list.map((x) => ({ id: x.mr.id, phase: x.phase, patch: { ...x.patch, updatedAt }, note: `${x.phase}: ${x.detail}`, bead: x.mr.meta.bead ?? '' }));
     if (this.store.recordMany) return this.store.recordMany(entries);
     const out: MergeRequest[] = [];
     for (const e of entries) out.push(await this.store.record(e.id, e.phase, e.patch, e.note));

@@ -17,6 +17,10 @@ export interface PhaseRecord {
   phase: MrPhase;
   patch: Partial<MergeRequestMeta>;
   note: string;
+  /** The work bead the request delivers, as the pass holds the request (its meta.bead; none: ''): a
+   *  store that closes it with the request's landing need not read the request first. Recorded only
+   *  while the request still delivers it. */
+  bead?: string;
 }
 
 export interface FollowUp {

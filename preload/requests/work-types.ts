@@ -113,8 +113,9 @@ export interface DoneResult {
   /** Set when the hooked bead walks a molecule: the step this call closed and the one now current. */
   step?: { molecule: string; done: string; title: string; next: string | null; nextTitle: string | null };
   /** The bead this call put on the polecat's hook right away (a runtime that takes the next bead in
-   *  the same session: docs/work-loop.md); absent or null when the polecat went idle. */
-  next?: { bead: string; title: string; branch: string; convoy: string | null } | null;
+   *  the same session: docs/work-loop.md), as the write that hooked it read it (its description: the
+   *  session may start on it without a `gt hook`); absent or null when the polecat went idle. */
+  next?: { bead: string; title: string; description: string; branch: string; convoy: string | null } | null;
 }
 
 export interface ConvoyStatus {

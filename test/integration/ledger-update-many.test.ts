@@ -1,6 +1,7 @@
 // updateMany (real Dolt): several beads changed in ONE commit authored by the actor, all or nothing —
-// a failed compare-and-set on any of them writes nothing; it also reads only what was asked
-// (ready({ ids }) looks among the given beads and nowhere else).
+// a failed compare-and-set on any of them writes nothing; a patch derived in the write sees the bead
+// as it is then (a change made after the caller's own read is kept); it also reads only what was
+// asked (ready({ ids }) looks among the given beads and nowhere else).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
@@ -81,6 +82,50 @@ describe('updateMany and ready among ids', { skip: skip ?? false }, () => {
     await t.ledger.updateMany([{ id: b1.id, patch: { status: 'closed' }, closeReason: 'done' }, { id: b3.id, patch: { status: 'in_progress' } }], 'tester');
     assert.deepEqual(await blocked(all), { [d.id]: 0, [p.id]: 1, [c.id]: 1 }, 'b1 closed, b3 still not: d free, p and c blocked');
     assert.deepEqual((await t.ledger.ready({ ids: all, limit: 10 })).map((x) => x.id), [d.id]);
+  });
+
+  test('a derived patch is built in the write from the bead as it is then: a change made after the caller read it is kept; null leaves a bead alone; a refusal writes nothing', async () => {
+    const [x, y, z] = await t.ledger.createMany([
+      { title: 'dx', prefix: 'dp', metadata: { gt: { rig: 'r' } } }, { title: 'dy', prefix: 'dp' }, { title: 'dz', prefix: 'dp' },
+    ], 'tester');
+    const [seen] = await t.ledger.getMany([x.id]);
+    // Another writer (bd, a human) changes x after the caller's read.
+    await t.ledger.update(x.id, { metadata: { ...seen.metadata, other: 'kept' }, addLabels: ['later'] }, 'someone');
+    const built: Array<string | null> = [];
+    const before = (await log()).length;
+    const out = await t.ledger.updateMany([
+      { id: x.id, patch: (b) => { built.push(b ? JSON.stringify(b.metadata) : null); return { metadata: { ...b!.metadata, mine: b!.labels.join(',') } }; } },
+      { id: y.id, patch: () => null },
+      { id: 'dp-missing', patch: (b) => (b ? { title: 'never' } : null) },
+      { id: z.id, patch: (b) => ({ status: 'closed', metadata: { was: b!.status } }), closeReason: 'derived' },
+    ], 'tester');
+    assert.deepEqual(built, [JSON.stringify({ gt: { rig: 'r' }, other: 'kept' })], 'built once, from the bead as the other writer left it');
+    assert.deepEqual(out.map((b) => b.id), [x.id, y.id, z.id], 'the bead left alone is in the answer, the missing one is not');
+    assert.deepEqual((await t.ledger.show(x.id)).metadata, { gt: { rig: 'r' }, other: 'kept', mine: 'later' });
+    assert.deepEqual(out[0].metadata, { gt: { rig: 'r' }, other: 'kept', mine: 'later' }, 'the answer is what was written');
+    assert.equal((await t.ledger.show(y.id)).updatedAt, y.updatedAt, 'y unchanged');
+    const zNow = await t.ledger.show(z.id);
+    assert.equal(zNow.status, 'closed');
+    assert.equal(zNow.closeReason, 'derived');
+    assert.deepEqual(zNow.metadata, { was: 'open' });
+    const commits = await log();
+    assert.equal(commits.length, before + 1, 'one commit');
+    assert.match(commits[0].message, new RegExp(`^close ${x.id} ${y.id} dp-missing ${z.id}$`), 'named a close: a derived patch closed a bead');
+
+    // A derived patch that refuses (the bead moved on) refuses the whole write.
+    await t.ledger.update(y.id, { status: 'hooked', assignee: 'r/polecats/other' }, 'someone');
+    const refused = (await log()).length;
+    await assert.rejects(
+      t.ledger.updateMany([
+        { id: x.id, patch: { title: 'not written' } },
+        { id: y.id, patch: (b) => { if (b!.status !== 'open') throw new TownError('conflict', 'taken'); return { status: 'hooked' }; } },
+      ], 'tester'),
+      (e: unknown) => e instanceof TownError && e.code === 'conflict',
+    );
+    assert.equal((await log()).length, refused, 'nothing written');
+    assert.equal((await t.ledger.show(x.id)).title, 'dx');
+    // A derived patch that builds an invalid patch is refused like a static one.
+    await assert.rejects(t.ledger.updateMany([{ id: x.id, patch: () => ({ priority: 99 }) }], 'tester'), (e: unknown) => e instanceof TownError && e.code === 'invalid');
   });
 
   test('ready({ ids }) answers among those beads only', async () => {

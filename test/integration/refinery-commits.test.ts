@@ -1,10 +1,12 @@
 // What the town's Refinery writes per landed request (real dolt sql-server, real git, the town's
 // store): a request with its work bead in review lands in ONE Dolt commit authored by the refinery,
 // which records the request merged and closes the bead together; a request found already in the
-// target is recorded the same way; a gate that runs long has its request written `testing` first.
+// target is recorded the same way; a gate that runs long has its request written `testing` first;
+// the landing write builds both from the beads as it reads them (nothing read before it goes stale).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bead } from '../../preload/types.ts';
 import { findDolt } from '../../main/ledger/dolt-locate.ts';
@@ -111,4 +113,46 @@ test('a gate running longer than recordTestingAfterMs has its request written te
   const mine = await commitsSince(ledger, from);
   assert.deepEqual(mine.map((x) => x.committer), [ACTOR, ACTOR], `testing, then merged with its bead (${mine.map((x) => x.message.split('\n')[0]).join(' | ')})`);
   await assertLanded(ledger, c.bead.id, c.mr);
+});
+
+test('the landing write is built from the beads as it reads them: changes made by other writers while the pass held the requests are kept; a bead closed meanwhile is left as it is', async (t) => {
+  if (!findDolt()) {
+    t.skip('dolt is not installed (GT_DOLT, PATH or the install cache)');
+    return;
+  }
+  const { fix, ledger, store, landed } = await setUp(t);
+  // The gate waits for the test: the pass has read its requests (and their beads) before it runs.
+  const started = `${fix.root}/gate-started`;
+  const go = `${fix.root}/gate-go`;
+  const refinery = new Refinery({
+    repoDir: fix.repoDir, workDir: fix.workDir, recordTestingAfterMs: 600_000, batchSize: 2,
+    gate: { command: `touch ${started}; while [ ! -f ${go} ]; do sleep 0.05; done; ${GATE}`, timeoutMs: 60_000 },
+  }, store);
+  fix.branch('polecat/nux/gt-d', goodModule('d'));
+  fix.branch('polecat/nux/gt-e', goodModule('e'));
+  const d = await inReview(ledger, refinery, 'polecat/nux/gt-d');
+  const e = await inReview(ledger, refinery, 'polecat/nux/gt-e');
+  const pass = refinery.processOnce();
+  for (let i = 0; i < 400 && !existsSync(started); i++) await sleep(50);
+  assert.ok(existsSync(started), 'the gate started');
+  // Meanwhile, other writers (bd, a human, gt done's touch of a request): d's bead and request get a
+  // note each; e's bead is closed by hand.
+  const dBead = await ledger.show(d.bead.id);
+  await ledger.update(d.bead.id, { metadata: { ...dBead.metadata, reviewedBy: 'a human' } }, 'someone');
+  const dMr = await ledger.show(d.mr);
+  await ledger.update(d.mr, { metadata: { ...dMr.metadata, touchedBy: 'someone' } }, 'someone');
+  await ledger.closeBead(e.bead.id, 'closed by hand', 'someone');
+  writeFileSync(go, '');
+  const report = await pass;
+  assert.deepEqual([...report.merged].sort(), [d.mr, e.mr].sort());
+  await assertLanded(ledger, d.bead.id, d.mr);
+  const work = await ledger.show(d.bead.id);
+  assert.equal(work.metadata.reviewedBy, 'a human', "the bead's change made during the pass is kept");
+  assert.equal((work.metadata.gt as { review?: unknown }).review, null, 'and the landing cleared its review');
+  const request = await ledger.show(d.mr);
+  assert.equal(request.metadata.touchedBy, 'someone', "the request's change made during the pass is kept");
+  const closedByHand = await ledger.show(e.bead.id);
+  assert.equal(closedByHand.closeReason, 'closed by hand', 'a bead closed meanwhile is not closed again');
+  assert.equal((await ledger.show(e.mr)).metadata.phase, 'merged', 'its request is recorded merged');
+  assert.deepEqual(landed, [d.bead.id], 'only the bead this write closed is told as landed');
 });

@@ -20,10 +20,10 @@ const bead = (id: string, extra: Partial<Bead> = {}): Bead => ({
 });
 const convoy = (id: string, tracked: string[], meta: Record<string, unknown>): OpenConvoy => ({ convoy: bead(id, { type: 'convoy', metadata: meta }), tracked });
 
-function reads(queued: Bead[], ready: Bead[]): WorkReads & { readyCalls: string[][] } {
+function reads(queued: Bead[], ready: Bead[]): WorkReads & { readyCalls: string[][]; queuedBeads: Bead[]; readyBeads: Bead[] } {
   const readyCalls: string[][] = [];
   return {
-    readyCalls,
+    readyCalls, queuedBeads: queued, readyBeads: ready,
     queued: async () => queued,
     ready: async (ids) => {
       readyCalls.push(ids);
@@ -41,8 +41,9 @@ test('queued slings first, oldest queued first; then convoy beads in tracked ord
   );
   const picks = await pickWork(r, rigs, [convoy('hq-c1', ['aa-1', 'aa-2', 'aa-3'], { rig: 'a', runtime: 'script' })], { town: 4, rigs: new Map([['a', 4]]) }, new Set());
   assert.deepEqual(picks.map((p) => p.bead), ['aa-q1', 'aa-q2', 'aa-1', 'aa-2']);
-  assert.deepEqual(picks[0], { bead: 'aa-q1', rig: 'a', runtime: 'script', convoy: undefined });
-  assert.deepEqual(picks[2], { bead: 'aa-1', rig: 'a', runtime: 'script', convoy: 'hq-c1' });
+  // Each pick carries the bead as its read saw it (gt done builds its next hook from it, then again in the write).
+  assert.deepEqual(picks[0], { bead: 'aa-q1', rig: 'a', runtime: 'script', convoy: undefined, read: r.queuedBeads.find((b) => b.id === 'aa-q1') });
+  assert.deepEqual(picks[2], { bead: 'aa-1', rig: 'a', runtime: 'script', convoy: 'hq-c1', read: r.readyBeads.find((b) => b.id === 'aa-1') });
 });
 
 test('a reserved bead (assigned), a bead in flight and a rig without room are skipped', async () => {

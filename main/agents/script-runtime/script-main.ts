@@ -7,7 +7,9 @@
 //   `gt hook --json`       the bead on this agent's hook (the real path)
 // When done it commits in the worktree (if it is a git repository with changes) and runs
 // `gt done`, unless the bead came from a file/env (then there is no hook to complete). When `gt done`
-// names a next bead (it hooked one at once), the same session goes on with it, read from the hook.
+// names a next bead (it hooked one at once), the same session goes on with it, as gt done's answer
+// gives it (id, title, description: no `gt hook` read; an older town's answer without the
+// description: read from the hook).
 // A hooked bead that walks a sequential molecule is done step by step: `gt mol next` names the
 // current step (a restarted session resumes there), its description's gt-script block runs, the
 // changes are committed, and `gt done` records the step; a gate step is waited for.
@@ -50,8 +52,13 @@ interface LoadedBead {
   firstStep?: Promise<CurrentStep>;
 }
 
-async function loadBead(): Promise<LoadedBead> {
+async function loadBead(given: DoneAnswer['next'] = null): Promise<LoadedBead> {
   const env = process.env;
+  if (given && typeof given.description === 'string') {
+    const firstStep = gtJson<CurrentStep>(['mol', 'next', '--json']);
+    firstStep.catch(() => undefined); // awaited later, or not at all
+    return { bead: { id: given.bead, title: given.title, description: given.description }, fromHook: true, firstStep };
+  }
   if (env.GT_SCRIPT_FILE) {
     return { bead: { id: env.GT_BEAD ?? 'local', title: env.GT_SCRIPT_TITLE ?? 'scripted task', description: readFileSync(env.GT_SCRIPT_FILE, 'utf8') }, fromHook: false };
   }
@@ -118,7 +125,7 @@ interface DoneAnswer {
   outcome: string;
   mergeRequest: string | null;
   /** The bead gt done put on the hook at once: this session goes on with it. */
-  next?: { bead: string; title: string } | null;
+  next?: { bead: string; title: string; description?: string } | null;
 }
 
 /** `gt done`, with a line saying what came of it. */
@@ -167,12 +174,13 @@ async function main(): Promise<number> {
   const io = makeIO(worktree);
   // One bead after another: `gt done` may put the next one on the hook (the runtime takes its next
   // bead in the same session, docs/work-loop.md); then it is read from the hook like the first.
+  let given: DoneAnswer['next'] = null;
   for (;;) {
     let bead: HookedBead;
     let fromHook: boolean;
     let firstStep: Promise<CurrentStep> | undefined;
     try {
-      ({ bead, fromHook, firstStep } = await loadBead());
+      ({ bead, fromHook, firstStep } = await loadBead(given));
     } catch (err) {
       say(`gt-script: failed: cannot read the hook: ${(err as Error).message}\n`);
       return 1;
@@ -197,6 +205,7 @@ async function main(): Promise<number> {
       return 1;
     }
     if (!next) break;
+    given = next;
     say(`gt-script: next on the hook: ${next.bead} (${next.title})\n`);
   }
   say('gt-script: done\n');

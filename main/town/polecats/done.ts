@@ -19,7 +19,11 @@
 // - The next bead (docs/work-loop.md): for a runtime that takes it in the same session, the bead the
 //   Witness's feed would give this polecat next is claimed from the feed and hooked in that same
 //   write; the worktree is put on its branch before the answer names it. A hook refused meanwhile
-//   (someone slung it) leaves the polecat idle instead; nothing else changes.
+//   (someone slung it) leaves the polecat idle instead; nothing else changes. gt done reads no bead
+//   for it: the pick comes with the bead as the feed's read saw it, the hook is built in the write
+//   from the bead as the write reads it (nextHookItem: refused unless still open, unassigned, on the
+//   same runtime and convoy), and whether the polecat holds a bead reserved for it is answered from
+//   memory (ReservedWork).
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
@@ -30,11 +34,12 @@ import { resolveBranch } from '../../git/resolve-commit.ts';
 import { polecatBranch, polecatWorktree } from '../rigs/rig-paths.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
 import { getRuntime, runtimeNameFor } from '../../agents/runtimes/runtime-registry.ts';
-import type { BeadCreateInput, BeadUpdate } from '../../ledger/ledger-schemas.ts';
+import type { BeadCreateInput } from '../../ledger/ledger-schemas.ts';
+import type { UpdateItem } from '../../ledger/ledger.ts';
 import type { WorkPick } from '../supervisors/next-work.ts';
 import { parseAddress, type AgentMeta } from './agent-store.ts';
 import { commitLeftovers, commitsAhead, prepareWorktree } from './polecat-git.ts';
-import { isInReview, isWorkType, MR_LABEL, QUEUED_LABEL, refineryAddress, refuseSequentialSteps, withWorkNote, workNote } from './work-beads.ts';
+import { isInReview, isWorkType, looksLikeStep, MR_LABEL, QUEUED_LABEL, refineryAddress, refuseSequentialSteps, withWorkNote, workNote } from './work-beads.ts';
 
 function inside(dir: string, root: string): boolean {
   let a: string;
@@ -208,23 +213,27 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
             ? [{ id: current.id, patch: { metadata: { ...withoutHold(current.metadata), note: `resubmitted by ${actor} at ${head!.slice(0, 10)}`, updatedAt: new Date().toISOString() }, expectStatus: ['open' as const, 'in_progress' as const] } }]
             : []),
         ];
+        let updated: Bead[];
         if (!request) {
-          const updated = await c.ledger.updateMany(items(mergeRequest), actor);
+          updated = await c.ledger.updateMany(items(mergeRequest), actor);
           c.openRequests?.written(updated);
-          return c.agents.written(updated);
+        } else {
+          // A new request is made in the same write (one commit): it is never seen before its bead is in review.
+          const both = await c.ledger.createAndUpdate([request], ([mr]) => items(mr.id), actor);
+          mergeRequest = both.created[0].id;
+          c.openRequests?.written(both.created);
+          updated = both.updated;
         }
-        // A new request is made in the same write (one commit): it is never seen before its bead is in review.
-        const { created, updated } = await c.ledger.createAndUpdate([request], ([mr]) => items(mr.id), actor);
-        mergeRequest = created[0].id;
-        c.openRequests?.written(created);
         c.agents.written(updated);
+        // The next bead as the write hooked it (its labels, title: read in the write).
+        if (take) take.bead = updated.find((b) => b.id === take.bead.id) ?? take.bead;
       };
       try {
         await write(next);
         chained = next;
       } catch (e) {
         // The next bead was taken meanwhile (its compare-and-set failed): the polecat goes idle instead.
-        if (!next || (e as TownError).code !== 'conflict' || !(await hookTaken(c, next))) throw e;
+        if (!next || (e as TownError).code !== 'conflict' || !(next.refused || await hookTaken(c, next))) throw e;
         await write(null);
       }
     } finally {
@@ -237,7 +246,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
     else c.wake();
     return {
       bead: beadId, agent: actor, branch, mergeRequest, head, already: false, autoCommit, outcome: 'in-review',
-      next: chained ? { bead: chained.bead.id, title: chained.bead.title, branch: chained.branch, convoy: chained.convoy } : null,
+      next: chained ? { bead: chained.bead.id, title: chained.bead.title, description: chained.bead.description, branch: chained.branch, convoy: chained.convoy } : null,
     };
   });
 }
@@ -254,8 +263,11 @@ interface NextBead {
   bead: Bead;
   branch: string;
   convoy: string | null;
-  /** Hooks it to the polecat: a compare-and-set from open, stamped (slungAt) when the write is built. */
-  hook: () => { id: string; patch: BeadUpdate };
+  /** Hooks it to the polecat: built in the write from the bead as it reads it there (still open,
+   *  unassigned, the same runtime and convoy, else a conflict), stamped (slungAt) then. */
+  hook: () => UpdateItem;
+  /** The hook's last build refused the bead (it was taken or changed since it was picked). */
+  refused: boolean;
   /** The polecat's record: working on it. */
   agent: Partial<AgentMeta>;
   release: () => void;
@@ -278,36 +290,65 @@ async function claimNextBead(c: WorkContext, opts: DoneOptions, actor: string, r
     return null;
   }
   if (!runtime.def.nextBeadInSession) return null;
-  const own = await c.ledger.list({ status: 'open', assignee: actor });
-  if (own.some(isWorkType)) return null;
+  // Held in memory (ReservedWork: the town's own reservations at once, others' as the feed delivers them).
+  const own = c.reserved ? await c.reserved.of(actor) : (await c.ledger.list({ status: 'open', assignee: actor })).filter(isWorkType);
+  if (own.length) return null;
   const claim = await opts.next(rig);
   if (!claim) return null;
   try {
     const { pick } = claim;
-    const [bead] = await c.ledger.getMany([pick.bead]);
+    // The bead as the pick's read saw it (ClaimReads: at most CLAIM_FRESH_MS ago, or being read), for
+    // what is decided before the write; the hook is built in the write from the bead as it reads it
+    // there, and refused (a conflict: the polecat goes idle) unless that one still fits.
+    const [bead] = pick.read ? [pick.read] : await c.ledger.getMany([pick.bead]);
     if (!bead || bead.status !== 'open' || bead.assignee || !isWorkType(bead)) throw new Error('no longer open');
     await refuseSequentialSteps(c.ledger, [bead]);
-    const beadRuntime = pick.runtime ?? workNote(bead).runtime ?? rig.runtime ?? runtimeNameFor(c.settings.runtimes, { rig: rig.name, role: 'polecat' });
+    const runtimeOf = (b: Bead) => pick.runtime ?? workNote(b).runtime ?? rig.runtime ?? runtimeNameFor(c.settings.runtimes, { rig: rig.name, role: 'polecat' });
+    const convoyOf = (b: Bead) => pick.convoy ?? workNote(b).convoy ?? null;
+    const beadRuntime = runtimeOf(bead);
     if (beadRuntime !== session.runtime) throw new Error(`it runs on ${beadRuntime}`);
-    const convoy = pick.convoy ?? workNote(bead).convoy ?? null;
+    const convoy = convoyOf(bead);
     if (await c.gate?.({ rig: rig.name, bead: bead.id, convoy })) throw new Error('held by the gate');
     const name = parseAddress(actor)!.name;
     const branch = polecatBranch(name, bead.id);
-    return {
-      bead, branch, convoy, release: claim.release,
-      hook: () => ({
-        id: bead.id,
-        patch: {
-          status: 'hooked', assignee: actor, expectStatus: ['open'],
-          metadata: withWorkNote(bead, { rig: rig.name, polecat: actor, branch, runtime: beadRuntime, slungBy: actor, slungAt: new Date().toISOString(), ...(convoy ? { convoy } : {}) }),
-        },
-      }),
+    const next: NextBead = {
+      bead, branch, convoy, release: claim.release, refused: false,
+      hook: () => nextHookItem(bead, { actor, rig: rig.name, branch, runtime: beadRuntime, convoy }, runtimeOf, convoyOf, (r) => { next.refused = r; }),
       agent: { state: 'working', hook: bead.id, branch, workdir, runtime: beadRuntime, respawns: 0, handoff: null },
     };
+    return next;
   } catch {
     claim.release();
     return null;
   }
+}
+
+/**
+ * The next bead's hook (NextBead.hook), built in the write from the bead as it reads it there: still
+ * open, unassigned, of a work type, on the same runtime and convoy as decided from `picked` (the bead
+ * as the pick's read saw it), and not a step unless it was one; else a conflict (`refused(true)`), so
+ * a bead taken or changed since it was picked is never hooked on what was read of it. Its metadata is
+ * the one the write reads, with the work note.
+ */
+export function nextHookItem(
+  picked: Bead, to: { actor: string; rig: string; branch: string; runtime: string; convoy: string | null },
+  runtimeOf: (b: Bead) => string, convoyOf: (b: Bead) => string | null, refused: (refused: boolean) => void,
+): UpdateItem {
+  return {
+    id: picked.id,
+    patch: (current: Bead | null) => {
+      const no = !current || current.status !== 'open' || !!current.assignee || !isWorkType(current)
+        || runtimeOf(current) !== to.runtime || convoyOf(current) !== to.convoy || (looksLikeStep(current) && !looksLikeStep(picked));
+      refused(no);
+      if (no) throw new TownError('conflict', `${picked.id} was taken or changed since it was picked`);
+      return {
+        status: 'hooked', assignee: to.actor, expectStatus: ['open'], expectAssignee: null,
+        metadata: withWorkNote(current!, {
+          rig: to.rig, polecat: to.actor, branch: to.branch, runtime: to.runtime, slungBy: to.actor, slungAt: new Date().toISOString(), ...(to.convoy ? { convoy: to.convoy } : {}),
+        }),
+      };
+    },
+  };
 }
 
 /** Whether the refused write was the next bead's hook (taken meanwhile), not the bead in review. */

@@ -65,7 +65,7 @@ export function isWorkType(bead: Bead): boolean {
 export const isHeld = (b: Bead): boolean => b.status === 'hooked' || b.status === 'in_progress';
 
 /** A bead cooked as a molecule's step carries the step label and metadata.step (molecules/cook-plan.ts). */
-const looksLikeStep = (b: Bead): boolean => b.labels.includes(STEP_LABEL) || !!(b.metadata as { step?: unknown }).step;
+export const looksLikeStep = (b: Bead): boolean => b.labels.includes(STEP_LABEL) || !!(b.metadata as { step?: unknown }).step;
 
 /**
  * Refuses the steps of a sequential molecule (the ledger's rule, ledger/sequential-steps.ts): the

@@ -91,6 +91,7 @@ export class FollowUpDispatch {
         status: 'hooked', expectStatus: ['open'],
         metadata: withWorkNote(fresh, { rig: rig.name, polecat: address, branch, runtime, slungBy: ACTOR, slungAt: new Date().toISOString() }),
       }, ACTOR);
+      this.c.reserved?.written([hooked]);
       if (!agent) await this.c.agents.create({ address, role: 'polecat', name: addr.name, rig: rig.name }, rig.prefix, ACTOR);
       await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }, ACTOR);
       try {
@@ -101,7 +102,8 @@ export class FollowUpDispatch {
         this.c.publish('workEvent', { kind: 'dispatched', agent: address, bead: bead.id, rig: rig.name, message: `${bead.id} (refinery follow-up on ${branch}) → ${address} in ${terminal}`, at: Date.now() });
         return true;
       } catch (err) {
-        await this.c.ledger.update(bead.id, { status: 'open', expectStatus: ['hooked'] }, ACTOR).catch(() => undefined);
+        // Reserved for its polecat again: `gt done` must see it at once (ReservedWork).
+        await this.c.ledger.update(bead.id, { status: 'open', expectStatus: ['hooked'] }, ACTOR).then((b) => this.c.reserved?.written([b]), () => undefined);
         await this.c.agents.patch(address, { state: 'idle', hook: null }, ACTOR).catch(() => undefined);
         const ms = Math.min(60_000, (wait?.ms ?? 1_000) * 2);
         this.backoff.set(bead.id, { until: Date.now() + ms, ms });

@@ -46,10 +46,12 @@ export class OpenMergeRequests {
   }
 
   /** The merge queue's slice of the ledger, whose lists of open requests are answered from here and
-   *  whose writes are reported here. */
-  reporting(ledger: TownLedgerForQueue): TownLedgerForQueue {
+   *  whose writes are reported here, and to `also` (the town's other mirrors: ReservedWork). */
+  reporting(ledger: TownLedgerForQueue, also: (beads: Bead[]) => void = () => undefined): TownLedgerForQueue {
     const seen = <T extends Bead | Bead[]>(p: Promise<T>): Promise<T> => p.then((r) => {
-      this.written(Array.isArray(r) ? r : [r as Bead]);
+      const beads = Array.isArray(r) ? r : [r as Bead];
+      this.written(beads);
+      also(beads);
       return r;
     });
     return {

@@ -105,7 +105,7 @@ export class RefineryPool {
       severity: 'high', from: actor, source: 'refinery', details: { bead: h.bead, mergeRequest: h.mergeRequest, rig: h.rig },
       message: `${h.bead} failed the merge queue ${h.reworks} times and is held for a human (status blocked): ${h.title}\nLast: ${h.reason}\nFix it, then \`gt sling ${h.bead}\` again (or close it).`,
     });
-    const ledger = this.o.work.openRequests?.reporting(this.o.ledger) ?? this.o.ledger;
+    const ledger = this.o.work.openRequests?.reporting(this.o.ledger, (beads) => this.o.work.reserved?.written(beads)) ?? this.o.ledger;
     const store = new TownMergeQueueStore(ledger, { prefix: rig.prefix, actor, rig: rig.name, reworkCap: this.settings.reworkCap, held }, () => void this.followUps.kick(), () => this.o.work.wake(FEED_WAKE_MS));
     void store.reconcileReviews().catch((e: Error) => this.o.log(`refinery ${rig.name}: reconciling beads in review: ${e.message}`));
     const refinery = new Refinery({

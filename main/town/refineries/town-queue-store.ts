@@ -17,7 +17,7 @@
 // - A request with no bead in review (a hand-made `gt mq submit`, a bead closed meanwhile) gets a
 //   follow-up bead as before: open, assigned to its polecat if any, on the request's branch.
 import type { Bead } from '../../../preload/types.ts';
-import type { Ledger } from '../../ledger/ledger.ts';
+import type { BeadUpdate, Ledger } from '../../ledger/ledger.ts';
 import type { MergeRequest, FollowUp, MergeRequestMeta, MrPhase, PhaseRecord } from '../../refinery/types.ts';
 import { beadToMergeRequest, LedgerMergeQueueStore, type LedgerForQueue, type LedgerItem, type LedgerStoreOptions } from '../../refinery/ledger-store.ts';
 import { isInReview, withWorkNote, workNote } from '../polecats/work-beads.ts';
@@ -87,7 +87,7 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
     const way = after && beadId && followUp ? await this.wayBack(beadId, after, followUp) : null;
     let recorded: MergeRequest;
     if (way) {
-      const [item] = await this.phaseItems([{ id, phase, patch, note }]);
+      const [item] = this.phaseItems([{ id, phase, patch, note }]);
       const written = await this.townLedger.updateMany([item, way.item], this.opts.actor).catch(() => null);
       if (written) {
         recorded = beadToMergeRequest(written.find((b) => b.id === id)!)!;
@@ -114,35 +114,39 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
       for (const e of entries) out.push(await this.record(e.id, e.phase, e.patch, e.note));
       return out;
     }
-    const items = await this.phaseItems(entries);
+    const items = this.phaseItems(entries);
+    // Each merged request's work bead (the one the pass holds it with; a request recorded without it,
+    // e.g. one found already in the target, is read), closed in the same write if it is not closed yet:
+    // built in the write from the bead as it reads it there (no read before the write).
+    const unknown = entries.filter((e) => e.phase === 'merged' && e.bead === undefined).map((e) => e.id);
+    const read = new Map(unknown.length ? (await this.townLedger.getMany(unknown)).map((b) => [b.id, (b.metadata as Partial<MergeRequestMeta>).bead ?? '']) : []);
     const landing = new Map<string, { mr: string; mergedAs: string | undefined }>();
-    for (const [i, e] of entries.entries()) {
-      if (e.phase !== 'merged') continue;
-      const bead = (items[i].patch.metadata as Partial<MergeRequestMeta> | undefined)?.bead;
-      if (bead) landing.set(bead, { mr: e.id, mergedAs: e.patch.mergedAs ?? (items[i].patch.metadata as Partial<MergeRequestMeta>).mergedAs });
+    for (const e of entries) {
+      const bead = e.phase === 'merged' ? e.bead ?? read.get(e.id) : undefined;
+      if (bead && !entries.some((x) => x.id === bead)) landing.set(bead, { mr: e.id, mergedAs: e.patch.mergedAs });
     }
-    const closes: LedgerItem[] = [];
-    const landed: string[] = [];
-    if (landing.size) {
-      for (const bead of await this.townLedger.getMany([...landing.keys()])) {
-        if (bead.status === 'closed' || items.some((x) => x.id === bead.id)) continue;
-        const { mr, mergedAs } = landing.get(bead.id)!;
-        closes.push({ id: bead.id, ...landedClose(bead, mr, mergedAs) });
-        landed.push(bead.id);
-      }
-    }
+    // Whether the (last run of the) write closed each: a rerun decides again.
+    const closing = new Map<string, boolean>();
+    const closes: LedgerItem[] = [...landing].map(([bead, { mr, mergedAs }]) => ({
+      id: bead,
+      patch: (current: Bead | null) => {
+        const close = !!current && current.status !== 'closed';
+        closing.set(bead, close);
+        return close ? landedPatch(current!) : null;
+      },
+      closeReason: landedReason(mr, mergedAs),
+    }));
     // The work beads first: they close before (here: with) their requests (see the header).
     const written = await this.townLedger.updateMany([...closes, ...items], this.opts.actor);
     const byId = new Map(written.map((b) => [b.id, b]));
-    for (const bead of landed) this.beadLanded(bead);
+    for (const [bead, closed] of closing) if (closed) this.beadLanded(bead);
     return entries.map((e) => beadToMergeRequest(byId.get(e.id)!)!);
   }
 
   private async closeLanded(beadId: string, mr: string, mergedAs: string | undefined): Promise<void> {
     const bead = await this.townLedger.show(beadId).catch(() => null);
     if (!bead || bead.status === 'closed') return;
-    const { patch, closeReason } = landedClose(bead, mr, mergedAs);
-    await this.townLedger.closeBead(beadId, closeReason, this.opts.actor, patch);
+    await this.townLedger.closeBead(beadId, landedReason(mr, mergedAs), this.opts.actor, landedPatch(bead));
     this.beadLanded(beadId);
   }
 
@@ -201,7 +205,7 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
    * The write that sends a bead in review back (compare-and-set from in_progress, its label in the
    * same write), and what follows it (the hold's notice); null when the bead is not, or no longer, this request's.
    */
-  private async wayBack(beadId: string, mr: MergeRequest, f: FollowUp): Promise<{ item: LedgerItem; finish: () => void } | null> {
+  private async wayBack(beadId: string, mr: MergeRequest, f: FollowUp): Promise<{ item: { id: string; patch: BeadUpdate }; finish: () => void } | null> {
     const bead = await this.townLedger.show(beadId).catch(() => null);
     if (!bead || !isInReview(bead) || workNote(bead).review?.mergeRequest !== mr.id) return null;
     const polecat = workNote(bead).polecat ?? mr.meta.polecat!;
@@ -230,12 +234,14 @@ export class TownMergeQueueStore extends LedgerMergeQueueStore {
 /** A landed work bead's close: one write, closed, and who did the work back on it (the Refinery held
  *  it while in review). Never in two: an in_progress bead assigned to a polecat, even for a moment,
  *  reads as its hook. */
-function landedClose(bead: Bead, mr: string, mergedAs: string | undefined): { patch: { status: 'closed'; assignee?: string; metadata: Record<string, unknown> }; closeReason: string } {
+function landedPatch(bead: Bead): { status: 'closed'; assignee?: string; metadata: Record<string, unknown> } {
   const polecat = workNote(bead).polecat;
-  return {
-    patch: { status: 'closed', ...(polecat && isInReview(bead) ? { assignee: polecat } : {}), metadata: withWorkNote(bead, { review: null, rework: null }) },
-    closeReason: `landed: merge request ${mr}${mergedAs ? ` merged as ${mergedAs.slice(0, 10)}` : ''}`,
-  };
+  return { status: 'closed', ...(polecat && isInReview(bead) ? { assignee: polecat } : {}), metadata: withWorkNote(bead, { review: null, rework: null }) };
+}
+
+/** A landed work bead's close reason. */
+function landedReason(mr: string, mergedAs: string | undefined): string {
+  return `landed: merge request ${mr}${mergedAs ? ` merged as ${mergedAs.slice(0, 10)}` : ''}`;
 }
 
 /** The account of a rejection the Refinery did not explain through a follow-up (by hand, or found after a crash). */

@@ -20,6 +20,8 @@ export interface WorkPick {
   rig: string;
   runtime?: string;
   convoy?: string;
+  /** The bead as the read that picked it saw it (a hook built from it is built again in its write). */
+  read?: Bead;
 }
 
 /** Slots free now: in the town, and per rig (a rig missing from the map has none). */
@@ -74,7 +76,7 @@ export async function pickWork(reads: WorkReads, rigs: Map<string, RigInfo>, con
     if (skip.has(b.id)) continue;
     const note = workNote(b);
     const rig = note.rig ? rigs.get(note.rig) : undefined;
-    if (rig && take(rig.name)) picks.push({ bead: b.id, rig: rig.name, runtime: note.runtime ?? undefined, convoy: note.convoy });
+    if (rig && take(rig.name)) picks.push({ bead: b.id, rig: rig.name, runtime: note.runtime ?? undefined, convoy: note.convoy, read: b });
   }
   const picked = new Set([...picks.map((p) => p.bead), ...skip]);
   for (const c of convoys) {
@@ -84,14 +86,14 @@ export async function pickWork(reads: WorkReads, rigs: Map<string, RigInfo>, con
     if (meta.rig && !room(meta.rig)) continue;
     for (let i = c.from ?? 0; i < tracked.length && free.town > 0; i += READY_CHUNK) {
       const chunk = tracked.slice(i, i + READY_CHUNK);
-      const ready = new Set((await reads.ready(chunk)).filter((b) => !b.assignee).map((b) => b.id));
+      const ready = new Map((await reads.ready(chunk)).filter((b) => !b.assignee).map((b) => [b.id, b]));
       for (const id of chunk) {
         if (!ready.has(id) || picked.has(id)) continue;
         const prefix = id.slice(0, id.indexOf('-'));
         const rig = meta.rig ? rigs.get(meta.rig) : [...rigs.values()].find((r) => r.prefix === prefix);
         if (!rig || !take(rig.name)) continue;
         picked.add(id);
-        picks.push({ bead: id, rig: rig.name, runtime: meta.runtime ?? undefined, convoy: convoy.id });
+        picks.push({ bead: id, rig: rig.name, runtime: meta.runtime ?? undefined, convoy: convoy.id, read: ready.get(id) });
       }
       if (meta.rig && !room(meta.rig)) break;
     }

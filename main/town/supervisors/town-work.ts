@@ -30,6 +30,7 @@ import { Escalations } from '../supervision/escalations.ts';
 import { Witness } from './witness.ts';
 import { FEED_WAKE_MS, type WorkContext } from './work-context.ts';
 import { OpenMergeRequests } from '../refineries/open-requests.ts';
+import { ReservedWork } from '../polecats/reserved-work.ts';
 
 
 export interface TownWorkOptions {
@@ -84,7 +85,7 @@ export class TownWork {
     const ctx: WorkContext = {
       ledger: o.ledger, townRoot: o.townRoot, townPrefix: o.townPrefix, settings, rigs: this.rigs, agents: this.agents,
       sessions: this.sessions, locks: new KeyedLock(), publish: o.publish, log: o.log, wake: (delayMs) => this.witness?.wake(delayMs),
-      openRequests: new OpenMergeRequests(o.ledger),
+      openRequests: new OpenMergeRequests(o.ledger), reserved: new ReservedWork(o.ledger),
     };
     this.context = ctx;
     const prime = (agent: string) => this.prime(agent).then((p) => p.text);
@@ -125,6 +126,7 @@ export class TownWork {
     this.convoys.onFeed(event);
     this.molecules.onFeed(event);
     this.context.openRequests?.onFeed(event);
+    this.context.reserved?.onFeed(event);
   }
 
   /** A bead changed somewhere (own or foreign write): convoys may land, capacity may be free. The

@@ -8,6 +8,7 @@ import type { AgentSessions } from '../sessions/agent-sessions.ts';
 import type { WorkSettings } from '../sessions/work-settings.ts';
 import type { KeyedLock } from '../../lib/keyed-lock.ts';
 import type { OpenMergeRequests } from '../refineries/open-requests.ts';
+import type { ReservedWork } from '../polecats/reserved-work.ts';
 
 export interface WorkContext {
   ledger: Ledger;
@@ -28,6 +29,8 @@ export interface WorkContext {
   gate?: (scope: { rig: string; bead?: string; convoy?: string | null; restart?: boolean }) => Promise<string | null>;
   /** The open merge requests held in memory (main/town/refineries/open-requests.ts); absent: read from the ledger. */
   openRequests?: OpenMergeRequests;
+  /** Open work beads reserved for an agent, held in memory (main/town/polecats/reserved-work.ts); absent: read from the ledger. */
+  reserved?: ReservedWork;
 }
 
 /** How long the Witness and the molecule patrol let ledger changes gather before a patrol (see
