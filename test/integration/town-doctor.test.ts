@@ -4,7 +4,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RigInfo } from '../../preload/requests/work-types.ts';
 import { git, startTestTown, type TestTown } from './town-fixture.ts';
@@ -30,7 +29,8 @@ test('no dolt, an open socket and an orphaned worktree: each named; --fix repair
   chmodSync(sock, 0o644);
   const ghost = join(rig.paths.root, 'polecats', 'ghost');
   git(rig.paths.bare, ['worktree', 'add', '-q', '-b', 'ghost-branch', ghost, rig.branch]);
-  const noDolt = { GT_DOLT: '', GT_DOLT_CACHE: mkdtempSync(join(tmpdir(), 'gt-empty-cache-')), PATH: '/usr/bin:/bin' };
+  // The empty install cache lives in the test town's folder, so the town's cleanup removes it.
+  const noDolt = { GT_DOLT: '', GT_DOLT_CACHE: mkdtempSync(join(t.dir, 'empty-dolt-cache-')), PATH: '/usr/bin:/bin' };
   const r = await t.gt(['doctor'], noDolt);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /✗ dolt: no usable dolt/);
