@@ -9,23 +9,15 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtRunner, GitRunner } from '../main/git/git-runner.ts';
-import { cpuSeconds } from './town-bench-util.ts';
+import { GitRunner } from '../main/git/git-runner.ts';
+import { holdBallast, measureRunnerCost, requireRunnerBinary } from './runner-cost.ts';
 
 const RUNS = Number(process.env.RUNS ?? 300);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const BALLAST_MB = Number(process.env.BALLAST_MB ?? 200);
 
-const binary = builtRunner();
-if (!binary) {
-  console.error('bench/git-runner: native/build/git-runner is not built (or older than its source): run `npx tsx scripts/build-native.ts`');
-  process.exit(1);
-}
-
-// Live memory like a town's: buffers and many small objects (both are page-table entries to copy).
-const ballast: unknown[] = [];
-for (let i = 0; i < BALLAST_MB / 2; i++) ballast.push(Buffer.alloc(1 << 20, i));
-for (let i = 0; i < BALLAST_MB * 2_500; i++) ballast.push({ i, text: `object ${i}` });
+const binary = requireRunnerBinary('bench/git-runner');
+const ballast = holdBallast(BALLAST_MB);
 
 const repo = mkdtempSync(join(tmpdir(), 'gt-bench-gitrunner-'));
 const git = (args: string[]) => new Promise<void>((resolve, reject) => execFile('git', ['-C', repo, ...args], (e) => (e ? reject(e) : resolve())));
@@ -41,26 +33,8 @@ const viaRunner = async () => {
   if (!r || r.code !== 0 || !r.stdout.length) throw new Error(`runner: ${r?.stderr.toString() ?? 'not available'}`);
 };
 
-const ownCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-const totals = { execFile: { own: 0, runner: 0, wall: 0, n: 0 }, runner: { own: 0, runner: 0, wall: 0, n: 0 } };
 await viaRunner(); // the runner started, outside the measurement
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, run] of [['execFile', viaExecFile], ['runner', viaRunner]] as const) {
-    const t = totals[name];
-    const own0 = ownCpu(), runner0 = cpuSeconds(runner.pid), wall0 = performance.now();
-    for (let i = 0; i < RUNS; i++) await run();
-    t.wall += performance.now() - wall0;
-    t.own += ownCpu() - own0;
-    t.runner += cpuSeconds(runner.pid) - runner0;
-    t.n += RUNS;
-  }
-}
+await measureRunnerCost(runner, { name: 'execFile (baseline)', run: viaExecFile }, { name: 'git runner', run: viaRunner }, { rounds: ROUNDS, runs: RUNS, what: 'run' });
 runner.close();
 rmSync(repo, { recursive: true, force: true });
-
-const perRun = (t: typeof totals.execFile) => ({ own: (t.own * 1000) / t.n, runner: (t.runner * 1000) / t.n, wall: t.wall / t.n });
-const a = perRun(totals.execFile), b = perRun(totals.runner);
-console.log(`this process: RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB; ${ROUNDS} rounds × ${RUNS} runs per case, alternated`);
-console.log(`execFile (baseline): this process ${a.own.toFixed(2)} CPU-ms per run, wall ${a.wall.toFixed(2)} ms`);
-console.log(`git runner:          this process ${b.own.toFixed(2)} CPU-ms per run, the runner ${b.runner.toFixed(2)} CPU-ms (10 ms ticks), wall ${b.wall.toFixed(2)} ms`);
-console.log(`ratio (runner / execFile): this process's CPU ${(b.own / a.own).toFixed(2)}x, with the runner's ${((b.own + b.runner) / a.own).toFixed(2)}x, wall ${(b.wall / a.wall).toFixed(2)}x`);
+ballast.length = 0;
