@@ -147,6 +147,8 @@ async function insertBead(tx: WriteTx, counts: PrefixCounts, input: ParsedCreate
     counts.bump(prefix);
   }
   const status = input.status ?? 'open';
+  // Described for the feed as the bead written (its labels with it); what follows keeps it so:
+  // dependencies are described, and an is_blocked of a bead made here is not a change it reports.
   await tx.exec(
     `INSERT INTO issues (id, title, description, design, acceptance_criteria, notes, status, priority, issue_type, assignee, owner,
        created_by, created_at, updated_at, started_at, closed_at, close_reason, metadata, defer_until)
@@ -154,11 +156,13 @@ async function insertBead(tx: WriteTx, counts: PrefixCounts, input: ParsedCreate
     [id, input.title, input.description ?? '', status, input.priority ?? 2, input.type ?? 'task', input.assignee ?? null,
       input.owner ?? '', tx.actor, tx.now, tx.now, status === 'in_progress' ? tx.now : null, status === 'closed' ? tx.now : null,
       JSON.stringify(input.metadata ?? {}), input.deferUntil ? sqlTime(input.deferUntil) : null],
+    true,
   );
+  tx.describe((d) => d.created(writtenBead(tx, id, input)));
   tx.touch('issues');
   await tx.event({ issueId: id, type: 'created' });
   for (const label of new Set(input.labels ?? [])) {
-    await tx.exec('INSERT INTO labels (issue_id, label) VALUES (?, ?)', [id, label]);
+    await tx.exec('INSERT INTO labels (issue_id, label) VALUES (?, ?)', [id, label], true);
     await tx.event({ issueId: id, type: 'label_added', comment: `Added label: ${label}` });
     tx.touch('labels');
   }

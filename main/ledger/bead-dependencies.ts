@@ -60,7 +60,8 @@ export async function addDependencies(ctx: LedgerContext, issueId: string, depen
     } else {
       for (let i = 0; i < fresh.length; i += 500) {
         const rows = fresh.slice(i, i + 500).map((id) => [randomUUID(), issueId, t, tx.now, tx.actor, '{}', '', id]);
-        await tx.exec('INSERT INTO dependencies (id, issue_id, type, created_at, created_by, metadata, thread_id, depends_on_issue_id) VALUES ?', [rows]);
+        await tx.exec('INSERT INTO dependencies (id, issue_id, type, created_at, created_by, metadata, thread_id, depends_on_issue_id) VALUES ?', [rows], true);
+        for (const row of rows) tx.describe((d) => d.dependencyAdded(row[0], issueId, row[7], t));
       }
       tx.touch('dependencies');
       await tx.events(fresh.map((id) => ({ issueId, type: 'dependency_added', newValue: JSON.stringify({ depends_on_id: id, type: t }) })));
@@ -111,10 +112,13 @@ export async function insertDependency(tx: WriteTx, issueId: string, dependsOnId
       throw new TownError('invalid', `refused: ${issueId} ${type} ${dependsOnId} would create a cycle (${dependsOnId} already depends on ${issueId})`);
     }
   }
+  const rowId = randomUUID();
   await tx.exec(
     "INSERT INTO dependencies (id, issue_id, type, created_at, created_by, metadata, thread_id, depends_on_issue_id) VALUES (?, ?, ?, ?, ?, '{}', '', ?)",
-    [randomUUID(), issueId, type, tx.now, tx.actor, dependsOnId],
+    [rowId, issueId, type, tx.now, tx.actor, dependsOnId],
+    true,
   );
+  tx.describe((d) => d.dependencyAdded(rowId, issueId, dependsOnId, type));
   tx.touch('dependencies');
   await tx.event({ issueId, type: 'dependency_added', newValue: JSON.stringify({ depends_on_id: dependsOnId, type }) });
   return true;

@@ -3,12 +3,14 @@
 // own small pool so a busy Ledger never delays it, and rides out dolt restarts by polling on.
 // Polling is paced (feed-pacing.ts): fast while things change, backing off to `idleMs` when nothing
 // does; poke() (a write this process made or is waiting on) polls at once and makes it fast again.
-// The town's own commits (ownCommit, from the ledger's writes) save two questions: the poll after
-// one reads the log up to it instead of asking for HEAD, and its diff reads the tables its write
-// staged instead of asking Dolt which tables changed. The answer is the same: a write's commit holds
-// exactly what it staged, unless another client had staged a table without committing it (the feed
-// then misses that table's changes in this commit). Anyone else's commit is found as before, by the
-// paced HEAD polls.
+// The town's own commits (ownCommit, from the ledger's writes) save questions: the poll after one
+// reads the log up to it instead of asking for HEAD; when its write described every change it made
+// (own-changes.ts) and began from the commit's parent (OwnCommit.base, checked against the log's
+// parents), that description is delivered and Dolt is not asked for the diff at all; else its diff
+// reads the tables its write staged instead of asking Dolt which tables changed. The answer is the
+// same: a write's commit holds exactly what it staged and described, unless another client had left
+// a change to one of those tables uncommitted (the feed then misses that change in this commit).
+// Anyone else's commit is found as before, by the paced HEAD polls.
 import { EventEmitter } from 'node:events';
 import mysql, { type Pool } from 'mysql2/promise';
 import type { BeadFeedEvent } from '../../preload/types.ts';
@@ -43,8 +45,8 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   private delayMs: number;
   /** A poke arrived during a poll: poll again right after it. */
   private again = false;
-  /** This process's commits not delivered yet: hash → the tables its write staged. */
-  private readonly own = new Map<string, readonly string[]>();
+  /** This process's commits not delivered yet, by hash. */
+  private readonly own = new Map<string, OwnCommit>();
   /** The newest of them, until a poll takes it. */
   private ownHead: string | null = null;
 
@@ -82,7 +84,7 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
 
   /** A commit this process's ledger made: poll now, up to it (see the header). */
   ownCommit(commit: OwnCommit): void {
-    this.own.set(commit.hash, commit.tables);
+    this.own.set(commit.hash, commit);
     if (this.own.size > OWN_COMMITS_KEPT) this.own.delete(this.own.keys().next().value!);
     this.ownHead = commit.hash;
     this.poke();
@@ -175,17 +177,17 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
     commits = commits.reverse();
     for (const c of commits) {
       if (!this.pool) return true;
-      // The first parent (a merge lists its parents comma-separated, first parent first).
-      const parent = String(c.parents ?? '').split(/[,\s]+/).find(Boolean);
-      await this.deliver(parent ?? from, c, parent ? this.own.get(c.commit_hash) : undefined);
+      // The parents, first parent first (a merge lists them comma-separated).
+      const parents = String(c.parents ?? '').split(/[,\s]+/).filter(Boolean);
+      await this.deliver(parents[0] ?? from, c, parents.length === 1 ? this.own.get(c.commit_hash) : undefined);
     }
     this.last = head;
     return true;
   }
 
-  /** `staged`: the tables the town's own write staged for this commit (when `from` is its parent). */
-  private async deliver(from: string, c: LogRow, staged?: readonly string[]): Promise<void> {
-    const changes = await diffCommits(this.q, from, c.commit_hash, staged);
+  /** `own`: the town's own write that made this commit (when `from` is its only parent). */
+  private async deliver(from: string, c: LogRow, own?: OwnCommit): Promise<void> {
+    const changes = own?.changes && own.base === from ? own.changes : await diffCommits(this.q, from, c.commit_hash, own?.tables);
     this.own.delete(c.commit_hash);
     this.last = c.commit_hash;
     const event: BeadFeedEvent = { commit: c.commit_hash, author: c.committer, message: c.message, changes };

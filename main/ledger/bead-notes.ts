@@ -16,16 +16,18 @@ export async function addLabel(ctx: LedgerContext, id: string, label: string, ac
     tx.subject = `${id} ${l}`;
     const row = await mustGetBeadRow(tx, id);
     const labels = rowLabels(row);
-    if (await insertLabel(tx, id, l)) labels.push(l);
+    if (await insertLabel(tx, id, l, labels)) labels.push(l);
     return rowToBead(row, labels);
   });
 }
 
 /** Adds a (validated) label to a bead inside a write, with its event; an existing one changes nothing.
- *  Whether it was added. */
-export async function insertLabel(tx: WriteTx, id: string, label: string): Promise<boolean> {
-  const res = await tx.exec('INSERT IGNORE INTO labels (issue_id, label) VALUES (?, ?)', [id, label]);
+ *  Whether it was added. `held`: the bead's labels as the write holds them (read in it, with what it
+ *  added since): the change is then described for the feed (own-changes.ts). */
+export async function insertLabel(tx: WriteTx, id: string, label: string, held?: readonly string[]): Promise<boolean> {
+  const res = await tx.exec('INSERT IGNORE INTO labels (issue_id, label) VALUES (?, ?)', [id, label], held !== undefined);
   if (res.affectedRows === 0) return false;
+  if (held) tx.describe((d) => d.labelsChanged(id, [...held, label]));
   tx.touch('labels');
   await tx.event({ issueId: id, type: 'label_added', comment: `Added label: ${label}` });
   return true;

@@ -158,12 +158,14 @@ export async function applyUpdate(tx: WriteTx, id: string, p: ParsedUpdate, clos
   if (crossing && isTerminal(newStatus)) columns.is_blocked = 0;
   columns.updated_at = tx.now;
   const names = Object.keys(columns);
-  tx.updateIssues(`UPDATE issues SET ${names.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...Object.values(columns), id]);
+  tx.updateIssues(`UPDATE issues SET ${names.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...Object.values(columns), id], true);
   tx.touch('issues');
+  const bead = rowToBead({ ...old, ...columns } as IssueRow, labels);
+  tx.describe((d) => d.updated(old, columns, bead));
   await tx.event(updateEvent(id, old, p.status, changes, closeReason));
   if (crossing && seeds) seeds.add(id, isTerminal(newStatus));
   else if (crossing) await recomputeBlocked(tx, [id], isTerminal(newStatus));
-  return rowToBead({ ...old, ...columns } as IssueRow, labels);
+  return bead;
 }
 
 type ParsedUpdate = ReturnType<typeof BeadUpdateSchema.parse>;
@@ -210,7 +212,7 @@ function changedColumns(p: ParsedUpdate, old: IssueRow & { started_at?: unknown 
 /** Adds the patch's labels (insertLabel: an existing one changes nothing); the bead's labels after. */
 async function addLabels(tx: WriteTx, id: string, labels: string[], added: string[]): Promise<string[]> {
   const after = [...labels];
-  for (const label of added) if (await insertLabel(tx, id, label)) after.push(label);
+  for (const label of added) if (await insertLabel(tx, id, label, after)) after.push(label);
   return after;
 }
 

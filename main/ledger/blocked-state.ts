@@ -34,9 +34,11 @@ export async function recomputeBlocked(tx: WriteTx, seeds: string[], settled = f
     );
     const toOne = rows.filter((r) => Number(r.want) === 1 && Number(r.is_blocked) !== 1).map((r) => r.id);
     const toZero = rows.filter((r) => Number(r.want) !== 1 && Number(r.is_blocked) !== 0).map((r) => r.id);
-    if (toOne.length) tx.updateIssues('UPDATE issues SET is_blocked = 1 WHERE id IN (?)', [toOne]);
-    if (toZero.length) tx.updateIssues('UPDATE issues SET is_blocked = 0 WHERE id IN (?)', [toZero]);
     const changed = [...toOne, ...toZero];
+    // The feed reports a changed is_blocked of a bead this write did not make: not described here.
+    const described = changed.every((id) => tx.described?.isCreated(id) ?? false);
+    if (toOne.length) tx.updateIssues('UPDATE issues SET is_blocked = 1 WHERE id IN (?)', [toOne], described);
+    if (toZero.length) tx.updateIssues('UPDATE issues SET is_blocked = 0 WHERE id IN (?)', [toZero], described);
     if (!changed.length) break;
     tx.touch('issues');
     const children = await tx.query<{ id: string }>(

@@ -57,9 +57,13 @@ export class Ledger {
   readonly writeTimes = { count: 0, waitMs: 0, runMs: 0 };
   /** Told of every Dolt commit a write of this ledger made, once it landed (the town's feed). */
   private readonly commitListeners = new Set<(commit: OwnCommit) => void>();
-  private readonly reportCommit = (commit: OwnCommit): void => {
+  /** The last commit a write of this ledger made (once it landed): the commit the next write begins
+   *  from, unless another client commits in between (the feed checks: OwnCommit.base). */
+  private lastCommit: string | null = null;
+  private reportCommit(commit: OwnCommit): void {
+    this.lastCommit = commit.hash;
     for (const listener of this.commitListeners) listener(commit);
-  };
+  }
 
   private constructor(readonly pool: Pool, readonly writePool: Pool, readonly conn: DoltConnection, private readonly opts: LedgerOptions = {}) {
     this.ctx = { q: this.q, write: (actor, op, body) => this.write(actor, op, body) };
@@ -127,7 +131,11 @@ export class Ledger {
   private write<T>(actor: string, op: string, body: (tx: WriteTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new TownError('unavailable', 'the ledger is closed'));
     const who = validate(ActorSchema, actor, 'actor');
-    const p = this.queued(() => runWrite(this.writePool, who, op, body, this.reportCommit), this.opts.firstInLine?.(who) ?? false);
+    const p = this.queued(() => {
+      // Taken when the write starts: the writes queued before it have landed and reported.
+      const base = this.lastCommit;
+      return runWrite(this.writePool, who, op, body, (commit) => this.reportCommit({ ...commit, base }));
+    }, this.opts.firstInLine?.(who) ?? false);
     this.inflight.add(p);
     const done = () => this.inflight.delete(p);
     p.then(done, done);

@@ -20,10 +20,15 @@
 // must be made with `multipleStatements: true` (writePoolOptions).
 // A write that made a Dolt commit reports it (OwnCommit: its hash and the tables it staged) once its
 // COMMIT returned; the feed uses that instead of asking Dolt what changed (bead-feed.ts). A write
-// whose COMMIT was ambiguous, or that had nothing to commit, reports nothing.
+// whose COMMIT was ambiguous, or that had nothing to commit, reports nothing. The report carries the
+// write's own description of its changes (own-changes.ts) when every statement that changed a table
+// the feed reads was sent as described (`described`) and its change recorded (`describe`); one that
+// was not drops the description, and the feed asks Dolt.
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { TownError } from '../../preload/contract.ts';
+import type { BeadChange } from '../../preload/types.ts';
+import { changesWatchedTables, OwnChanges } from './own-changes.ts';
 
 export const CONFLICT_RETRY_BUDGET_MS = 15_000;
 export const CONNECTION_RETRY_BUDGET_MS = 60_000;
@@ -42,6 +47,11 @@ export interface EventRow {
 export interface OwnCommit {
   hash: string;
   tables: readonly string[];
+  /** The write's changes as the feed reports them (own-changes.ts), when it described all of them. */
+  changes?: BeadChange[];
+  /** The commit the write began from, when the ledger knows it (the one its previous write made):
+   *  `changes` hold against the commit's parent only if that is this one. */
+  base?: string | null;
 }
 
 /** The hash in DOLT_COMMIT's answer (mysql2 gives a CALL's rows as the first of several results). */
@@ -54,10 +64,12 @@ function commitHashOf(result: unknown): string | null {
   return null;
 }
 
-/** A statement to send, with its parameters. */
+/** A statement to send, with its parameters; `described`: its change to the tables the feed reads
+ *  is recorded in the write's description (WriteTx.describe). */
 interface Statement {
   sql: string;
   params: SqlParam[];
+  described?: boolean;
 }
 
 /** The mysql2 options a pool needs for runWrite: the held statements go out as one multi-statement query. */
@@ -77,6 +89,9 @@ export class WriteTx {
   /** The operation named in the commit message, when the body decides it (a patch built in the
    *  write that closes its bead: `close`); else runWrite's `op`. */
   op: string | undefined = undefined;
+  /** What the write changed in the tables the feed reads, as described by its statements; null once
+   *  one changed them undescribed, or a change could not be told exactly (own-changes.ts). */
+  private description: OwnChanges | null = new OwnChanges();
   /** Statements held until the next round trip (BEGIN first). */
   private readonly held: Statement[] = [{ sql: 'BEGIN', params: [] }];
   /** Whether the held statements (and so the connection, once they are sent) end with the checks off. */
@@ -100,15 +115,38 @@ export class WriteTx {
     return (await this.send({ sql, params }, !/^\s*SELECT\b/i.test(sql))) as T[];
   }
 
-  /** A statement whose result (affected rows, insert id) the body reads; sent with the held ones. */
-  async exec(sql: string, params: SqlParam[] = []): Promise<ResultSetHeader> {
-    return (await this.send({ sql, params }, true)) as ResultSetHeader;
+  /** A statement whose result (affected rows, insert id) the body reads; sent with the held ones.
+   *  `described`: the caller records what it changed (describe). */
+  async exec(sql: string, params: SqlParam[] = [], described = false): Promise<ResultSetHeader> {
+    return (await this.send({ sql, params, described }, true)) as ResultSetHeader;
   }
 
   /** A statement whose answer the body does not need: held and sent with the next round trip (its
    *  error, if any, fails the write there). */
-  later(sql: string, params: SqlParam[] = []): void {
-    this.hold({ sql, params }, true);
+  later(sql: string, params: SqlParam[] = [], described = false): void {
+    this.hold({ sql, params, described }, true);
+  }
+
+  /** The write's description of its changes so far (null once dropped): what it made, for callers
+   *  that describe by it (isCreated). */
+  get described(): Readonly<Pick<OwnChanges, 'isCreated'>> | null {
+    return this.description;
+  }
+
+  /** Records a change the body made with a statement sent as `described`; `record` answering false
+   *  (the change cannot be told exactly) drops the description. */
+  describe(record: (changes: OwnChanges) => boolean): void {
+    if (this.description && !record(this.description)) this.description = null;
+  }
+
+  /** The write's changes as the feed reports them, when all of them were described. */
+  describedChanges(): BeadChange[] | undefined {
+    return this.description?.finish();
+  }
+
+  /** Drops the description when a statement may change a table the feed reads without being described. */
+  private watch(statement: Statement): void {
+    if (this.description && !statement.described && changesWatchedTables(statement.sql)) this.description = null;
   }
 
   /**
@@ -119,18 +157,21 @@ export class WriteTx {
    * two thirds of the statement's cost (bench/ledger-update.ts). Anything else is refused. Held as
    * `later` is.
    */
-  updateIssues(sql: string, params: SqlParam[] = []): void {
+  updateIssues(sql: string, params: SqlParam[] = [], described = false): void {
     const set = /^UPDATE issues SET (.+) WHERE /s.exec(sql)?.[1];
     if (set === undefined || /(^|,)\s*`?id`?\s*=/.test(set)) throw new Error(`updateIssues: not an UPDATE of issues' fields: ${sql.slice(0, 80)}`);
     if (!this.checksOffHeld) {
       this.held.push({ sql: 'SET foreign_key_checks = 0', params: [] });
       this.checksOffHeld = true;
     }
-    this.held.push({ sql, params });
+    const statement = { sql, params, described };
+    this.watch(statement);
+    this.held.push(statement);
   }
 
   /** Holds a statement; `checked`: it must run with the foreign key checks on. */
   private hold(statement: Statement, checked: boolean): void {
+    this.watch(statement);
     if (checked && this.checksOffHeld) {
       this.held.push({ sql: 'SET foreign_key_checks = 1', params: [] });
       this.checksOffHeld = false;
@@ -277,7 +318,7 @@ export async function runWrite<T>(pool: Pool, actor: string, op: string, body: (
       committing = true;
       await tx.commit(`${tx.op ?? op} ${tx.subject}`.trim());
       conn.release();
-      if (tx.commitHash) reportCommit(committed, { hash: tx.commitHash, tables: [...tx.tables] });
+      if (tx.commitHash && committed) reportCommit(committed, { hash: tx.commitHash, tables: [...tx.tables], changes: tx.describedChanges() });
       return result as T;
     } catch (e) {
       const elapsed = Date.now() - started;
