@@ -3,17 +3,21 @@
 // backoff with jitter, a cap per window, reset after a stable run), and an escalation when it keeps
 // dying. Ready means a real connection answered a query, never "the process started". It runs with a
 // small server's memory budget (main/ledger/dolt-settings.ts: a soft limit Dolt sizes its caches from).
+// Dolt starts from a config file the town writes before every launch (main/ledger/dolt-config.ts:
+// listener, log level, data folder, remotesapi port, automatic GC at archive level 0): with `--config`
+// Dolt ignores every flag, so the spawn passes nothing else.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { TownError } from '../../preload/contract.ts';
 import { doltVersion, findDolt, MIN_DOLT_VERSION, versionAtLeast } from './dolt-locate.ts';
 import { freePort, portTaken } from './free-port.ts';
 import { RESTART_POLICIES, RestartPolicy, type RestartPolicyOptions } from '../lib/restart-policy.ts';
 import { doltGlobalConfig, doltServerEnv, doltStatsEnabled, type DoltMemorySettings } from './dolt-settings.ts';
+import { DOLT_GC_ARCHIVE_LEVEL, doltConfigFile, doltServerConfigYaml, writeDoltServerConfig, type DoltGcArchiveLevel } from './dolt-config.ts';
 
 export type DoltState = 'starting' | 'ready' | 'restarting' | 'stopped' | 'failed';
 export interface DoltConnection { host: string; port: number; user: string; password: string; database: string }
@@ -43,6 +47,8 @@ export interface DoltServerOptions {
   memory?: Partial<DoltMemorySettings>;
   /** Dolt's background index statistics (dolt-settings.ts); absent: GT_DOLT_STATS, else off. */
   stats?: boolean;
+  /** The archive level of Dolt's automatic GC (dolt-config.ts); absent: DOLT_GC_ARCHIVE_LEVEL (0). */
+  gcArchiveLevel?: DoltGcArchiveLevel;
 }
 
 const HOST = '127.0.0.1';
@@ -255,13 +261,35 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
     }
   }
 
+  /** The config file Dolt starts from, written for this launch's port (dolt-config.ts). */
+  get configFile(): string {
+    return doltConfigFile(resolve(this.opts.dataDir));
+  }
+
+  private writeServerConfig(): string {
+    let yaml: string;
+    try {
+      yaml = doltServerConfigYaml({
+        host: HOST,
+        port: this._port,
+        dataDir: resolve(this.opts.dataDir),
+        ...(this.opts.remotesApiPort ? { remotesApiPort: this.opts.remotesApiPort } : {}),
+        gcArchiveLevel: this.opts.gcArchiveLevel ?? DOLT_GC_ARCHIVE_LEVEL,
+      });
+    } catch (e) {
+      throw new TownError('invalid', `cannot write the dolt server's config ${this.configFile}: ${(e as Error).message}`);
+    }
+    writeDoltServerConfig(this.configFile, yaml);
+    return this.configFile;
+  }
+
   /** Spawns dolt and resolves once a real connection answers; rejects with a classified error if it exits first. */
   private async launch(): Promise<void> {
+    const configFile = this.writeServerConfig();
     const logFd = openSync(this.opts.logFile, 'a');
     let child: ChildProcess;
     try {
-      const remotesApi = this.opts.remotesApiPort ? ['--remotesapi-port', String(this.opts.remotesApiPort)] : [];
-      child = spawn(this.doltPath, ['sql-server', '-H', HOST, '-P', String(this._port), '--loglevel', 'warning', ...remotesApi], {
+      child = spawn(this.doltPath, ['sql-server', '--config', configFile], {
         cwd: this.opts.dataDir,
         env: this.childEnv(),
         stdio: ['ignore', logFd, logFd],
