@@ -76,6 +76,7 @@ export async function list(ctx: LedgerContext, filter: ArgsOut<'beadList'> | Bea
   if (f.status) { where.push('i.status = ?'); params.push(f.status); }
   if (f.statuses) { where.push('i.status IN (?)'); params.push(f.statuses); }
   if (f.type) { where.push('i.issue_type = ?'); params.push(f.type); }
+  if (f.types) { where.push('i.issue_type IN (?)'); params.push(f.types); }
   if (f.assignee) { where.push('i.assignee = ?'); params.push(f.assignee); }
   if (f.assigned) where.push("i.assignee IS NOT NULL AND i.assignee <> ''");
   if (f.notTypes) { where.push('i.issue_type NOT IN (?)'); params.push(f.notTypes); }

@@ -4,7 +4,7 @@
 // may ask for more than a request may. The Ledger validates with these itself.
 import { z } from 'zod';
 import { TownError } from '../../preload/errors.ts';
-import { BEAD_STATUSES } from '../../preload/types.ts';
+import { BEAD_STATUSES, BEAD_TYPES } from '../../preload/types.ts';
 import {
   BeadCreateArgs, BeadIdSchema, BeadListArgs, BeadPatchFields, CloseReason, CommentText, DependencyTypeSchema, ExpectStatus, Label, MetadataSchema,
   PrefixSchema, ReadyArgs, SearchArgs, WispCreateArgs, WispListArgs,
@@ -62,10 +62,11 @@ export const BeadUpdateSchema = z.object({
 }).strict().refine((u) => Object.keys(u).some((k) => k !== 'expectStatus' && k !== 'expectAssignee'), 'nothing to update');
 export type BeadUpdate = z.input<typeof BeadUpdateSchema>;
 
-/** list(): the contract's beadList fields, plus (in-process callers only) several statuses at once,
- *  only beads with an assignee (`assigned`), and types left out (`notTypes`). */
+/** list(): the contract's beadList fields, plus (in-process callers only) several statuses or types
+ *  at once, only beads with an assignee (`assigned`), and types left out (`notTypes`). */
 export const BeadListFilterSchema = BeadListArgs.extend({
   statuses: z.array(z.enum(BEAD_STATUSES)).min(1).max(BEAD_STATUSES.length).optional(),
+  types: z.array(z.enum(BEAD_TYPES)).min(1).max(BEAD_TYPES.length).optional(),
   assigned: z.literal(true).optional(),
   notTypes: z.array(z.string().min(1).max(64)).min(1).max(50).optional(),
 });

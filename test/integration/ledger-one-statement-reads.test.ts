@@ -124,6 +124,23 @@ describe('one-statement bead reads', { skip: skip ?? false }, () => {
     await assert.rejects(t.ledger.getOne('not an id'), (e: Error & { code?: string }) => e.code === 'invalid');
   });
 
+  test('several types and statuses at once (an inbox): one statement, the others left out', async () => {
+    const to = 'one/crew/reader';
+    const message = await t.ledger.create({ title: 'inbox message', prefix: 'ib', type: 'message', assignee: to }, 'mayor');
+    const read = await t.ledger.create({ title: 'inbox read', prefix: 'ib', type: 'message', assignee: to }, 'mayor');
+    await t.ledger.closeBead(read.id, 'read', to);
+    const escalation = await t.ledger.create({ title: 'inbox escalation', prefix: 'ib', type: 'escalation', assignee: to, priority: 0 }, 'mayor');
+    await t.ledger.create({ title: 'inbox task', prefix: 'ib', type: 'task', assignee: to }, 'mayor');
+    await t.ledger.create({ title: 'someone else\'s message', prefix: 'ib', type: 'message', assignee: 'one/crew/other' }, 'mayor');
+    const unread = await counted(() => t.ledger.list({ types: ['message', 'escalation'], assignee: to, statuses: ['open', 'in_progress'] }));
+    assert.deepEqual(unread.value.map((b) => b.id), [escalation.id, message.id], 'priority first; the read message, the task and the other agent\'s mail left out');
+    assert.equal(unread.statements, 1);
+    const all = await t.ledger.list({ types: ['message', 'escalation'], assignee: to });
+    assert.deepEqual(all.map((b) => b.id).sort(), [escalation.id, message.id, read.id].sort());
+    await assert.rejects(t.ledger.list({ types: ['letter' as 'message'] }), /list: types\.0: Invalid (enum value|option)/);
+    await assert.rejects(t.ledger.list({ types: [] }), /list: types/);
+  });
+
   test('wisps: a list and a show are one statement each, with their labels and comments', async () => {
     const w = await t.ledger.createWisp({ title: 'patrol', prefix: 'wp', labels: LABELS }, 'deacon');
     const bare = await t.ledger.createWisp({ title: 'bare', prefix: 'wp' }, 'deacon');

@@ -7,6 +7,7 @@ import type { EscalationSeverity, MailMessage } from '../../../preload/requests/
 import { MAYOR, parseAddress } from '../polecats/agent-store.ts';
 import type { WorkContext } from '../supervisors/work-context.ts';
 import { Escalations } from '../supervision/escalations.ts';
+import { NOT_CLOSED } from '../bead-mirror.ts';
 
 export const MESSAGE_LABEL = 'gt:message';
 export const ESCALATION_LABEL = 'gt:escalation';
@@ -41,13 +42,11 @@ export class MailService {
     return beadToMail(bead);
   }
 
+  /** The agent's messages and escalations, newest first; unread only unless `all`. One ledger read
+   *  (every `gt prime` and every mail hook of a session asks it). */
   async inbox(agent: string, all: boolean): Promise<MailMessage[]> {
-    const [mail, esc] = await Promise.all([
-      this.c.ledger.list({ type: 'message', assignee: agent }),
-      this.c.ledger.list({ type: 'escalation', assignee: agent }),
-    ]);
-    return [...mail, ...esc]
-      .filter((b) => all || b.status !== 'closed')
+    const mail = await this.c.ledger.list({ types: ['message', 'escalation'], assignee: agent, ...(all ? {} : { statuses: NOT_CLOSED }) });
+    return mail
       .map(beadToMail)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
   }
