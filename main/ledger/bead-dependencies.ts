@@ -90,13 +90,17 @@ export async function removeDependency(ctx: LedgerContext, issueId: string, depe
 
 export async function insertDependency(tx: WriteTx, issueId: string, dependsOnId: string, type: DependencyType): Promise<boolean> {
   if (issueId === dependsOnId) throw new TownError('invalid', `a bead cannot depend on itself (${issueId})`);
-  await mustGet(tx, issueId);
-  const target = await tx.query('SELECT id FROM issues WHERE id = ?', [dependsOnId]);
-  if (!target.length) throw new TownError('not_found', `cannot add dependency: no bead ${dependsOnId}`);
-  const existing = await tx.query<{ type: string }>('SELECT type FROM dependencies WHERE issue_id = ? AND depends_on_issue_id = ?', [issueId, dependsOnId]);
-  if (existing.length) {
-    if (existing[0].type === type) return false;
-    throw new TownError('conflict', `${issueId} already has a ${existing[0].type} dependency on ${dependsOnId}; remove it first`);
+  // Both beads and an edge already between them, in one statement (three point reads).
+  const [found] = await tx.query<{ issue: number; target: number; existing: string | null }>(
+    `SELECT (SELECT COUNT(*) FROM issues WHERE id = ?) AS issue, (SELECT COUNT(*) FROM issues WHERE id = ?) AS target,
+       (SELECT type FROM dependencies WHERE issue_id = ? AND depends_on_issue_id = ? LIMIT 1) AS existing`,
+    [issueId, dependsOnId, issueId, dependsOnId],
+  );
+  if (!Number(found.issue)) throw new TownError('not_found', `no bead ${issueId}`);
+  if (!Number(found.target)) throw new TownError('not_found', `cannot add dependency: no bead ${dependsOnId}`);
+  if (found.existing !== null) {
+    if (found.existing === type) return false;
+    throw new TownError('conflict', `${issueId} already has a ${found.existing} dependency on ${dependsOnId}; remove it first`);
   }
   if (type === 'blocks' || type === 'parent-child') {
     // A new edge issueId → dependsOnId closes a cycle iff dependsOnId already reaches issueId.

@@ -214,15 +214,29 @@ describe('ledger model', { skip: skip ?? false }, () => {
     await assert.rejects(ledger.create({ title: 'p', priority: 9 } as never, 'mayor'), isCode('invalid'));
     await assert.rejects(ledger.importJsonl('{"id":"hq-abc","title":"ok","created_at":"2026-01-01T00:00:00Z"}\n{"id":"hq-abd","title":""}\n', 'mayor'), isCode('invalid', /line 2: .*title/));
     await assert.rejects(ledger.importJsonl('{"id":"hq-abc","title":"ok","created_at":"2026-01-01T00:00:00Z"}\nnot json\n', 'mayor'), isCode('invalid', /line 2: not valid JSON/));
+    await assert.rejects(ledger.addDependency('hq-nothere', someId, 'blocks', 'mayor'), isCode('not_found', /^no bead hq-nothere$/));
+    await assert.rejects(ledger.addDependency(someId, 'hq-nothere', 'blocks', 'mayor'), isCode('not_found', /cannot add dependency: no bead hq-nothere/));
+    await assert.rejects(ledger.addDependency(someId, someId, 'related', 'mayor'), isCode('invalid', /cannot depend on itself/));
     assert.equal(await commits(), before);
     assert.equal(await ledger.count(), count);
+
+    // An edge that exists: the same again changes nothing; another type between the same beads is refused.
+    const from = await ledger.create({ title: 'edge from' }, 'mayor');
+    const to = await ledger.create({ title: 'edge to' }, 'mayor');
+    assert.equal(await ledger.addDependency(from.id, to.id, 'related', 'mayor'), true);
+    const withEdge = await commits();
+    assert.equal(await ledger.addDependency(from.id, to.id, 'related', 'mayor'), false);
+    await assert.rejects(ledger.addDependency(from.id, to.id, 'blocks', 'mayor'), isCode('conflict', /already has a related dependency on .*remove it first/));
+    assert.equal(await commits(), withEdge, 'neither wrote a commit');
+    assert.deepEqual((await ledger.show(from.id)).dependencies?.map((d) => [d.dependsOnId, d.type]), [[to.id, 'related']]);
+    const counted = await ledger.count();
 
     // SQL-looking text is stored as text
     const evil = "Robert'); DROP TABLE issues;-- \\ %_";
     const b = await ledger.create({ title: evil, description: evil, labels: [evil.slice(0, 50)] }, 'mayor');
     assert.equal((await ledger.show(b.id)).title, evil);
     assert.ok((await ledger.search("drop table")).some((x) => x.id === b.id));
-    assert.equal(await ledger.count(), count + 1);
+    assert.equal(await ledger.count(), counted + 1);
   });
 
   test('ephemeral rows never create commits', async () => {
