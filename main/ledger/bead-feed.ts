@@ -16,7 +16,7 @@ import mysql, { type Pool } from 'mysql2/promise';
 import type { BeadFeedEvent } from '../../preload/types.ts';
 import type { Query } from './bead-queries.ts';
 import { diffCommits } from './commit-diff.ts';
-import type { DoltConnection } from './dolt-server.ts';
+import { mysqlEndpoint, type DoltConnection } from './dolt-server.ts';
 import type { OwnCommit } from './write-tx.ts';
 import { DEFAULT_FEED_PACING, nextPollDelay, type FeedPacing } from './feed-pacing.ts';
 
@@ -104,7 +104,7 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   async start(): Promise<void> {
     if (this.pool) return;
     this.pool = mysql.createPool({
-      host: this.conn.host, port: this.conn.port, user: this.conn.user, password: this.conn.password, database: this.conn.database,
+      ...mysqlEndpoint(this.conn), user: this.conn.user, password: this.conn.password, database: this.conn.database,
       connectionLimit: 2, dateStrings: true, timezone: 'Z', connectTimeout: 5000, enableKeepAlive: true,
     });
     this.pool.on('connection', (c) => c.on('error', () => undefined));

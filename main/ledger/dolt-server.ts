@@ -5,10 +5,12 @@
 // small server's memory budget (main/ledger/dolt-settings.ts: a soft limit Dolt sizes its caches from).
 // Dolt starts from a config file the town writes before every launch (main/ledger/dolt-config.ts:
 // listener, log level, data folder, remotesapi port, automatic GC at archive level 0): with `--config`
-// Dolt ignores every flag, so the spawn passes nothing else.
+// Dolt ignores every flag, so the spawn passes nothing else. It listens on loopback TCP and, where one
+// can be bound, on a Unix socket in the data folder; connection() offers the socket only when it
+// answered at launch (TCP is what "ready" means, and what `bd` uses).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -16,11 +18,18 @@ import { TownError } from '../../preload/contract.ts';
 import { doltVersion, findDolt, MIN_DOLT_VERSION, versionAtLeast } from './dolt-locate.ts';
 import { freePort, portTaken } from './free-port.ts';
 import { RESTART_POLICIES, RestartPolicy, type RestartPolicyOptions } from '../lib/restart-policy.ts';
-import { doltGlobalConfig, doltServerEnv, doltStatsEnabled, type DoltMemorySettings } from './dolt-settings.ts';
-import { DOLT_GC_ARCHIVE_LEVEL, doltConfigFile, doltServerConfigYaml, writeDoltServerConfig, type DoltGcArchiveLevel } from './dolt-config.ts';
+import { doltGlobalConfig, doltServerEnv, doltStatsEnabled, doltUnixSocketEnabled, type DoltMemorySettings } from './dolt-settings.ts';
+import { DOLT_GC_ARCHIVE_LEVEL, doltConfigFile, doltServerConfigYaml, doltSocketFile, writeDoltServerConfig, type DoltGcArchiveLevel } from './dolt-config.ts';
 
 export type DoltState = 'starting' | 'ready' | 'restarting' | 'stopped' | 'failed';
-export interface DoltConnection { host: string; port: number; user: string; password: string; database: string }
+/** How to reach the town's server: TCP on loopback always; `socketPath` when its Unix socket answers
+ *  (mysql2 then connects there instead: `...mysqlEndpoint(conn)`). */
+export interface DoltConnection { host: string; port: number; socketPath?: string; user: string; password: string; database: string }
+
+/** The mysql2 options that say where to connect: the Unix socket when there is one, else TCP. */
+export function mysqlEndpoint(conn: Pick<DoltConnection, 'host' | 'port' | 'socketPath'>): { host: string; port: number } | { socketPath: string } {
+  return conn.socketPath ? { socketPath: conn.socketPath } : { host: conn.host, port: conn.port };
+}
 export interface DoltServerOptions {
   dataDir: string;
   logFile: string;
@@ -49,6 +58,9 @@ export interface DoltServerOptions {
   stats?: boolean;
   /** The archive level of Dolt's automatic GC (dolt-config.ts); absent: DOLT_GC_ARCHIVE_LEVEL (0). */
   gcArchiveLevel?: DoltGcArchiveLevel;
+  /** Also listen on a Unix socket for the town's own connections (dolt-config.ts); absent:
+   *  GT_DOLT_UNIX_SOCKET (on/off), else on where one can be bound. */
+  unixSocket?: boolean;
 }
 
 const HOST = '127.0.0.1';
@@ -113,6 +125,8 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
   private readonly restarts: RestartPolicy;
   private restartTimer: NodeJS.Timeout | null = null;
   private restarting: Promise<void> | null = null;
+  /** The Unix socket answered at the last launch (connection() offers it). */
+  private socketAnswers = false;
 
   constructor(opts: DoltServerOptions) {
     super();
@@ -133,7 +147,13 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
   get state(): DoltState { return this._state; }
 
   connection(): DoltConnection {
-    return { host: HOST, port: this._port, user: this.opts.user, password: this.opts.password, database: this.opts.database };
+    const socketPath = this.socketAnswers ? this.socketFile : null;
+    return { host: HOST, port: this._port, ...(socketPath ? { socketPath } : {}), user: this.opts.user, password: this.opts.password, database: this.opts.database };
+  }
+
+  /** The Unix socket Dolt is asked to listen on as well (dolt-config.ts), or null. */
+  get socketFile(): string | null {
+    return doltUnixSocketEnabled(process.env, this.opts.unixSocket) ? doltSocketFile(resolve(this.opts.dataDir)) : null;
   }
 
   private setState(s: DoltState): void {
@@ -273,6 +293,7 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
         host: HOST,
         port: this._port,
         dataDir: resolve(this.opts.dataDir),
+        ...(this.socketFile ? { socket: this.socketFile } : {}),
         ...(this.opts.remotesApiPort ? { remotesApiPort: this.opts.remotesApiPort } : {}),
         gcArchiveLevel: this.opts.gcArchiveLevel ?? DOLT_GC_ARCHIVE_LEVEL,
       });
@@ -286,6 +307,11 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
   /** Spawns dolt and resolves once a real connection answers; rejects with a classified error if it exits first. */
   private async launch(): Promise<void> {
     const configFile = this.writeServerConfig();
+    // A socket file left by a killed server would make Dolt skip the socket ("already in use"); no
+    // server of ours runs now (checkNoOtherServer), so it is stale.
+    const socket = this.socketFile;
+    this.socketAnswers = false;
+    if (socket) rmSync(socket, { force: true });
     const logFd = openSync(this.opts.logFile, 'a');
     let child: ChildProcess;
     try {
@@ -317,7 +343,11 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
         await this.killChild();
         throw new TownError('unavailable', `dolt sql-server did not answer within ${(this.opts.readyTimeoutMs ?? 60_000) / 1000}s; see ${this.opts.logFile}`);
       }
-      if (await this.answers()) return;
+      if (await this.answers()) {
+        // TCP is what "ready" means; the socket is used only if it answers too.
+        this.socketAnswers = socket !== null && (await this.answers({ socketPath: socket }));
+        return;
+      }
       await sleep(100);
     }
   }
@@ -329,10 +359,10 @@ export class DoltServer extends EventEmitter<DoltServerEvents> {
     return new TownError('unavailable', `dolt sql-server exited (${exited.signal ?? `code ${exited.code}`}) before becoming ready: ${last || 'no output'} (log: ${this.opts.logFile})`);
   }
 
-  private async answers(): Promise<boolean> {
+  private async answers(via: { socketPath: string } | null = null): Promise<boolean> {
     let c: mysql.Connection | null = null;
     try {
-      c = await mysql.createConnection({ host: HOST, port: this._port, user: this.opts.user, password: this.opts.password, connectTimeout: 2000 });
+      c = await mysql.createConnection({ ...(via ?? { host: HOST, port: this._port }), user: this.opts.user, password: this.opts.password, connectTimeout: 2000 });
       await c.query('SELECT 1');
       return true;
     } catch {

@@ -96,14 +96,25 @@ export const DOLT_STATS_INTERVAL_KEY = 'sqlserver.global.dolt_stats_job_interval
 /** The town's pause between statistics jobs (Dolt's default is 30 ms). */
 export const DOLT_STATS_JOB_INTERVAL_MS = 5000;
 
-/** Whether Dolt keeps index statistics: an explicit option > GT_DOLT_STATS (on/off) > off. */
-export function doltStatsEnabled(parent: NodeJS.ProcessEnv, explicit?: boolean): boolean {
+/** An on/off switch from the environment: an explicit option > the variable > `fallback`. */
+function envSwitch(parent: NodeJS.ProcessEnv, name: string, fallback: boolean, explicit?: boolean): boolean {
   if (explicit !== undefined) return explicit;
-  const v = (parent.GT_DOLT_STATS ?? '').trim().toLowerCase();
-  if (v === '') return false;
+  const v = (parent[name] ?? '').trim().toLowerCase();
+  if (v === '') return fallback;
   if (['on', '1', 'true', 'yes'].includes(v)) return true;
   if (['off', '0', 'false', 'no'].includes(v)) return false;
-  throw new Error(`GT_DOLT_STATS must be on or off (got ${JSON.stringify(parent.GT_DOLT_STATS)})`);
+  throw new Error(`${name} must be on or off (got ${JSON.stringify(parent[name])})`);
+}
+
+/** Whether Dolt keeps index statistics: an explicit option > GT_DOLT_STATS (on/off) > off. */
+export function doltStatsEnabled(parent: NodeJS.ProcessEnv, explicit?: boolean): boolean {
+  return envSwitch(parent, 'GT_DOLT_STATS', false, explicit);
+}
+
+/** Whether the town's server also listens on a Unix socket for the town's own connections
+ *  (dolt-config.ts): an explicit option > GT_DOLT_UNIX_SOCKET (on/off) > on. */
+export function doltUnixSocketEnabled(parent: NodeJS.ProcessEnv, explicit?: boolean): boolean {
+  return envSwitch(parent, 'GT_DOLT_UNIX_SOCKET', true, explicit);
 }
 
 /**

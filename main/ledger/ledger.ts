@@ -11,7 +11,7 @@ import { prefixOf } from './bead-ids.ts';
 import type { Query } from './bead-queries.ts';
 import { rowToBead } from './bead-rows.ts';
 import { recomputeAllBlocked } from './blocked-state.ts';
-import type { DoltConnection } from './dolt-server.ts';
+import { mysqlEndpoint, type DoltConnection } from './dolt-server.ts';
 import { ActorSchema, validate, type BeadCreateInput, type BeadListFilter, type BeadUpdate, type ReadyFilter, type WispCreateInput } from './ledger-schemas.ts';
 import type { LedgerContext } from './ledger-context.ts';
 import { migrate } from './migrate.ts';
@@ -72,7 +72,7 @@ export class Ledger {
   /** Opens a pool and migrates the schema; refuses a ledger written by a newer app. */
   static async open(conn: DoltConnection, opts: LedgerOptions = {}): Promise<Ledger> {
     const options = {
-      host: conn.host, port: conn.port, user: conn.user, password: conn.password, database: conn.database,
+      ...mysqlEndpoint(conn), user: conn.user, password: conn.password, database: conn.database,
       connectionLimit: opts.connections ?? 10, waitForConnections: true, queueLimit: 0,
       dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false,
       connectTimeout: 5000, enableKeepAlive: true, charset: 'utf8mb4',

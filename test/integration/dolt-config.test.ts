@@ -1,7 +1,8 @@
 // The town's dolt sql-server runs with the settings of the config file the town writes
 // (main/ledger/dolt-config.ts), read back from the real server: the command line it was started
 // with, the listener and log level Dolt reports, the remotesapi port it binds, a new port after a
-// stop and start, and the files its automatic GC writes: classic table files at the town's archive
+// stop and start, the Unix socket the town is offered (and a crash's stale socket file replaced by
+// the restart), TCP only when the socket is turned off, and the files its automatic GC writes: classic table files at the town's archive
 // level 0, zstd archives (.darc) at level 1, so the test fails if the level never reached Dolt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,6 +67,64 @@ test('the server starts from the config file alone: its listener, log level and 
     } finally {
       blocker.close();
     }
+  } finally {
+    await dolt.dispose();
+  }
+});
+
+/** The server's own connections to its socket: /proc/net/unix lists the path of a listening socket. */
+function listening(socket: string): boolean {
+  return readFileSync('/proc/net/unix', 'utf8').split('\n').some((l) => l.endsWith(` ${socket}`));
+}
+
+test('the town connects over a Unix socket in the data folder; TCP still answers; a crashed server leaves a stale file that the restart replaces', { skip, timeout: 180_000 }, async () => {
+  const dolt = await startTempDolt();
+  try {
+    const { server } = dolt;
+    const socket = server.socketFile!;
+    assert.equal(socket, join(dolt.dir, 'dolt-data', '.gt', 'sql.sock'));
+    assert.ok(readFileSync(server.configFile, 'utf8').includes(`\n  socket: ${JSON.stringify(socket)}\n`), 'the socket is in the config');
+    assert.equal(statSync(socket).isSocket(), true);
+    assert.equal(listening(socket), true);
+    const c = server.connection();
+    assert.equal(c.socketPath, socket, 'the town is offered the socket');
+    const viaSocket = await mysql.createConnection({ socketPath: c.socketPath, user: c.user, password: c.password, database: c.database });
+    const viaTcp = await mysql.createConnection({ host: c.host, port: c.port, user: c.user, password: c.password, database: c.database });
+    try {
+      await viaSocket.query('CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY)');
+      await viaSocket.query('INSERT INTO t VALUES (1)');
+      const [rows] = await viaTcp.query('SELECT COUNT(*) AS n FROM t');
+      assert.equal(Number((rows as Array<{ n: number }>)[0].n), 1, 'one server behind both');
+      await assert.rejects(mysql.createConnection({ socketPath: c.socketPath, user: c.user, password: 'not-the-password', database: c.database }), /Access denied/, 'the socket asks for the password too');
+    } finally {
+      await viaSocket.end();
+      await viaTcp.end();
+    }
+
+    // A crash leaves the socket file behind; the supervisor's restart binds it again.
+    const restarted = new Promise<void>((r) => server.once('restarted', () => r()));
+    process.kill(server.pid!, 'SIGKILL');
+    await restarted;
+    assert.equal(listening(socket), true, 'listening again after the restart');
+    const again = await mysql.createConnection({ socketPath: server.connection().socketPath, user: c.user, password: c.password, database: c.database });
+    try {
+      const [rows] = await again.query('SELECT COUNT(*) AS n FROM t');
+      assert.equal(Number((rows as Array<{ n: number }>)[0].n), 1);
+    } finally {
+      await again.end();
+    }
+  } finally {
+    await dolt.dispose();
+  }
+});
+
+test('without the socket (unixSocket: false) the server is TCP only and the town is offered TCP', { skip, timeout: 120_000 }, async () => {
+  const dolt = await startTempDolt({ unixSocket: false });
+  try {
+    assert.equal(dolt.server.socketFile, null);
+    assert.doesNotMatch(readFileSync(dolt.server.configFile, 'utf8'), /socket/);
+    assert.equal(dolt.server.connection().socketPath, undefined);
+    assert.equal(existsSync(join(dolt.dir, 'dolt-data', '.gt', 'sql.sock')), false);
   } finally {
     await dolt.dispose();
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOLT_GC_ARCHIVE_LEVEL, doltConfigFile, doltServerConfigYaml, writeDoltServerConfig } from '../../main/ledger/dolt-config.ts';
+import { DOLT_GC_ARCHIVE_LEVEL, doltConfigFile, doltServerConfigYaml, doltSocketFile, MAX_SOCKET_PATH_BYTES, writeDoltServerConfig } from '../../main/ledger/dolt-config.ts';
 
 const base = { host: '127.0.0.1', port: 40123, dataDir: '/town/.dolt-data', gcArchiveLevel: DOLT_GC_ARCHIVE_LEVEL };
 
@@ -59,4 +59,16 @@ test('the file lives two levels inside the data folder, is replaced whole at mod
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the Unix socket: in the listener section when given, beside the config, none where it cannot be bound', () => {
+  assert.doesNotMatch(doltServerConfigYaml(base), /socket/);
+  assert.match(doltServerConfigYaml({ ...base, socket: '/town/.dolt-data/.gt/sql.sock' }), /\n {2}port: 40123\n {2}socket: "\/town\/\.dolt-data\/\.gt\/sql\.sock"\nbehavior:/);
+  assert.equal(doltSocketFile('/town/.dolt-data', 'linux'), '/town/.dolt-data/.gt/sql.sock');
+  assert.equal(doltSocketFile('/town/.dolt-data', 'win32'), null, 'no Unix socket on Windows');
+  const deep = `/${'d'.repeat(MAX_SOCKET_PATH_BYTES)}`;
+  assert.equal(doltSocketFile(deep, 'linux'), null, 'a path too long for sun_path: TCP only');
+  assert.equal(doltSocketFile(`/${'é'.repeat(45)}`, 'linux'), null, 'counted in bytes, not characters');
+  assert.throws(() => doltServerConfigYaml({ ...base, socket: `${deep}/sql.sock` }), /socket must be at most 100 bytes/);
+  assert.throws(() => doltServerConfigYaml({ ...base, socket: '/t/a.sock\nlog_level: trace' }), /socket must be a non-empty single line/);
 });

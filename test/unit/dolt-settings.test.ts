@@ -3,7 +3,7 @@
 // own variables (root path, no event flush) never overridable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DOLT_MEMORY_DEFAULTS, DOLT_STATS_INTERVAL_KEY, defaultMemoryLimitMiB, MAX_DEFAULT_MEMORY_LIMIT_MIB, DOLT_STATS_JOB_INTERVAL_MS, DOLT_STATS_KEY, doltGlobalConfig, doltServerEnv, doltStatsEnabled } from '../../main/ledger/dolt-settings.ts';
+import { DOLT_MEMORY_DEFAULTS, DOLT_STATS_INTERVAL_KEY, defaultMemoryLimitMiB, MAX_DEFAULT_MEMORY_LIMIT_MIB, DOLT_STATS_JOB_INTERVAL_MS, DOLT_STATS_KEY, doltGlobalConfig, doltServerEnv, doltStatsEnabled, doltUnixSocketEnabled } from '../../main/ledger/dolt-settings.ts';
 
 test('defaults: a memory limit in MiB, GOGC and a bounded commit cache, beside the parent environment', () => {
   const env = doltServerEnv({ PATH: '/bin', HOME: '/home/x' }, { rootPath: '/town/.gt/dolt-root' });
@@ -52,6 +52,15 @@ test("Dolt's statistics: off by default, GT_DOLT_STATS turns them on or off, an 
   assert.equal(doltStatsEnabled({ GT_DOLT_STATS: 'on' }, false), false);
   assert.equal(doltStatsEnabled({ GT_DOLT_STATS: 'off' }, true), true);
   assert.throws(() => doltStatsEnabled({ GT_DOLT_STATS: 'sometimes' }), /GT_DOLT_STATS must be on or off \(got "sometimes"\)/);
+});
+
+test("Dolt's Unix socket: on by default, GT_DOLT_UNIX_SOCKET turns it off, an explicit option wins", () => {
+  assert.equal(doltUnixSocketEnabled({}), true);
+  assert.equal(doltUnixSocketEnabled({ GT_DOLT_UNIX_SOCKET: ' ' }), true);
+  assert.equal(doltUnixSocketEnabled({ GT_DOLT_UNIX_SOCKET: 'off' }), false);
+  assert.equal(doltUnixSocketEnabled({ GT_DOLT_UNIX_SOCKET: 'off' }, true), true);
+  assert.equal(doltUnixSocketEnabled({}, false), false);
+  assert.throws(() => doltUnixSocketEnabled({ GT_DOLT_UNIX_SOCKET: 'tcp' }), /GT_DOLT_UNIX_SOCKET must be on or off \(got "tcp"\)/);
 });
 
 test("the town's dolt global config: identity and opt-outs added when absent, a user's keys kept, statistics always the town's", () => {

@@ -13,7 +13,7 @@
 //     the merge and are reported, never committed.
 import mysql from 'mysql2/promise';
 import { TownError } from '../../../preload/errors.ts';
-import type { DoltConnection } from '../../ledger/dolt-server.ts';
+import { mysqlEndpoint, type DoltConnection } from '../../ledger/dolt-server.ts';
 import { authorOf } from '../../ledger/write-tx.ts';
 import { type ConflictRow, type Resolution, type Row, resolveWith, type TableResolver } from './merge-rules.ts';
 
@@ -38,7 +38,7 @@ export interface MergeReport {
 /** Opens one connection to a database of the town's server (dates as strings, UTC). */
 export async function openConnection(conn: DoltConnection, database: string | null): Promise<mysql.Connection> {
   const c = await mysql.createConnection({
-    host: conn.host, port: conn.port, user: conn.user, password: conn.password, ...(database ? { database } : {}),
+    ...mysqlEndpoint(conn), user: conn.user, password: conn.password, ...(database ? { database } : {}),
     dateStrings: true, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false, connectTimeout: 10_000, charset: 'utf8mb4',
   });
   c.on('error', () => undefined);
