@@ -33,8 +33,14 @@ export class BeadMirror {
   /** Beads the town wrote out of the set: id → their updatedAt then (oldest first, at most LEFT_KEPT). */
   private readonly left = new Map<string, string>();
 
-  /** `load` reads every bead of the set; `belongs` says whether a bead is of its kind. */
-  constructor(private readonly load: () => Promise<Bead[]>, private readonly belongs: (bead: Bead) => boolean) {}
+  /** `load` reads every bead of the set; `belongs` says whether a bead is of its kind; `joins`, for a
+   *  set defined by a label, whether a bead not held may belong now that its labels are these (a
+   *  change of labels carries no status: the set is dropped and loaded again). */
+  constructor(
+    private readonly load: () => Promise<Bead[]>,
+    private readonly belongs: (bead: Bead) => boolean,
+    private readonly joins: (labels: readonly string[]) => boolean = () => false,
+  ) {}
 
   /** The beads of the set that pass `keep`, as copies (a bead the town closed stays held, closed: callers filter by status). */
   async beads(keep: (bead: Bead) => boolean = () => true): Promise<Bead[]> {
@@ -90,7 +96,7 @@ export class BeadMirror {
         return mine ? !sameBead(mine, c.bead) : this.belongs(c.bead);
       }
       case 'labels-changed':
-        return !!mine && mine.labels.join('\n') !== [...c.labels].sort().join('\n');
+        return mine ? mine.labels.join('\n') !== [...c.labels].sort().join('\n') : this.joins(c.labels);
       case 'deleted':
         return !!mine;
       // Dependencies and comments matter only where the held bead carries them (a show, not a list).

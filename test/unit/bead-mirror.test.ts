@@ -160,3 +160,25 @@ test('a bead written out of the set leaves it; the feed reporting its earlier st
   await mirror.beads();
   assert.equal(state.loads, 3, 'a request that left and was reopened by someone else is loaded again');
 });
+
+test('a set defined by a label: a change of labels on a bead not held drops the set when it may join (`joins`)', async () => {
+  const rows = [bead('q-1', { type: 'task', labels: ['gt:queued'] })];
+  let loads = 0;
+  const queued = (b: Bead) => b.status === 'open' && b.labels.includes('gt:queued');
+  const mirror = new BeadMirror(async () => { loads++; return rows.map((b) => structuredClone(b)); }, queued, (labels) => labels.includes('gt:queued'));
+  assert.deepEqual((await mirror.beads()).map((b) => b.id), ['q-1']);
+  mirror.onFeed(event({ kind: 'labels-changed', id: 'q-2', labels: ['other'] }));
+  await mirror.beads();
+  assert.equal(loads, 1, 'labels that do not make it a member change nothing');
+  rows.push(bead('q-2', { type: 'task', labels: ['gt:queued', 'other'] }));
+  mirror.onFeed(event({ kind: 'labels-changed', id: 'q-2', labels: ['other', 'gt:queued'] }));
+  assert.deepEqual((await mirror.beads()).map((b) => b.id), ['q-1', 'q-2'], 'loaded again: the newly labelled bead is in');
+  assert.equal(loads, 2);
+
+  // Without `joins` (a set not defined by a label) such a change is not the set's.
+  const plain = new BeadMirror(async () => { loads++; return rows.map((b) => structuredClone(b)); }, queued);
+  await plain.beads();
+  plain.onFeed(event({ kind: 'labels-changed', id: 'q-3', labels: ['gt:queued'] }));
+  await plain.beads();
+  assert.equal(loads, 3);
+});

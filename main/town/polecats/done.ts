@@ -39,7 +39,8 @@ import type { UpdateItem } from '../../ledger/ledger.ts';
 import type { WorkPick } from '../supervisors/next-work.ts';
 import { parseAddress, type AgentMeta } from './agent-store.ts';
 import { commitLeftovers, commitsAhead, prepareWorktree } from './polecat-git.ts';
-import { isInReview, isWorkType, looksLikeStep, MR_LABEL, QUEUED_LABEL, refineryAddress, refuseSequentialSteps, withWorkNote, workNote } from './work-beads.ts';
+import { isInReview, isWorkType, looksLikeStep, MR_LABEL, refineryAddress, refuseSequentialSteps, withWorkNote, workNote } from './work-beads.ts';
+import { leaveQueue } from './queued-slings.ts';
 
 function inside(dir: string, root: string): boolean {
   let a: string;
@@ -371,7 +372,7 @@ async function moveOn(c: WorkContext, actor: string, rig: RigInfo, next: NextBea
     c.log(`gt done of ${actor}: cannot put its worktree on ${next.branch}: ${(e as Error).message}; its session restarts`);
     await c.sessions.stop(actor).catch(() => undefined);
   }
-  if (next.bead.labels.includes(QUEUED_LABEL)) await c.ledger.removeLabel(next.bead.id, QUEUED_LABEL, actor).catch(() => undefined);
+  await leaveQueue(c, next.bead, actor).catch(() => undefined);
   c.publish('workEvent', { kind: 'dispatched', agent: actor, bead: next.bead.id, rig: rig.name, message: `${next.bead.id} → ${actor}${next.convoy ? ` (convoy ${next.convoy})` : ''}, next after gt done`, at: Date.now() });
 }
 

@@ -24,6 +24,7 @@ import { prepareWorktree } from './polecat-git.ts';
 import type { PolecatService } from './polecat-service.ts';
 import { FOLLOW_UP_LABEL } from '../refineries/town-queue-store.ts';
 import { isHeld, isInReview, isWorkType, QUEUED_LABEL, refuseSequentialSteps, withWorkNote, workNote, type WorkNote } from './work-beads.ts';
+import { leaveQueue } from './queued-slings.ts';
 
 export interface SlingOpts {
   target?: string;
@@ -172,7 +173,7 @@ export class HookService {
         status: 'hooked', assignee: address, expectStatus: ['open'],
         metadata: withWorkNote(bead, { polecat: undefined, branch: undefined, slungBy: actor, slungAt: new Date().toISOString(), review: null, rework: null, reworks: 0 }),
       }, actor);
-      if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(beadId, QUEUED_LABEL, actor).catch(() => undefined);
+      await leaveQueue(this.c, bead, actor).catch(() => undefined);
       if (agent) await this.c.agents.patch(address, { hook: beadId }, actor);
       return { bead: beadId, outcome: 'hooked' as const, agent: address, branch: agent?.meta.branch ?? null, workdir: agent?.meta.workdir ?? null, terminal: this.c.sessions.get(address)?.terminal ?? null };
     });
@@ -206,7 +207,7 @@ export class HookService {
         status: 'hooked', assignee: address, expectStatus: ['open'],
         metadata: withWorkNote(bead, { rig: rig.name, polecat: address, branch, slungBy: actor, slungAt: new Date().toISOString(), review: null, rework: null, reworks: 0 }),
       }, actor);
-      if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(bead.id, QUEUED_LABEL, actor).catch(() => undefined);
+      await leaveQueue(this.c, bead, actor).catch(() => undefined);
       await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, respawns: 0 }, actor);
       await prepareWorktree(rig.paths.bare, workdir, branch, rig.branch);
       return { bead: bead.id, outcome: 'hooked', agent: address, branch, workdir, terminal: this.c.sessions.get(address)?.terminal ?? null };
@@ -230,7 +231,7 @@ export class HookService {
         return holder;
       }
       if (!isHeld(bead)) {
-        if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(beadId, QUEUED_LABEL, actor);
+        await leaveQueue(this.c, bead, actor);
         return null;
       }
       const holder = bead.assignee;

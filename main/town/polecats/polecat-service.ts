@@ -17,7 +17,8 @@ import type { WorkContext } from '../supervisors/work-context.ts';
 import { parseAddress, polecatAddress, type AgentRecord } from './agent-store.ts';
 import { nextPolecatName } from './names.ts';
 import { copyRigFiles, identityEnv, prepareWorktree } from './polecat-git.ts';
-import { isHeld, isWorkType, QUEUED_LABEL, refuseSequentialSteps, withWorkNote, workNote } from './work-beads.ts';
+import { isHeld, isWorkType, refuseSequentialSteps, withWorkNote, workNote } from './work-beads.ts';
+import { enqueue, leaveQueue } from './queued-slings.ts';
 import { spawnSync } from 'node:child_process';
 
 export interface SlingOptions {
@@ -153,7 +154,7 @@ export class PolecatService {
     } else {
       for (const [bead, answer] of decided.answers) out.set(bead, Promise.resolve(answer));
       for (const h of decided.hooks) {
-        if (h.bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(h.bead.id, QUEUED_LABEL, actor).catch(() => undefined);
+        await leaveQueue(this.c, h.bead, actor).catch(() => undefined);
         out.set(h.bead.id, this.start(h, rig, h.runtime, actor));
       }
     }
@@ -195,8 +196,7 @@ export class PolecatService {
   }
 
   private async enqueue(bead: Bead, rig: RigInfo, runtime: string, actor: string, convoy?: string): Promise<void> {
-    await this.c.ledger.update(bead.id, { metadata: withWorkNote(bead, { rig: rig.name, runtime, queuedAt: new Date().toISOString(), slungBy: actor, ...(convoy ? { convoy } : {}) }), expectStatus: ['open'] }, actor);
-    await this.c.ledger.addLabel(bead.id, QUEUED_LABEL, actor);
+    await enqueue(this.c, bead, withWorkNote(bead, { rig: rig.name, runtime, queuedAt: new Date().toISOString(), slungBy: actor, ...(convoy ? { convoy } : {}) }), actor);
   }
 
   /** `pool`: the rig's polecats, read under the rig's lock by the caller. */
@@ -235,7 +235,7 @@ export class PolecatService {
     ], actor));
     // Marked before the lock is released: a patrol that sees the hook without a session leaves it to us.
     this.starting.add(address);
-    if (bead.labels.includes(QUEUED_LABEL)) await this.c.ledger.removeLabel(bead.id, QUEUED_LABEL, actor).catch(() => undefined);
+    await leaveQueue(this.c, bead, actor).catch(() => undefined);
     return { bead, address, branch, workdir };
   }
 

@@ -31,6 +31,7 @@ import { Witness } from './witness.ts';
 import { FEED_WAKE_MS, type WorkContext } from './work-context.ts';
 import { OpenMergeRequests } from '../refineries/open-requests.ts';
 import { ReservedWork } from '../polecats/reserved-work.ts';
+import { QueuedSlings } from '../polecats/queued-slings.ts';
 
 
 export interface TownWorkOptions {
@@ -86,6 +87,7 @@ export class TownWork {
       ledger: o.ledger, townRoot: o.townRoot, townPrefix: o.townPrefix, settings, rigs: this.rigs, agents: this.agents,
       sessions: this.sessions, locks: new KeyedLock(), publish: o.publish, log: o.log, wake: (delayMs) => this.witness?.wake(delayMs),
       openRequests: new OpenMergeRequests(o.ledger), reserved: new ReservedWork(o.ledger),
+      queued: new QueuedSlings(o.ledger),
     };
     this.context = ctx;
     const prime = (agent: string) => this.prime(agent).then((p) => p.text);
@@ -127,6 +129,7 @@ export class TownWork {
     this.molecules.onFeed(event);
     this.context.openRequests?.onFeed(event);
     this.context.reserved?.onFeed(event);
+    this.context.queued?.onFeed(event);
   }
 
   /** A bead changed somewhere (own or foreign write): convoys may land, capacity may be free. The

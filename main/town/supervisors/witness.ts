@@ -331,7 +331,7 @@ export class Witness {
   /** What the feed reads to pick work. */
   private workReads(): WorkReads {
     return {
-      queued: () => this.c.ledger.list({ label: QUEUED_LABEL, status: 'open' }),
+      queued: () => this.c.queued?.all() ?? this.c.ledger.list({ label: QUEUED_LABEL, status: 'open' }),
       ready: (ids) => this.c.ledger.ready({ ids, limit: ids.length }),
     };
   }
