@@ -49,3 +49,16 @@ export async function recordWrites<T>(ledger: Ledger, write: () => Promise<T>): 
     pool.getConnection = getConnection;
   }
 }
+
+/** The value of `read` and how many statements it ran on the ledger's read pool. */
+export async function countReads<T>(ledger: Ledger, read: () => Promise<T>): Promise<{ value: T; statements: number }> {
+  const pool = ledger.pool as unknown as { query: (...a: unknown[]) => Promise<unknown> };
+  const query = pool.query;
+  let statements = 0;
+  pool.query = (...a) => { statements++; return query.apply(ledger.pool, a); };
+  try {
+    return { value: await read(), statements };
+  } finally {
+    pool.query = query;
+  }
+}

@@ -8,46 +8,20 @@
 // right after it (its parent is not the commit the write began from).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import mysql from 'mysql2/promise';
-import { Ledger } from '../../main/ledger/ledger.ts';
-import { BeadFeed } from '../../main/ledger/bead-feed.ts';
-import { doltAvailable, startTempDolt } from '../../main/ledger/temp-dolt.ts';
-import type { BeadFeedEvent } from '../../preload/types.ts';
+import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
+import { comparable, startFeedPair } from '../helpers/feed-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-/** The commits (their `to` hash) the feed asked Dolt to diff. */
-function diffedCommits(feed: BeadFeed): Set<string> {
-  const diffed = new Set<string>();
-  const inner = feed as unknown as { q: (sql: string, params?: unknown[]) => Promise<unknown[]> };
-  const q = inner.q;
-  inner.q = (sql, params) => {
-    if (/dolt_diff(_summary)?\(/.test(sql)) diffed.add(String((params ?? [])[1]));
-    return q(sql, params);
-  };
-  return diffed;
-}
-
-const comparable = (events: BeadFeedEvent[]) => events.map((e) => ({ commit: e.commit, author: e.author, message: e.message, changes: e.changes }));
 
 test('feed: the town\'s described writes are delivered as Dolt\'s diff would, without asking for it', async (t) => {
   const missing = doltAvailable();
   if (missing) return t.skip(missing);
-  const dolt = await startTempDolt();
-  let ledger: Ledger | null = null;
-  const feeds: BeadFeed[] = [];
-  const outsider = mysql.createPool({ ...dolt.server.connection(), connectionLimit: 1 });
+  // The commits (their `to` hash) the hinted feed asked Dolt to diff.
+  const diffed = new Set<string>();
+  const pair = await startFeedPair((sql, params) => {
+    if (/dolt_diff(_summary)?\(/.test(sql)) diffed.add(String(params[1]));
+  });
+  const { ledger, hinted, plain, got, outsider } = pair;
   try {
-    const conn = dolt.server.connection();
-    ledger = await Ledger.open(conn);
-    const hinted = new BeadFeed(conn, { pollMs: 600_000, idleMs: 600_000 });
-    const plain = new BeadFeed(conn, { pollMs: 50, idleMs: 50 });
-    feeds.push(hinted, plain);
-    const diffed = diffedCommits(hinted);
-    const got = { hinted: [] as BeadFeedEvent[], plain: [] as BeadFeedEvent[] };
-    hinted.on('event', (e) => got.hinted.push(e));
-    plain.on('event', (e) => got.plain.push(e));
-    await hinted.start();
-    await plain.start();
     let last = '';
     let described = 0;
     ledger.onCommitted((c) => {
@@ -117,9 +91,6 @@ test('feed: the town\'s described writes are delivered as Dolt\'s diff would, wi
       `Dolt was asked to diff exactly the commits a description cannot stand for (${[...undescribed.values()].join('; ')})`);
     assert.ok(described >= 12, `most writes described their changes (${described})`);
   } finally {
-    for (const f of feeds) await f.stop();
-    await outsider.end().catch(() => undefined);
-    await ledger?.close();
-    await dolt.dispose();
+    await pair.dispose();
   }
 });

@@ -5,49 +5,21 @@
 // waits for a HEAD poll; and a stale hint (a commit already delivered) never moves the feed back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import mysql from 'mysql2/promise';
-import { Ledger } from '../../main/ledger/ledger.ts';
-import { BeadFeed } from '../../main/ledger/bead-feed.ts';
-import { doltAvailable, startTempDolt } from '../../main/ledger/temp-dolt.ts';
-import type { BeadFeedEvent } from '../../preload/types.ts';
+import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
+import { comparable, startFeedPair } from '../helpers/feed-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-/** Counts the feed's statements by their first words. */
-function countStatements(feed: BeadFeed): Map<string, number> {
-  const counts = new Map<string, number>();
-  const inner = feed as unknown as { q: (sql: string, params?: unknown[]) => Promise<unknown[]> };
-  const q = inner.q;
-  inner.q = (sql, params) => {
-    const shape = /HASHOF|dolt_diff_summary|dolt_diff\(|dolt_log|AS OF/.exec(sql)?.[0] ?? sql.slice(0, 30);
-    counts.set(shape, (counts.get(shape) ?? 0) + 1);
-    return q(sql, params);
-  };
-  return counts;
-}
-
-const comparable = (events: BeadFeedEvent[]) => events.map((e) => ({ commit: e.commit, author: e.author, message: e.message, changes: e.changes }));
 
 test('feed: own commits are delivered as a full diff would, without HEAD or diff-summary questions', async (t) => {
   const missing = doltAvailable();
   if (missing) return t.skip(missing);
-  const dolt = await startTempDolt();
-  let ledger: Ledger | null = null;
-  const feeds: BeadFeed[] = [];
-  const outsider = mysql.createPool({ ...dolt.server.connection(), connectionLimit: 1 });
+  // The hinted feed's statements, counted by their first words.
+  const counts = new Map<string, number>();
+  const pair = await startFeedPair((sql) => {
+    const shape = /HASHOF|dolt_diff_summary|dolt_diff\(|dolt_log|AS OF/.exec(sql)?.[0] ?? sql.slice(0, 30);
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+  });
+  const { ledger, hinted, plain, got, commits, outsider } = pair;
   try {
-    const conn = dolt.server.connection();
-    ledger = await Ledger.open(conn);
-    // `hinted` polls HEAD only when told to (its timer is ten minutes away); `plain` asks Dolt about everything.
-    const hinted = new BeadFeed(conn, { pollMs: 600_000, idleMs: 600_000 });
-    const plain = new BeadFeed(conn, { pollMs: 50, idleMs: 50 });
-    feeds.push(hinted, plain);
-    const counts = countStatements(hinted);
-    const got = { hinted: [] as BeadFeedEvent[], plain: [] as BeadFeedEvent[] };
-    const commits = { hinted: [] as string[], plain: [] as string[] };
-    hinted.on('event', (e) => got.hinted.push(e)).on('commit', (h) => commits.hinted.push(h));
-    plain.on('event', (e) => got.plain.push(e)).on('commit', (h) => commits.plain.push(h));
-    await hinted.start();
-    await plain.start();
     ledger.onCommitted((c) => hinted.ownCommit(c));
     const startCounts = new Map(counts);
 
@@ -98,9 +70,6 @@ test('feed: own commits are delivered as a full diff would, without HEAD or diff
     assert.equal(hinted.headSeen, outsiderHead, 'the feed did not move back');
     assert.equal(got.hinted.length, before, 'nothing delivered twice');
   } finally {
-    for (const f of feeds) await f.stop();
-    await outsider.end().catch(() => undefined);
-    await ledger?.close();
-    await dolt.dispose();
+    await pair.dispose();
   }
 });

@@ -8,25 +8,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rowToComment, rowToDependency } from '../../main/ledger/bead-rows.ts';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
-import { ledgerFixture } from '../helpers/ledger-fixture.ts';
+import { countReads, ledgerFixture } from '../helpers/ledger-fixture.ts';
 
 const skip = doltAvailable();
 const LABELS = ['zeta', 'Alpha', 'beta', 'émile', 'b,c"d', 'esc\u001b[31m', 'tab\there', 'bell\u0007', '123', 'null', '😀 four'];
 
 describe('one-statement bead reads', { skip: skip ?? false }, () => {
   const t = ledgerFixture();
-  /** The result of `read` and the statements it ran on the ledger's pool. */
-  async function counted<T>(read: () => Promise<T>): Promise<{ value: T; statements: number }> {
-    const pool = t.ledger.pool as unknown as { query: (...a: unknown[]) => Promise<unknown> };
-    const query = pool.query;
-    let statements = 0;
-    pool.query = (...a) => { statements++; return query.apply(t.ledger.pool, a); };
-    try {
-      return { value: await read(), statements };
-    } finally {
-      pool.query = query;
-    }
-  }
+  const counted = <T,>(read: () => Promise<T>) => countReads(t.ledger, read);
   const rows = async (sql: string, params: unknown[] = []) => (await t.raw.query(sql, params))[0] as Array<Record<string, unknown>>;
   const storedLabels = async (table: string, id: string) => (await rows(`SELECT label FROM ${table} WHERE issue_id = ?`, [id])).map((r) => String(r.label)).sort();
 

@@ -7,24 +7,13 @@ import assert from 'node:assert/strict';
 import { BeadFeed } from '../../main/ledger/bead-feed.ts';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
 import { enqueue, leaveQueue, QueuedSlings } from '../../main/town/polecats/queued-slings.ts';
-import { ledgerFixture } from '../helpers/ledger-fixture.ts';
+import { countReads, ledgerFixture } from '../helpers/ledger-fixture.ts';
 
 const skip = doltAvailable();
 
 describe('the sling queue in memory', { skip: skip ?? false }, () => {
   const t = ledgerFixture();
-  /** The statements `read` ran on the ledger's read pool. */
-  async function statementsOf<T>(read: () => Promise<T>): Promise<{ value: T; statements: number }> {
-    const pool = t.ledger.pool as unknown as { query: (...a: unknown[]) => Promise<unknown> };
-    const query = pool.query;
-    let statements = 0;
-    pool.query = (...a) => { statements++; return query.apply(t.ledger.pool, a); };
-    try {
-      return { value: await read(), statements };
-    } finally {
-      pool.query = query;
-    }
-  }
+  const statementsOf = <T,>(read: () => Promise<T>) => countReads(t.ledger, read);
   const commits = async () => Number(((await t.raw.query('SELECT COUNT(*) AS n FROM dolt_log'))[0] as Array<{ n: number }>)[0].n);
 
   test('one load, then memory; enqueue and leaveQueue are seen at once; an outside label joins through the feed', async () => {
