@@ -50,6 +50,20 @@ export function readiness(mr: MergeRequest, head: string | null): Readiness {
 }
 
 /**
+ * How long a pass waits before it takes a batch (0: take it now). With fewer requests waiting than a
+ * batch takes, the Refinery gathers for up to `gatherMs` after the oldest of them arrived: requests
+ * that come in meanwhile land in the same batch, with one gate run, one merge build and one ledger
+ * write for all of them instead of one each. `created`: when each waiting request was made (ISO).
+ * A request whose time cannot be read does not wait.
+ */
+export function gatherWait(created: readonly string[], now: number, size: number, gatherMs: number): number {
+  if (gatherMs <= 0 || created.length === 0 || created.length >= Math.max(1, Math.floor(size))) return 0;
+  const oldest = Math.min(...created.map((c) => Date.parse(c)));
+  if (!Number.isFinite(oldest)) return 0;
+  return Math.max(0, Math.min(gatherMs, oldest + gatherMs - now));
+}
+
+/**
  * How many ready requests the next batch takes: the configured size, or, when more are waiting, all
  * of them up to `max` (a long queue is drained in fewer, bigger batches: one gate run, one build and
  * one write per phase for the whole batch; a red batch is bisected, k culprits cost ~k·log2(n) runs).

@@ -35,7 +35,7 @@ import { GateStopped, resolveBatch, type Resolution } from './batch-resolver.ts'
 import { runGate } from './gate-runner.ts';
 import { buildMergeStack, type StackItem } from './merge-stack.ts';
 import { clearGate, GATE_MARKER_ENV, killOrphanGate, recordGate } from './orphan-gate.ts';
-import { batchSizeFor, orderByScore, readiness, scoreOf } from './queue-order.ts';
+import { batchSizeFor, gatherWait, orderByScore, readiness, scoreOf } from './queue-order.ts';
 import {
   TERMINAL_PHASES,
   type GateConfig,
@@ -99,6 +99,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   private readonly origin?: string;
   private readonly identity: { name: string; email: string };
   private readonly pollMs: number;
+  private readonly gatherMs: number;
   private readonly now: () => number;
   private readonly recordTestingAfterMs: number;
   private worktreeGitDir: string | null = null;
@@ -131,6 +132,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
     this.origin = opts.origin;
     this.identity = opts.identity ?? DEFAULT_IDENTITY;
     this.pollMs = opts.pollMs ?? 30_000;
+    this.gatherMs = Math.max(0, opts.gatherMs ?? 0);
     this.now = opts.now ?? Date.now;
     this.recordTestingAfterMs = Math.max(0, opts.recordTestingAfterMs ?? 2_000);
   }
@@ -220,7 +222,8 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
 
   // ---------------------------------------------------------------- running
 
-  /** Runs passes until stop(): back-to-back while there is work, else sleeps pollMs or until a submit. */
+  /** Runs passes until stop(): back-to-back while there is work, else sleeps pollMs (or, gathering a
+   *  batch, its wait) or until a submit. */
   run(): void {
     if (this.loop) return;
     const ctrl = new AbortController();
@@ -238,7 +241,7 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
         if (ctrl.signal.aborted) break;
         if (report.kind === 'batch' || this.poked) continue;
         await new Promise<void>((res) => {
-          const t = setTimeout(done, this.pollMs);
+          const t = setTimeout(done, report.kind === 'gather' ? report.waitMs ?? 0 : this.pollMs);
           function done(): void {
             clearTimeout(t);
             // Each sleep adds a listener to the loop's one signal: remove it, or they pile up.
@@ -277,6 +280,10 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   // ---------------------------------------------------------------- one pass
 
   private async pass(): Promise<PassReport> {
+    // Gathering is decided from the store alone (no git run): a poke while a batch gathers costs a
+    // look at the queue, not two git runs.
+    const gather = gatherWait((await this.store.listOpen()).filter((mr) => mr.meta.phase === 'queued' && !mr.meta.holdFor).map((mr) => mr.createdAt), this.now(), this.batchSize, this.gatherMs);
+    if (gather > 0) return { ...emptyReport('gather'), waitMs: gather };
     await this.ensureWorktree();
     if (this.origin && !(await this.syncFromOrigin())) return { ...emptyReport('blocked'), problem: 'origin' };
     const target = await resolveBranch(this.repoDir, this.targetBranch);

@@ -78,6 +78,9 @@ export interface RefineryOptions {
   identity?: { name: string; email: string };
   /** How long run() sleeps when the queue is empty (a submit wakes it at once). */
   pollMs?: number;
+  /** With fewer requests queued than batchSize, wait up to this long after the oldest arrived for
+   *  more to join its batch (gatherWait in queue-order.ts); default 0: take them at once. */
+  gatherMs?: number;
   /**
    * How long a gate runs before its requests are written `testing` (default 2000 ms; 0: before it
    * starts). A quicker gate writes nothing between the request's queued and terminal records: the
@@ -98,7 +101,9 @@ export interface GateResult {
 
 /** What one processOnce() did, for callers and tests. */
 export interface PassReport {
-  kind: 'idle' | 'batch' | 'blocked';
+  /** `gather`: requests are queued, and the pass waits `waitMs` for more to join their batch. */
+  kind: 'idle' | 'batch' | 'blocked' | 'gather';
+  waitMs?: number;
   batch?: string;
   merged: string[];
   rejected: string[];

@@ -159,3 +159,39 @@ test('queue order: priority first, then age; retries sink but do not starve', as
   await assert.rejects(refinery.submit('--upload-pack=evil'), /not a valid branch name/);
   await assert.rejects(refinery.retry('mr-nope'), /no merge request/);
 });
+
+test('gathering: requests that arrive within gatherMs of the first land in one batch; a full batch or the time up goes at once', async (t) => {
+  const fix = makeRig();
+  t.after(() => fix.cleanup());
+  const store = new JsonFileStore(fix.storeFile);
+  let clock = Date.now();
+  const refinery = new Refinery({ repoDir: fix.repoDir, workDir: fix.workDir, gate: { command: GATE, timeoutMs: 60_000 }, batchSize: 3, gatherMs: 5_000, now: () => clock }, store);
+  const events = collect(refinery);
+  for (const n of ['g1', 'g2', 'g3', 'g4']) fix.branch(`polecat/${n}/work`, goodModule(n));
+  const start = fix.head('main');
+
+  const g1 = await refinery.submit('polecat/g1/work');
+  clock = Date.parse(g1.createdAt) + 1_000;
+  const waiting = await refinery.processOnce();
+  assert.equal(waiting.kind, 'gather');
+  assert.equal(waiting.waitMs, 4_000, 'the rest of the window after the oldest request');
+  assert.equal(fix.head('main'), start, 'nothing merged, no gate run');
+  assert.equal(events.filter((e) => e.type === 'gate').length, 0);
+
+  const g2 = await refinery.submit('polecat/g2/work');
+  assert.equal((await refinery.processOnce()).kind, 'gather', 'two of three: still gathering');
+  const g3 = await refinery.submit('polecat/g3/work');
+  const full = await refinery.processOnce();
+  assert.equal(full.kind, 'batch', 'a full batch goes at once');
+  assert.deepEqual([...full.merged].sort(), [g1.id, g2.id, g3.id].sort(), 'the three land together');
+  assert.equal(full.gateRuns, 1, 'one gate run for the three');
+
+  // A request alone: it waits its window, then goes alone.
+  const g4 = await refinery.submit('polecat/g4/work');
+  clock = Date.parse(g4.createdAt) + 4_999;
+  assert.equal((await refinery.processOnce()).kind, 'gather');
+  clock = Date.parse(g4.createdAt) + 5_000;
+  const alone = await refinery.processOnce();
+  assert.equal(alone.kind, 'batch');
+  assert.deepEqual(alone.merged, [g4.id]);
+});

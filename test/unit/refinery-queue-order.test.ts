@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchSizeFor, orderByScore, readiness, scoreOf } from '../../main/refinery/queue-order.ts';
+import { batchSizeFor, gatherWait, orderByScore, readiness, scoreOf } from '../../main/refinery/queue-order.ts';
 import type { MergeRequest, MergeRequestMeta } from '../../main/refinery/types.ts';
 
 const NOW = Date.parse('2025-01-10T12:00:00Z');
@@ -68,4 +68,19 @@ test('batch size: the configured size for a short queue; a long queue takes all 
   assert.equal(batchSizeFor(40, 4, 16), 16);
   assert.equal(batchSizeFor(40, 4, 2), 4, 'a max below the size never shrinks a batch');
   assert.equal(batchSizeFor(40, 0, 0), 1, 'at least one');
+});
+
+test('gathering a batch: fewer queued than a batch takes wait for more, up to gatherMs after the oldest', () => {
+  const t0 = Date.parse('2026-12-05T08:00:00.000Z');
+  const at = (ms: number) => new Date(t0 + ms).toISOString();
+  assert.equal(gatherWait([at(0)], t0 + 200, 4, 1000), 800, 'one request, 200 ms old: 800 ms more');
+  assert.equal(gatherWait([at(300), at(0), at(500)], t0 + 600, 4, 1000), 400, 'counted from the oldest');
+  assert.equal(gatherWait([at(0)], t0 + 1000, 4, 1000), 0, 'waited long enough');
+  assert.equal(gatherWait([at(0)], t0 + 5000, 4, 1000), 0);
+  assert.equal(gatherWait([at(0), at(1), at(2), at(3)], t0 + 10, 4, 1000), 0, 'a full batch goes at once');
+  assert.equal(gatherWait([at(0)], t0, 4, 0), 0, 'gatherMs 0: never waits');
+  assert.equal(gatherWait([], t0, 4, 1000), 0, 'nothing queued: nothing to wait for');
+  assert.equal(gatherWait([at(0)], t0, 1, 1000), 0, 'a batch of one is full at once');
+  assert.equal(gatherWait([at(5000)], t0, 4, 1000), 1000, 'a request from the future waits at most gatherMs');
+  assert.equal(gatherWait(['not a time', at(0)], t0, 4, 1000), 0, 'an unreadable time does not wait');
 });

@@ -116,6 +116,7 @@ export class RefineryPool {
       batchSize: this.settings.batchSize,
       maxBatchSize: this.settings.maxBatchSize,
       pollMs: this.settings.pollMs,
+      gatherMs: this.settings.gatherMs,
       recordTestingAfterMs: this.settings.recordTestingAfterMs,
       origin: originFor(rig),
       identity: { name: `Gas Town Refinery (${rig.name})`, email: `refinery@${rig.name}.gastown.local` },

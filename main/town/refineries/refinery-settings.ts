@@ -14,6 +14,10 @@ export const RefinerySettingsSchema = z.object({
   /** A gate still running after this long has its requests written `testing` in the ledger (one
    *  commit per batch); a quicker one writes nothing between a request's queued and merged records. */
   recordTestingAfterMs: z.number().int().min(0).max(3_600_000).default(2_000),
+  /** With fewer requests queued than batchSize, how long the Refinery waits after the oldest of them
+   *  arrived for more to join its batch (one gate run, merge build and ledger write for all of them;
+   *  docs/refinery.md). 0: each pass takes what is queued at once. */
+  gatherMs: z.number().int().min(0).max(600_000).default(1_000),
   /** How often an idle Refinery looks at its queue when nothing poked it (new requests poke it). */
   pollMs: z.number().int().min(100).max(3_600_000).default(10_000),
   /** A bead the merge queue sent back this many times is held for a human (status blocked, a high
