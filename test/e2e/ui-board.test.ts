@@ -250,6 +250,10 @@ describe('the Board with script agents', { skip: chromiumPath ? false : NO_CHROM
     await card(page, b.id).focus();
     await page.keyboard.press('Space');
     await page.getByTestId('drag-overlay').waitFor({ timeout: 5000 });
+    // dnd-kit's KeyboardSensor starts listening for the arrows in a timer after the pickup, and the
+    // overlay can show before that timer ran: a page timer set now runs after it (timers of one delay
+    // run in order), so the arrow below is not pressed into the void.
+    await page.evaluate('new Promise((resolve) => setTimeout(resolve, 0))');
     await page.keyboard.press('ArrowRight');
     await waitFor('the Blocked column is the drop target', async () => /drop-over/.test((await column(page, 'blocked').getAttribute('class')) ?? ''), 5000, 20);
     await page.keyboard.press('Space');
