@@ -282,7 +282,8 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
   private async pass(): Promise<PassReport> {
     // Gathering is decided from the store alone (no git run): a poke while a batch gathers costs a
     // look at the queue, not two git runs.
-    const gather = gatherWait((await this.store.listOpen()).filter((mr) => mr.meta.phase === 'queued' && !mr.meta.holdFor).map((mr) => mr.createdAt), this.now(), this.batchSize, this.gatherMs);
+    const open = await this.store.listOpen();
+    const gather = gatherWait(open.filter((mr) => mr.meta.phase === 'queued' && !mr.meta.holdFor).map((mr) => mr.createdAt), this.now(), this.batchSize, this.gatherMs);
     if (gather > 0) return { ...emptyReport('gather'), waitMs: gather };
     await this.ensureWorktree();
     if (this.origin && !(await this.syncFromOrigin())) return { ...emptyReport('blocked'), problem: 'origin' };
@@ -295,7 +296,6 @@ export class Refinery extends EventEmitter<{ event: [RefineryEvent] }> {
 
     const report = emptyReport('idle');
     const ready: Candidate[] = [];
-    const open = await this.store.listOpen();
     // Every request's branch head, and which are already in the target: two git runs for the queue,
     // reading only the open requests' branches (the rig keeps every merged one).
     const branches = open.map((mr) => mr.meta.branch);
