@@ -10,6 +10,9 @@
 // reads the tables its write staged instead of asking Dolt which tables changed. The answer is the
 // same: a write's commit holds exactly what it staged and described, unless another client had left
 // a change to one of those tables uncommitted (the feed then misses that change in this commit).
+// When the commits since the last one delivered are all the town's own, each begun from the one
+// before it and described, the log is not read either: one statement asks Dolt for their parents
+// (HASHOF), and the writes' own authors and messages stand for the log's (deliverOwnChain).
 // Anyone else's commit is found as before, by the paced HEAD polls.
 import { EventEmitter } from 'node:events';
 import mysql, { type Pool } from 'mysql2/promise';
@@ -22,6 +25,8 @@ import { DEFAULT_FEED_PACING, nextPollDelay, type FeedPacing } from './feed-paci
 
 /** Own commits remembered at most (those never delivered, e.g. after history was rewritten, age out). */
 const OWN_COMMITS_KEPT = 1024;
+/** Own commits delivered from their parents' hashes in one poll at most (a longer run reads the log). */
+const OWN_CHAIN_MAX = 64;
 
 interface LogRow { commit_hash: string; committer: string; email: string; message: string; date: string; parents?: string }
 
@@ -152,8 +157,36 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
     this.ownHead = null;
     // Up to the town's newest commit without asking for HEAD; if that commit is not after the last
     // one delivered (history rewritten under it), HEAD decides as for anyone's commit.
-    if (own && (await this.deliverUpTo(own, false))) return;
+    if (own && ((await this.deliverOwnChain(own)) || (await this.deliverUpTo(own, false)))) return;
     await this.deliverUpTo(await this.head(), true);
+  }
+
+  /**
+   * Delivers the town's own commits from the last one delivered up to `head` without reading the log,
+   * when each began from the one before it (OwnCommit.base, the first from the last delivered) and
+   * described its changes: one statement asks for their parents, and if each parent is the commit
+   * the write began from, the chain is all there is. A town write's commit has one parent (Dolt makes
+   * a merge commit only while a merge is in progress, which the town's writes never start). Answers
+   * false (nothing delivered) when the chain cannot be formed or a parent differs (another client's
+   * commit came between): the log decides then.
+   */
+  private async deliverOwnChain(head: string): Promise<boolean> {
+    const chain: OwnCommit[] = [];
+    for (let hash: string | null | undefined = head; hash !== this.last; hash = chain[chain.length - 1].base) {
+      const commit = hash ? this.own.get(hash) : undefined;
+      if (!commit?.changes || commit.author === undefined || commit.message === undefined || chain.length === OWN_CHAIN_MAX) return false;
+      chain.push(commit);
+    }
+    if (!chain.length) return true;
+    const [parents] = await this.q<Record<string, string>>(
+      `SELECT ${chain.map((_, i) => `HASHOF(?) AS p${i}`).join(', ')}`, chain.map((c) => `${c.hash}~1`),
+    );
+    if (!chain.every((c, i) => parents?.[`p${i}`] === c.base)) return false;
+    for (const c of chain.reverse()) {
+      if (!this.pool) return true;
+      await this.deliver(c.base!, { commit_hash: c.hash, committer: c.author!, email: '', message: c.message!, date: '' }, c);
+    }
+    return true;
   }
 
   /**

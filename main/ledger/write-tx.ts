@@ -52,6 +52,9 @@ export interface OwnCommit {
   /** The commit the write began from, when the ledger knows it (the one its previous write made):
    *  `changes` hold against the commit's parent only if that is this one. */
   base?: string | null;
+  /** Who Dolt records as the commit's committer (the actor's name in `--author`), and its message. */
+  author?: string;
+  message?: string;
 }
 
 /** The hash in DOLT_COMMIT's answer (mysql2 gives a CALL's rows as the first of several results). */
@@ -316,9 +319,10 @@ export async function runWrite<T>(pool: Pool, actor: string, op: string, body: (
       tx = new WriteTx(conn, actor, nowSql());
       result = await body(tx);
       committing = true;
-      await tx.commit(`${tx.op ?? op} ${tx.subject}`.trim());
+      const message = `${tx.op ?? op} ${tx.subject}`.trim();
+      await tx.commit(message);
       conn.release();
-      if (tx.commitHash && committed) reportCommit(committed, { hash: tx.commitHash, tables: [...tx.tables], changes: tx.describedChanges() });
+      if (tx.commitHash && committed) reportCommit(committed, { hash: tx.commitHash, tables: [...tx.tables], changes: tx.describedChanges(), author: actor, message });
       return result as T;
     } catch (e) {
       const elapsed = Date.now() - started;

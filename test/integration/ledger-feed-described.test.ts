@@ -5,7 +5,8 @@
 // closes, reopens, status and metadata changes, labels, bulk dependencies), and Dolt is asked for a
 // diff only for the commits a description cannot stand for: the first write (no known base), a
 // change to a dependent's is_blocked, a comment, a removal, an outsider's commit and the town's write
-// right after it (its parent is not the commit the write began from).
+// right after it (its parent is not the commit the write began from); and the log is read only for
+// those, a run of described writes being delivered from their parents' hashes (one HASHOF each).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
@@ -17,8 +18,13 @@ test('feed: the town\'s described writes are delivered as Dolt\'s diff would, wi
   if (missing) return t.skip(missing);
   // The commits (their `to` hash) the hinted feed asked Dolt to diff.
   const diffed = new Set<string>();
+  // Its reads of the log, and its asks for parents (deliverOwnChain).
+  let logReads = 0;
+  let parentAsks = 0;
   const pair = await startFeedPair((sql, params) => {
     if (/dolt_diff(_summary)?\(/.test(sql)) diffed.add(String(params[1]));
+    if (/dolt_log/.test(sql)) logReads++;
+    if (/HASHOF\(\?\) AS p0/.test(sql)) parentAsks++;
   });
   const { ledger, hinted, plain, got, outsider } = pair;
   try {
@@ -90,6 +96,10 @@ test('feed: the town\'s described writes are delivered as Dolt\'s diff would, wi
     assert.deepEqual([...diffed].sort(), [...undescribed.keys()].sort(),
       `Dolt was asked to diff exactly the commits a description cannot stand for (${[...undescribed.values()].join('; ')})`);
     assert.ok(described >= 12, `most writes described their changes (${described})`);
+    // The log is read only where a description cannot stand for a commit (at most once for each, the
+    // poll that meets it); a run of described writes is delivered from their parents' hashes alone.
+    assert.ok(logReads <= undescribed.size, `the log read ${logReads} times, for ${undescribed.size} commits a description cannot stand for`);
+    assert.ok(parentAsks >= 10, `described runs delivered from their parents' hashes (${parentAsks} asks)`);
   } finally {
     await pair.dispose();
   }

@@ -1,8 +1,9 @@
 // The feed told of the ledger's own commits (Ledger.onCommitted → BeadFeed.ownCommit) against a real
 // dolt sql-server: it delivers exactly what a feed that asks Dolt about every commit delivers (the
 // same commits, authors and changes, an outsider's commit in between included), without asking for
-// HEAD or for the changed tables of its own commits; an outsider's commit after the last own one
-// waits for a HEAD poll; and a stale hint (a commit already delivered) never moves the feed back.
+// HEAD or for the changed tables of its own commits, nor for the log of its described ones; an
+// outsider's commit after the last own one waits for a HEAD poll; and a stale hint (a commit
+// already delivered) never moves the feed back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
@@ -15,7 +16,7 @@ test('feed: own commits are delivered as a full diff would, without HEAD or diff
   // The hinted feed's statements, counted by their first words.
   const counts = new Map<string, number>();
   const pair = await startFeedPair((sql) => {
-    const shape = /HASHOF|dolt_diff_summary|dolt_diff\(|dolt_log|AS OF/.exec(sql)?.[0] ?? sql.slice(0, 30);
+    const shape = /HASHOF\('HEAD'\)|HASHOF\(\?\) AS p0|dolt_diff_summary|dolt_diff\(|dolt_log|AS OF/.exec(sql)?.[0] ?? sql.slice(0, 30);
     counts.set(shape, (counts.get(shape) ?? 0) + 1);
   });
   const { ledger, hinted, plain, got, commits, outsider } = pair;
@@ -46,7 +47,12 @@ test('feed: own commits are delivered as a full diff would, without HEAD or diff
     assert.deepEqual(comparable(got.hinted), comparable(got.plain), 'the same events');
     assert.ok(got.hinted.some((e) => e.author.startsWith('outsider') && e.changes.some((c) => c.kind === 'updated' && c.id === b.id)));
     const asked = (shape: string) => (counts.get(shape) ?? 0) - (startCounts.get(shape) ?? 0);
-    assert.equal(asked('HASHOF'), 0, 'no HEAD question: every poll went up to an own commit');
+    assert.equal(asked("HASHOF('HEAD')"), 0, 'no HEAD question: every poll went up to an own commit');
+    // The log only for the polls that meet a commit a description cannot stand for (the first write,
+    // the blocking dependency, the comment after the outsider's commit, the close that frees a
+    // blocked bead); the described ones between them from their parents' hashes.
+    assert.ok(asked('dolt_log') <= 4, `the log read ${asked('dolt_log')} times`);
+    assert.ok(asked('HASHOF(?) AS p0') >= 1, 'described own commits delivered from their parents\' hashes');
     assert.equal(asked('dolt_diff_summary'), 1, 'only the outsider\'s commit needed Dolt to say which tables changed');
 
     // An outsider's commit after the last own one waits for a HEAD poll (here a poke).
@@ -65,7 +71,7 @@ test('feed: own commits are delivered as a full diff would, without HEAD or diff
     // A stale hint (a commit delivered long ago) is checked against the log, and HEAD decides.
     const before = got.hinted.length;
     hinted.ownCommit({ hash: commits.hinted[0], tables: ['issues'] });
-    await waitFor('the stale hint\'s poll', () => asked('HASHOF') >= 2 || null, 20_000);
+    await waitFor('the stale hint\'s poll', () => asked("HASHOF('HEAD')") >= 2 || null, 20_000);
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(hinted.headSeen, outsiderHead, 'the feed did not move back');
     assert.equal(got.hinted.length, before, 'nothing delivered twice');
