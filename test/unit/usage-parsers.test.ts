@@ -101,7 +101,7 @@ for (const [format, file] of [['claude', 'claude.jsonl'], ['codex', 'codex.jsonl
   });
 }
 
-test('tailer: only the appended bytes are read; a line across the 1 MiB read chunk is whole; a replaced file starts over', async () => {
+test('tailer: only the appended bytes are read; a line across the 1 MiB read chunk is whole; nothing new leaves the cursor as it was; a replaced file starts over', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gt-usage-'));
   try {
     const file = join(dir, 's.jsonl');
@@ -116,9 +116,11 @@ test('tailer: only the appended bytes are read; a line across the 1 MiB read chu
     assert.equal(r.records.length, 1);
     assert.equal(r.bytesRead, line(2).length, 'reads the append, not the file');
     assert.equal(r.cursor.offset, size + line(2).length);
-    r = await tailUsage(r.cursor, parse);
+    const before = r.cursor;
+    r = await tailUsage(before, parse);
     assert.equal(r.records.length, 0);
     assert.equal(r.bytesRead, 0);
+    assert.equal(r.cursor, before, 'nothing new: the very cursor comes back (the watcher has nothing to save)');
     rmSync(file);
     writeFileSync(file, line(7));
     r = await tailUsage(r.cursor, parse);

@@ -8,7 +8,8 @@
 //   - a file that shrank or was replaced (another inode) is read again from the start with a fresh
 //     parser state;
 //   - `whole` files (one JSON document each, e.g. an OpenCode message) are fed whole whenever their
-//     size or mtime changed; the parser's own keys keep a call from being counted twice.
+//     size or mtime changed; the parser's own keys keep a call from being counted twice;
+//   - a file with nothing new is not opened (one stat), and its cursor comes back as it was given.
 import { promises as fsp } from 'node:fs';
 import type { UsageParser, UsageRecord } from './usage-record.ts';
 
@@ -34,8 +35,22 @@ export interface TailResult {
   bytesRead: number;
 }
 
-/** Reads what was appended since `cursor`. Missing file: nothing, cursor unchanged. */
+/** Whether a file with this stat holds nothing the cursor has not read (the same file, nothing
+ *  appended; for a `whole` file, the same size and mtime). */
+function unchanged(cursor: TailCursor, st: { ino: number; size: number; mtimeMs: number }, whole: boolean): boolean {
+  if (st.ino !== cursor.ino) return false;
+  return whole ? st.size === cursor.size && st.mtimeMs === cursor.mtimeMs : st.size === cursor.offset;
+}
+
+/** Reads what was appended since `cursor`. Missing file: nothing, cursor unchanged. A file with
+ *  nothing new costs one stat (it is not opened) and answers the very cursor it was given, so a
+ *  caller that keeps cursors sees nothing to save. */
 export async function tailUsage(cursor: TailCursor, makeParser: (saved: unknown) => UsageParser, opts: { whole?: boolean } = {}): Promise<TailResult> {
+  try {
+    if (unchanged(cursor, await fsp.stat(cursor.file), opts.whole ?? false)) return { records: [], cursor, bytesRead: 0 };
+  } catch {
+    return { records: [], cursor, bytesRead: 0 };
+  }
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(cursor.file, 'r');
@@ -44,6 +59,8 @@ export async function tailUsage(cursor: TailCursor, makeParser: (saved: unknown)
   }
   try {
     const st = await handle.stat();
+    // Checked again on the open file: it may have been replaced or appended to since the stat.
+    if (unchanged(cursor, st, opts.whole ?? false)) return { records: [], cursor, bytesRead: 0 };
     let c = cursor;
     if (st.ino !== c.ino || st.size < c.offset) c = { ...newCursor(c.file), ino: st.ino };
     if (opts.whole) {
@@ -61,9 +78,10 @@ export async function tailUsage(cursor: TailCursor, makeParser: (saved: unknown)
     let pendingAt = offset;
     let pos = offset;
     let bytesRead = 0;
-    const buf = Buffer.allocUnsafe(CHUNK);
+    // Sized to what was appended (a usage line or two, nearly always), at most CHUNK.
+    const buf = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, st.size - offset)));
     for (;;) {
-      const { bytesRead: n } = await handle.read(buf, 0, CHUNK, pos);
+      const { bytesRead: n } = await handle.read(buf, 0, buf.length, pos);
       if (n === 0) break;
       bytesRead += n;
       const chunk = buf.subarray(0, n);
