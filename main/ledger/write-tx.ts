@@ -233,8 +233,10 @@ export class WriteTx {
 
   /**
    * Ends the write: the held statements, the events (500 rows per INSERT), the checks on again and
-   * DOLT_ADD of the touched tables in one round trip; then DOLT_COMMIT authored by the actor; then
-   * COMMIT. A DOLT_COMMIT with nothing to commit (the body's changes cancel out) is not an error.
+   * DOLT_ADD of the touched tables in one round trip; then DOLT_COMMIT authored by the actor, which
+   * ends the SQL transaction with the commit it makes (Dolt 1.88: another client sees the change at
+   * once, and a ROLLBACK after it undoes nothing); COMMIT only when no Dolt commit was made (nothing
+   * to commit, which is not an error: the body's changes cancel out, or touched only ignored tables).
    * DOLT_COMMIT and COMMIT each go alone: Dolt (1.88) runs the statements of a multi-statement query
    * that follow a failed one, so nothing that makes changes durable may follow another statement in
    * the same round trip (a failed round trip leaves its transaction open, and it is rolled back).
@@ -256,7 +258,7 @@ export class WriteTx {
     } else if (this.held.length > 1 || this.checksOffHeld) {
       await this.send({ sql: 'SELECT 1', params: [] }, true);
     }
-    await this.conn.query('COMMIT');
+    if (!this.commitHash) await this.conn.query('COMMIT');
   }
 
   get hasMarker(): boolean {
