@@ -114,8 +114,9 @@ export interface DoneResult {
   step?: { molecule: string; done: string; title: string; next: string | null; nextTitle: string | null };
   /** The bead this call put on the polecat's hook right away (a runtime that takes the next bead in
    *  the same session: docs/work-loop.md), as the write that hooked it read it (its description: the
-   *  session may start on it without a `gt hook`); absent or null when the polecat went idle. */
-  next?: { bead: string; title: string; description: string; branch: string; convoy: string | null } | null;
+   *  session may start on it without a `gt hook`); absent or null when the polecat went idle.
+   *  `walksMolecule`: whether it walks a molecule (false: the session need not ask `gt mol next`). */
+  next?: { bead: string; title: string; description: string; branch: string; convoy: string | null; walksMolecule?: boolean } | null;
 }
 
 export interface ConvoyStatus {

@@ -96,3 +96,26 @@ test('a gt done that wins makes its request in the same commit as the bead in re
   // A request recorded alone closes its bead first, then itself (town-queue-store.ts): one write later.
   await waitFor('the request recorded merged', async () => (await town.ledger.show(r.mergeRequest!)).metadata.phase === 'merged', 30_000, 100);
 });
+
+test("gt done's next bead says whether it walks a molecule (the session asks gt mol next only when it does)", async () => {
+  // The rig's other polecat kept busy: a bead slung to the rig then waits for capacity, and the
+  // polecat's gt done hooks it.
+  const filler = await hookedWithWork('keeps the other polecat busy');
+  const nextOf = async (cookOn: boolean): Promise<NonNullable<DoneResult['next']>> => {
+    const { bead, polecat, workdir } = await hookedWithWork(cookOn ? 'before a molecule' : 'before a plain bead');
+    const next = await town.ledger.create({ title: cookOn ? 'walks steps' : 'plain', prefix: 'rc' }, 'overseer');
+    if (cookOn) await town.call('formulaCook', { name: 'mol-polecat-work', vars: {}, on: next.id }, { ...overseer, actor: 'mayor' });
+    const queued = await town.call('sling', { bead: next.id, target: 'race' }, overseer) as SlingResult;
+    assert.equal(queued.outcome, 'queued', `${next.id} waits for capacity`);
+    const r = await town.call('done', { cwd: workdir }, asAgent(polecat)) as DoneResult;
+    assert.equal(r.next?.bead, next.id, `${bead.id}'s gt done hooked ${next.id}`);
+    await town.call('unsling', { bead: next.id }, overseer);
+    return r.next!;
+  };
+  try {
+    assert.equal((await nextOf(false)).walksMolecule, false, 'a plain bead walks no molecule');
+    assert.equal((await nextOf(true)).walksMolecule, true, 'a bead a molecule is cooked on walks it');
+  } finally {
+    await town.call('unsling', { bead: filler.bead.id }, overseer).catch(() => undefined);
+  }
+});

@@ -14,7 +14,8 @@
 // current step (a restarted session resumes there), its description's gt-script block runs, the
 // changes are committed, and `gt done` records the step; a gate step is waited for.
 // `gt hook` and the first `gt mol next` are asked at once (two reads): a bead's first answer costs
-// one round trip to the town, not two.
+// one round trip to the town, not two. A next bead that gt done says walks no molecule
+// (`walksMolecule: false`) is not asked about at all: one `gt` call a bead, `gt done`'s.
 
 import { readFileSync } from 'node:fs';
 import { execFile, execFileSync } from 'node:child_process';
@@ -55,6 +56,8 @@ interface LoadedBead {
 async function loadBead(given: DoneAnswer['next'] = null): Promise<LoadedBead> {
   const env = process.env;
   if (given && typeof given.description === 'string') {
+    // gt done said the bead walks no molecule: there is no step to ask for (an older town does not say).
+    if (given.walksMolecule === false) return { bead: { id: given.bead, title: given.title, description: given.description }, fromHook: true };
     const firstStep = gtJson<CurrentStep>(['mol', 'next', '--json']);
     firstStep.catch(() => undefined); // awaited later, or not at all
     return { bead: { id: given.bead, title: given.title, description: given.description }, fromHook: true, firstStep };
@@ -124,8 +127,9 @@ interface DoneAnswer {
   bead: string;
   outcome: string;
   mergeRequest: string | null;
-  /** The bead gt done put on the hook at once: this session goes on with it. */
-  next?: { bead: string; title: string; description?: string } | null;
+  /** The bead gt done put on the hook at once: this session goes on with it (`walksMolecule`
+   *  false: no `gt mol next` is needed for it). */
+  next?: { bead: string; title: string; description?: string; walksMolecule?: boolean } | null;
 }
 
 /** `gt done`, with a line saying what came of it. */

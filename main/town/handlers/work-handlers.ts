@@ -27,9 +27,15 @@ export function workHandlers(town: Town): Pick<TownHandlers, keyof typeof workRe
     hook: (args, ctx) => town.work.hook(args.agent ?? ctx.actor),
     prime: (args, ctx) => town.work.prime(args.agent ?? ctx.actor),
     // On a bead that walks a molecule, `gt done` finishes the current step (the last one: the bead).
-    done: (args, ctx) => town.work.molecules.done(ctx.actor, args.noChanges, () => done(town.work.context, args.cwd, ctx.actor, {
-      noChanges: args.noChanges, next: (rig) => town.work.witness.claimNext(rig), convoyCreatedAt: (id) => town.work.convoys.createdAt(id),
-    })),
+    // The next bead it hooked comes with whether it walks a molecule (answered from memory), so the
+    // session need not ask `gt mol next` for it.
+    done: async (args, ctx) => {
+      const result = await town.work.molecules.done(ctx.actor, args.noChanges, () => done(town.work.context, args.cwd, ctx.actor, {
+        noChanges: args.noChanges, next: (rig) => town.work.witness.claimNext(rig), convoyCreatedAt: (id) => town.work.convoys.createdAt(id),
+      }));
+      if (result.next) result.next.walksMolecule = await town.work.molecules.walks(result.next.bead);
+      return result;
+    },
     handoff: (args, ctx) => town.work.handoff(args.agent ?? ctx.actor, args.note, ctx.actor),
     agentList: (args) => town.work.agentList(args),
     agentShow: (args) => town.work.agentShow(args.agent),

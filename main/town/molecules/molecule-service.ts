@@ -235,6 +235,11 @@ export class MoleculeService {
     return (await this.openRoots((b) => b.id === id))[0] ?? this.newestRootFor(id);
   }
 
+  /** Whether an open molecule is cooked on the bead (from the roots held: the bead is not read). */
+  async walks(id: string): Promise<boolean> {
+    return (await this.moleculeForId(id)) !== null;
+  }
+
   /** `gt mol next`: what the agent does now. A polecat's record names its hook (the town writes it
    *  with every hook change); when no open molecule is cooked on that bead — the common answer — the
    *  bead itself is not read, as in `gt done` below. */
