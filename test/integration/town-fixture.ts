@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gt, startTown, waitFor, type GtResult, type RunningTown } from '../helpers/gt.ts';
+import { gt, startTown, tempTownDir, waitFor, type GtResult, type RunningTown } from '../helpers/gt.ts';
+import { Town } from '../../main/town/town.ts';
 import { connectToTown, type SocketClient } from '../../main/cli/socket-client.ts';
 
 export interface TestTown {
@@ -74,6 +75,18 @@ export async function startTestTown(settings?: Record<string, unknown>, supervis
 export function overseerConnection(t: TestTown): Promise<SocketClient> {
   const token = (JSON.parse(readFileSync(join(t.dir, 'secrets.json'), 'utf8')) as { apiToken: string }).apiToken;
   return connectToTown(join(t.dir, '.runtime', 'gt.sock'), token, 'overseer', t.dir);
+}
+
+/** A Town in this process on a new temp folder (`gt init`, then `settings/work.json` as given), for
+ *  tests that reach into the town's services; `stop` stops it and removes the folder. */
+export async function startInProcessTown(work: Record<string, unknown>): Promise<{ town: Town; dir: string; stop(): Promise<void> }> {
+  const t = tempTownDir();
+  const init = await gt(['init'], { town: t.dir });
+  if (init.code !== 0) throw new Error(`gt init failed: ${init.stderr}`);
+  mkdirSync(join(t.dir, 'settings'), { recursive: true });
+  writeFileSync(join(t.dir, 'settings', 'work.json'), JSON.stringify(work));
+  const town = await Town.start({ dir: t.dir });
+  return { town, dir: t.dir, async stop() { await town.stop(); t.cleanup(); } };
 }
 
 export { waitFor };

@@ -5,35 +5,28 @@
 // rig of one polecat lands with one `gt mol next` and three `gt done`s.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConvoyStatus } from '../../preload/requests/work-types.ts';
 import { Town } from '../../main/town/town.ts';
 import { readSecrets } from '../../main/town/config.ts';
 import { listenOnSocket } from '../../main/api/socket-server.ts';
-import { gt, tempTownDir, waitFor } from '../helpers/gt.ts';
-import { fixtureRepo } from './town-fixture.ts';
+import { fixtureRepo, startInProcessTown, waitFor } from './town-fixture.ts';
 
 let town: Town;
 let server: { close(): Promise<void> } | undefined;
-let cleanup: () => void;
+let stop: () => Promise<void>;
 const overseer = { actor: 'overseer', transport: 'in-process' as const, consumer: 'test' };
 
 before(async () => {
-  const t = tempTownDir();
-  cleanup = t.cleanup;
-  assert.equal((await gt(['init'], { town: t.dir })).code, 0);
-  mkdirSync(join(t.dir, 'settings'), { recursive: true });
-  writeFileSync(join(t.dir, 'settings', 'work.json'), JSON.stringify({ tickMs: 500 }));
-  town = await Town.start({ dir: t.dir });
+  const t = await startInProcessTown({ tickMs: 500 });
+  ({ town, stop } = t);
   // The sessions' `gt` reaches this town through its socket, as `gt up` serves it.
   server = await listenOnSocket(town, town.paths.socket, readSecrets(town.paths).apiToken);
   await town.call('rigAdd', { name: 'ask', source: fixtureRepo(join(t.dir, '..'), 'ask-src'), prefix: 'ak', runtime: 'script', maxPolecats: 1 }, overseer);
 });
 after(async () => {
   await server?.close();
-  await town?.stop();
-  cleanup?.();
+  await stop?.();
 });
 
 test('a session taking its next beads from gt done asks gt mol next once, for its first bead', async () => {
