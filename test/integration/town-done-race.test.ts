@@ -5,31 +5,26 @@
 // `gt done` makes the request and the review in one commit, the request never held.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bead } from '../../preload/types.ts';
 import type { DoneResult, SlingResult } from '../../preload/requests/work-types.ts';
-import { Town } from '../../main/town/town.ts';
-import { gt, tempTownDir, waitFor } from '../helpers/gt.ts';
-import { fixtureRepo } from './town-fixture.ts';
+import type { Town } from '../../main/town/town.ts';
+import { waitFor } from '../helpers/gt.ts';
+import { fixtureRepo, startInProcessTown } from './town-fixture.ts';
 
 let town: Town;
-let cleanup: () => void;
+let stop: () => Promise<void>;
 const overseer = { actor: 'overseer', transport: 'in-process' as const, consumer: 'test' };
 const asAgent = (actor: string) => ({ ...overseer, actor });
 
 before(async () => {
-  const t = tempTownDir();
-  cleanup = t.cleanup;
-  assert.equal((await gt(['init'], { town: t.dir })).code, 0);
-  mkdirSync(join(t.dir, 'settings'), { recursive: true });
-  writeFileSync(join(t.dir, 'settings', 'work.json'), JSON.stringify({ tickMs: 60_000 }));
-  town = await Town.start({ dir: t.dir });
+  const t = await startInProcessTown({ tickMs: 60_000 });
+  ({ town, stop } = t);
   await town.call('rigAdd', { name: 'race', source: fixtureRepo(join(t.dir, '..'), 'race-src'), prefix: 'rc', runtime: 'script', maxPolecats: 2 }, overseer);
 });
 after(async () => {
-  await town?.stop();
-  cleanup?.();
+  await stop?.();
 });
 
 /** A bead slung to a polecat whose scripted agent sleeps (it never reaches gt done by itself), with a commit in its worktree. */

@@ -4,30 +4,23 @@
 // A real Town in this process (real Dolt, git, PTY host).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bead } from '../../preload/types.ts';
-import { Town } from '../../main/town/town.ts';
-import { gt, tempTownDir } from '../helpers/gt.ts';
-import { fixtureRepo } from './town-fixture.ts';
+import type { Town } from '../../main/town/town.ts';
+import { fixtureRepo, startInProcessTown } from './town-fixture.ts';
 
 let town: Town;
-let cleanup: () => void;
+let stop: () => Promise<void>;
 const overseer = { actor: 'overseer', transport: 'in-process' as const, consumer: 'test' };
 
 before(async () => {
-  const t = tempTownDir();
-  cleanup = t.cleanup;
-  assert.equal((await gt(['init'], { town: t.dir })).code, 0);
-  mkdirSync(join(t.dir, 'settings'), { recursive: true });
   // The Witness's own patrols are kept out of the way: this test calls the batch itself.
-  writeFileSync(join(t.dir, 'settings', 'work.json'), JSON.stringify({ tickMs: 600_000 }));
-  town = await Town.start({ dir: t.dir });
+  const t = await startInProcessTown({ tickMs: 600_000 });
+  ({ town, stop } = t);
   await town.call('rigAdd', { name: 'pack', source: fixtureRepo(join(t.dir, '..'), 'pack-src'), prefix: 'pk', runtime: 'script', maxPolecats: 2 }, overseer);
 });
 after(async () => {
-  await town?.stop();
-  cleanup?.();
+  await stop?.();
 });
 
 test('four picks on a rig of two: two hooked in one commit, two full; a closed bead gets sling\'s error', async () => {
