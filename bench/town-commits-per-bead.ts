@@ -83,7 +83,7 @@ try {
   console.log(`${BEADS} beads, ${AGENTS} agents, convoy landed in ${seconds.toFixed(0)} s (machine load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
   const cpu = { node: nodeCpu() - cpu0.node, dolt: cpuSeconds(b.town.dolt.pid) - cpu0.dolt };
   console.log(`per bead: ${(commits / BEADS).toFixed(2)} Dolt commits, ${((await questions() - q0) / BEADS).toFixed(0)} SQL statements, ${((polls - p0) / BEADS).toFixed(1)} feed polls`);
-  console.log(`CPU per bead: Dolt ${(cpu.dolt / BEADS).toFixed(2)} s, the town's process ${(cpu.node / BEADS).toFixed(2)} s (bench wrappers included)`);
+  console.log(`CPU per bead: Dolt ${((cpu.dolt / BEADS) * 1000).toFixed(1)} ms, the town's process ${((cpu.node / BEADS) * 1000).toFixed(1)} ms (bench wrappers included)`);
   for (const [k, n] of [...by].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / BEADS).toFixed(2)}/bead  ${k}`);
   for (const line of timeline.report()) console.log(line);
   const total = [...shapes.values()].reduce((sum, e) => sum + e.ms, 0);

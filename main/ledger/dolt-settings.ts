@@ -5,9 +5,11 @@
 // - Precedence, per setting: an explicit option (tests, benches) > the town's environment (a user's
 //   GOMEMLIMIT, GOGC, DOLT_COMMIT_CACHE_SIZE) > the defaults here. Nothing else in the parent's
 //   environment is dropped.
-// - The default memory limit grows with the machine (1/32 of its memory, 256–768 MiB): under a tight
+// - The default memory limit grows with the machine (1/32 of its memory, 256–384 MiB): under a tight
 //   limit Go's collector takes a growing share of Dolt's CPU as the ledger grows, and at 30 agents
-//   that was the town's ceiling (docs/performance.md, "Thirteenth pass"). A small machine keeps 256.
+//   that was the town's ceiling (docs/performance.md, "Thirteenth pass"); with the town's statements
+//   a bead cut since, 384 costs no more of Dolt's CPU than 768 and keeps ~330 MB less ("Eighteenth
+//   pass"). A small machine keeps 256.
 // - The memory limit is a soft limit (Go's GOMEMLIMIT): Dolt 1.88 sizes its caches from it (half of
 //   it, split between the prolly node cache, the write buffer and the decoded-chunk cache), and Go's
 //   collector runs harder near it; it never makes the server fail an allocation.
@@ -33,12 +35,14 @@ export const DOLT_MEMORY_DEFAULTS = {
   commitCacheSize: 4096,
 } as const;
 
-/** The most the default gives Dolt, in MiB: at 768, 30 agents ran at 80–81% of ideal over 5 minutes
- *  against 65–69% at 256 (Go's collector was 23% → 39% of Dolt's CPU at 256 as its heap grew). */
-export const MAX_DEFAULT_MEMORY_LIMIT_MIB = 768;
+/** The most the default gives Dolt, in MiB: at 30 agents over 5 minutes, 384 ran at the same pace
+ *  and Dolt CPU as 768 (93% of ideal, Dolt 33–34% of a core) with Dolt's peak at ~420 MB instead of
+ *  ~760; 256 cost Dolt ~6–9 points of a core more in 2-minute runs (docs/performance.md,
+ *  "Eighteenth pass"; 768 was chosen in the thirteenth, when a bead cost twice the statements). */
+export const MAX_DEFAULT_MEMORY_LIMIT_MIB = 384;
 
-/** The default memory limit for a machine with this much memory: 1/32 of it, between 256 and 768 MiB
- *  (8 GiB → 256, 16 GiB → 512, 24 GiB and more → 768). Pure. */
+/** The default memory limit for a machine with this much memory: 1/32 of it, between 256 and 384 MiB
+ *  (8 GiB → 256, 12 GiB and more → 384). Pure. */
 export function defaultMemoryLimitMiB(machineMemoryBytes: number | undefined): number {
   if (!machineMemoryBytes || !Number.isFinite(machineMemoryBytes)) return DOLT_MEMORY_DEFAULTS.memoryLimitMiB;
   const share = Math.floor(machineMemoryBytes / 32 / 1048576);

@@ -77,16 +77,17 @@ test("the town's dolt global config: identity and opt-outs added when absent, a 
   assert.equal(doltGlobalConfig({ [DOLT_STATS_INTERVAL_KEY]: '30' }, true)[DOLT_STATS_INTERVAL_KEY], String(DOLT_STATS_JOB_INTERVAL_MS), 'the pace is the town\'s');
 });
 
-test('the default memory limit grows with the machine: 1/32 of its memory, between 256 and 768 MiB', () => {
+test('the default memory limit grows with the machine: 1/32 of its memory, between 256 and 384 MiB', () => {
   const GiB = 1024 ** 3;
   assert.equal(defaultMemoryLimitMiB(undefined), DOLT_MEMORY_DEFAULTS.memoryLimitMiB);
   assert.equal(defaultMemoryLimitMiB(4 * GiB), 256);
   assert.equal(defaultMemoryLimitMiB(8 * GiB), 256);
+  assert.equal(defaultMemoryLimitMiB(10 * GiB), 320);
   assert.equal(defaultMemoryLimitMiB(12 * GiB), 384);
-  assert.equal(defaultMemoryLimitMiB(16 * GiB), 512);
-  assert.equal(defaultMemoryLimitMiB(24 * GiB), 768);
+  assert.equal(defaultMemoryLimitMiB(16 * GiB), 384);
   assert.equal(defaultMemoryLimitMiB(64 * GiB), MAX_DEFAULT_MEMORY_LIMIT_MIB);
-  assert.equal(doltServerEnv({}, { rootPath: '/r', machineMemoryBytes: 16 * GiB }).GOMEMLIMIT, '512MiB');
+  assert.equal(MAX_DEFAULT_MEMORY_LIMIT_MIB, 384);
+  assert.equal(doltServerEnv({}, { rootPath: '/r', machineMemoryBytes: 16 * GiB }).GOMEMLIMIT, '384MiB');
   // An exported GOMEMLIMIT and an explicit option still win over the machine's default.
   assert.equal(doltServerEnv({ GOMEMLIMIT: '300MiB' }, { rootPath: '/r', machineMemoryBytes: 16 * GiB }).GOMEMLIMIT, '300MiB');
   assert.equal(doltServerEnv({}, { rootPath: '/r', machineMemoryBytes: 16 * GiB, memory: { memoryLimitMiB: 200 } }).GOMEMLIMIT, '200MiB');

@@ -24,6 +24,9 @@
 //   from the bead as the write reads it (nextHookItem: refused unless still open, unassigned, on the
 //   same runtime and convoy), and whether the polecat holds a bead reserved for it is answered from
 //   memory (ReservedWork).
+// - The bead itself is read from memory while it is hooked to a polecat (HookedWork: the town's own
+//   hooks at once, other writers' as the feed delivers them); a bead not held there (finished,
+//   in review, hooked by a write the feed has not delivered yet) is read from the ledger as before.
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
 import { TownError } from '../../../preload/contract.ts';
@@ -110,8 +113,10 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
       if (now.meta.hook !== beadId) throw new TownError('conflict', `${beadId} is no longer on ${actor}'s hook (${now.meta.hook ? `it holds ${now.meta.hook}` : 'its hook is empty'}): it was taken while gt done ran`);
       return now;
     };
-    // A light read (issue + labels): nothing below uses the bead's dependencies or comments.
-    const bead = await c.ledger.getOne(beadId);
+    // The bead as the town holds it while hooked (HookedWork: the town's own writes at once, others'
+    // as the feed delivers them), else a light read (issue + labels): nothing below uses the bead's
+    // dependencies or comments. The write below is a compare-and-set on its status and assignee.
+    const bead = (await c.hooked?.get(beadId)) ?? await c.ledger.getOne(beadId);
     const branch = agent.meta.branch!;
     const note = workNote(bead);
     const finished = bead.status === 'closed' || (isInReview(bead) && note.polecat === actor);
@@ -226,6 +231,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
           updated = both.updated;
         }
         c.agents.written(updated);
+        c.hooked?.written(updated);
         // The next bead as the write hooked it (its labels, title: read in the write).
         if (take) take.bead = updated.find((b) => b.id === take.bead.id) ?? take.bead;
       };

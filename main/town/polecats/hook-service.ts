@@ -203,10 +203,10 @@ export class HookService {
       if (agent.meta.hook) throw new TownError('conflict', `${address} already has ${agent.meta.hook} on its hook (gt done or gt unsling it first)`);
       const branch = polecatBranch(addr.name, bead.id);
       const workdir = agent.meta.workdir ?? polecatWorktree(this.c.townRoot, rig.name, addr.name);
-      await this.c.ledger.update(bead.id, {
+      this.c.hooked?.written([await this.c.ledger.update(bead.id, {
         status: 'hooked', assignee: address, expectStatus: ['open'],
         metadata: withWorkNote(bead, { rig: rig.name, polecat: address, branch, slungBy: actor, slungAt: new Date().toISOString(), review: null, rework: null, reworks: 0 }),
-      }, actor);
+      }, actor)]);
       await leaveQueue(this.c, bead, actor).catch(() => undefined);
       await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, respawns: 0 }, actor);
       await prepareWorktree(rig.paths.bare, workdir, branch, rig.branch);

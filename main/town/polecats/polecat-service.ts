@@ -141,7 +141,9 @@ export class PolecatService {
       }
       if (!writes.length) return { hooks, answers, written: true };
       try {
-        this.c.agents.written(await this.c.ledger.updateMany(writes, actor));
+        const written = await this.c.ledger.updateMany(writes, actor);
+        this.c.agents.written(written);
+        this.c.hooked?.written(written);
       } catch {
         return { hooks: [], answers: new Map(), written: false };
       }
@@ -223,7 +225,7 @@ export class PolecatService {
     const workdir = polecatWorktree(this.c.townRoot, rig.name, agent.meta.name);
     // The hook is the compare-and-set: whoever moves the bead from open to hooked owns it. The
     // polecat is marked working in the same write (one commit: a crash cannot split them).
-    this.c.agents.written(await this.c.ledger.updateMany([
+    const written = await this.c.ledger.updateMany([
       {
         id: bead.id,
         patch: {
@@ -232,7 +234,9 @@ export class PolecatService {
         },
       },
       this.c.agents.updateOf(agent, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }),
-    ], actor));
+    ], actor);
+    this.c.agents.written(written);
+    this.c.hooked?.written(written);
     // Marked before the lock is released: a patrol that sees the hook without a session leaves it to us.
     this.starting.add(address);
     await leaveQueue(this.c, bead, actor).catch(() => undefined);

@@ -92,6 +92,7 @@ export class FollowUpDispatch {
         metadata: withWorkNote(fresh, { rig: rig.name, polecat: address, branch, runtime, slungBy: ACTOR, slungAt: new Date().toISOString() }),
       }, ACTOR);
       this.c.reserved?.written([hooked]);
+      this.c.hooked?.written([hooked]);
       if (!agent) await this.c.agents.create({ address, role: 'polecat', name: addr.name, rig: rig.name }, rig.prefix, ACTOR);
       await this.c.agents.patch(address, { state: 'working', hook: bead.id, branch, workdir, runtime, respawns: 0, handoff: null }, ACTOR);
       try {
@@ -103,7 +104,7 @@ export class FollowUpDispatch {
         return true;
       } catch (err) {
         // Reserved for its polecat again: `gt done` must see it at once (ReservedWork).
-        await this.c.ledger.update(bead.id, { status: 'open', expectStatus: ['hooked'] }, ACTOR).then((b) => this.c.reserved?.written([b]), () => undefined);
+        await this.c.ledger.update(bead.id, { status: 'open', expectStatus: ['hooked'] }, ACTOR).then((b) => { this.c.reserved?.written([b]); this.c.hooked?.written([b]); }, () => undefined);
         await this.c.agents.patch(address, { state: 'idle', hook: null }, ACTOR).catch(() => undefined);
         const ms = Math.min(60_000, (wait?.ms ?? 1_000) * 2);
         this.backoff.set(bead.id, { until: Date.now() + ms, ms });

@@ -31,6 +31,7 @@ import { Witness } from './witness.ts';
 import { FEED_WAKE_MS, type WorkContext } from './work-context.ts';
 import { OpenMergeRequests } from '../refineries/open-requests.ts';
 import { ReservedWork } from '../polecats/reserved-work.ts';
+import { HookedWork } from '../polecats/hooked-work.ts';
 import { QueuedSlings } from '../polecats/queued-slings.ts';
 
 
@@ -86,7 +87,7 @@ export class TownWork {
     const ctx: WorkContext = {
       ledger: o.ledger, townRoot: o.townRoot, townPrefix: o.townPrefix, settings, rigs: this.rigs, agents: this.agents,
       sessions: this.sessions, locks: new KeyedLock(), publish: o.publish, log: o.log, wake: (delayMs) => this.witness?.wake(delayMs),
-      openRequests: new OpenMergeRequests(o.ledger), reserved: new ReservedWork(o.ledger),
+      openRequests: new OpenMergeRequests(o.ledger), reserved: new ReservedWork(o.ledger), hooked: new HookedWork(o.ledger),
       queued: new QueuedSlings(o.ledger),
     };
     this.context = ctx;
@@ -129,6 +130,7 @@ export class TownWork {
     this.molecules.onFeed(event);
     this.context.openRequests?.onFeed(event);
     this.context.reserved?.onFeed(event);
+    this.context.hooked?.onFeed(event);
     this.context.queued?.onFeed(event);
   }
 
@@ -185,12 +187,14 @@ export class TownWork {
   /**
    * The bead on the agent's hook (with dependencies and comments): the first hooked to it, else the
    * first in progress with it. A polecat holds one hook, named in its record: when that bead is
-   * still hooked to it, one read answers; otherwise the agent's hooked and in-progress beads are listed.
+   * still hooked to it, one read answers (a light one, none while the town holds the bead:
+   * HookedWork); otherwise the agent's hooked and in-progress beads are listed.
    */
   private async hookedBead(agent: string, rec: AgentRecord | null, full: boolean): Promise<Bead | null> {
     if (rec?.meta.role === 'polecat' && rec.meta.hook) {
       const id = rec.meta.hook;
-      const named = await (full ? this.o.ledger.show(id) : this.o.ledger.getMany([id]).then((b) => b[0] ?? null)).catch(() => null);
+      const light = async () => (await this.context.hooked?.get(id)) ?? (await this.o.ledger.getMany([id]))[0] ?? null;
+      const named = await (full ? this.o.ledger.show(id) : light()).catch(() => null);
       if (named?.status === 'hooked' && named.assignee === agent) return named;
     }
     const held = await this.o.ledger.list({ statuses: ['hooked', 'in_progress'], assignee: agent });

@@ -131,7 +131,8 @@ export class Witness {
 
   private async gupp(rigs: Map<string, RigInfo>): Promise<void> {
     const agents = new Map((await this.c.agents.list({ role: 'polecat' })).map((a) => [a.meta.address, a]));
-    const held = await this.c.ledger.list({ statuses: ['hooked', 'in_progress'] });
+    // The beads polecats hold, from memory (HookedWork); the loop below skips any other assignee.
+    const held = this.c.hooked ? await this.c.hooked.all() : await this.c.ledger.list({ statuses: ['hooked', 'in_progress'] });
     const holding = new Set<string>();
     for (const bead of held) {
       const addr = bead.assignee ? parseAddress(bead.assignee) : null;

@@ -9,6 +9,7 @@ import type { WorkSettings } from '../sessions/work-settings.ts';
 import type { KeyedLock } from '../../lib/keyed-lock.ts';
 import type { OpenMergeRequests } from '../refineries/open-requests.ts';
 import type { ReservedWork } from '../polecats/reserved-work.ts';
+import type { HookedWork } from '../polecats/hooked-work.ts';
 import type { QueuedSlings } from '../polecats/queued-slings.ts';
 
 export interface WorkContext {
@@ -32,6 +33,8 @@ export interface WorkContext {
   openRequests?: OpenMergeRequests;
   /** Open work beads reserved for an agent, held in memory (main/town/polecats/reserved-work.ts); absent: read from the ledger. */
   reserved?: ReservedWork;
+  /** The work beads on polecats' hooks, held in memory (main/town/polecats/hooked-work.ts); absent: read from the ledger. */
+  hooked?: HookedWork;
   /** The open beads in the sling queue, held in memory (main/town/polecats/queued-slings.ts); absent: read from the ledger. */
   queued?: QueuedSlings;
 }
