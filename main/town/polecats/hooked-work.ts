@@ -1,10 +1,10 @@
 // The beads polecats hold (hooked or in progress, assigned to a polecat), held in memory (a
 // BeadMirror): what `gt done` starts from (done.ts) instead of reading the bead, and what the
 // Witness's GUPP pass looks at on every patrol (witness.ts) instead of listing them. Asking Dolt
-// cost one labelled read of the bead per `gt done` and one list per patrol (~1.2 statements of ~19
+// cost one labelled read of the bead per `gt done` and one list per patrol (~1.1 statements of ~19
 // a bead at 30 agents, docs/performance.md "Eighteenth pass").
 //
-// Invariants (BeadMirror's, plus):
+// Invariants (BeadMirror's, whose written/onFeed it is, plus):
 //   - `all()` answers what `ledger.list({ statuses: ['hooked', 'in_progress'] })` would, less the
 //     beads not assigned to a polecat, as of the last load plus the writes reported since (written)
 //     and the commits the feed delivered since (onFeed); `get(id)` answers what `ledger.getOne(id)`
@@ -20,7 +20,7 @@
 //     the read it replaces came before the git work, a window of the same kind. The Witness repairs
 //     nothing from what is held alone: it reads the bead again under the rig's lock (keepWorking), and
 //     the feed's delivery of another writer's hook wakes it for the patrol that sees it.
-import type { Bead, BeadFeedEvent } from '../../../preload/types.ts';
+import type { Bead } from '../../../preload/types.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { BeadMirror } from '../bead-mirror.ts';
 import { parseAddress } from './agent-store.ts';
@@ -28,30 +28,19 @@ import { parseAddress } from './agent-store.ts';
 const heldByPolecat = (b: Bead): boolean =>
   (b.status === 'hooked' || b.status === 'in_progress') && !!b.assignee && parseAddress(b.assignee)?.role === 'polecat';
 
-export class HookedWork {
-  private readonly mirror: BeadMirror;
-
+export class HookedWork extends BeadMirror {
   constructor(ledger: Pick<Ledger, 'list'>) {
-    this.mirror = new BeadMirror(() => ledger.list({ statuses: ['hooked', 'in_progress'], assigned: true }), heldByPolecat);
+    super(() => ledger.list({ statuses: ['hooked', 'in_progress'], assigned: true }), heldByPolecat);
   }
 
   /** Every bead a polecat holds (copies, in the ledger's list order as loaded). */
-  async all(): Promise<Bead[]> {
-    return this.mirror.beads(heldByPolecat);
+  all(): Promise<Bead[]> {
+    return this.beads(heldByPolecat);
   }
 
   /** The bead, when a polecat holds it (a copy); else null. */
   async get(id: string): Promise<Bead | null> {
-    const [bead] = await this.mirror.beads((b) => b.id === id && heldByPolecat(b));
+    const [bead] = await this.beads((b) => b.id === id && heldByPolecat(b));
     return bead ?? null;
-  }
-
-  /** Beads the town wrote (the ledger's answer to the write): the held set takes them. */
-  written(beads: Bead[]): void {
-    this.mirror.written(beads);
-  }
-
-  onFeed(event: BeadFeedEvent): void {
-    this.mirror.onFeed(event);
   }
 }

@@ -33,7 +33,7 @@ export interface WorkContext {
   openRequests?: OpenMergeRequests;
   /** Open work beads reserved for an agent, held in memory (main/town/polecats/reserved-work.ts); absent: read from the ledger. */
   reserved?: ReservedWork;
-  /** The work beads on polecats' hooks, held in memory (main/town/polecats/hooked-work.ts); absent: read from the ledger. */
+  /** The beads polecats hold (hooked or in progress), held in memory (main/town/polecats/hooked-work.ts); absent: read from the ledger. */
   hooked?: HookedWork;
   /** The open beads in the sling queue, held in memory (main/town/polecats/queued-slings.ts); absent: read from the ledger. */
   queued?: QueuedSlings;
