@@ -56,6 +56,16 @@ export class BeadMirror {
     return bead ? pick(bead) : undefined;
   }
 
+  /** Whether any of these ids is a held bead that passes `test` (loading the set if needed), without copying. */
+  async some(ids: Iterable<string>, test: (bead: Readonly<Bead>) => boolean): Promise<boolean> {
+    const held = this.held ?? (await this.fill());
+    for (const id of ids) {
+      const bead = held.get(id);
+      if (bead && test(bead)) return true;
+    }
+    return false;
+  }
+
   /** The town wrote these beads (the ledger's answer to its write): the held set takes them. */
   written(beads: Bead[]): void {
     const ours = beads.filter((b) => this.belongs(b) || this.held?.has(b.id));

@@ -40,6 +40,20 @@ test('one load answers every read after it; answers are copies', async () => {
   assert.equal(state.loads, 1);
 });
 
+test('some: whether a held bead among the ids passes the test, from the same one load', async () => {
+  const { state, mirror } = setup([bead('a-1', { status: 'in_progress' }), bead('a-2')]);
+  assert.equal(await mirror.some(['x-9', 'a-2'], (b) => b.status === 'in_progress'), false, 'a-2 is held but does not pass');
+  assert.equal(await mirror.some(['x-9', 'a-1'], (b) => b.status === 'in_progress'), true);
+  assert.equal(await mirror.some([], () => true), false);
+  mirror.written([bead('a-2', { status: 'in_progress', updatedAt: '2026-01-01T00:00:01.000Z' })]);
+  assert.equal(await mirror.some(['a-2'], (b) => b.status === 'in_progress'), true, 'an own write is seen at once');
+  assert.equal(state.loads, 1);
+  mirror.drop();
+  state.rows = [];
+  assert.equal(await mirror.some(['a-1', 'a-2'], () => true), false, 'after a drop the next question loads again');
+  assert.equal(state.loads, 2);
+});
+
 test('own writes are taken without a load; beads of another kind are ignored', async () => {
   const { state, mirror } = setup([bead('a-1')]);
   await mirror.beads();

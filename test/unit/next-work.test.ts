@@ -2,12 +2,13 @@
 // with its reads injected: queued slings first in the order they were queued, then convoys' ready
 // beads in tracked order; a reserved (assigned) bead, a bead in flight and a full rig are skipped,
 // and a convoy bound to a rig with no free slot is not read at all. Also: `gt done`'s claims sharing
-// their reads (ClaimReads), a convoy's finished prefix (FinishedPrefix), the free slots (freeSlots).
+// their reads (ClaimReads), a convoy's finished prefix (FinishedPrefix), the free slots (freeSlots),
+// and whether a convoy still has work (convoyUnfinished).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bead } from '../../preload/types.ts';
 import type { RigInfo } from '../../preload/requests/work-types.ts';
-import { CLAIM_FRESH_MS, ClaimReads, FinishedPrefix, freeSlots, pickWork, PREFIX_TRUST_MS, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from '../../main/town/supervisors/next-work.ts';
+import { CLAIM_FRESH_MS, ClaimReads, convoyUnfinished, FinishedPrefix, freeSlots, pickWork, PREFIX_TRUST_MS, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from '../../main/town/supervisors/next-work.ts';
 
 const rig = (name: string, prefix: string): RigInfo => ({
   name, prefix, source: '/src', branch: 'main', gate: null, runtime: null, maxPolecats: 4, setupCommand: null, copyFiles: [],
@@ -138,6 +139,38 @@ test('a convoy\'s finished prefix grows chunk by chunk from the start, expires, 
   prefix.finished('c', tracked, 0);
   prefix.forget('c');
   assert.equal(prefix.from('c', tracked), 0);
+});
+
+test('convoyUnfinished: chunk by chunk past the prefix, a chunk with a held bead answered from memory, the start read again before a convoy lands', async () => {
+  const ids = Array.from({ length: 2 * READY_CHUNK + 3 }, (_, i) => `aa-${i}`);
+  const status = new Map<string, Bead['status']>(ids.map((id) => [id, 'closed']));
+  const held = new Set<string>();
+  const calls: string[] = [];
+  const r = {
+    held: async (chunk: string[]) => { calls.push(`held ${chunk[0]}`); return chunk.some((id) => held.has(id)); },
+    beads: async (chunk: string[]) => { calls.push(`read ${chunk[0]}`); return chunk.filter((id) => status.has(id)).map((id) => ({ status: status.get(id)! })); },
+  };
+  const prefix = new FinishedPrefix(() => 0);
+  // The second chunk has a bead a polecat holds: the first chunk is read (finished: the prefix grows), the second is not.
+  status.set(`aa-${READY_CHUNK + 1}`, 'in_progress');
+  held.add(`aa-${READY_CHUNK + 1}`);
+  assert.equal(await convoyUnfinished(r, prefix, 'c', ids), true);
+  assert.deepEqual(calls, ['held aa-0', 'read aa-0', `held aa-${READY_CHUNK}`]);
+  assert.equal(prefix.from('c', ids.length), READY_CHUNK);
+  // Not held (in review, say) but unfinished: read, and the answer is the same.
+  held.clear();
+  calls.length = 0;
+  assert.equal(await convoyUnfinished(r, prefix, 'c', ids), true);
+  assert.deepEqual(calls, [`held aa-${READY_CHUNK}`, `read aa-${READY_CHUNK}`]);
+  // Everything closed: the chunks past the prefix, then all of them again from the start; a missing bead counts as done.
+  status.set(`aa-${READY_CHUNK + 1}`, 'closed');
+  status.delete('aa-2');
+  calls.length = 0;
+  assert.equal(await convoyUnfinished(r, prefix, 'c', ids), false);
+  assert.deepEqual(calls.filter((c) => c.startsWith('read')), [`read aa-${READY_CHUNK}`, `read aa-${2 * READY_CHUNK}`, 'read aa-0', `read aa-${READY_CHUNK}`, `read aa-${2 * READY_CHUNK}`]);
+  // Without a memory of held beads every chunk is read, as before.
+  status.set('aa-0', 'hooked');
+  assert.equal(await convoyUnfinished({ beads: r.beads }, new FinishedPrefix(() => 0), 'c', ids), true);
 });
 
 test('pickWork starts a convoy past its finished prefix', async () => {

@@ -38,6 +38,11 @@ export class HookedWork extends BeadMirror {
     return this.beads(heldByPolecat);
   }
 
+  /** Whether a polecat holds any of these beads (no copies: the Witness asks it of a convoy's beads). */
+  holdsAny(ids: Iterable<string>): Promise<boolean> {
+    return this.some(ids, heldByPolecat);
+  }
+
   /** The bead, when a polecat holds it (a copy); else null. */
   async get(id: string): Promise<Bead | null> {
     const [bead] = await this.beads((b) => b.id === id && heldByPolecat(b));

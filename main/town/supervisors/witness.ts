@@ -16,10 +16,9 @@ import { TOWN_ACTOR, type WorkContext } from './work-context.ts';
 import { markFailed, markUp, type RestartState } from '../../lib/restart-policy.ts';
 import { Escalations } from '../supervision/escalations.ts';
 import { nextPatrolInterval } from './patrol-pacing.ts';
-import { CLAIM_CANDIDATES, ClaimReads, FinishedPrefix, freeSlots, pickWork, type FreeSlots, READY_CHUNK, type OpenConvoy, type WorkPick, type WorkReads } from './next-work.ts';
+import { CLAIM_CANDIDATES, ClaimReads, convoyUnfinished, FinishedPrefix, freeSlots, pickWork, type FreeSlots, type OpenConvoy, type WorkPick, type WorkReads } from './next-work.ts';
 
 /** Statuses of work still to be done: a convoy lands only when none of its beads has one. */
-const UNFINISHED = new Set<string>(['open', 'hooked', 'in_progress', 'blocked', 'deferred', 'pinned']);
 
 /** A session younger than this is left alone by zombie detection (it may not have read its hook). */
 const ZOMBIE_GRACE_MS = 3_000;
@@ -280,23 +279,11 @@ export class Witness {
     return open;
   }
 
-  /**
-   * Whether any of a convoy's tracked beads is still to be done (a bead that no longer exists counts
-   * as done). Read in chunks from the convoy's finished prefix (the leading chunks found all finished
-   * before: FinishedPrefix), stopping at the first unfinished one: a big convoy in full swing is
-   * answered by one chunk, instead of every bead of it being read on every patrol. None left past
-   * the prefix: read again from the start before the answer lets the convoy close.
-   */
-  private async anyUnfinished(convoy: string, ids: string[]): Promise<boolean> {
-    const start = this.finishedPrefix.from(convoy, ids.length);
-    for (let i = start; i < ids.length; i += READY_CHUNK) {
-      const beads = await this.c.ledger.getMany(ids.slice(i, i + READY_CHUNK));
-      if (beads.some((b) => UNFINISHED.has(b.status))) return true;
-      this.finishedPrefix.finished(convoy, ids.length, i);
-    }
-    if (start === 0) return false;
-    this.finishedPrefix.forget(convoy);
-    return this.anyUnfinished(convoy, ids);
+  /** Whether any of a convoy's tracked beads is still to be done (convoyUnfinished in next-work.ts):
+   *  chunks holding a bead a polecat holds are answered from memory (HookedWork), others read. */
+  private anyUnfinished(convoy: string, ids: string[]): Promise<boolean> {
+    const hooked = this.c.hooked;
+    return convoyUnfinished({ held: hooked ? (chunk) => hooked.holdsAny(chunk) : undefined, beads: (chunk) => this.c.ledger.getMany(chunk) }, this.finishedPrefix, convoy, ids);
   }
 
   /**
