@@ -1,6 +1,7 @@
 // The beads polecats hold (hooked or in progress, assigned to a polecat), held in memory (a
 // BeadMirror): what `gt done` starts from (done.ts) instead of reading the bead, and what the
-// Witness's GUPP pass looks at on every patrol (witness.ts) instead of listing them. Asking Dolt
+// Witness's GUPP pass looks at on every patrol (witness.ts) instead of listing them, and what tells
+// it a convoy is unfinished without reading its beads (holdsAny, convoyUnfinished). Asking Dolt
 // cost one labelled read of the bead per `gt done` and one list per patrol (~1.1 statements of ~19
 // a bead at 30 agents, docs/performance.md "Eighteenth pass").
 //
