@@ -3,9 +3,9 @@
 // as the free slots allow (freeSlots). Shared by the Witness's feed (every free slot of the town) and
 // `gt done` (the finishing polecat's own slot: docs/work-loop.md), with `gt done`'s claims sharing
 // their reads (ClaimReads) and a big convoy's finished prefix skipped (FinishedPrefix); and whether a
-// convoy still has work to do (convoyUnfinished), which the Witness asks before landing it. Reads only,
-// through `WorkReads` and `UnfinishedReads`: the caller hooks what is picked (a compare-and-set from open), so a pick that
-// lost a race is refused there.
+// convoy still has work to do (convoyUnfinished), which the Witness asks before landing it. Reads
+// only, through `WorkReads` and `UnfinishedReads`: the caller hooks what is picked (a compare-and-set
+// from open), so a pick that lost a race is refused there.
 // Invariants: an open bead with an assignee is never picked (it is reserved for that agent, e.g. sent
 // back by the merge queue); a bead in `skip` (a sling in flight) is never picked twice; a convoy bound
 // to a rig with no free slot is not read at all.

@@ -18,8 +18,6 @@ import { Escalations } from '../supervision/escalations.ts';
 import { nextPatrolInterval } from './patrol-pacing.ts';
 import { CLAIM_CANDIDATES, ClaimReads, convoyUnfinished, FinishedPrefix, freeSlots, pickWork, type FreeSlots, type OpenConvoy, type WorkPick, type WorkReads } from './next-work.ts';
 
-/** Statuses of work still to be done: a convoy lands only when none of its beads has one. */
-
 /** A session younger than this is left alone by zombie detection (it may not have read its hook). */
 const ZOMBIE_GRACE_MS = 3_000;
 
