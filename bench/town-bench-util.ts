@@ -1,5 +1,6 @@
 // A real town in this process for the work-loop benchmarks: Town.start (real Dolt, real PTY host),
-// the CLI socket so agents' `gt` reaches it, and a rig made from a fixture repository.
+// the CLI socket so agents' `gt` reaches it, and a rig made from a fixture repository. The PTY host
+// runs its bundle, as in the app.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import type { RigInfo } from '../preload/requests/work-types.ts';
 import { initTown, Town } from '../main/town/town.ts';
 import { readSecrets } from '../main/town/config.ts';
 import { listenOnSocket } from '../main/api/socket-server.ts';
+import { buildPtyHost } from '../scripts/build-pty-host.ts';
 
 export const OVERSEER: CallContext = { actor: 'overseer', transport: 'in-process', consumer: 'bench' };
 
@@ -21,6 +23,9 @@ export interface BenchTown {
 
 /** `settings`: settings/work.json additions; `supervision`: settings/supervision.json, when given. */
 export async function benchTown(opts: { maxPolecats: number; settings?: Record<string, unknown>; supervision?: Record<string, unknown> }): Promise<BenchTown> {
+  // The PTY host the app ships (its bundle, ~35 MB smaller than the sources through tsx), built from
+  // this tree's sources so an edit to main/pty-host/ is measured too.
+  await buildPtyHost();
   const base = mkdtempSync(join(tmpdir(), 'gt-bench-'));
   const dir = join(base, 'town');
   initTown(dir);

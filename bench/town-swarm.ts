@@ -136,10 +136,15 @@ try {
   // BEADS caps it for long runs (the ledger's size up front is then the same as a 5-minute run's).
   const count = Number(process.env.BEADS ?? Math.ceil((AGENTS * SECONDS) / 3) + AGENTS);
   const inputs = Array.from({ length: count }, (_, i) => ({ title: `swarm ${i}`, prefix: 'bn', description: scriptDescription(`s${i}.txt`, `bead ${i}`, 3) }));
+  // A batch, and a convoy request, take at most 10,000 beads (a 30-minute run at 30 agents needs 18,030).
+  const BATCH = 10_000;
   const s0 = performance.now();
-  const beads: Bead[] = await b.town.ledger.createMany(inputs, 'overseer');
+  const beads: Bead[] = [];
+  for (let at = 0; at < count; at += BATCH) beads.push(...(await b.town.ledger.createMany(inputs.slice(at, at + BATCH), 'overseer')));
   const s1 = performance.now();
-  const convoy = await b.call<ConvoyStatus>('convoyCreate', { name: 'swarm', beads: beads.map((x) => x.id), rig: 'bench' });
+  const ids = beads.map((x) => x.id);
+  let convoy = await b.call<ConvoyStatus>('convoyCreate', { name: 'swarm', beads: ids.slice(0, BATCH), rig: 'bench' });
+  for (let at = BATCH; at < count; at += BATCH) convoy = await b.call<ConvoyStatus>('convoyAdd', { id: convoy.id, beads: ids.slice(at, at + BATCH) });
   console.log(`setup: ${count} beads created in ${((s1 - s0) / 1000).toFixed(1)} s, convoy tracking them in ${((performance.now() - s1) / 1000).toFixed(1)} s`);
 
   const w0 = await snap();

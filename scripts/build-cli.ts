@@ -1,7 +1,8 @@
 // Builds the `gt` CLI into dist/cli/: plain JavaScript that bin/gt.mjs runs without a TypeScript
 // loader, so each `gt` call only starts Node, connects, asks and prints. The `script` agent runtime
 // is a second entry (dist/cli/script-main.js), so every scripted session starts without tsx too.
-// Run by `npm install` (postinstall), `npm run build`, `npm test` and `npm run build:cli`.
+// Run by `npm install` (postinstall), `npm run build`, `npm test` and `npm run build:cli`; run as a
+// script, it also builds the native helpers and the PTY host's bundle (scripts/build-pty-host.ts).
 //
 // Invariants:
 // - The entry chunk (dist/cli/gt.js) holds only what every call needs; heavy parts (the Town for
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import type { CliBuildRecord } from '../bin/cli-bundle.mjs';
 import { buildAllNative } from './build-native.ts';
+import { buildPtyHost, PTY_HOST_BUNDLE } from './build-pty-host.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -133,6 +135,14 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       );
       // The native client (bin/gt's fast path) and the git runner: optional, so never a failure of the build.
       for (const line of buildAllNative()) console.log(line);
+      // The PTY host a headless town forks (scripts/build-pty-host.ts).
+      return buildPtyHost().then(
+        () => console.log(`built ${relative(root, PTY_HOST_BUNDLE)} (the PTY host a headless town starts)`),
+        (err: Error) => {
+          console.error(`PTY host build failed: ${err.message}`);
+          process.exit(1);
+        },
+      );
     },
     (err: Error) => {
       console.error(`gt CLI build failed: ${err.message}`);

@@ -9,53 +9,18 @@ import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
+import { buildPtyHost, nodeBundle } from './build-pty-host.ts';
 import { buildRenderer } from '../main/web/build-renderer.ts';
 import { buildCli } from './build-cli.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
-/**
- * Left to node_modules at run time (electron-builder ships the production dependencies):
- * Electron itself, native code (node-pty, unpacked from the asar) and mysql2, whose dynamic
- * requires do not bundle cleanly. Optional native speed-ups of ws are never installed.
- */
-export const NODE_EXTERNALS = ['electron', 'node-pty', 'mysql2', 'bufferutil', 'utf-8-validate'];
-
-// The Town's ESM code finds files next to itself through import.meta.url; in a CommonJS bundle that
-// is the bundle's own URL.
-const importMetaUrlShim: Pick<BuildOptions, 'banner' | 'define'> = {
-  banner: { js: 'const __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  define: { 'import.meta.url': '__importMetaUrl' },
-};
-
-const nodeBundle: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  // Electron 45 runs Node 22; plain Node 20 can run these bundles too.
-  target: 'node20',
-  sourcemap: 'linked',
-  legalComments: 'none',
-  logLevel: 'warning',
-  ...importMetaUrlShim,
-};
-
 export async function buildAll(): Promise<void> {
   rmSync(dist, { recursive: true, force: true });
   await Promise.all([
-    build({
-      ...nodeBundle,
-      entryPoints: [join(root, 'main/electron/main.ts')],
-      outfile: join(dist, 'electron/main.cjs'),
-      external: NODE_EXTERNALS,
-    }),
-    build({
-      ...nodeBundle,
-      entryPoints: [join(root, 'main/pty-host/host-main.ts')],
-      outfile: join(dist, 'pty-host/host-main.cjs'),
-      external: NODE_EXTERNALS,
-    }),
+    build({ ...nodeBundle, entryPoints: [join(root, 'main/electron/main.ts')], outfile: join(dist, 'electron/main.cjs') }),
+    buildPtyHost(join(dist, 'pty-host/host-main.cjs')),
     build(preloadBuildOptions(join(dist, 'electron/preload.cjs'))),
     buildRenderer(join(dist, 'renderer')),
     buildCli(join(dist, 'cli')),

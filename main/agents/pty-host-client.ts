@@ -27,7 +27,7 @@ import { TownError } from '../../preload/contract.ts';
 import type { TerminalExit } from '../../preload/types.ts';
 import { isFromHost, type FromHost, type HostRequest, type ReplyResult, type ScreenSnapshot, type SessionSummary, type SpawnRequest, type ToHost } from '../pty-host/protocol.ts';
 import { killTreeSync, sweepSession } from '../pty-host/process-tree.ts';
-import { hostEntry } from '../pty-host/host-bundle.ts';
+import { hostEntry, PTY_HOST_NODE_FLAGS } from '../pty-host/host-bundle.ts';
 import { scrubEnv } from './agent-env.ts';
 import { RESTART_POLICIES, RestartPolicy } from '../lib/restart-policy.ts';
 
@@ -88,7 +88,7 @@ export function nodeForkLauncher(): PtyHostLauncher {
       const sourceDir = path.dirname(HOST_MAIN_PATH);
       const entry = hostEntry(sourceDir, path.resolve(sourceDir, '..', '..', 'dist', 'pty-host', 'host-main.cjs'));
       const child = fork(entry.file, [], {
-        execArgv: entry.needsLoader ? ['--import', tsxLoaderUrl()] : [],
+        execArgv: [...PTY_HOST_NODE_FLAGS, ...(entry.needsLoader ? ['--import', tsxLoaderUrl()] : [])],
         serialization: 'advanced',
         // The host needs nothing of ours; sessions get their env from buildAgentEnv anyway.
         env: scrubEnv(process.env),

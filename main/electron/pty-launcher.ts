@@ -4,12 +4,14 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { HostProcess, PtyHostLauncher } from '../agents/pty-host-client.ts';
 import { ptyHostEnv } from './app-paths.ts';
+import { PTY_HOST_NODE_FLAGS } from '../pty-host/host-bundle.ts';
 
 export function utilityProcessLauncher(hostEntry: string, log: (line: string) => void = () => {}): PtyHostLauncher {
   return {
     launch(): HostProcess {
       const child = utilityProcess.fork(hostEntry, [], {
         serviceName: 'Gas Town PTY host',
+        execArgv: [...PTY_HOST_NODE_FLAGS],
         env: ptyHostEnv(process.env),
         stdio: 'pipe',
       });

@@ -9,6 +9,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * Node flags for the PTY host, headless and in Electron alike. Its live heap is small (~15 MB with
+ * 30 sessions) but it allocates a buffer per chunk of output and per message, and V8's young
+ * generation grows to tens of MB under that churn; a 2 MB semi-space keeps it small at the price of
+ * more (cheap: little survives) scavenges (docs/performance.md, twentieth pass).
+ */
+export const PTY_HOST_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+
 export interface HostEntry {
   file: string;
   /** Extra node flags (the tsx loader for the sources). */

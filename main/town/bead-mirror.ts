@@ -48,6 +48,16 @@ export class BeadMirror {
     return [...held.values()].filter(keep).map((b) => structuredClone(b));
   }
 
+  /** A value derived from each held bead that passes `keep`, without copying the beads: `derive` may
+   *  cache its value per bead object (a held bead is replaced, never changed in place, so an object
+   *  is one version of its bead) and must share nothing a caller could change (freeze what it shares). */
+  async derive<T>(keep: (bead: Readonly<Bead>) => boolean, derive: (bead: Readonly<Bead>) => T): Promise<T[]> {
+    const held = this.held ?? (await this.fill());
+    const out: T[] = [];
+    for (const bead of held.values()) if (keep(bead)) out.push(derive(bead));
+    return out;
+  }
+
   /** One value derived from one held bead (loading the set if needed), without copying the bead:
    *  `pick` must return a value that shares nothing with it (a string, a number). */
   async pick<T extends string | number | boolean | null>(id: string, pick: (bead: Readonly<Bead>) => T): Promise<T | undefined> {

@@ -54,6 +54,32 @@ test('some: whether a held bead among the ids passes the test, from the same one
   assert.equal(state.loads, 2);
 });
 
+test('derive: one object per version of a held bead, the same until the bead is written or loaded again', async () => {
+  const { state, mirror } = setup([bead('a-1'), bead('a-2')]);
+  const memo = new WeakMap<object, { id: string; state: unknown }>();
+  let made = 0;
+  const view = (b: Readonly<Bead>) => {
+    let v = memo.get(b);
+    if (!v) {
+      memo.set(b, (v = { id: b.id, state: (b.metadata as Record<string, unknown>).state }));
+      made++;
+    }
+    return v;
+  };
+  const first = await mirror.derive(() => true, view);
+  const second = await mirror.derive((b) => b.id === 'a-1', view);
+  assert.equal(second[0], first[0], 'the same held object: the same view');
+  assert.equal(made, 2);
+  mirror.written([bead('a-1', { metadata: { state: 'working' }, updatedAt: '2026-01-02T00:00:00.000Z' })]);
+  const third = await mirror.derive(() => true, view);
+  assert.deepEqual(third.map((v) => v.state), ['working', 'idle'], 'a written bead is a new object: a new view');
+  assert.equal(third[1], first[1], 'the bead not written keeps its view');
+  mirror.drop();
+  await mirror.derive(() => true, view);
+  assert.equal(made, 5, 'a new load: new objects');
+  assert.equal(state.loads, 2);
+});
+
 test('own writes are taken without a load; beads of another kind are ignored', async () => {
   const { state, mirror } = setup([bead('a-1')]);
   await mirror.beads();

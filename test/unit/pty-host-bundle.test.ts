@@ -1,10 +1,13 @@
-// The headless launcher starts the PTY host's prebuilt bundle only when no host source is newer.
+// The headless launcher starts the PTY host's prebuilt bundle only when no host source is newer;
+// scripts/build-pty-host.ts builds that bundle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bundleIsFresh, hostEntry } from '../../main/pty-host/host-bundle.ts';
+import { buildPtyHost } from '../../scripts/build-pty-host.ts';
 
 test('a bundle is fresh when it is at least as new as every source', () => {
   assert.equal(bundleIsFresh(100, [50, 100]), true);
@@ -31,6 +34,23 @@ test('hostEntry picks the bundle when fresh, the sources when stale, missing or 
     assert.equal(hostEntry(src, bundle, { GT_PTY_HOST: 'source' }).needsLoader, true);
     utimesSync(path.join(src, 'session.ts'), t + 10, t + 10);
     assert.equal(hostEntry(src, bundle).needsLoader, true, 'a source edited after the build: sources');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('buildPtyHost writes a fresh bundle and its map whole, with nothing left beside them', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gt-host-build-'));
+  try {
+    const bundle = path.join(dir, 'pty-host', 'host-main.cjs');
+    await buildPtyHost(bundle);
+    assert.deepEqual(readdirSync(path.dirname(bundle)).sort(), ['host-main.cjs', 'host-main.cjs.map'], 'no staging files left');
+    const code = readFileSync(bundle, 'utf8');
+    assert.match(code, /\/\/# sourceMappingURL=host-main\.cjs\.map\s*$/, 'the map is named after the bundle, not its staging file');
+    assert.ok(!/from ['"]node-pty['"]|require\(['"]\.\//.test(code), 'one CommonJS file: node-pty stays external, no relative requires');
+    assert.match(code, /require\("node-pty"\)/);
+    const sourceDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'main', 'pty-host');
+    assert.deepEqual(hostEntry(sourceDir, bundle, {}), { file: bundle, needsLoader: false }, 'just built: fresh');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

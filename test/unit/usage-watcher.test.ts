@@ -91,3 +91,39 @@ test('an idle town looks at nothing: no session, no file read, nothing stored', 
     rmSync(s.base, { recursive: true, force: true });
   }
 });
+
+test('a session per bead: thousands noted in a few worktrees, each call goes to the bead its session had then', async () => {
+  const s = setup();
+  try {
+    const now = Date.now();
+    const polecats = ['nux', 'max', 'zed'].map((name) => ({ name, cwd: `/work/rigs/app/polecats/${name}` }));
+    const lines = new Map<string, string>();
+    const expected: Array<[string, string | null]> = [];
+    // Per polecat 700 beads of 500 ms each, as `gt done` moving a session on notes them (cost-service's onSessionMoved).
+    const BEADS = 700;
+    const start = now - BEADS * 500 - 1_000;
+    for (const p of polecats) {
+      for (let i = 0; i < BEADS; i++) {
+        const startedAt = start + i * 500;
+        const bead = `ap-${p.name}-${i}`;
+        s.watcher.note({ agent: `app/polecats/${p.name}`, rig: 'app', bead, runtime: 'claude', cwd: p.cwd, startedAt, endedAt: startedAt + 500 });
+        if (i % 97 === 0) {
+          const id = `${p.name}-${i}`;
+          lines.set(p.cwd, (lines.get(p.cwd) ?? '') + claudeLine(id, startedAt + 250, p.cwd, i + 1));
+          expected.push([`claude:${id}:r-${id}`, bead]);
+        }
+      }
+    }
+    s.setLive(polecats.map((p) => ({ agent: `app/polecats/${p.name}`, rig: 'app', bead: `ap-${p.name}-next`, runtime: 'claude', cwd: p.cwd, startedAt: start + BEADS * 500 })));
+    for (const p of polecats) {
+      const dir = join(s.roots.claude, 'projects', claudeProjectName(p.cwd));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'session.jsonl'), lines.get(p.cwd)!);
+    }
+    await s.watcher.poll();
+    assert.deepEqual(s.stored.map((r) => [r.key, r.bead]).sort(), expected.sort());
+    assert.equal(s.stored.length, 3 * Math.ceil(BEADS / 97));
+  } finally {
+    rmSync(s.base, { recursive: true, force: true });
+  }
+});

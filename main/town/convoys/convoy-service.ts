@@ -38,9 +38,28 @@ export function trackedOf(convoy: Bead): string[] {
   return ids.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
+/** An open convoy as the Witness reads it. Shared by every caller (ConvoyService.openConvoys): frozen. */
+export interface OpenConvoyView {
+  convoy: Bead;
+  tracked: string[];
+}
+
+/** Freezes an object and everything in it (a bead is plain data: objects, arrays, strings, numbers). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 export class ConvoyService {
   /** Open convoys (staged ones included) with their dependencies: a list, then a show of each. */
   private readonly open: BeadMirror;
+  /** Per held convoy bead (one object per version of it: bead-mirror.ts), its view, made once: a
+   *  patrol and every `gt done`'s claim read the open convoys, and a convoy of 18,000 beads took
+   *  ~10 ms to copy and sort each time (docs/performance.md, twentieth pass). */
+  private readonly views = new WeakMap<Readonly<Bead>, OpenConvoyView>();
 
   constructor(private readonly c: WorkContext) {
     this.open = new BeadMirror(async () => {
@@ -169,10 +188,19 @@ export class ConvoyService {
   }
 
   /** Open convoys, oldest first, with their tracked bead ids (for the feeder); staged ones are not. */
-  async openConvoys(): Promise<Array<{ convoy: Bead; tracked: string[] }>> {
-    const beads = await this.open.beads((b) => b.status !== 'closed' && !isStagedConvoy(b));
-    beads.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    return beads.map((full) => ({ convoy: full, tracked: trackedOf(full) }));
+  async openConvoys(): Promise<OpenConvoyView[]> {
+    const views = await this.open.derive((b) => b.status !== 'closed' && !isStagedConvoy(b as Bead), (held) => this.viewOf(held));
+    return views.sort((a, b) => a.convoy.createdAt.localeCompare(b.convoy.createdAt) || a.convoy.id.localeCompare(b.convoy.id));
+  }
+
+  private viewOf(held: Readonly<Bead>): OpenConvoyView {
+    let view = this.views.get(held);
+    if (!view) {
+      const convoy = structuredClone(held) as Bead;
+      view = deepFreeze({ convoy, tracked: trackedOf(convoy) });
+      this.views.set(held, view);
+    }
+    return view;
   }
 
   /** When a convoy was made (it never changes): from the open convoys held, else one light read. */

@@ -11,7 +11,8 @@ import type { StoredUsage } from './usage-store.ts';
 
 export const emptyTotals = (): CostTotals => ({ calls: 0, input: 0, output: 0, cacheWrite: 0, cacheRead: 0, cost: 0, unpricedTokens: 0, unpricedModels: [] });
 
-export function addUsage(t: CostTotals, u: StoredUsage, prices: PriceTable): void {
+/** Adds one row to `t`; returns the row's cost in dollars, or null when its model has no price. */
+export function addUsage(t: CostTotals, u: StoredUsage, prices: PriceTable): number | null {
   t.calls++;
   t.input += u.input;
   t.output += u.output;
@@ -24,6 +25,7 @@ export function addUsage(t: CostTotals, u: StoredUsage, prices: PriceTable): voi
   } else {
     t.cost += cost;
   }
+  return cost;
 }
 
 /** The UTC day of a time, YYYY-MM-DD. */
@@ -67,6 +69,51 @@ export function burnRate(rows: Iterable<StoredUsage>, prices: PriceTable, now: n
   let cost = 0;
   for (const u of rows) if (u.at >= since && u.at <= now && (!filter || filter(u))) cost += prices.costOf(u.model, u) ?? 0;
   return cents(cost * (60 / minutes));
+}
+
+/** An agent's meter: its total, what it spent since `today`, its burn rates over 5 and 60 minutes. */
+export interface AgentMeter {
+  agent: string;
+  total: CostTotals;
+  today: number;
+  burn5: number;
+  burn60: number;
+}
+
+/**
+ * The town's meters and every agent's, in one pass over the rows: the same figures as totalUsage,
+ * burnRate and groupUsage('agent') (agents by cost, most first), but each row read once, not once per
+ * agent (a town's usage grows by a row or more per bead: per agent, the passes made a poll cost
+ * agents × rows).
+ */
+export function usageMeters(rows: Iterable<StoredUsage>, prices: PriceTable, now: number, today: number): {
+  total: CostTotals; today: CostTotals; burn5: number; burn60: number; agents: AgentMeter[];
+} {
+  const since5 = now - 5 * 60_000;
+  const since60 = now - 60 * 60_000;
+  const town = { total: emptyTotals(), today: emptyTotals(), burn5: 0, burn60: 0 };
+  const agents = new Map<string, { total: CostTotals; today: number; burn5: number; burn60: number }>();
+  for (const u of rows) {
+    let a = agents.get(u.agent);
+    if (!a) agents.set(u.agent, (a = { total: emptyTotals(), today: 0, burn5: 0, burn60: 0 }));
+    const cost = addUsage(town.total, u, prices) ?? 0;
+    addUsage(a.total, u, prices);
+    if (u.at >= today) {
+      addUsage(town.today, u, prices);
+      a.today += cost;
+    }
+    if (u.at <= now && u.at >= since60) {
+      town.burn60 += cost;
+      a.burn60 += cost;
+      if (u.at >= since5) {
+        town.burn5 += cost;
+        a.burn5 += cost;
+      }
+    }
+  }
+  const meters = [...agents.entries()].map(([agent, a]) => ({ agent, total: round(a.total), today: cents(a.today), burn5: cents(a.burn5 * 12), burn60: cents(a.burn60) }));
+  meters.sort((a, b) => b.total.cost - a.total.cost || a.agent.localeCompare(b.agent));
+  return { total: round(town.total), today: round(town.today), burn5: cents(town.burn5 * 12), burn60: cents(town.burn60), agents: meters };
 }
 
 /** Spend per bucket from `since` to `now` (empty buckets included), for charts. */

@@ -19,7 +19,7 @@ import { parseAddress } from '../polecats/agent-store.ts';
 import { workNote } from '../polecats/work-beads.ts';
 import { alertDue, budgetId, budgetStatus, convoyBudgetReached, dispatchBlock, startOfDay, type DispatchScope } from './budgets.ts';
 import { readBudgets, readCostSettings, writeBudgets, type CostSettings } from './cost-settings.ts';
-import { burnRate, costSeries, groupUsage, totalUsage } from './cost-report.ts';
+import { costSeries, groupUsage, totalUsage, usageMeters } from './cost-report.ts';
 import { ControlsStore } from './controls.ts';
 import { canFreeze, freezeTrees, thawTrees } from './freeze.ts';
 import { PriceTable } from './price-table.ts';
@@ -167,21 +167,12 @@ export class CostService {
   }
 
   meters(): CostMeters {
-    const rows = this.store.rows();
     const now = Date.now();
-    const today = startOfDay(now);
-    const agents = groupUsage(rows, 'agent', this.prices).map((r) => {
-      const mine = (u: StoredUsage) => u.agent === r.key;
-      const { key, ...total } = r;
-      return {
-        agent: key, rig: parseAddress(key)?.rig ?? null, total,
-        today: totalUsage(rows, this.prices, today, mine).cost,
-        burn5: burnRate(rows, this.prices, now, 5, mine), burn60: burnRate(rows, this.prices, now, 60, mine),
-      };
-    });
+    const m = usageMeters(this.store.rows(), this.prices, now, startOfDay(now));
     return {
-      at: now, total: totalUsage(rows, this.prices), today: totalUsage(rows, this.prices, today),
-      burn5: burnRate(rows, this.prices, now, 5), burn60: burnRate(rows, this.prices, now, 60), agents, controls: this.controls.get(),
+      at: now, total: m.total, today: m.today, burn5: m.burn5, burn60: m.burn60,
+      agents: m.agents.map((a) => ({ agent: a.agent, rig: parseAddress(a.agent)?.rig ?? null, total: a.total, today: a.today, burn5: a.burn5, burn60: a.burn60 })),
+      controls: this.controls.get(),
     };
   }
 

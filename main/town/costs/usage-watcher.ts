@@ -84,8 +84,14 @@ export interface UsageWatcherOptions {
   now?: () => number;
 }
 
+/** A session's key in the history: an agent's sessions differ by their start. */
+const sessionKey = (s: WatchedSession): string => `${s.agent}\n${s.startedAt}`;
+
 export class UsageWatcher {
-  private readonly history: WatchedSession[] = [];
+  /** Sessions seen (running, and ended within the last ten minutes), by sessionKey. A session that
+   *  goes on to its next bead is noted as one more session per bead, so at 30 agents this holds
+   *  thousands: every lookup is by key, never a scan per session. */
+  private readonly history = new Map<string, WatchedSession>();
   private cursors: Record<string, TailCursor>;
   private dirty = false;
 
@@ -106,8 +112,8 @@ export class UsageWatcher {
 
   /** A session seen starting or ending between two looks (a short one may never be seen running). */
   note(s: WatchedSession): void {
-    const known = this.history.find((h) => h.agent === s.agent && h.startedAt === s.startedAt);
-    if (!known) this.history.push({ ...s });
+    const known = this.history.get(sessionKey(s));
+    if (!known) this.history.set(sessionKey(s), { ...s });
     else if (s.endedAt !== undefined && known.endedAt === undefined) known.endedAt = s.endedAt;
   }
 
@@ -115,13 +121,19 @@ export class UsageWatcher {
   private async refresh(): Promise<WatchedSession[]> {
     const now = this.now();
     const live = await this.o.live();
-    for (const s of live) if (!this.history.some((h) => h.agent === s.agent && h.startedAt === s.startedAt)) this.history.push({ ...s });
-    for (const h of this.history) {
-      if (h.endedAt === undefined && !live.some((s) => s.agent === h.agent && s.startedAt === h.startedAt)) h.endedAt = now;
+    const running = new Set<string>();
+    for (const s of live) {
+      running.add(sessionKey(s));
+      if (!this.history.has(sessionKey(s))) this.history.set(sessionKey(s), { ...s });
     }
-    // Old ended sessions are kept only as long as their calls may still arrive or be attributed.
-    for (let i = this.history.length - 1; i >= 0; i--) if (this.history[i].endedAt !== undefined && now - this.history[i].endedAt! > 10 * AFTER_END_MS) this.history.splice(i, 1);
-    return this.history.filter((h) => h.endedAt === undefined || now - h.endedAt < AFTER_END_MS);
+    const active: WatchedSession[] = [];
+    for (const [key, h] of this.history) {
+      if (h.endedAt === undefined && !running.has(key)) h.endedAt = now;
+      // Old ended sessions are kept only as long as their calls may still arrive or be attributed.
+      if (h.endedAt !== undefined && now - h.endedAt > 10 * AFTER_END_MS) this.history.delete(key);
+      else if (h.endedAt === undefined || now - h.endedAt < AFTER_END_MS) active.push(h);
+    }
+    return active;
   }
 
   /** One look: new calls of the town's agents, stored. Returns the rows stored. */
@@ -129,6 +141,7 @@ export class UsageWatcher {
     const active = await this.refresh();
     if (!active.length) return [];
     const files = this.candidates(active);
+    const byCwd = this.sessionsByCwd();
     const stored: StoredUsage[] = [];
     for (const [file, binding] of files) {
       const before = this.cursors[file] ?? newCursor(file);
@@ -149,7 +162,7 @@ export class UsageWatcher {
       if (!result.records.length) continue;
       const rows: StoredUsage[] = [];
       for (const r of result.records) {
-        const session = this.sessionOf(r, binding, result.cursor.state);
+        const session = this.sessionOf(r, binding, result.cursor.state, byCwd);
         if (!session) continue;
         rows.push({
           key: `${binding.format}:${r.key}`, runtime: session.runtime, session: r.session, model: r.model, at: r.at,
@@ -201,20 +214,34 @@ export class UsageWatcher {
     }
   }
 
+  /** The sessions in the history by their working directory (built once a poll). */
+  private sessionsByCwd(): Map<string, WatchedSession[]> {
+    const out = new Map<string, WatchedSession[]>();
+    for (const s of this.history.values()) {
+      const list = out.get(s.cwd);
+      if (list) list.push(s);
+      else out.set(s.cwd, [s]);
+    }
+    return out;
+  }
+
   /** The session of the agent working in the call's directory at the call's time. */
-  private sessionOf(r: UsageRecord, b: FileBinding, state: unknown): WatchedSession | null {
+  private sessionOf(r: UsageRecord, b: FileBinding, state: unknown, byCwd: Map<string, WatchedSession[]>): WatchedSession | null {
+    let candidates: Iterable<WatchedSession>;
     let matches: (s: WatchedSession) => boolean;
     const cwd = b.cwd ?? r.cwd;
     if (b.format === 'gemini') {
       const project = geminiFileProject(state);
       if (!project) return null;
+      candidates = this.history.values();
       matches = (s) => geminiProjectHash(s.cwd) === project;
     } else if (cwd) {
-      matches = (s) => s.cwd === cwd;
+      candidates = byCwd.get(cwd) ?? [];
+      matches = () => true;
     } else {
       return null;
     }
-    const mine = this.history.filter((s) => usageFormatOf(s.runtime) === b.format && matches(s));
+    const mine = [...candidates].filter((s) => usageFormatOf(s.runtime) === b.format && matches(s));
     if (!mine.length) return null;
     // A session whose own lifetime holds the call first: in one worktree the next bead's session may
     // start right after the last one ended, and the slack windows below would overlap.
@@ -234,10 +261,18 @@ export class UsageWatcher {
       if (f) byFormat.set(f, [...(byFormat.get(f) ?? []), s]);
     }
     const since = (list: WatchedSession[]) => Math.min(...list.map((s) => s.startedAt)) - SLACK_MS;
+    // Claude's project folder per working directory, listed once for all the sessions that worked
+    // there (a session per bead: many share one folder), from the earliest of them.
+    const claudeDirs = new Map<string, { root: string; cwd: string; runtime: string; since: number }>();
     for (const s of byFormat.get('claude') ?? []) {
       const root = s.runtime === 'script' ? roots.script : roots.claude;
-      for (const dir of claudeProjectDirs(join(root, 'projects'), s.cwd)) {
-        for (const f of filesIn(dir, '.jsonl', s.startedAt - SLACK_MS)) out.set(f, { format: 'claude', runtime: s.runtime, cwd: s.cwd, whole: false });
+      const key = `${root}\n${s.cwd}`;
+      const seen = claudeDirs.get(key);
+      claudeDirs.set(key, { root, cwd: s.cwd, runtime: s.runtime, since: Math.min(seen?.since ?? Infinity, s.startedAt - SLACK_MS) });
+    }
+    for (const { root, cwd, runtime, since } of claudeDirs.values()) {
+      for (const dir of claudeProjectDirs(join(root, 'projects'), cwd)) {
+        for (const f of filesIn(dir, '.jsonl', since)) out.set(f, { format: 'claude', runtime, cwd, whole: false });
       }
     }
     const codex = byFormat.get('codex');
