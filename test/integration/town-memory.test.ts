@@ -169,9 +169,14 @@ describe('agents, rigs, convoys and molecules held in memory', { skip: skip ?? f
     assert.deepEqual((await convoys.openConvoys()).map((c) => [c.convoy.id, c.tracked]), [[made.id, [w1.id]]]);
     assert.deepEqual((await convoys.openConvoys()).map((c) => c.tracked), [[w1.id]]);
     assert.deepEqual({ lists: lists - before.lists, shows: shows - before.shows }, { lists: 1, shows: 1 }, 'two reads, one load');
+    // One view per version of the convoy, shared by every reader: frozen, so no reader can change it for the others.
+    const [first] = await convoys.openConvoys();
+    assert.equal((await convoys.openConvoys())[0], first, 'the same view, not a copy per read');
+    assert.throws(() => first.tracked.push('al-x'), TypeError);
+    assert.throws(() => { (first.convoy.metadata as Record<string, unknown>).rig = 'x'; }, TypeError);
     await other.addDependency(made.id, w2.id, 'tracks', 'someone');
     await feedCaughtUp();
-    assert.deepEqual((await convoys.openConvoys()).map((c) => c.tracked.sort()), [[w1.id, w2.id].sort()]);
+    assert.deepEqual((await convoys.openConvoys()).map((c) => [...c.tracked].sort()), [[w1.id, w2.id].sort()]);
     await convoys.close(made.id, 'landed', 'overseer');
     assert.deepEqual(await convoys.openConvoys(), [], 'its own close is seen at once');
   });

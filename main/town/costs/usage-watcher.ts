@@ -258,7 +258,10 @@ export class UsageWatcher {
     const byFormat = new Map<UsageFormat, WatchedSession[]>();
     for (const s of active) {
       const f = usageFormatOf(s.runtime);
-      if (f) byFormat.set(f, [...(byFormat.get(f) ?? []), s]);
+      if (!f) continue;
+      const list = byFormat.get(f);
+      if (list) list.push(s);
+      else byFormat.set(f, [s]);
     }
     const since = (list: WatchedSession[]) => Math.min(...list.map((s) => s.startedAt)) - SLACK_MS;
     // Claude's project folder per working directory, listed once for all the sessions that worked
