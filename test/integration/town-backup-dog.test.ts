@@ -1,13 +1,17 @@
 // The backup dog on a real Town: its JSONL restores into an empty ledger identical to the source
-// (export equality), its Dolt backup is written, old backups rotate away, and a simulated loss of
-// more than half the beads halts the rotation (nothing deleted) and escalates.
+// (export equality), its Dolt history backup restores into another Dolt server with the commit its
+// manifest names, every run syncs that one history, old backups rotate away, and a simulated loss
+// of more than half the beads halts the rotation (nothing deleted), keeps the history as the last
+// good run left it (the loss goes to a backup of its own) and escalates.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { DogRunResult, EscalationInfo } from '../../preload/requests/supervision-types.ts';
 import { Town } from '../../main/town/town.ts';
 import { Ledger } from '../../main/ledger/ledger.ts';
+import { historyBackupDir, type BackupManifest } from '../../main/town/supervision/dogs/backup-dog.ts';
 import { startTempDolt, type TempDolt } from '../../main/ledger/temp-dolt.ts';
 import { gt, tempTownDir } from '../helpers/gt.ts';
 
@@ -16,6 +20,13 @@ let target: TempDolt;
 let cleanup: () => void;
 const ctx = { actor: 'overseer', transport: 'in-process' as const, consumer: 'test' };
 const runBackup = () => town.call('dogRun', { name: 'backup' }, ctx) as Promise<DogRunResult>;
+const manifestOf = (r: DogRunResult) => JSON.parse(readFileSync(join(r.details.dir as string, 'manifest.json'), 'utf8')) as BackupManifest;
+/** Restores the Dolt backup at `dir` into the target server as database `name`; its commits, newest first. */
+async function restoredCommits(ledger: Ledger, dir: string, name: string): Promise<string[]> {
+  await ledger.pool.query("CALL DOLT_BACKUP('restore', ?, ?)", [pathToFileURL(dir).href, name]);
+  const [rows] = await ledger.pool.query(`SELECT commit_hash AS h FROM \`${name}\`.dolt_log ORDER BY commit_order DESC`);
+  return (rows as { h: string }[]).map((r) => r.h);
+}
 
 before(async () => {
   const t = tempTownDir();
@@ -43,31 +54,54 @@ test('the backup restores into an empty ledger identical to the source', async (
   const r = await runBackup();
   assert.equal(r.ok, true, r.message);
   const jsonl = readFileSync(r.details.jsonl as string, 'utf8');
-  assert.ok(r.details.dolt && existsSync(r.details.dolt as string), 'a Dolt backup folder is written');
+  assert.equal(r.details.dolt, historyBackupDir(town.paths.root), 'the history backup is the shared one');
+  assert.ok(existsSync(r.details.dolt as string), 'a Dolt backup folder is written');
+  const manifest = manifestOf(r);
+  assert.equal(manifest.dolt, join('..', 'history'));
+  assert.match(manifest.doltCommit ?? '', /^[0-9a-v]{32}$/);
   const restored = await Ledger.open(target.server.connection());
   try {
     await restored.importJsonl(jsonl, 'restore');
     assert.equal(await restored.exportJsonl(), await town.ledger.exportJsonl(), 'export equality');
+    const commits = await restoredCommits(restored, r.details.dolt as string, 'history_first');
+    assert.equal(commits[0], manifest.doltCommit, "the restored history's head is the manifest's commit");
+    const [rows] = await restored.pool.query('SELECT COUNT(*) AS n FROM history_first.issues');
+    assert.equal((rows as { n: number }[])[0].n, 10, 'the restored database holds the beads');
   } finally {
     await restored.close();
   }
 });
 
-test('rotation keeps the newest; a drop of more than half halts it and escalates', async () => {
+test('rotation keeps the newest and every run syncs one history; a drop of more than half halts it, leaves the history alone and escalates', async () => {
   await runBackup();
-  await runBackup();
+  await town.ledger.create({ title: 'between backups', prefix: 'hq' }, 'overseer');
+  const good = await runBackup();
   const dir = join(town.paths.root, 'backups');
-  assert.equal(readdirSync(dir).length, 2, 'two kept');
-  const before = readdirSync(dir).sort();
-  // Simulated loss: most beads vanish from the working set.
+  const folders = () => readdirSync(dir).filter((n) => n !== 'history').sort();
+  assert.equal(folders().length, 2, 'two kept');
+  assert.equal(good.details.dolt, historyBackupDir(town.paths.root));
+  const before = folders();
+  // Simulated loss: most beads vanish, and the loss is committed.
   await town.ledger.pool.query("DELETE FROM issues WHERE title LIKE 'bulk %'");
+  await town.ledger.pool.query("CALL DOLT_COMMIT('-am', 'a mass deletion')");
   const r = await runBackup();
   assert.equal(r.ok, false);
   assert.equal(r.details.halted, true);
   assert.match(r.message, /more than half gone, rotation halted/);
-  const after = readdirSync(dir).sort();
+  const after = folders();
   for (const name of before) assert.ok(after.includes(name), `${name} kept`);
   assert.equal(after.length, 3);
+  assert.equal(r.details.dolt, join(r.details.dir as string, 'dolt'), 'the halted run backs up to a folder of its own');
+  const restored = await Ledger.open(target.server.connection());
+  try {
+    const history = await restoredCommits(restored, historyBackupDir(town.paths.root), 'history_after_loss');
+    assert.equal(history[0], manifestOf(good).doltCommit, 'the shared history still ends at the last good run');
+    const own = await restoredCommits(restored, r.details.dolt as string, 'halted_run');
+    assert.equal(own[0], manifestOf(r).doltCommit, "the halted run's own backup holds the loss");
+    assert.notEqual(own[0], history[0]);
+  } finally {
+    await restored.close();
+  }
   const esc = (await town.call('escalationList', { all: false }, ctx) as EscalationInfo[]).find((e) => /Backup rotation halted/.test(e.message));
   assert.ok(esc);
   assert.equal(esc.severity, 'high');
