@@ -3,7 +3,9 @@
 // merge, convoy landing), from the convoy's creation to its landing. Unlike the swarm's per-bead
 // figures (a time window, beads in flight at its end), nothing is left half done, so the counts
 // do not depend on the machine's load: use it to compare two versions of the town.
-//   npx tsx bench/town-commits-per-bead.ts        (BEADS=8 AGENTS=2 by default)
+// PREFILL=N first adds N closed beads (the ledger of a town that has worked a while): the per-bead
+// figures against a run without it show what grows with the ledger's size.
+//   npx tsx bench/town-commits-per-bead.ts        (BEADS=8 AGENTS=2 PREFILL=0 by default)
 import { loadavg } from 'node:os';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
 import { benchTown, cpuSeconds, scriptDescription } from './town-bench-util.ts';
@@ -11,6 +13,7 @@ import { traceBeads } from './bead-timeline.ts';
 
 const BEADS = Number(process.env.BEADS ?? 8);
 const AGENTS = Number(process.env.AGENTS ?? 2);
+const PREFILL = Number(process.env.PREFILL ?? 0);
 const b = await benchTown({ maxPolecats: AGENTS, settings: { tickMs: 1000 } });
 const timeline = traceBeads(b);
 let polls = 0;
@@ -56,6 +59,11 @@ if (writePool) watch(writePool as unknown as Queryable, 'ledger/write');
 const questions = async () => Number((await one<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Questions'")).Value);
 
 try {
+  // In batches of 10,000, the most one request takes.
+  for (let from = 0; from < PREFILL; from += 10_000) {
+    const n = Math.min(10_000, PREFILL - from);
+    await b.town.ledger.createMany(Array.from({ length: n }, (_, i) => ({ title: `done ${from + i}`, prefix: 'bn', status: 'closed' as const, description: scriptDescription(`old${from + i}.txt`, `old ${from + i}`, 1) })), 'overseer');
+  }
   await new Promise((r) => setTimeout(r, 3000)); // the rig's first patrols
   const beads = await b.town.ledger.createMany(Array.from({ length: BEADS }, (_, i) => ({ title: `c ${i}`, prefix: 'bn', description: scriptDescription(`c${i}.txt`, `bead ${i}`, 1) })), 'overseer');
   const from = (await one<{ h: string }>("SELECT HASHOF('HEAD') AS h")).h;
@@ -80,7 +88,7 @@ try {
     by.set(key, (by.get(key) ?? 0) + 1);
   }
   const commits = (rows as unknown[]).length;
-  console.log(`${BEADS} beads, ${AGENTS} agents, convoy landed in ${seconds.toFixed(0)} s (machine load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+  console.log(`${BEADS} beads${PREFILL ? ` (after ${PREFILL} closed ones)` : ''}, ${AGENTS} agents, convoy landed in ${seconds.toFixed(0)} s (machine load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
   const cpu = { node: nodeCpu() - cpu0.node, dolt: cpuSeconds(b.town.dolt.pid) - cpu0.dolt };
   console.log(`per bead: ${(commits / BEADS).toFixed(2)} Dolt commits, ${((await questions() - q0) / BEADS).toFixed(0)} SQL statements, ${((polls - p0) / BEADS).toFixed(1)} feed polls`);
   console.log(`CPU per bead: Dolt ${((cpu.dolt / BEADS) * 1000).toFixed(1)} ms, the town's process ${((cpu.node / BEADS) * 1000).toFixed(1)} ms (bench wrappers included)`);
