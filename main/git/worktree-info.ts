@@ -1,5 +1,6 @@
 // Facts about an existing directory as a git worktree: its private git dir and the repository
-// (common dir) it belongs to, or null when it is not a worktree at all.
+// (common dir) it belongs to, or null when it is not a worktree at all; and, read from its files
+// without running git, a linked worktree's git dir and the branch its HEAD names.
 
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -42,4 +43,23 @@ export async function linkedGitDir(workDir: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/**
+ * The branch a linked worktree's HEAD names, read from its HEAD file without running git (as git
+ * reads it): the branch's name, null when HEAD is detached (a commit id), or undefined when this
+ * cannot tell (not a linked worktree, its git dir gone, a symbolic ref outside refs/heads/): ask git.
+ */
+export async function linkedWorktreeBranch(workDir: string): Promise<string | null | undefined> {
+  const gitDir = await linkedGitDir(workDir);
+  if (!gitDir) return undefined;
+  let head: string;
+  try {
+    head = await readFile(join(gitDir, 'HEAD'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const branch = /^ref: refs\/heads\/(\S+)\n?$/.exec(head)?.[1];
+  if (branch) return branch;
+  return /^[0-9a-f]{40}(?:[0-9a-f]{24})?\n?$/.test(head) ? null : undefined;
 }

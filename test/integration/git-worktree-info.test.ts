@@ -1,14 +1,15 @@
 // worktree-info.ts on real git: worktreeInfo names a linked worktree's git dir and its repository;
 // linkedGitDir reads the same git dir from the worktree's .git file without running git, and says
 // null once the worktree is gone, replaced by a plain folder, or its git dir removed; branchAndDirty
-// reads a worktree's branch and whether it holds changes in one git run.
+// reads a worktree's branch and whether it holds changes in one git run; linkedWorktreeBranch reads
+// the branch from a linked worktree's HEAD file, as git names it, and says undefined when it cannot.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linkedGitDir, repositoryCommonDir, worktreeInfo } from '../../main/git/worktree-info.ts';
+import { linkedGitDir, linkedWorktreeBranch, repositoryCommonDir, worktreeInfo } from '../../main/git/worktree-info.ts';
 import { branchAndDirty } from '../../main/git/worktree-status.ts';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-C', cwd, ...args], {
@@ -65,4 +66,27 @@ test('branchAndDirty: the branch and uncommitted changes from one git run; detac
   git(repo, 'checkout', '-q', '--detach');
   assert.deepEqual(await branchAndDirty(repo), { branch: null, dirty: false });
   assert.equal(await branchAndDirty(join(base, 'nowhere')), null);
+});
+
+test('linkedWorktreeBranch: the branch git names, null when detached, undefined when the files cannot tell', async (t) => {
+  const { base, repo } = repository(t, 'gt-wthead-');
+  const work = join(base, 'work');
+  git(repo, 'worktree', 'add', '-q', '-b', 'polecat/nux/gt-12', work);
+  const asGit = () => git(work, 'symbolic-ref', '--quiet', '--short', 'HEAD').trim();
+  assert.equal(await linkedWorktreeBranch(work), 'polecat/nux/gt-12');
+  assert.equal(await linkedWorktreeBranch(work), asGit());
+  git(work, 'checkout', '-q', '-b', 'polecat/nux/gt-13');
+  assert.equal(await linkedWorktreeBranch(work), 'polecat/nux/gt-13', 'a switch is seen at once');
+  git(work, 'checkout', '-q', '--detach');
+  assert.equal(await linkedWorktreeBranch(work), null, 'detached');
+
+  // A HEAD that is neither a branch nor a commit id (a symbolic ref elsewhere): git is asked instead.
+  const gitDir = (await linkedGitDir(work))!;
+  writeFileSync(join(gitDir, 'HEAD'), 'ref: refs/remotes/origin/main\n');
+  assert.equal(await linkedWorktreeBranch(work), undefined);
+
+  assert.equal(await linkedWorktreeBranch(repo), undefined, 'a main worktree (a .git folder) is not read');
+  assert.equal(await linkedWorktreeBranch(join(base, 'nowhere')), undefined);
+  rmSync(gitDir, { recursive: true, force: true });
+  assert.equal(await linkedWorktreeBranch(work), undefined, 'its git dir gone');
 });

@@ -20,6 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { execFile, execFileSync } from 'node:child_process';
 import readline from 'node:readline';
+import { commitChanges } from './script-commit.ts';
 import { parseScript, ScriptSyntaxError } from './script-parse.ts';
 import { defaultChange, runSteps, ScriptFailure, type ScriptIO } from './script-runner.ts';
 import { ScriptUsageWriter } from './script-usage.ts';
@@ -102,16 +103,7 @@ function makeIO(worktree: string): ScriptIO {
 }
 
 function commit(worktree: string, bead: HookedBead): void {
-  let status: string;
-  try {
-    status = execFileSync('git', ['status', '--porcelain'], { cwd: worktree, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    return; // not a git worktree: nothing to commit
-  }
-  if (!status.trim()) return;
-  execFileSync('git', ['add', '-A'], { cwd: worktree, stdio: 'ignore' });
-  execFileSync('git', ['commit', '-q', '-m', `${bead.id}: ${bead.title}\n\nMade by the scripted runtime (no LLM).`], { cwd: worktree, stdio: 'ignore' });
-  say(`gt-script: committed changes for ${bead.id}\n`);
+  if (commitChanges(worktree, `${bead.id}: ${bead.title}\n\nMade by the scripted runtime (no LLM).`)) say(`gt-script: committed changes for ${bead.id}\n`);
 }
 
 interface CurrentStep {

@@ -140,10 +140,10 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
     const nextRead = opts.noChanges === undefined ? claimNextBead(c, opts, actor, rig, workdir) : Promise.resolve(null);
     const gitWork = async () => {
       const who = { name: actor, email: `${addr.name}@${rig.name}.gastown.local` };
-      const autoCommit = await commitLeftovers(workdir, `${beadId}: auto-save leftovers (gt done)\n\n${bead.title}`, who);
+      const leftovers = await commitLeftovers(workdir, `${beadId}: auto-save leftovers (gt done)\n\n${bead.title}`, who);
       const head = await resolveBranch(rig.paths.bare, branch);
       const ahead = head ? await commitsAhead(rig.paths.bare, rig.branch, branch) : 0;
-      return { autoCommit, head, ahead };
+      return { autoCommit: leftovers.commit, clean: leftovers.clean, head, ahead };
     };
     const both = await Promise.allSettled([gitWork(), reusedRead, convoyRead, nextRead]);
     const [git, reusedSettled, convoySettled, nextSettled] = both;
@@ -152,7 +152,7 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
       next?.release();
       throw git.status === 'rejected' ? git.reason : (reusedSettled as PromiseRejectedResult).reason;
     }
-    const { autoCommit, head, ahead } = git.value;
+    const { autoCommit, clean, head, ahead } = git.value;
 
     if (opts.noChanges !== undefined) {
       const reason = opts.noChanges.trim() || 'no reason given';
@@ -249,7 +249,9 @@ export function done(c: WorkContext, cwd: string, actor: string, opts: DoneOptio
     c.publish('workEvent', { kind: 'done', agent: actor, bead: beadId, rig: rig.name, message: `${actor} finished ${beadId}: in review (merge request ${mergeRequest})`, at: Date.now() });
     // The Witness is woken when a slot was freed; a polecat that went on to its next bead holds its
     // slot, and nothing else it looks at changed (the bead closes later, and the Refinery wakes it then).
-    if (chained) await moveOn(c, actor, rig, chained);
+    // The worktree was found clean (or committed whole) above, under this same lock: moveOn runs no
+    // `git status` of its own (polecat-git.ts, knownClean).
+    if (chained) await moveOn(c, actor, rig, chained, clean);
     else c.wake();
     return {
       bead: beadId, agent: actor, branch, mergeRequest, head, already: false, autoCommit, outcome: 'in-review',
@@ -368,12 +370,14 @@ async function hookTaken(c: WorkContext, next: NextBead): Promise<boolean> {
  * After the write that hooked the next bead: the polecat's worktree goes onto its branch (from the
  * rig's target, the last branch kept in the repository for the merge queue) before `gt done`
  * answers, so the session finds it ready. If that fails the session is stopped: the Witness's GUPP
- * starts a fresh one, which prepares the worktree again.
+ * starts a fresh one, which prepares the worktree again. `knownClean`: gt done's leftovers step found
+ * the worktree clean or committed all of it, so no second `git status` is run (its cost grows with
+ * the rig's files; a stale "clean" loses nothing: the switch is a plain checkout).
  */
-async function moveOn(c: WorkContext, actor: string, rig: RigInfo, next: NextBead): Promise<void> {
+async function moveOn(c: WorkContext, actor: string, rig: RigInfo, next: NextBead, knownClean: boolean): Promise<void> {
   c.sessions.movedOn(actor, next.bead.id);
   try {
-    await prepareWorktree(rig.paths.bare, next.agent.workdir!, next.branch, rig.branch);
+    await prepareWorktree(rig.paths.bare, next.agent.workdir!, next.branch, rig.branch, { knownClean });
   } catch (e) {
     c.log(`gt done of ${actor}: cannot put its worktree on ${next.branch}: ${(e as Error).message}; its session restarts`);
     await c.sessions.stop(actor).catch(() => undefined);

@@ -41,6 +41,11 @@ export async function createRigRepos(source: string, paths: RigPaths, wantBranch
   }
   // Polecat branches are made in the bare repository; a fetch must never clobber them.
   await setConfig(paths.bare, 'remote.origin.fetch', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
+  // Every worktree of the rig (polecats', the Refinery's) shares this config: git's untracked cache
+  // spares `git status` (gt done's, a polecat's preparation, the agents' own) reading the folders
+  // that did not change; it is in git's own advice for repositories of many files (feature.manyFiles).
+  // Measured: docs/work-loop.md, "Git".
+  await setConfig(paths.bare, 'core.untrackedCache', 'true');
   const canon = await cloneRepository(paths.root, paths.bare, paths.canonical, { branch });
   if (!canon.ok) throw new TownError('internal', `cannot make the canonical clone: ${canon.message}`);
   mkdirSync(paths.polecats, { recursive: true });
