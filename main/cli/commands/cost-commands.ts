@@ -22,7 +22,9 @@ export const money = (t: Pick<CostTotals, 'cost' | 'unpricedTokens' | 'unpricedM
 
 const tokensText = (t: CostTotals): string => `in ${t.input} out ${t.output} cache-write ${t.cacheWrite} cache-read ${t.cacheRead}`;
 
-function printReport(ctx: CliContext, r: CostReport): void {
+function printReport(ctx: CliContext, r: CostReport, asked?: number): void {
+  // Usage older than the town's recent window (24 h) is kept by the UTC day: docs/costs.md.
+  if (asked !== undefined && r.since !== null && r.since !== asked) ctx.out(`(counted since ${new Date(r.since).toISOString()}: usage older than 24 hours is kept by the UTC day)`);
   if (!r.rows.length) ctx.out(`no usage recorded${r.since ? ` since ${new Date(r.since).toISOString()}` : ''}`);
   const width = Math.max(8, ...r.rows.map((x) => x.key.length));
   for (const row of r.rows) ctx.out(`${row.key.padEnd(width)}  ${money(row).padStart(10)}  ${row.calls} calls  ${tokensText(row)}`);
@@ -51,7 +53,7 @@ export const costsCommand: Command = {
     const since = typeof v.since === 'string' ? parseSince(v.since) : undefined;
     const r = await withTown(ctx, (c) => c.costReport({ by, since }));
     if (v.json) printJson(ctx, r);
-    else printReport(ctx, r);
+    else printReport(ctx, r, since);
     return 0;
   },
 };

@@ -30,7 +30,12 @@ export function budgetStatus(b: Budget, rows: Iterable<StoredUsage>, prices: Pri
   const since = b.period === 'day' ? startOfDay(now) : 0;
   let spent = 0;
   for (const u of rows) if (u.at >= since && inScope(b, u)) spent += prices.costOf(u.model, u) ?? 0;
-  spent = Math.round(spent * 1_000_000) / 1_000_000;
+  return budgetState(b, spent);
+}
+
+/** A budget's state once its spend (dollars in its scope and period) is known. */
+export function budgetState(b: Budget, dollars: number): BudgetStatus {
+  const spent = Math.round(dollars * 1_000_000) / 1_000_000;
   const ratio = spent / b.amount;
   return { ...b, spent, ratio, state: ratio >= 1 ? 'exceeded' : ratio >= WARN_RATIO ? 'warning' : 'ok' };
 }

@@ -1,5 +1,7 @@
 // Cost arithmetic over stored usage rows: totals grouped by agent, bead, convoy, rig, day, model or
-// for the whole town; burn rates; a time series for charts. Pure functions, no I/O.
+// for the whole town; burn rates; a time series for charts. Pure functions, no I/O. These are the
+// definitions over every row: the town answers the same questions from running aggregates
+// (usage-totals.ts), which the unit tests and bench/usage-aggregates.ts check against these.
 //
 // Invariants:
 //   - tokens are summed exactly (integers); dollars only from priced rows;
@@ -54,13 +56,18 @@ export function groupUsage(rows: Iterable<StoredUsage>, by: CostGroupBy, prices:
     if (!t) groups.set(key, (t = emptyTotals()));
     addUsage(t, u, prices);
   }
-  return [...groups.entries()].map(([key, t]) => ({ key, ...round(t) })).sort((a, b) => (by === 'day' ? a.key.localeCompare(b.key) : b.cost - a.cost || a.key.localeCompare(b.key)));
+  return costRows(groups, by);
+}
+
+/** Groups as report rows, rounded: by day in date order, otherwise most spent first (then by key). */
+export function costRows(groups: Iterable<[string, CostTotals]>, by: CostGroupBy): CostRow[] {
+  return [...groups].map(([key, t]) => ({ key, ...roundTotals(t) })).sort((a, b) => (by === 'day' ? a.key.localeCompare(b.key) : b.cost - a.cost || a.key.localeCompare(b.key)));
 }
 
 export function totalUsage(rows: Iterable<StoredUsage>, prices: PriceTable, since = 0, filter?: (u: StoredUsage) => boolean): CostTotals {
   const t = emptyTotals();
   for (const u of rows) if (u.at >= since && (!filter || filter(u))) addUsage(t, u, prices);
-  return round(t);
+  return roundTotals(t);
 }
 
 /** Dollars per hour over the last `minutes`. */
@@ -111,10 +118,16 @@ export function usageMeters(rows: Iterable<StoredUsage>, prices: PriceTable, now
       }
     }
   }
-  const meters = [...agents.entries()].map(([agent, a]) => ({ agent, total: round(a.total), today: cents(a.today), burn5: cents(a.burn5 * 12), burn60: cents(a.burn60) }));
-  meters.sort((a, b) => b.total.cost - a.total.cost || a.agent.localeCompare(b.agent));
-  return { total: round(town.total), today: round(town.today), burn5: cents(town.burn5 * 12), burn60: cents(town.burn60), agents: meters };
+  const meters = [...agents.entries()].map(([agent, a]) => agentMeter(agent, roundTotals(a.total), a.today, a.burn5, a.burn60));
+  return { total: roundTotals(town.total), today: roundTotals(town.today), burn5: cents(town.burn5 * 12), burn60: cents(town.burn60), agents: sortMeters(meters) };
 }
+
+/** An agent's meter from its dollars spent today and in the last 5 and 60 minutes (rates per hour). */
+export const agentMeter = (agent: string, total: CostTotals, today: number, spent5: number, spent60: number): AgentMeter =>
+  ({ agent, total, today: cents(today), burn5: cents(spent5 * 12), burn60: cents(spent60) });
+
+/** Agents by cost, most first (then by name). */
+export const sortMeters = (meters: AgentMeter[]): AgentMeter[] => meters.sort((a, b) => b.total.cost - a.total.cost || a.agent.localeCompare(b.agent));
 
 /** Spend per bucket from `since` to `now` (empty buckets included), for charts. */
 export function costSeries(rows: Iterable<StoredUsage>, prices: PriceTable, since: number, now: number, bucketMs: number): CostSeriesPoint[] {
@@ -132,5 +145,5 @@ export function costSeries(rows: Iterable<StoredUsage>, prices: PriceTable, sinc
 }
 
 /** Dollars kept to a millionth (sub-cent calls add up; display rounds further). */
-const cents = (v: number): number => Math.round(v * 1_000_000) / 1_000_000;
-const round = (t: CostTotals): CostTotals => ({ ...t, cost: cents(t.cost), unpricedModels: [...t.unpricedModels].sort() });
+export const cents = (v: number): number => Math.round(v * 1_000_000) / 1_000_000;
+export const roundTotals = (t: CostTotals): CostTotals => ({ ...t, cost: cents(t.cost), unpricedModels: [...t.unpricedModels].sort() });

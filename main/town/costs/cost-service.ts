@@ -17,13 +17,12 @@ import type { TownWork } from '../supervisors/town-work.ts';
 import type { SessionRecord } from '../sessions/agent-sessions.ts';
 import { parseAddress } from '../polecats/agent-store.ts';
 import { workNote } from '../polecats/work-beads.ts';
-import { alertDue, budgetId, budgetStatus, convoyBudgetReached, dispatchBlock, startOfDay, type DispatchScope } from './budgets.ts';
+import { alertDue, budgetId, budgetState, convoyBudgetReached, dispatchBlock, startOfDay, type DispatchScope } from './budgets.ts';
 import { readBudgets, readCostSettings, writeBudgets, type CostSettings } from './cost-settings.ts';
-import { costSeries, groupUsage, totalUsage, usageMeters } from './cost-report.ts';
 import { ControlsStore } from './controls.ts';
 import { canFreeze, freezeTrees, thawTrees } from './freeze.ts';
 import { PriceTable } from './price-table.ts';
-import { UsageStore, type StoredUsage } from './usage-store.ts';
+import { UsageStore } from './usage-store.ts';
 import { defaultUsageRoots, UsageWatcher, type UsageRoots, type WatchedSession } from './usage-watcher.ts';
 
 export const COSTS_ACTOR = 'town/costs';
@@ -60,7 +59,7 @@ export class CostService {
     this.settings = readCostSettings(o.townRoot);
     this.prices = new PriceTable(this.settings.prices);
     this.budgets = readBudgets(o.townRoot);
-    this.store = new UsageStore(join(dir, 'usage.jsonl'));
+    this.store = new UsageStore(join(dir, 'usage.jsonl'), { log: o.log });
     if (this.store.damaged) o.log(`costs: ${this.store.damaged} damaged line(s) in usage.jsonl left out`);
     this.controls = new ControlsStore(join(dir, 'controls.json'), o.log);
     this.alertsFile = join(dir, 'alerts.json');
@@ -148,27 +147,26 @@ export class CostService {
     return dispatchBlock(this.controls.get(), statuses, { ...scope, convoy });
   }
 
-  // ── reports ──────────────────────────────────────────────────────────────────────────────────
+  // ── reports (from the store's running aggregates: usage-totals.ts) ────────────────────────────
 
+  /** A `since` before the store's recent window (24 h) counts from the start of its UTC day (the report's `since` says so). */
   report(by: CostGroupBy, since?: number): CostReport {
-    const rows = this.store.rows();
-    return { by, since: since ?? null, rows: groupUsage(rows, by, this.prices, since ?? 0), total: totalUsage(rows, this.prices, since ?? 0), pricesDate: this.prices.date };
+    const r = this.store.totalsAt(Date.now()).report(by, since, this.prices);
+    return { by, since: r.since, rows: r.rows, total: r.total, pricesDate: this.prices.date };
   }
 
   series(since: number | undefined, bucketMinutes: number): CostSeriesPoint[] {
     const now = Date.now();
-    return costSeries(this.store.rows(), this.prices, since ?? now - 24 * 3_600_000, now, bucketMinutes * 60_000);
+    return this.store.totalsAt(now).series(since ?? now - 24 * 3_600_000, now, bucketMinutes * 60_000, this.prices);
   }
 
   costOf(scope: ScopeCost['scope'], id: string): ScopeCost {
-    const pick = (u: StoredUsage): boolean => scope === 'town' || (scope === 'agent' ? u.agent : scope === 'bead' ? u.bead : scope === 'convoy' ? u.convoy : u.rig) === id;
-    const mine = this.store.rows().filter(pick);
-    return { scope, id, total: totalUsage(mine, this.prices), byAgent: groupUsage(mine, 'agent', this.prices) };
+    return { scope, id, ...this.store.totalsAt(Date.now()).costOf(scope, id, this.prices) };
   }
 
   meters(): CostMeters {
     const now = Date.now();
-    const m = usageMeters(this.store.rows(), this.prices, now, startOfDay(now));
+    const m = this.store.totalsAt(now).meters(now, this.prices);
     return {
       at: now, total: m.total, today: m.today, burn5: m.burn5, burn60: m.burn60,
       agents: m.agents.map((a) => ({ agent: a.agent, rig: parseAddress(a.agent)?.rig ?? null, total: a.total, today: a.today, burn5: a.burn5, burn60: a.burn60 })),
@@ -180,7 +178,8 @@ export class CostService {
 
   budgetStatuses(): BudgetStatus[] {
     const now = Date.now();
-    return this.budgets.map((b) => budgetStatus(b, this.store.rows(), this.prices, now));
+    const totals = this.store.totalsAt(now);
+    return this.budgets.map((b) => budgetState(b, totals.spent(b, now, this.prices)));
   }
 
   async setBudget(b: Omit<Budget, 'id'>): Promise<BudgetStatus> {
