@@ -60,6 +60,10 @@ export interface CostMeters {
   burn60: number;
   agents: AgentCost[];
   controls: ControlsState;
+  /** In the costMeters event only: the lifetime cost of each bead whose calls arrived since the
+   *  last event (as `costReport` by bead gives its row), so a view of every bead's cost follows
+   *  without reading the whole report again. Absent from the request's answer. */
+  beads?: CostRow[];
 }
 
 export type BudgetScope = 'town' | 'rig' | 'convoy';

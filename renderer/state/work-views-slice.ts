@@ -9,15 +9,24 @@
 //   and is re-read at most every MQ_REFRESH_MS while the queue changes.
 // - A batch is kept per rig from its `batch` event until that rig lands or its gate fails; a gate
 //   event adds its outcome to the batch it names.
-// - Cost per bead is re-read at most every COST_REFRESH_MS while usage arrives.
+// - Cost per bead: read whole at each load; then each costMeters event's `beads` (the beads whose
+//   calls arrived) are put in, so a town of many beads is not read again per event. A town whose
+//   events carry no `beads` is re-read at most every COST_REFRESH_MS while usage arrives.
 import type { TownClient } from '../../preload/contract.ts';
-import type { CostTotals } from '../../preload/requests/cost-types.ts';
+import type { CostRow, CostTotals } from '../../preload/requests/cost-types.ts';
 import type { GateOutcome, MergeQueueEvent, MqEntry, MqRequest } from '../../preload/requests/merge-queue-types.ts';
 import type { BeadFeedEvent } from '../../preload/types.ts';
 import { NO_FILTER, type GraphFilter } from '../views/convoys/graph-model.ts';
 
 export const MQ_REFRESH_MS = 300;
 export const COST_REFRESH_MS = 10_000;
+
+/** The bead costs with these rows (a costMeters event's changed beads) put in; a new object. */
+export function withBeadCosts(costs: Record<string, CostTotals>, rows: readonly CostRow[]): Record<string, CostTotals> {
+  const next = { ...costs };
+  for (const { key, ...totals } of rows) next[key] = totals;
+  return next;
+}
 
 export interface MqBatch {
   rig: string;
@@ -126,7 +135,11 @@ export function attachWorkViews<S extends WorkViewsState>(host: SliceHost<S>) {
     refreshQueueSoon();
   });
   client.on('beadFeed', (e) => { if (touchesMergeRequests(e)) refreshQueueSoon(); });
-  client.on('costMeters', () => refreshCostsSoon());
+  // The event carries the beads whose cost changed (a town before that: read the report again).
+  client.on('costMeters', (m) => {
+    if (!m.beads) refreshCostsSoon();
+    else if (m.beads.length) setSlice({ beadCosts: withBeadCosts(get().beadCosts, m.beads) });
+  });
 
   const afterQueueAction = (r: MqRequest | undefined): MqRequest | undefined => {
     if (r) void loadQueue();

@@ -72,6 +72,13 @@ async function callTown<T>(fn: (c: Awaited<ReturnType<typeof connectToTown>>['cl
 
 test('script agents on a convoy: gt costs --by agent matches their records to the token, dollars by the price table; meters agree', async () => {
   await addRig(t, 'ledger', 'lg', 2);
+  // The UI's view of every bead's cost follows the costMeters events' changed beads.
+  const paths = townPaths(t.dir);
+  const listener = await connectToTown(paths.socket, readSecrets(paths).apiToken, 'overseer', t.dir);
+  const beadCosts = new Map<string, number>();
+  let withBeads = 0;
+  listener.client.on('costMeters', (m) => { if (m.beads?.length) withBeads++; for (const r of m.beads ?? []) beadCosts.set(r.key, r.cost); });
+  await listener.client.townStatus({});
   const beads: Bead[] = [];
   for (let i = 0; i < 4; i++) beads.push(await bead('ledger', `costed ${i}`, [`write c${i}.txt costed ${i}\\n`, 'output 20', ...(i === 3 ? ['usage 1000 10 0 0 mystery-model-x'] : []), 'sleep 1']));
   const convoy = await t.json<ConvoyStatus>(['convoy', 'create', 'costed', ...beads.map((b) => b.id), '--rig', 'ledger']);
@@ -126,6 +133,9 @@ test('script agents on a convoy: gt costs --by agent matches their records to th
   assert.ok(meters.burn60 > 0, 'a town that just spent has a burn rate');
   const beadCost = await callTown((c) => c.costOf({ scope: 'bead', id: beads[0].id }));
   assert.equal(beadCost.total.cost, byBead.rows.find((r) => r.key === beads[0].id)!.cost);
+  listener.close();
+  assert.ok(withBeads > 0, 'costMeters events carried changed beads');
+  assert.deepEqual(new Map([...beadCosts].sort()), new Map(byBead.rows.map((r) => [r.key, r.cost] as [string, number]).sort()), "the events' latest cost of each bead is the report's");
 
   // Stored: a restart changes nothing (and reads nothing twice).
   await t.restart();

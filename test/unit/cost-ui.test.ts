@@ -173,3 +173,22 @@ test('the sparkline spans the width; the highest bucket touches the top; no spen
   assert.equal(sparklinePath([], 100, 10), 'M0 10 L100 10');
   assert.equal(sparklinePath([{ at: 0, cost: 3, tokens: 0 }], 100, 10), 'M0 0 L100 0');
 });
+
+test("bead costs: read whole at load, then each costMeters event's changed beads put in without a new report", async () => {
+  const fake = fakeConnection({
+    uiSnapshot: snapshot, costMeters: () => meters(1, 0), controlsStatus: () => controls(), costSeries: () => [], mqList: () => [],
+    costReport: () => ({ by: 'bead', since: null, rows: [{ key: 'ap-1', ...totals(1) }, { key: 'ap-2', ...totals(2) }], total: totals(3), pricesDate: 'x' }),
+  });
+  const { store } = createTownStore(fake.connection, { schedule: (run) => setTimeout(run, 0) });
+  await settle();
+  assert.equal(store.getState().beadCosts['ap-2']?.cost, 2);
+  const reports = fake.calls.costReport;
+  fake.emit('costMeters', meters(2, 5, { beads: [{ key: 'ap-2', ...totals(2.5) }, { key: 'ap-9', ...totals(0.5) }] }));
+  await settle();
+  const s = store.getState().beadCosts;
+  assert.deepEqual([s['ap-1']?.cost, s['ap-2']?.cost, s['ap-9']?.cost], [1, 2.5, 0.5], 'changed and new beads put in, the others kept');
+  assert.equal(fake.calls.costReport, reports, 'no report read again');
+  fake.emit('costMeters', meters(3, 5, { beads: [] }));
+  await settle();
+  assert.equal(store.getState().beadCosts, s, 'no change, the same object');
+});

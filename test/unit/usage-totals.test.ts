@@ -174,6 +174,19 @@ test('aggregates answer as the row-by-row functions: every report, meter, budget
   sameAnswers(totals, rows, NOW, 'loaded');
 });
 
+test("rowsOf: a poll's changed beads, each row as the report by bead gives it", () => {
+  const rows = randomRows(2_000, 5);
+  const totals = new UsageTotals();
+  totals.advance(NOW);
+  for (const u of rows) totals.add(u);
+  const report = totals.report('bead', undefined, prices).rows;
+  const wanted = ['ap-3', 'ap-7', 'ap-3', 'no-such-bead', 'ap-b'];
+  const got = totals.rowsOf('bead', wanted, prices);
+  assert.deepEqual(got.map((r) => r.key).sort(), ['ap-3', 'ap-7', 'ap-b'], 'each bead once; none for a bead without usage');
+  for (const r of got) assert.deepEqual(r, report.find((x) => x.key === r.key), `${r.key} as in the report`);
+  sameRows(got, groupUsage(rows.filter((u) => u.bead !== null && ['ap-3', 'ap-7', 'ap-b'].includes(u.bead)), 'bead', prices), 'bead', 'row by row');
+});
+
 test('aggregates follow time: calls arriving out of order batch by batch, the window moving (and once moved back), as the row-by-row functions', () => {
   const end = NOW;
   // Over four days in batches of up to 40 s of calls of different agents, each batch read a little later.

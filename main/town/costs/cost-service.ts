@@ -121,7 +121,10 @@ export class CostService {
         const rows = await this.watcher.poll();
         if (rows.length) {
           await this.checkBudgets();
-          this.o.publish('costMeters', this.meters());
+          // The beads these calls were for go with the meters: a view of every bead's cost takes
+          // them instead of reading the whole report by bead again.
+          const beads = this.store.totalsAt(Date.now()).rowsOf('bead', rows.flatMap((u) => (u.bead ? [u.bead] : [])), this.prices);
+          this.o.publish('costMeters', { ...this.meters(), beads });
         }
       } catch (e) {
         this.o.log(`costs: ${(e as Error).message}`);

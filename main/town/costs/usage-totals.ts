@@ -163,6 +163,18 @@ export class UsageTotals {
     return costRows(named, by);
   }
 
+  /** The lifetime rows of these keys of a grouping, each as report(by) gives it (no row for a key
+   *  with no usage): a poll's changed beads, without the whole report. */
+  rowsOf(by: CostGroupBy, keys: Iterable<string>, prices: PriceTable): CostRow[] {
+    const groups = this.lifetime.get(by);
+    const picked: Array<[string, ModelSums]> = [];
+    for (const key of new Set(keys)) {
+      const agents = groups?.get(key);
+      if (agents) picked.push([key, mergeSums(agents.values())]);
+    }
+    return this.rows(picked, by, prices);
+  }
+
   /** usageMeters: the town's and every agent's total, today, and burn over 5 and 60 minutes. */
   meters(now: number, prices: PriceTable): { total: CostTotals; today: CostTotals; burn5: number; burn60: number; agents: AgentMeter[] } {
     const today = this.periodSums(startOfDay(now), 'agent');
