@@ -6,7 +6,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PriceTable } from '../../main/town/costs/price-table.ts';
-import { burnRate, costSeries, groupUsage, totalUsage, usageMeters } from '../../main/town/costs/cost-report.ts';
+import { burnRate, costSeries, groupUsage, totalUsage } from '../../main/town/costs/cost-report.ts';
 import { alertDue, budgetStatus, convoyBudgetReached, dispatchBlock } from '../../main/town/costs/budgets.ts';
 import { emptyControls } from '../../main/town/costs/controls.ts';
 import { UsageStore, type StoredUsage } from '../../main/town/costs/usage-store.ts';
@@ -49,33 +49,6 @@ test('reports: exact tokens, dollars only from priced calls, unknown models name
   const series = costSeries(rows, prices, now - 60 * 60_000, now, 15 * 60_000);
   assert.equal(series.length, 4);
   assert.equal(series.reduce((s, p) => s + p.cost, 0), 4.5);
-});
-
-test('meters in one pass: the same figures as totalUsage, burnRate and groupUsage per agent', () => {
-  const prices = new PriceTable();
-  const now = Date.UTC(2026, 10, 30, 12);
-  const today = Date.UTC(2026, 10, 30);
-  const agents = ['app/polecats/nux', 'app/polecats/max', 'app/witness', 'mayor'];
-  const models = ['claude-sonnet-4-5-20250929', 'claude-haiku-4-5', 'mystery'];
-  // Spread over two days, some in the future (clock skew): every window and filter is crossed.
-  let seed = 7;
-  const next = (n: number) => (seed = (seed * 16_807) % 2_147_483_647) % n;
-  const rows = Array.from({ length: 500 }, () => row({
-    agent: agents[next(agents.length)], model: models[next(models.length)], at: now - next(36 * 3_600_000) + 600_000,
-    input: next(200_000), output: next(20_000), cacheWrite: next(5_000), cacheRead: next(100_000),
-  }));
-  const m = usageMeters(rows, prices, now, today);
-  assert.deepEqual(m.total, totalUsage(rows, prices));
-  assert.deepEqual(m.today, totalUsage(rows, prices, today));
-  assert.equal(m.burn5, burnRate(rows, prices, now, 5));
-  assert.equal(m.burn60, burnRate(rows, prices, now, 60));
-  const expected = groupUsage(rows, 'agent', prices).map(({ key, ...total }) => {
-    const mine = (u: StoredUsage) => u.agent === key;
-    return { agent: key, total, today: totalUsage(rows, prices, today, mine).cost, burn5: burnRate(rows, prices, now, 5, mine), burn60: burnRate(rows, prices, now, 60, mine) };
-  });
-  assert.deepEqual(m.agents, expected, 'per agent, in the same order (most spent first)');
-  assert.equal(m.agents.length, agents.length);
-  assert.ok(m.total.unpricedModels.includes('mystery') && m.burn5 > 0 && m.today.calls < m.total.calls, 'the data crosses the windows');
 });
 
 test('budgets: warning at 80%, exceeded at 100%, per day from midnight UTC; the dispatch gate', () => {

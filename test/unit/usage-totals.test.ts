@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Budget, CostGroupBy, CostRow, CostSeriesPoint, CostTotals, ScopeCost } from '../../preload/requests/cost-types.ts';
 import { budgetState, budgetStatus, startOfDay } from '../../main/town/costs/budgets.ts';
-import { costSeries, groupUsage, totalUsage, usageMeters, type AgentMeter } from '../../main/town/costs/cost-report.ts';
+import { burnRate, costSeries, groupUsage, totalUsage, type AgentMeter } from '../../main/town/costs/cost-report.ts';
 import { PriceTable } from '../../main/town/costs/price-table.ts';
 import { RECENT_MS, UsageTotals } from '../../main/town/costs/usage-totals.ts';
 import { UsageStore, type StoredUsage } from '../../main/town/costs/usage-store.ts';
@@ -70,15 +70,25 @@ function sameRows(a: CostRow[], b: CostRow[], by: CostGroupBy, what: string): vo
   }
 }
 
+/** The meters by their definitions: totalUsage, burnRate and groupUsage('agent') over every row. */
+function referenceMeters(rows: StoredUsage[], now: number): { total: CostTotals; today: CostTotals; burn5: number; burn60: number; agents: AgentMeter[] } {
+  const today = startOfDay(now);
+  const agents = groupUsage(rows, 'agent', prices).map(({ key, ...total }): AgentMeter => {
+    const mine = (u: StoredUsage) => u.agent === key;
+    return { agent: key, total, today: totalUsage(rows, prices, today, mine).cost, burn5: burnRate(rows, prices, now, 5, mine), burn60: burnRate(rows, prices, now, 60, mine) };
+  });
+  return { total: totalUsage(rows, prices), today: totalUsage(rows, prices, today), burn5: burnRate(rows, prices, now, 5), burn60: burnRate(rows, prices, now, 60), agents };
+}
+
 function sameMeters(totals: UsageTotals, rows: StoredUsage[], now: number, what: string): void {
   const got = totals.meters(now, prices);
-  const want = usageMeters(rows, prices, now, startOfDay(now));
+  const want = referenceMeters(rows, now);
   sameTotals(got.total, want.total, `${what} total`);
   sameTotals(got.today, want.today, `${what} today`);
   near(got.burn5, want.burn5, `${what} burn5`);
   near(got.burn60, want.burn60, `${what} burn60`);
   const byAgent = new Map<string, AgentMeter>(want.agents.map((a) => [a.agent, a]));
-  assert.deepEqual(got.agents.map((a) => a.agent).sort(), [...byAgent.keys()].sort(), `${what} agents`);
+  assert.deepEqual(got.agents.map((a) => a.agent), want.agents.map((a) => a.agent), `${what} agents, most spent first`);
   for (const a of got.agents) {
     const w = byAgent.get(a.agent)!;
     sameTotals(a.total, w.total, `${what} ${a.agent} total`);
@@ -169,7 +179,7 @@ test('aggregates answer as the row-by-row functions: every report, meter, budget
   for (const u of rows) totals.add(u);
   assert.ok(totals.rowsHeld < rows.length && totals.rowsHeld > 0, 'the rows cross the window');
   assert.equal(totals.rowsHeld, rows.filter((u) => u.at >= totals.windowStart).length, 'the window\'s rows are held');
-  const m = usageMeters(rows, prices, NOW, startOfDay(NOW));
+  const m = referenceMeters(rows, NOW);
   assert.ok(m.total.unpricedModels.includes('mystery-model') && m.burn5 > 0 && m.today.calls < m.total.calls, 'the data crosses every window and has an unpriced model');
   sameAnswers(totals, rows, NOW, 'loaded');
 });

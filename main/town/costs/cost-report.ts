@@ -87,41 +87,6 @@ export interface AgentMeter {
   burn60: number;
 }
 
-/**
- * The town's meters and every agent's, in one pass over the rows: the same figures as totalUsage,
- * burnRate and groupUsage('agent') (agents by cost, most first), but each row read once, not once per
- * agent (a town's usage grows by a row or more per bead: per agent, the passes made a poll cost
- * agents × rows).
- */
-export function usageMeters(rows: Iterable<StoredUsage>, prices: PriceTable, now: number, today: number): {
-  total: CostTotals; today: CostTotals; burn5: number; burn60: number; agents: AgentMeter[];
-} {
-  const since5 = now - 5 * 60_000;
-  const since60 = now - 60 * 60_000;
-  const town = { total: emptyTotals(), today: emptyTotals(), burn5: 0, burn60: 0 };
-  const agents = new Map<string, { total: CostTotals; today: number; burn5: number; burn60: number }>();
-  for (const u of rows) {
-    let a = agents.get(u.agent);
-    if (!a) agents.set(u.agent, (a = { total: emptyTotals(), today: 0, burn5: 0, burn60: 0 }));
-    const cost = addUsage(town.total, u, prices) ?? 0;
-    addUsage(a.total, u, prices);
-    if (u.at >= today) {
-      addUsage(town.today, u, prices);
-      a.today += cost;
-    }
-    if (u.at <= now && u.at >= since60) {
-      town.burn60 += cost;
-      a.burn60 += cost;
-      if (u.at >= since5) {
-        town.burn5 += cost;
-        a.burn5 += cost;
-      }
-    }
-  }
-  const meters = [...agents.entries()].map(([agent, a]) => agentMeter(agent, roundTotals(a.total), a.today, a.burn5, a.burn60));
-  return { total: roundTotals(town.total), today: roundTotals(town.today), burn5: cents(town.burn5 * 12), burn60: cents(town.burn60), agents: sortMeters(meters) };
-}
-
 /** An agent's meter from its dollars spent today and in the last 5 and 60 minutes (rates per hour). */
 export const agentMeter = (agent: string, total: CostTotals, today: number, spent5: number, spent60: number): AgentMeter =>
   ({ agent, total, today: cents(today), burn5: cents(spent5 * 12), burn60: cents(spent60) });

@@ -175,7 +175,8 @@ export class UsageTotals {
     return this.rows(picked, by, prices);
   }
 
-  /** usageMeters: the town's and every agent's total, today, and burn over 5 and 60 minutes. */
+  /** The town's and every agent's total, today, and burn over 5 and 60 minutes (totalUsage, burnRate
+   *  and groupUsage('agent') of every row). */
   meters(now: number, prices: PriceTable): { total: CostTotals; today: CostTotals; burn5: number; burn60: number; agents: AgentMeter[] } {
     const today = this.periodSums(startOfDay(now), 'agent');
     const burn5 = this.recent.burn(BURN_5, now);
