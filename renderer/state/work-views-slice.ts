@@ -10,8 +10,9 @@
 // - A batch is kept per rig from its `batch` event until that rig lands or its gate fails; a gate
 //   event adds its outcome to the batch it names.
 // - Cost per bead: read whole at each load; then each costMeters event's `beads` (the beads whose
-//   calls arrived) are put in, so a town of many beads is not read again per event. A town whose
-//   events carry no `beads` is re-read at most every COST_REFRESH_MS while usage arrives.
+//   calls arrived) are put in, at most every COST_REFRESH_MS, so a town of many beads is not read
+//   again per event. A town whose events carry no `beads` is re-read at most every COST_REFRESH_MS
+//   while usage arrives.
 import type { TownClient } from '../../preload/contract.ts';
 import type { CostRow, CostTotals } from '../../preload/requests/cost-types.ts';
 import type { GateOutcome, MergeQueueEvent, MqEntry, MqRequest } from '../../preload/requests/merge-queue-types.ts';
@@ -135,10 +136,23 @@ export function attachWorkViews<S extends WorkViewsState>(host: SliceHost<S>) {
     refreshQueueSoon();
   });
   client.on('beadFeed', (e) => { if (touchesMergeRequests(e)) refreshQueueSoon(); });
-  // The event carries the beads whose cost changed (a town before that: read the report again).
+  // The event carries the beads whose cost changed (a town before that: read the report again);
+  // they are put in at most every COST_REFRESH_MS, the latest row of each bead (every bead's cost
+  // feeds the graph's model: not rebuilt on each 2 s poll).
+  const pendingCosts = new Map<string, CostRow>();
+  let pendingTimer: ReturnType<typeof setTimeout> | null = null;
+  const putCostsSoon = (rows: readonly CostRow[]): void => {
+    for (const r of rows) pendingCosts.set(r.key, r);
+    if (pendingTimer) return;
+    pendingTimer = setTimeout(() => {
+      pendingTimer = null;
+      setSlice({ beadCosts: withBeadCosts(get().beadCosts, [...pendingCosts.values()]) });
+      pendingCosts.clear();
+    }, COST_REFRESH_MS);
+  };
   client.on('costMeters', (m) => {
     if (!m.beads) refreshCostsSoon();
-    else if (m.beads.length) setSlice({ beadCosts: withBeadCosts(get().beadCosts, m.beads) });
+    else if (m.beads.length) putCostsSoon(m.beads);
   });
 
   const afterQueueAction = (r: MqRequest | undefined): MqRequest | undefined => {

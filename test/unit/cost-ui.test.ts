@@ -7,6 +7,7 @@ import type { BudgetAlertEvent, ControlsState, CostMeters, CostTotals } from '..
 import type { ConnectionInfo, TownConnection } from '../../renderer/api/ws-transport.ts';
 import type { TownClient } from '../../preload/contract.ts';
 import { createTownStore } from '../../renderer/state/town-store.ts';
+import { COST_REFRESH_MS } from '../../renderer/state/work-views-slice.ts';
 import * as costSelectors from '../../renderer/state/cost-slice.ts';
 import { alertKey, emptyCostSlice, selectAgentCost, selectControls, selectEstop, withAlert, withMeters, ALERTS_CAP } from '../../renderer/state/cost-slice.ts';
 import { burnText, controlsText, costText, formatDollars, sparklinePath, unpricedNote } from '../../renderer/views/cost-format.ts';
@@ -174,21 +175,26 @@ test('the sparkline spans the width; the highest bucket touches the top; no spen
   assert.equal(sparklinePath([{ at: 0, cost: 3, tokens: 0 }], 100, 10), 'M0 0 L100 0');
 });
 
-test("bead costs: read whole at load, then each costMeters event's changed beads put in without a new report", async () => {
+test("bead costs: read whole at load, then the costMeters events' changed beads put in (at most every COST_REFRESH_MS) without a new report", async (t) => {
   const fake = fakeConnection({
     uiSnapshot: snapshot, costMeters: () => meters(1, 0), controlsStatus: () => controls(), costSeries: () => [], mqList: () => [],
     costReport: () => ({ by: 'bead', since: null, rows: [{ key: 'ap-1', ...totals(1) }, { key: 'ap-2', ...totals(2) }], total: totals(3), pricesDate: 'x' }),
   });
   const { store } = createTownStore(fake.connection, { schedule: (run) => setTimeout(run, 0) });
   await settle();
-  assert.equal(store.getState().beadCosts['ap-2']?.cost, 2);
+  const loaded = store.getState().beadCosts;
+  assert.equal(loaded['ap-2']?.cost, 2);
   const reports = fake.calls.costReport;
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   fake.emit('costMeters', meters(2, 5, { beads: [{ key: 'ap-2', ...totals(2.5) }, { key: 'ap-9', ...totals(0.5) }] }));
-  await settle();
+  fake.emit('costMeters', meters(3, 6, { beads: [{ key: 'ap-9', ...totals(0.75) }] }));
+  fake.emit('costMeters', meters(4, 6, { beads: [] }));
+  t.mock.timers.tick(COST_REFRESH_MS - 1);
+  assert.equal(store.getState().beadCosts, loaded, 'not before COST_REFRESH_MS');
+  t.mock.timers.tick(1);
   const s = store.getState().beadCosts;
-  assert.deepEqual([s['ap-1']?.cost, s['ap-2']?.cost, s['ap-9']?.cost], [1, 2.5, 0.5], 'changed and new beads put in, the others kept');
+  assert.deepEqual([s['ap-1']?.cost, s['ap-2']?.cost, s['ap-9']?.cost], [1, 2.5, 0.75], 'changed and new beads put in (the latest row of each), the others kept');
   assert.equal(fake.calls.costReport, reports, 'no report read again');
-  fake.emit('costMeters', meters(3, 5, { beads: [] }));
-  await settle();
-  assert.equal(store.getState().beadCosts, s, 'no change, the same object');
+  t.mock.timers.tick(COST_REFRESH_MS);
+  assert.equal(store.getState().beadCosts, s, 'nothing pending: no change');
 });
