@@ -21,11 +21,18 @@ export interface BenchTown {
   close(): Promise<void>;
 }
 
-/** `settings`: settings/work.json additions; `supervision`: settings/supervision.json, when given. */
-export async function benchTown(opts: { maxPolecats: number; settings?: Record<string, unknown>; supervision?: Record<string, unknown> }): Promise<BenchTown> {
-  // The PTY host the app ships (its bundle, ~35 MB smaller than the sources through tsx), built from
-  // this tree's sources so an edit to main/pty-host/ is measured too.
-  await buildPtyHost();
+export interface BenchTownFolders {
+  /** The temp folder holding both (remove it when done). */
+  base: string;
+  /** The town (initialized, with its settings). */
+  dir: string;
+  /** The rig's source repository: one commit with a README. */
+  repo: string;
+}
+
+/** A new town folder and a rig's source repository in a temp folder (nothing started).
+ *  `settings`: settings/work.json additions; `supervision`: settings/supervision.json, when given. */
+export function benchTownFolders(opts: { settings?: Record<string, unknown>; supervision?: Record<string, unknown> }): BenchTownFolders {
   const base = mkdtempSync(join(tmpdir(), 'gt-bench-'));
   const dir = join(base, 'town');
   initTown(dir);
@@ -39,6 +46,18 @@ export async function benchTown(opts: { maxPolecats: number; settings?: Record<s
   writeFileSync(join(repo, 'README.md'), '# bench\n');
   execFileSync('git', ['-C', repo, 'add', '-A'], { env });
   execFileSync('git', ['-C', repo, 'commit', '-q', '-m', 'init'], { env });
+  return { base, dir, repo };
+}
+
+/** The bench rig's request: a rig of `script` agents made from the folders' repository. */
+export const benchRigArgs = (repo: string, maxPolecats: number) => ({ name: 'bench', source: repo, prefix: 'bn', runtime: 'script', maxPolecats });
+
+/** `settings`: settings/work.json additions; `supervision`: settings/supervision.json, when given. */
+export async function benchTown(opts: { maxPolecats: number; settings?: Record<string, unknown>; supervision?: Record<string, unknown> }): Promise<BenchTown> {
+  // The PTY host the app ships (its bundle, ~35 MB smaller than the sources through tsx), built from
+  // this tree's sources so an edit to main/pty-host/ is measured too.
+  await buildPtyHost();
+  const { base, dir, repo } = benchTownFolders(opts);
   // BENCH_LOG=file: the town's log lines (dispatch failures, the circuit breaker, escalations) go there.
   const logFile = process.env.BENCH_LOG;
   const town = await Town.start({ dir, ...(logFile ? { log: (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`) } : {}) });
@@ -46,7 +65,7 @@ export async function benchTown(opts: { maxPolecats: number; settings?: Record<s
   for (const sql of (process.env.BENCH_DOLT_SQL ?? '').split(';').map((x) => x.trim()).filter(Boolean)) await town.ledger.pool.query(sql);
   const server = await listenOnSocket(town, town.paths.socket, readSecrets(town.paths).apiToken);
   const call = <T>(name: string, args: unknown) => town.call(name, args, OVERSEER) as Promise<T>;
-  const rig = await call<RigInfo>('rigAdd', { name: 'bench', source: repo, prefix: 'bn', runtime: 'script', maxPolecats: opts.maxPolecats });
+  const rig = await call<RigInfo>('rigAdd', benchRigArgs(repo, opts.maxPolecats));
   return {
     town, rig, call,
     async close() {
@@ -101,4 +120,23 @@ export function rssMb(pid: number | null): number {
   } catch {
     return 0;
   }
+}
+
+/** A process's resident memory in MB from /proc (Linux): all of it, anonymous pages, file-backed pages. */
+export function memoryMb(pid: number | null): { rss: number; anon: number; file: number } {
+  if (!pid) return { rss: 0, anon: 0, file: 0 };
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+    return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
+  } catch {
+    return { rss: 0, anon: 0, file: 0 };
+  }
+}
+
+/** The whole machine's busy CPU seconds so far (every process, ours or not), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }

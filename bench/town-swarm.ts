@@ -14,22 +14,11 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Bead } from '../preload/types.ts';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
 import { readFileSync } from 'node:fs';
-import { benchTown, childCpuSeconds, cpuSeconds, rssMb, scriptDescription } from './town-bench-util.ts';
+import { benchTown, childCpuSeconds, cpuSeconds, machineBusySeconds, memoryMb, rssMb, scriptDescription } from './town-bench-util.ts';
 import { liveDescendantsCpuSeconds } from './process-cpu.ts';
 import { traceBeads } from './bead-timeline.ts';
 import { gitRunnerPid } from '../main/git/run-git.ts';
 
-/** A process's resident memory in MB from /proc (Linux): all of it, anonymous pages, file-backed pages. */
-function memoryMb(pid: number | null): { rss: number; anon: number; file: number } {
-  if (!pid) return { rss: 0, anon: 0, file: 0 };
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-    return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
-  } catch {
-    return { rss: 0, anon: 0, file: 0 };
-  }
-}
 /** A process's proportional share of resident memory in MB (shared pages divided among the processes
  *  mapping them: node's own binary is mapped by this process, the PTY host and the agents alike). */
 function pssMb(pid: number | null): number {
@@ -39,12 +28,6 @@ function pssMb(pid: number | null): number {
   } catch {
     return 0;
   }
-}
-/** The whole machine's busy CPU seconds so far (every process, ours or not), from /proc/stat. */
-function machineBusySeconds(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = fields;
-  return (user + nice + system + irq + softirq + steal) / 100;
 }
 /** Least-squares slope of y over x. */
 function slope(points: Array<[number, number]>): number {

@@ -1,8 +1,10 @@
 // The BeadFeed: the one source of live bead updates. It polls the HEAD hash (cheap), and for every new
 // commit, whoever made it, emits one BeadFeedEvent with the changes Dolt's own diff shows. It keeps its
 // own small pool so a busy Ledger never delays it, and rides out dolt restarts by polling on.
-// Polling is paced (feed-pacing.ts): fast while things change, backing off to `idleMs` when nothing
-// does; poke() (a write this process made or is waiting on) polls at once and makes it fast again.
+// Polling is paced (feed-pacing.ts): fast while other writers' commits come (or are expected,
+// expectChanges), backing off to `idleMs` when none do; poke() (a write this process made or is
+// waiting on) polls at once without changing the pace: the town's own commits reach the feed
+// through ownCommit, and a poll after one reads HEAD too, so a busy town is not also polled on a timer.
 // The town's own commits (ownCommit, from the ledger's writes) save questions: the poll after one
 // reads the log up to it instead of asking for HEAD; when its write described every change it made
 // (own-changes.ts) and began from the commit's parent (OwnCommit.base, checked against the log's
@@ -45,7 +47,7 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   private dueAt = 0;
   private polling: Promise<void> | null = null;
   private last: string | null = null;
-  /** When a change was last seen or announced (poke). */
+  /** When another writer's commit was last delivered, or one was announced (expectChanges). */
   private changedAt = Date.now();
   private delayMs: number;
   /** A poke arrived during a poll: poll again right after it. */
@@ -63,9 +65,9 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
     this.delayMs = fastMs;
   }
 
-  /** Something was (or is about to be) written: poll now, and keep polling fast for a while. */
+  /** Something was (or is about to be) written by this process: poll now. The pace stays as it is:
+   *  the town's own writes are no sign of another writer (see expectChanges). */
   poke(): void {
-    this.changedAt = Date.now();
     if (!this.pool) return;
     if (this.polling) {
       this.again = true;
@@ -131,12 +133,10 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
     this.dueAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
-      const before = this.last;
       this.polling = this.poll()
         .catch((e) => { this.emit('feed-error', e); })
         .finally(() => {
           this.polling = null;
-          if (this.last !== before) this.changedAt = Date.now();
           this.delayMs = nextPollDelay(this.delayMs, Date.now() - this.changedAt, this.pacing);
           const now = this.again;
           this.again = false;
@@ -178,14 +178,17 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
       chain.push(commit);
     }
     if (!chain.length) return true;
+    // HEAD comes with the parents (the same statement): a commit made after the town's newest one is
+    // delivered by this poll too, so the paced HEAD polls are only needed when the town writes nothing.
     const [parents] = await this.q<Record<string, string>>(
-      `SELECT ${chain.map((_, i) => `HASHOF(?) AS p${i}`).join(', ')}`, chain.map((c) => `${c.hash}~1`),
+      `SELECT ${chain.map((_, i) => `HASHOF(?) AS p${i}`).join(', ')}, HASHOF('HEAD') AS head`, chain.map((c) => `${c.hash}~1`),
     );
     if (!chain.every((c, i) => parents?.[`p${i}`] === c.base)) return false;
     for (const c of chain.reverse()) {
       if (!this.pool) return true;
       await this.deliver(c.base!, { commit_hash: c.hash, committer: c.author!, email: '', message: c.message!, date: '' }, c);
     }
+    if (this.pool && parents.head && parents.head !== head) await this.deliverUpTo(parents.head, true);
     return true;
   }
 
@@ -221,7 +224,8 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   /** `own`: the town's own write that made this commit (when `from` is its only parent). */
   private async deliver(from: string, c: LogRow, own?: OwnCommit): Promise<void> {
     const changes = own?.changes && own.base === from ? own.changes : await diffCommits(this.q, from, c.commit_hash, own?.tables);
-    this.own.delete(c.commit_hash);
+    // Another writer's commit (a `bd`, a pull, a write this process did not make): poll fast a while.
+    if (!this.own.delete(c.commit_hash)) this.changedAt = Date.now();
     this.last = c.commit_hash;
     const event: BeadFeedEvent = { commit: c.commit_hash, author: c.committer, message: c.message, changes };
     if (changes.length) this.emit('event', event);

@@ -1,9 +1,9 @@
 // How long the BeadFeed waits before its next HEAD poll. A pure decision, tested without I/O.
 //
 // Invariants:
-// - Right after a change was seen, or after a poke (a write this process knows of), the feed polls
-//   at `fastMs`: chains of writes (a `gt done`, the Witness and the Refinery answering it) flow at
-//   full speed for `settleMs` after the last one.
+// - Right after another writer's commit was seen, or one is expected (a call that may write past
+//   the ledger, e.g. a pull), the feed polls at `fastMs` for `settleMs`: a `bd` run's chain of
+//   commits flows at full speed. (The town's own writes need no pace: each pokes the feed at once.)
 // - Once `settleMs` has passed without a change, every empty poll doubles the wait, up to `idleMs`:
 //   an idle town asks Dolt "anything new?" about once a second instead of seven times.
 // - The delay is never below `fastMs` nor above max(fastMs, idleMs).

@@ -1,15 +1,18 @@
 // Which TownApi calls make the ledger feed poll at its fast pace once they ran (expectChanges).
 //
-// Invariant: every call nudges the feed after it ran ("it may have written outside the ledger": the
-// feed then polls at its fast pace instead of its idle one; the ledger's own commits reach it at
-// once, bead-feed.ts), except terminal I/O on the hot path — typing,
-// acknowledging drawn bytes, resizing — which never writes the ledger and runs dozens of times a
-// second while terminals stream (a nudge keeps the feed polling fast, each poll a Dolt read).
+// Invariant: a call that may commit to the ledger past the Ledger's own writes — the federation's
+// pulls, merges and the commons' board (DOLT_FETCH / DOLT_MERGE / DOLT_COMMIT on connections of
+// their own) — nudges the feed after it ran, so those commits are seen at the fast pace rather than
+// the idle one. Every other call writes through the Ledger, whose commits reach the feed at once
+// (ownCommit), so it does not: a busy town's dozens of `gt` calls a second would otherwise keep the
+// feed asking Dolt for HEAD seven times a second. A handler that someday commits another way is
+// still seen, at the idle pace (within `idleMs`, a second by default).
 import type { RequestName } from '../../preload/contract.ts';
+import { federationRequests } from '../../preload/requests/federation.ts';
 
-const TERMINAL_STREAM_REQUESTS: ReadonlySet<RequestName> = new Set<RequestName>(['terminalWrite', 'terminalAck', 'terminalResize']);
+const WRITES_PAST_THE_LEDGER: ReadonlySet<string> = new Set(Object.keys(federationRequests));
 
 /** Whether a call of `name` nudges the ledger feed once it ran. */
 export function pokesFeed(name: RequestName): boolean {
-  return !TERMINAL_STREAM_REQUESTS.has(name);
+  return WRITES_PAST_THE_LEDGER.has(name);
 }

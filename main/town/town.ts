@@ -178,8 +178,8 @@ export class Town {
     try {
       return await handler(args, ctx);
     } finally {
-      // The ledger's own commits reach the feed at once (ownCommit); anything else the call may have
-      // written (a `bd` it ran, a pull) is seen at the feed's fast pace instead of its idle one.
+      // The ledger's own commits reach the feed at once (ownCommit); what a federation call committed
+      // on a connection of its own (a pull, the commons' board) is seen at the feed's fast pace.
       this.feed.expectChanges();
     }
   }

@@ -2,13 +2,15 @@
 // dolt sql-server: it delivers exactly what a feed that asks Dolt about every commit delivers (the
 // same commits, authors and changes, an outsider's commit in between included), without asking for
 // HEAD or for the changed tables of its own commits, nor for the log of its described ones; an
-// outsider's commit after the last own one waits for a HEAD poll; and a stale hint (a commit
+// outsider's commit after the last own one waits for the next poll (a HEAD poll, or the next own
+// commit's, which reads HEAD with its parents); and a stale hint (a commit
 // already delivered) never moves the feed back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
 import { comparable, startFeedPair } from '../helpers/feed-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
+import type { OwnCommit } from '../../main/ledger/write-tx.ts';
 
 test('feed: own commits are delivered as a full diff would, without HEAD or diff-summary questions', async (t) => {
   const missing = doltAvailable();
@@ -75,6 +77,48 @@ test('feed: own commits are delivered as a full diff would, without HEAD or diff
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(hinted.headSeen, outsiderHead, 'the feed did not move back');
     assert.equal(got.hinted.length, before, 'nothing delivered twice');
+  } finally {
+    await pair.dispose();
+  }
+});
+
+test('feed: the poll after an own commit reads HEAD with its parents, so a later outsider commit comes with it', async (t) => {
+  const missing = doltAvailable();
+  if (missing) return t.skip(missing);
+  const counts = new Map<string, number>();
+  const pair = await startFeedPair((sql) => {
+    const shape = /HASHOF\(\?\) AS p0|HASHOF\('HEAD'\)|dolt_log/.exec(sql)?.[0] ?? sql.slice(0, 30);
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+  });
+  const { ledger, hinted, plain, got, commits, outsider } = pair;
+  try {
+    // The first own commit goes through the log (nothing delivered yet to chain from); hold the next.
+    const held: OwnCommit[] = [];
+    let holding = false;
+    ledger.onCommitted((c) => (holding ? held.push(c) : hinted.ownCommit(c)));
+    const a = await ledger.create({ title: 'first' }, 'mayor');
+    const first = await ledger.head();
+    await waitFor('the hinted feed at the first commit', () => hinted.headSeen === first || null, 20_000);
+    holding = true;
+    await ledger.update(a.id, { title: 'first, renamed' }, 'gastown/witness');
+    assert.equal(held.length, 1);
+    const out = await outsider.getConnection();
+    await out.query('UPDATE issues SET priority = 0 WHERE id = ?', [a.id]);
+    await out.query("CALL DOLT_ADD('issues')");
+    await out.query("CALL DOLT_COMMIT('-m', 'by hand', '--author', 'outsider <outsider@example.com>')");
+    out.release();
+    const head = await ledger.head();
+    await waitFor('the plain feed at the outsider\'s commit', () => plain.headSeen === head || null, 20_000);
+
+    const startCounts = new Map(counts);
+    const asked = (shape: string) => (counts.get(shape) ?? 0) - (startCounts.get(shape) ?? 0);
+    hinted.ownCommit(held[0]);
+    await waitFor('the hinted feed at the outsider\'s commit', () => hinted.headSeen === head || null, 20_000);
+    assert.equal(asked('HASHOF(?) AS p0'), 1, 'one question: the own commit\'s parent, and HEAD with it');
+    assert.equal(asked("HASHOF('HEAD')"), 0, 'no HEAD poll of its own');
+    assert.deepEqual(commits.hinted, commits.plain, 'the same commits, in order');
+    assert.deepEqual(comparable(got.hinted), comparable(got.plain), 'the same events');
+    assert.ok(got.hinted.at(-1)!.author.startsWith('outsider'));
   } finally {
     await pair.dispose();
   }

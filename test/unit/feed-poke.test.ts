@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { REQUEST_NAMES } from '../../preload/contract.ts';
+import { federationRequests } from '../../preload/requests/federation.ts';
 import { pokesFeed } from '../../main/town/feed-poke.ts';
 
-test('terminal I/O on the hot path does not poke the ledger feed; every other call does', () => {
-  const quiet = REQUEST_NAMES.filter((n) => !pokesFeed(n)).sort();
-  assert.deepEqual(quiet, ['terminalAck', 'terminalResize', 'terminalWrite']);
-  assert.ok(pokesFeed('terminalOpen'), 'opening a terminal is not the hot path');
-  assert.ok(REQUEST_NAMES.length > 10);
+test('only calls that may commit past the Ledger (the federation\'s) nudge the feed; the work loop\'s do not', () => {
+  const nudging = REQUEST_NAMES.filter((n) => pokesFeed(n)).sort();
+  assert.deepEqual(nudging, Object.keys(federationRequests).sort());
+  assert.ok(pokesFeed('sync') && pokesFeed('wlClaim'), 'a pull and a claim on the commons commit on their own connections');
+  for (const n of ['done', 'cliRun', 'hook', 'terminalWrite', 'terminalAck', 'uiSnapshot'] as const) {
+    if ((REQUEST_NAMES as readonly string[]).includes(n)) assert.equal(pokesFeed(n), false, n);
+  }
+  assert.ok(REQUEST_NAMES.length > nudging.length + 10);
 });
