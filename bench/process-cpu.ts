@@ -13,6 +13,8 @@ interface Proc {
   /** Ticks of its children that have exited and been waited for (cutime+cstime). */
   waitedTicks: number;
   role: string;
+  /** Its command line, arguments joined by spaces. */
+  args: string;
 }
 
 /** The role of a process, by its command line. */
@@ -40,7 +42,7 @@ function readProcs(): Proc[] {
       const ticks = Number(rest[11]) + Number(rest[12]);
       const waitedTicks = Number(rest[13]) + Number(rest[14]);
       const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      out.push({ pid: Number(name), ppid, ticks, waitedTicks, role: roleOf(args) });
+      out.push({ pid: Number(name), ppid, ticks, waitedTicks, role: roleOf(args), args });
     } catch {
       // gone meanwhile
     }
@@ -62,6 +64,11 @@ function descendants(root: number): Map<number, Proc> {
     }
   }
   return mine;
+}
+
+/** The live child of `pid` whose command line matches `pattern` (e.g. a town's git runner), or null. */
+export function childMatching(pid: number, pattern: RegExp): number | null {
+  return readProcs().find((p) => p.ppid === pid && pattern.test(p.args))?.pid ?? null;
 }
 
 /** Ticks by pid for the descendants of this process. */

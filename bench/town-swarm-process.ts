@@ -10,7 +10,7 @@
 //   TOWN_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" …   node options for the town's process
 //   (NODE_OPTIONS refuses --cpu-prof); the profile is written when the town stops at the end.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Bead } from '../preload/types.ts';
@@ -19,7 +19,7 @@ import { readSecrets } from '../main/town/config.ts';
 import { townPaths } from '../main/town/paths.ts';
 import { buildCli } from '../scripts/build-cli.ts';
 import { benchRigArgs, benchTownFolders, childCpuSeconds, cpuSeconds, machineBusySeconds, memoryMb, scriptDescription } from './town-bench-util.ts';
-import { liveDescendantsCpuSeconds } from './process-cpu.ts';
+import { childMatching, liveDescendantsCpuSeconds } from './process-cpu.ts';
 
 const AGENTS = Number(process.env.AGENTS ?? 30);
 const SECONDS = Number(process.env.SECONDS ?? 60);
@@ -27,21 +27,6 @@ const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 15);
 const root = join(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
-
-/** The live child of `pid` whose command line matches `pattern` (the town's git runner). */
-function childMatching(pid: number, pattern: RegExp): number | null {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
-      if (pattern.test(readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '))) return Number(name);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return null;
-}
 
 await buildCli();
 const { base, dir, repo } = benchTownFolders({ settings: { tickMs: 2000 } });
