@@ -56,6 +56,8 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   private readonly own = new Map<string, OwnCommit>();
   /** The newest of them, until a poll takes it. */
   private ownHead: string | null = null;
+  /** The newest own commit delivered (a poll running when it was hinted may have delivered it). */
+  private ownDelivered: string | null = null;
 
   /** `pollMs`: the fast interval; `idleMs`: the slowest (pass the same value for a fixed interval). */
   constructor(private readonly conn: DoltConnection, opts: { pollMs?: number; idleMs?: number; settleMs?: number } = {}) {
@@ -153,8 +155,12 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   /** One poll: new HEAD → the commits since the last one seen, oldest first, each diffed against its parent. */
   async poll(): Promise<void> {
     if (!this.pool) return;
-    const own = this.ownHead !== null && this.own.has(this.ownHead) ? this.ownHead : null;
+    const hint = this.ownHead;
     this.ownHead = null;
+    // Hinted while the poll before this one ran, and delivered by it (that poll read HEAD with its
+    // parents): nothing left to do; another writer's later commit waits for a HEAD poll, as always.
+    if (hint !== null && hint === this.ownDelivered) return;
+    const own = hint !== null && this.own.has(hint) ? hint : null;
     // Up to the town's newest commit without asking for HEAD; if that commit is not after the last
     // one delivered (history rewritten under it), HEAD decides as for anyone's commit.
     if (own && ((await this.deliverOwnChain(own)) || (await this.deliverUpTo(own, false)))) return;
@@ -225,7 +231,8 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
   private async deliver(from: string, c: LogRow, own?: OwnCommit): Promise<void> {
     const changes = own?.changes && own.base === from ? own.changes : await diffCommits(this.q, from, c.commit_hash, own?.tables);
     // Another writer's commit (a `bd`, a pull, a write this process did not make): poll fast a while.
-    if (!this.own.delete(c.commit_hash)) this.changedAt = Date.now();
+    if (this.own.delete(c.commit_hash)) this.ownDelivered = c.commit_hash;
+    else this.changedAt = Date.now();
     this.last = c.commit_hash;
     const event: BeadFeedEvent = { commit: c.commit_hash, author: c.committer, message: c.message, changes };
     if (changes.length) this.emit('event', event);

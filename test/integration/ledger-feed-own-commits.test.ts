@@ -123,3 +123,49 @@ test('feed: the poll after an own commit reads HEAD with its parents, so a later
     await pair.dispose();
   }
 });
+
+test('feed: an own commit hinted while the poll that delivers it runs costs no HEAD question', async (t) => {
+  const missing = doltAvailable();
+  if (missing) return t.skip(missing);
+  const counts = new Map<string, number>();
+  // The second own commit is hinted while the first one's poll waits for its parents (and HEAD).
+  let hintDuringPoll: (() => void) | null = null;
+  const pair = await startFeedPair((sql) => {
+    const shape = /HASHOF\(\?\) AS p0|HASHOF\('HEAD'\)|dolt_log/.exec(sql)?.[0] ?? sql.slice(0, 30);
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+    if (shape === 'HASHOF(?) AS p0' && hintDuringPoll) {
+      setImmediate(hintDuringPoll);
+      hintDuringPoll = null;
+    }
+  });
+  const { ledger, hinted, plain, got, commits } = pair;
+  try {
+    const held: OwnCommit[] = [];
+    let holding = false;
+    ledger.onCommitted((c) => (holding ? held.push(c) : hinted.ownCommit(c)));
+    const a = await ledger.create({ title: 'first' }, 'mayor');
+    const first = await ledger.head();
+    await waitFor('the hinted feed at the first commit', () => hinted.headSeen === first || null, 20_000);
+    holding = true;
+    await ledger.update(a.id, { title: 'first, renamed' }, 'gastown/witness');
+    await ledger.update(a.id, { priority: 0 }, 'gastown/witness');
+    assert.equal(held.length, 2);
+    const head = await ledger.head();
+    await waitFor('the plain feed at the second commit', () => plain.headSeen === head || null, 20_000);
+
+    const startCounts = new Map(counts);
+    const asked = (shape: string) => (counts.get(shape) ?? 0) - (startCounts.get(shape) ?? 0);
+    hintDuringPoll = () => hinted.ownCommit(held[1]);
+    hinted.ownCommit(held[0]);
+    await waitFor('the hinted feed at the second commit', () => hinted.headSeen === head || null, 20_000);
+    assert.equal(hintDuringPoll, null, 'the second hint came while the first poll ran');
+    // The poll the second hint asked for runs (or is skipped) after the first one ends.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(asked('HASHOF(?) AS p0'), 1, 'one question for the first hint, HEAD with it');
+    assert.equal(asked("HASHOF('HEAD')"), 0, 'the second hint, already delivered, asks nothing');
+    assert.deepEqual(commits.hinted, commits.plain, 'the same commits, in order');
+    assert.deepEqual(comparable(got.hinted), comparable(got.plain), 'the same events');
+  } finally {
+    await pair.dispose();
+  }
+});
