@@ -185,7 +185,8 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
     }
     if (!chain.length) return true;
     // HEAD comes with the parents (the same statement): a commit made after the town's newest one is
-    // delivered by this poll too, so the paced HEAD polls are only needed when the town writes nothing.
+    // delivered by this poll too (or by the next, when it is the town's own), so the paced HEAD polls
+    // are only needed when the town writes nothing.
     const [parents] = await this.q<Record<string, string>>(
       `SELECT ${chain.map((_, i) => `HASHOF(?) AS p${i}`).join(', ')}, HASHOF('HEAD') AS head`, chain.map((c) => `${c.hash}~1`),
     );
@@ -194,7 +195,15 @@ export class BeadFeed extends EventEmitter<BeadFeedEvents> {
       if (!this.pool) return true;
       await this.deliver(c.base!, { commit_hash: c.hash, committer: c.author!, email: '', message: c.message!, date: '' }, c);
     }
-    if (this.pool && parents.head && parents.head !== head) await this.deliverUpTo(parents.head, true);
+    const ahead = parents.head;
+    if (this.pool && ahead && ahead !== head) {
+      // A commit after the town's newest. The answer to the write that made it may be read in this
+      // same turn, after this poll's: wait for the turn to end. The town's own (told of by now): the
+      // next poll takes it from its parents; anyone else's: delivered now, from the log.
+      await new Promise((r) => setImmediate(r));
+      if (this.ownHead === ahead) this.again = true;
+      else if (this.pool) await this.deliverUpTo(ahead, true);
+    }
     return true;
   }
 

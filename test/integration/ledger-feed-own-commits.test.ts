@@ -124,18 +124,18 @@ test('feed: the poll after an own commit reads HEAD with its parents, so a later
   }
 });
 
-test('feed: an own commit hinted while the poll that delivers it runs costs no HEAD question', async (t) => {
+test('feed: an own commit hinted while a poll runs: taken from its parents next, or by the poll that already reads it, never with a HEAD question', async (t) => {
   const missing = doltAvailable();
   if (missing) return t.skip(missing);
   const counts = new Map<string, number>();
-  // The second own commit is hinted while the first one's poll waits for its parents (and HEAD).
-  let hintDuringPoll: (() => void) | null = null;
+  // A hint given when the hinted feed sends a statement of this shape (after it is sent).
+  let hintAt: { shape: string; hint: () => void } | null = null;
   const pair = await startFeedPair((sql) => {
     const shape = /HASHOF\(\?\) AS p0|HASHOF\('HEAD'\)|dolt_log/.exec(sql)?.[0] ?? sql.slice(0, 30);
     counts.set(shape, (counts.get(shape) ?? 0) + 1);
-    if (shape === 'HASHOF(?) AS p0' && hintDuringPoll) {
-      setImmediate(hintDuringPoll);
-      hintDuringPoll = null;
+    if (hintAt?.shape === shape) {
+      setImmediate(hintAt.hint);
+      hintAt = null;
     }
   });
   const { ledger, hinted, plain, got, commits } = pair;
@@ -147,22 +147,38 @@ test('feed: an own commit hinted while the poll that delivers it runs costs no H
     const first = await ledger.head();
     await waitFor('the hinted feed at the first commit', () => hinted.headSeen === first || null, 20_000);
     holding = true;
-    await ledger.update(a.id, { title: 'first, renamed' }, 'gastown/witness');
-    await ledger.update(a.id, { priority: 0 }, 'gastown/witness');
-    assert.equal(held.length, 2);
-    const head = await ledger.head();
-    await waitFor('the plain feed at the second commit', () => plain.headSeen === head || null, 20_000);
-
-    const startCounts = new Map(counts);
+    const write = async (titles: string[]) => {
+      for (const title of titles) await ledger.update(a.id, { title }, 'gastown/witness');
+      const head = await ledger.head();
+      await waitFor('the plain feed at the last commit', () => plain.headSeen === head || null, 20_000);
+      return head;
+    };
+    let startCounts = new Map(counts);
     const asked = (shape: string) => (counts.get(shape) ?? 0) - (startCounts.get(shape) ?? 0);
-    hintDuringPoll = () => hinted.ownCommit(held[1]);
+
+    // 1. Hinted while the poll before it asks for the parents (and HEAD): that poll sees the commit
+    // in HEAD and leaves it; the next poll takes it from its parents, as it would any own commit.
+    let head = await write(['second', 'third']);
+    startCounts = new Map(counts);
+    hintAt = { shape: 'HASHOF(?) AS p0', hint: () => hinted.ownCommit(held[1]) };
     hinted.ownCommit(held[0]);
-    await waitFor('the hinted feed at the second commit', () => hinted.headSeen === head || null, 20_000);
-    assert.equal(hintDuringPoll, null, 'the second hint came while the first poll ran');
-    // The poll the second hint asked for runs (or is skipped) after the first one ends.
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(asked('HASHOF(?) AS p0'), 1, 'one question for the first hint, HEAD with it');
-    assert.equal(asked("HASHOF('HEAD')"), 0, 'the second hint, already delivered, asks nothing');
+    await waitFor('the hinted feed at the third commit', () => hinted.headSeen === head || null, 20_000);
+    assert.equal(hintAt, null, 'the hint came while the first poll ran');
+    assert.equal(asked('HASHOF(?) AS p0'), 2, 'each own commit delivered from its parents\' hashes');
+    assert.equal(asked('dolt_log'), 0, 'the log not read');
+
+    // 2. Hinted only after that poll has begun to read the log for it (the town's answer came too
+    // late to tell it from another writer's commit): delivered there, and the hint's poll asks nothing.
+    head = await write(['fourth', 'fifth']);
+    startCounts = new Map(counts);
+    hintAt = { shape: 'dolt_log', hint: () => hinted.ownCommit(held[3]) };
+    hinted.ownCommit(held[2]);
+    await waitFor('the hinted feed at the fifth commit', () => hinted.headSeen === head || null, 20_000);
+    await new Promise((r) => setTimeout(r, 300)); // the hint's poll, if it were to ask anything
+    assert.equal(hintAt, null, 'the hint came while the log was read');
+    assert.equal(asked("HASHOF('HEAD')"), 0, 'no HEAD question');
+    assert.equal(asked('HASHOF(?) AS p0'), 1);
+    assert.equal(asked('dolt_log'), 1);
     assert.deepEqual(commits.hinted, commits.plain, 'the same commits, in order');
     assert.deepEqual(comparable(got.hinted), comparable(got.plain), 'the same events');
   } finally {
