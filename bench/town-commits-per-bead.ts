@@ -1,4 +1,4 @@
-// Dolt commits, SQL statements and feed polls per bead, counted exactly: BEADS script beads (1 s
+// Dolt commits, SQL statements, feed polls and the ledger's growth on disk per bead, counted exactly: BEADS script beads (1 s
 // each) worked by AGENTS polecats through the whole loop (sling, session, `gt done`, the Refinery's
 // merge, convoy landing), from the convoy's creation to its landing. Unlike the swarm's per-bead
 // figures (a time window, beads in flight at its end), nothing is left half done, so the counts
@@ -6,6 +6,7 @@
 // PREFILL=N first adds N closed beads (the ledger of a town that has worked a while): the per-bead
 // figures against a run without it show what grows with the ledger's size.
 //   npx tsx bench/town-commits-per-bead.ts        (BEADS=8 AGENTS=2 PREFILL=0 by default)
+import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import type { ConvoyStatus } from '../preload/requests/work-types.ts';
 import { benchTown, cpuSeconds, scriptDescription } from './town-bench-util.ts';
@@ -68,6 +69,10 @@ try {
   const beads = await b.town.ledger.createMany(Array.from({ length: BEADS }, (_, i) => ({ title: `c ${i}`, prefix: 'bn', description: scriptDescription(`c${i}.txt`, `bead ${i}`, 1) })), 'overseer');
   const from = (await one<{ h: string }>("SELECT HASHOF('HEAD') AS h")).h;
   const q0 = await questions();
+  // The ledger's folder on disk (Dolt's journal grows by the chunks each commit writes; a GC in the
+  // window shrinks it, and then the figure says so by going down).
+  const ledgerBytes = () => Number(execFileSync('du', ['-sb', b.town.paths.doltData]).toString().split('\t')[0]);
+  const bytes0 = ledgerBytes();
   const p0 = polls;
   // CPU seconds of the town's process and of Dolt over the same span (noisy under load; the counts above are exact).
   const nodeCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -91,6 +96,8 @@ try {
   console.log(`${BEADS} beads${PREFILL ? ` (after ${PREFILL} closed ones)` : ''}, ${AGENTS} agents, convoy landed in ${seconds.toFixed(0)} s (machine load ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
   const cpu = { node: nodeCpu() - cpu0.node, dolt: cpuSeconds(b.town.dolt.pid) - cpu0.dolt };
   console.log(`per bead: ${(commits / BEADS).toFixed(2)} Dolt commits, ${((await questions() - q0) / BEADS).toFixed(0)} SQL statements, ${((polls - p0) / BEADS).toFixed(1)} feed polls`);
+  const grown = ledgerBytes() - bytes0;
+  console.log(`ledger on disk: ${grown >= 0 ? '+' : ''}${(grown / BEADS / 1024).toFixed(1)} KB a bead (${(grown / commits / 1024).toFixed(1)} KB a commit)`);
   console.log(`CPU per bead: Dolt ${((cpu.dolt / BEADS) * 1000).toFixed(1)} ms, the town's process ${((cpu.node / BEADS) * 1000).toFixed(1)} ms (bench wrappers included)`);
   for (const [k, n] of [...by].sort((x, y) => y[1] - x[1])) console.log(`  ${(n / BEADS).toFixed(2)}/bead  ${k}`);
   for (const line of timeline.report()) console.log(line);
