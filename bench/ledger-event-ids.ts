@@ -1,6 +1,6 @@
 // The events table's ids and what a commit writes: WRITES ledger-shaped writes (an issues UPDATE and
 // three events rows, then DOLT_ADD + DOLT_COMMIT) against a fresh real Dolt server for each arm, the
-// events ids random (version 4, as before session 26) or time-ordered (version 7, what write-tx.ts
+// events ids random (version 4, as before session 26) or time-ordered (version 7, what row-ids.ts
 // now makes). Prints, per arm and per 1,000 writes, the ledger's growth on disk a commit and Dolt's
 // CPU a commit, then new against old in the same run (the arms alternate: v4, v7, v4, v7).
 //   npx tsx bench/ledger-event-ids.ts        (WRITES=2000 by default)

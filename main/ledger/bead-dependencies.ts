@@ -2,7 +2,7 @@
 // Invariants: one edge per (bead, target) whatever the type; no self edges; no cycle of `blocks` or of
 // `parent-child` edges; every change writes a dependency_added/removed event and recomputes is_blocked
 // of the dependent inside the same write.
-import { randomUUID } from 'node:crypto';
+import { newRowId } from './row-ids.ts';
 import type { DependencyType } from '../../preload/types.ts';
 import { TownError } from '../../preload/errors.ts';
 import { recomputeBlocked } from './blocked-state.ts';
@@ -59,7 +59,7 @@ export async function addDependencies(ctx: LedgerContext, issueId: string, depen
       for (const id of fresh) await insertDependency(tx, issueId, id, t);
     } else {
       for (let i = 0; i < fresh.length; i += 500) {
-        const rows = fresh.slice(i, i + 500).map((id) => [randomUUID(), issueId, t, tx.now, tx.actor, '{}', '', id]);
+        const rows = fresh.slice(i, i + 500).map((id) => [newRowId(), issueId, t, tx.now, tx.actor, '{}', '', id]);
         await tx.exec('INSERT INTO dependencies (id, issue_id, type, created_at, created_by, metadata, thread_id, depends_on_issue_id) VALUES ?', [rows], true);
         for (const row of rows) tx.describe((d) => d.dependencyAdded(row[0], issueId, row[7], t));
       }
@@ -116,7 +116,7 @@ export async function insertDependency(tx: WriteTx, issueId: string, dependsOnId
       throw new TownError('invalid', `refused: ${issueId} ${type} ${dependsOnId} would create a cycle (${dependsOnId} already depends on ${issueId})`);
     }
   }
-  const rowId = randomUUID();
+  const rowId = newRowId();
   await tx.exec(
     "INSERT INTO dependencies (id, issue_id, type, created_at, created_by, metadata, thread_id, depends_on_issue_id) VALUES (?, ?, ?, ?, ?, '{}', '', ?)",
     [rowId, issueId, type, tx.now, tx.actor, dependsOnId],

@@ -2,7 +2,7 @@
 // nothing and writes no event; each change writes its event (label_added/removed, commented) in the
 // same write and commit as the change. What a write returns (the bead, the comment) is built from the
 // row read before the change and what it wrote, not read back.
-import { randomUUID } from 'node:crypto';
+import { newRowId } from './row-ids.ts';
 import type { Bead, Comment } from '../../preload/types.ts';
 import { isoTime, rowLabels, rowToBead } from './bead-rows.ts';
 import { mustGet, mustGetBeadRow, type LedgerContext } from './ledger-context.ts';
@@ -53,7 +53,7 @@ export async function addComment(ctx: LedgerContext, id: string, text: string, a
   return ctx.write(actor, 'comment', async (tx) => {
     tx.subject = id;
     await mustGet(tx, id);
-    const cid = randomUUID();
+    const cid = newRowId();
     await tx.exec('INSERT INTO comments (id, issue_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)', [cid, id, tx.actor, t, tx.now]);
     tx.touch('comments');
     await tx.event({ issueId: id, type: 'commented', comment: t.slice(0, 1000) });

@@ -1,7 +1,7 @@
 // The beads JSONL format (reference/beads-format.md §10): one issue per line with its labels,
 // dependencies and comments. Export is ordered by id so the same ledger gives the same bytes; import
 // validates every line first (line-numbered errors) and then upserts everything in one transaction.
-import { randomUUID } from 'node:crypto';
+import { newRowId } from './row-ids.ts';
 import { z } from 'zod';
 import { TownError } from '../../preload/contract.ts';
 import { BEAD_STATUSES, type ImportReport } from '../../preload/types.ts';
@@ -236,7 +236,7 @@ export async function importJsonl(text: string, run: RunImport): Promise<ImportR
         if (!(await exists(d.depends_on_id))) { report.danglingDependencies++; continue; }
         await tx.exec(
           'INSERT INTO dependencies (id, issue_id, type, created_at, created_by, metadata, thread_id, depends_on_issue_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          [randomUUID(), x.id, d.type, sqlTime(d.created_at ?? x.created_at), d.created_by ?? '', JSON.stringify(parseJsonObject(d.metadata)), d.thread_id ?? '', d.depends_on_id],
+          [newRowId(), x.id, d.type, sqlTime(d.created_at ?? x.created_at), d.created_by ?? '', JSON.stringify(parseJsonObject(d.metadata)), d.thread_id ?? '', d.depends_on_id],
         );
         report.dependencies++;
       }

@@ -5,8 +5,7 @@
 //  - connection lost before COMMIT was sent → nothing was applied, rerun;
 //  - connection lost during COMMIT (ambiguous) → after reconnecting, look for the write's marker event
 //    (a UUID chosen here, inserted in the same transaction): present means applied, absent means rerun.
-// Events ids are time-ordered UUIDs (version 7): each write's rows go at the end of the events table's
-// primary index instead of a random place in it, so a commit rewrites fewer of its chunks.
+// Events ids (the marker too) are time-ordered UUIDs (row-ids.ts).
 // A body's events rows are inserted together once it has run (one statement), before DOLT_ADD.
 // So an acknowledged write is committed, and a failed one reports failure and left nothing behind.
 // Foreign key checks are off only for `updateIssues` statements (an UPDATE of issues that changes no
@@ -26,7 +25,7 @@
 // write's own description of its changes (own-changes.ts) when every statement that changed a table
 // the feed reads was sent as described (`described`) and its change recorded (`describe`); one that
 // was not drops the description, and the feed asks Dolt.
-import { v7 as timeOrderedUuid } from 'uuid';
+import { newRowId } from './row-ids.ts';
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { TownError } from '../../preload/contract.ts';
 import type { BeadChange } from '../../preload/types.ts';
@@ -83,7 +82,7 @@ export const writePoolOptions = { multipleStatements: true } as const;
 /** What a write body gets: the pinned connection plus bookkeeping for staging and the commit message. */
 export class WriteTx {
   readonly tables = new Set<string>();
-  readonly marker = timeOrderedUuid();
+  readonly marker = newRowId();
   private markerUsed = false;
   /** Events rows recorded by the body, inserted by flushEvents(). */
   private readonly pending: SqlParam[][] = [];
@@ -226,7 +225,7 @@ export class WriteTx {
   /** Records many events rows (see event()); the first of the write carries the marker. */
   async events(es: EventRow[]): Promise<void> {
     for (const e of es) {
-      const id = this.markerUsed ? timeOrderedUuid() : this.marker;
+      const id = this.markerUsed ? newRowId() : this.marker;
       this.markerUsed = true;
       this.pending.push([id, e.issueId, e.type, this.actor, e.oldValue ?? '', e.newValue ?? '', e.comment ?? '', this.now]);
     }

@@ -1,11 +1,12 @@
-// The events rows' ids, on real Dolt: time-ordered UUIDs (version 7), so each write's rows sort after
-// every earlier write's and go at the end of the events table's primary index (write-tx.ts).
+// The ids the town gives rows with a UUID key (events, comments, dependencies), on real Dolt:
+// time-ordered UUIDs (version 7, row-ids.ts), so each write's rows sort after every earlier write's
+// and go at the end of the table's primary index.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { doltAvailable, startTempDolt } from '../../main/ledger/temp-dolt.ts';
 import { Ledger } from '../../main/ledger/ledger.ts';
 
-test('events ids: version 7 UUIDs, in the order the writes were made', async (t) => {
+test('row ids: version 7 UUIDs, events in the order the writes were made', async (t) => {
   const missing = doltAvailable();
   if (missing) return t.skip(missing);
   const dolt = await startTempDolt();
@@ -21,6 +22,15 @@ test('events ids: version 7 UUIDs, in the order the writes were made', async (t)
     // Written one after another: the primary key's order is the writes' order.
     assert.deepEqual([...ids].sort(), ids, 'ids ascend with the writes');
     assert.equal(new Set(ids).size, ids.length);
+
+    // Comments and dependencies: the same kind of id.
+    const b = await ledger.create({ title: 'second' }, 'mayor');
+    await ledger.addDependency(a.id, b.id, 'blocks', 'mayor');
+    await ledger.addComment(b.id, 'after the first', 'gastown/witness');
+    const [others] = await ledger.pool.query("SELECT id FROM comments UNION ALL SELECT id FROM dependencies");
+    const otherIds = (others as Array<{ id: string }>).map((r) => r.id);
+    assert.equal(otherIds.length, 3, 'two comments and a dependency');
+    for (const id of otherIds) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, `${id} is a version 7 UUID`);
   } finally {
     await ledger.close();
     await dolt.dispose();
