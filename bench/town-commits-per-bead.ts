@@ -1,6 +1,6 @@
-// Dolt commits, SQL statements, feed polls and the ledger's growth on disk per bead, counted exactly: BEADS script beads (1 s
-// each) worked by AGENTS polecats through the whole loop (sling, session, `gt done`, the Refinery's
-// merge, convoy landing), from the convoy's creation to its landing. Unlike the swarm's per-bead
+// Dolt commits, SQL statements, feed polls and the ledger's growth on disk per bead, counted exactly:
+// BEADS script beads (1 s each) worked by AGENTS polecats through the whole loop (sling, session,
+// `gt done`, the Refinery's merge, convoy landing), from the convoy's creation to its landing. Unlike the swarm's per-bead
 // figures (a time window, beads in flight at its end), nothing is left half done, so the counts
 // do not depend on the machine's load: use it to compare two versions of the town.
 // PREFILL=N first adds N closed beads (the ledger of a town that has worked a while): the per-bead

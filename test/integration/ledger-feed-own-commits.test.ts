@@ -8,9 +8,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { doltAvailable } from '../../main/ledger/temp-dolt.ts';
-import { comparable, startFeedPair } from '../helpers/feed-pair.ts';
+import { comparable, startFeedPair, type FeedPair } from '../helpers/feed-pair.ts';
 import { waitFor } from '../helpers/wait.ts';
 import type { OwnCommit } from '../../main/ledger/write-tx.ts';
+import type { Bead } from '../../preload/types.ts';
+
+/** The first own commit hinted as usual (the feed reads the log for it: nothing delivered yet to
+ *  chain from); the hints of the commits after it held back, for the test to give. */
+async function firstThenHold({ ledger, hinted }: FeedPair): Promise<{ bead: Bead; held: OwnCommit[] }> {
+  const held: OwnCommit[] = [];
+  let holding = false;
+  ledger.onCommitted((c) => (holding ? held.push(c) : hinted.ownCommit(c)));
+  const bead = await ledger.create({ title: 'first' }, 'mayor');
+  const first = await ledger.head();
+  await waitFor('the hinted feed at the first commit', () => hinted.headSeen === first || null, 20_000);
+  holding = true;
+  return { bead, held };
+}
 
 test('feed: own commits are delivered as a full diff would, without HEAD or diff-summary questions', async (t) => {
   const missing = doltAvailable();
@@ -92,14 +106,7 @@ test('feed: the poll after an own commit reads HEAD with its parents, so a later
   });
   const { ledger, hinted, plain, got, commits, outsider } = pair;
   try {
-    // The first own commit goes through the log (nothing delivered yet to chain from); hold the next.
-    const held: OwnCommit[] = [];
-    let holding = false;
-    ledger.onCommitted((c) => (holding ? held.push(c) : hinted.ownCommit(c)));
-    const a = await ledger.create({ title: 'first' }, 'mayor');
-    const first = await ledger.head();
-    await waitFor('the hinted feed at the first commit', () => hinted.headSeen === first || null, 20_000);
-    holding = true;
+    const { bead: a, held } = await firstThenHold(pair);
     await ledger.update(a.id, { title: 'first, renamed' }, 'gastown/witness');
     assert.equal(held.length, 1);
     const out = await outsider.getConnection();
@@ -140,13 +147,7 @@ test('feed: an own commit hinted while a poll runs: taken from its parents next,
   });
   const { ledger, hinted, plain, got, commits } = pair;
   try {
-    const held: OwnCommit[] = [];
-    let holding = false;
-    ledger.onCommitted((c) => (holding ? held.push(c) : hinted.ownCommit(c)));
-    const a = await ledger.create({ title: 'first' }, 'mayor');
-    const first = await ledger.head();
-    await waitFor('the hinted feed at the first commit', () => hinted.headSeen === first || null, 20_000);
-    holding = true;
+    const { bead: a, held } = await firstThenHold(pair);
     const write = async (titles: string[]) => {
       for (const title of titles) await ledger.update(a.id, { title }, 'gastown/witness');
       const head = await ledger.head();
