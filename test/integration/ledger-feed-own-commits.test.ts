@@ -13,6 +13,24 @@ import { waitFor } from '../helpers/wait.ts';
 import type { OwnCommit } from '../../main/ledger/write-tx.ts';
 import type { Bead } from '../../preload/types.ts';
 
+/** The hinted feed's questions counted by shape (the first match of `shapes`, else the statement's
+ *  first 30 characters); `restart()` counts from now. `see` answers the statement's shape. */
+function questionCounter(shapes: RegExp) {
+  const counts = new Map<string, number>();
+  let start = new Map<string, number>();
+  return {
+    see(sql: string): string {
+      const shape = shapes.exec(sql)?.[0] ?? sql.slice(0, 30);
+      counts.set(shape, (counts.get(shape) ?? 0) + 1);
+      return shape;
+    },
+    restart(): void {
+      start = new Map(counts);
+    },
+    asked: (shape: string) => (counts.get(shape) ?? 0) - (start.get(shape) ?? 0),
+  };
+}
+
 /** The first own commit hinted as usual (the feed reads the log for it: nothing delivered yet to
  *  chain from); the hints of the commits after it held back, for the test to give. */
 async function firstThenHold({ ledger, hinted }: FeedPair): Promise<{ bead: Bead; held: OwnCommit[] }> {
@@ -30,15 +48,12 @@ test('feed: own commits are delivered as a full diff would, without HEAD or diff
   const missing = doltAvailable();
   if (missing) return t.skip(missing);
   // The hinted feed's statements, counted by their first words.
-  const counts = new Map<string, number>();
-  const pair = await startFeedPair((sql) => {
-    const shape = /HASHOF\('HEAD'\)|HASHOF\(\?\) AS p0|dolt_diff_summary|dolt_diff\(|dolt_log|AS OF/.exec(sql)?.[0] ?? sql.slice(0, 30);
-    counts.set(shape, (counts.get(shape) ?? 0) + 1);
-  });
+  const questions = questionCounter(/HASHOF\('HEAD'\)|HASHOF\(\?\) AS p0|dolt_diff_summary|dolt_diff\(|dolt_log|AS OF/);
+  const pair = await startFeedPair((sql) => { questions.see(sql); });
   const { ledger, hinted, plain, got, commits, outsider } = pair;
   try {
     ledger.onCommitted((c) => hinted.ownCommit(c));
-    const startCounts = new Map(counts);
+    questions.restart();
 
     // Every kind of change the feed reports, from the ledger's own writes.
     const a = await ledger.create({ title: 'first', labels: ['x', 'y'] }, 'mayor');
@@ -62,7 +77,7 @@ test('feed: own commits are delivered as a full diff would, without HEAD or diff
     assert.deepEqual(commits.hinted, commits.plain, 'the same commits, in the same order');
     assert.deepEqual(comparable(got.hinted), comparable(got.plain), 'the same events');
     assert.ok(got.hinted.some((e) => e.author.startsWith('outsider') && e.changes.some((c) => c.kind === 'updated' && c.id === b.id)));
-    const asked = (shape: string) => (counts.get(shape) ?? 0) - (startCounts.get(shape) ?? 0);
+    const { asked } = questions;
     assert.equal(asked("HASHOF('HEAD')"), 0, 'no HEAD question: every poll went up to an own commit');
     // The log only for the polls that meet a commit a description cannot stand for (the first write,
     // the blocking dependency, the comment after the outsider's commit, the close that frees a
@@ -99,11 +114,8 @@ test('feed: own commits are delivered as a full diff would, without HEAD or diff
 test('feed: the poll after an own commit reads HEAD with its parents, so a later outsider commit comes with it', async (t) => {
   const missing = doltAvailable();
   if (missing) return t.skip(missing);
-  const counts = new Map<string, number>();
-  const pair = await startFeedPair((sql) => {
-    const shape = /HASHOF\(\?\) AS p0|HASHOF\('HEAD'\)|dolt_log/.exec(sql)?.[0] ?? sql.slice(0, 30);
-    counts.set(shape, (counts.get(shape) ?? 0) + 1);
-  });
+  const questions = questionCounter(/HASHOF\(\?\) AS p0|HASHOF\('HEAD'\)|dolt_log/);
+  const pair = await startFeedPair((sql) => { questions.see(sql); });
   const { ledger, hinted, plain, got, commits, outsider } = pair;
   try {
     const { bead: a, held } = await firstThenHold(pair);
@@ -117,8 +129,8 @@ test('feed: the poll after an own commit reads HEAD with its parents, so a later
     const head = await ledger.head();
     await waitFor('the plain feed at the outsider\'s commit', () => plain.headSeen === head || null, 20_000);
 
-    const startCounts = new Map(counts);
-    const asked = (shape: string) => (counts.get(shape) ?? 0) - (startCounts.get(shape) ?? 0);
+    questions.restart();
+    const { asked } = questions;
     hinted.ownCommit(held[0]);
     await waitFor('the hinted feed at the outsider\'s commit', () => hinted.headSeen === head || null, 20_000);
     assert.equal(asked('HASHOF(?) AS p0'), 1, 'one question: the own commit\'s parent, and HEAD with it');
@@ -134,12 +146,11 @@ test('feed: the poll after an own commit reads HEAD with its parents, so a later
 test('feed: an own commit hinted while a poll runs: taken from its parents next, or by the poll that already reads it, never with a HEAD question', async (t) => {
   const missing = doltAvailable();
   if (missing) return t.skip(missing);
-  const counts = new Map<string, number>();
+  const questions = questionCounter(/HASHOF\(\?\) AS p0|HASHOF\('HEAD'\)|dolt_log/);
   // A hint given when the hinted feed sends a statement of this shape (after it is sent).
   let hintAt: { shape: string; hint: () => void } | null = null;
   const pair = await startFeedPair((sql) => {
-    const shape = /HASHOF\(\?\) AS p0|HASHOF\('HEAD'\)|dolt_log/.exec(sql)?.[0] ?? sql.slice(0, 30);
-    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+    const shape = questions.see(sql);
     if (hintAt?.shape === shape) {
       setImmediate(hintAt.hint);
       hintAt = null;
@@ -154,13 +165,12 @@ test('feed: an own commit hinted while a poll runs: taken from its parents next,
       await waitFor('the plain feed at the last commit', () => plain.headSeen === head || null, 20_000);
       return head;
     };
-    let startCounts = new Map(counts);
-    const asked = (shape: string) => (counts.get(shape) ?? 0) - (startCounts.get(shape) ?? 0);
+    const { asked } = questions;
 
     // 1. Hinted while the poll before it asks for the parents (and HEAD): that poll sees the commit
     // in HEAD and leaves it; the next poll takes it from its parents, as it would any own commit.
     let head = await write(['second', 'third']);
-    startCounts = new Map(counts);
+    questions.restart();
     hintAt = { shape: 'HASHOF(?) AS p0', hint: () => hinted.ownCommit(held[1]) };
     hinted.ownCommit(held[0]);
     await waitFor('the hinted feed at the third commit', () => hinted.headSeen === head || null, 20_000);
@@ -171,7 +181,7 @@ test('feed: an own commit hinted while a poll runs: taken from its parents next,
     // 2. Hinted only after that poll has begun to read the log for it (the town's answer came too
     // late to tell it from another writer's commit): delivered there, and the hint's poll asks nothing.
     head = await write(['fourth', 'fifth']);
-    startCounts = new Map(counts);
+    questions.restart();
     hintAt = { shape: 'dolt_log', hint: () => hinted.ownCommit(held[3]) };
     hinted.ownCommit(held[2]);
     await waitFor('the hinted feed at the fifth commit', () => hinted.headSeen === head || null, 20_000);
