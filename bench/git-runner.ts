@@ -3,7 +3,8 @@
 // BALLAST_MB of live memory (a busy town's node is ~150–250 MB: a fork copies its page tables).
 // Same process, same git command (`rev-parse --verify` of a branch, the town's most frequent run),
 // alternated in rounds. Prints per run: this process's CPU (user + system), the runner's CPU, wall
-// time; and the ratios.
+// time; and the ratios. Then, through the runner both times: a run handed the whole environment built
+// from process.env (runGit before) against one handed only its extra variables (runWithExtra).
 //   npx tsx bench/git-runner.ts            (RUNS=300 per case and round, 3 rounds, BALLAST_MB=200)
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +36,19 @@ const viaRunner = async () => {
 
 await viaRunner(); // the runner started, outside the measurement
 await measureRunnerCost(runner, { name: 'execFile (baseline)', run: viaExecFile }, { name: 'git runner', run: viaRunner }, { rounds: ROUNDS, runs: RUNS, what: 'run' });
+
+// What runGit hands the runner per run: the whole environment built from process.env (before), or only
+// the run's extra variables over the runner's own (runWithExtra, what runGit does now).
+const wholeEnvironment = async () => {
+  const r = await runner.run(args, { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' }, 0);
+  if (!r || r.code !== 0) throw new Error('runner: whole environment');
+};
+const extraOnly = async () => {
+  const r = await runner.runWithExtra(args, undefined, 0);
+  if (!r || r.code !== 0) throw new Error('runner: extra only');
+};
+console.log('');
+await measureRunnerCost(runner, { name: 'runner, whole environment per run (baseline)', run: wholeEnvironment }, { name: 'runner, extra variables only', run: extraOnly }, { rounds: ROUNDS, runs: RUNS, what: 'run', about: `${Object.keys(process.env).length} environment variables` });
 runner.close();
 rmSync(repo, { recursive: true, force: true });
 ballast.length = 0;

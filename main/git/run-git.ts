@@ -45,11 +45,15 @@ export function gitRunnerPid(): number | null {
   return runner?.pid ?? null;
 }
 
-/** Runs `git -C cwd ...args`. Never throws: failures come back as data for the caller to judge. */
+/**
+ * Runs `git -C cwd ...args`. Never throws: failures come back as data for the caller to judge.
+ * The environment: the process's with BASE_ENV and `opts.env` over it. Through the runner, the
+ * process's is the one the runner started with (the town sets its environment before its first git
+ * run and never changes it after), so no run copies the whole of process.env.
+ */
 export function runGit(cwd: string, args: string[], opts: GitRunOptions = {}): Promise<GitResult> {
-  const env = { ...process.env, ...BASE_ENV, ...opts.env };
-  const viaRunner = sharedRunner().run(['git', '-C', cwd, ...args], env, opts.timeoutMs ?? 0);
-  return viaRunner ? viaRunner.then((r) => fromRunner(r, args, opts)) : runWithExecFile(cwd, args, env, opts);
+  const viaRunner = sharedRunner().runWithExtra(['git', '-C', cwd, ...args], opts.env, opts.timeoutMs ?? 0);
+  return viaRunner ? viaRunner.then((r) => fromRunner(r, args, opts)) : runWithExecFile(cwd, args, { ...process.env, ...BASE_ENV, ...opts.env }, opts);
 }
 
 /** The runner's answer as execFile's callback would have given it. */

@@ -66,6 +66,10 @@ test('the runner answers as execFile does: output, failures, missing folders, la
     const expected = await viaExecFile(argv, e);
     assert.deepEqual(text(await runner.run(argv, e, 0)), expected, 'a changed or removed variable reaches git');
   }
+  // runWithExtra: the runner's own environment plus the run's extra variables (runGit's path).
+  const ident = ['git', '-C', repo, 'var', 'GIT_AUTHOR_IDENT'];
+  assert.deepEqual(text(await runner.runWithExtra(ident, { GIT_AUTHOR_NAME: 'Someone Else' }, 0)), await viaExecFile(ident, withIdentity), 'an extra variable reaches git');
+  assert.deepEqual(text(await runner.runWithExtra(ident, undefined, 0)), await viaExecFile(ident, env), 'no extra: the runner\'s own environment');
   const notThere = await runner.run(['no-such-program-gt'], env, 0);
   assert.deepEqual([notThere?.code, notThere?.spawnError], [null, 'ENOENT']);
   // The program is looked up on the run's own PATH, as execFile does: a git shim put first later.

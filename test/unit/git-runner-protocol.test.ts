@@ -4,7 +4,7 @@
 // environment is sent as what differs from the runner's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeRequest, environmentChanges, gitSubcommand, ResponseReader, RUN_FLAGS, type RunnerFrame, type RunnerResult } from '../../main/git/git-runner.ts';
+import { encodeRequest, environmentChanges, extraChanges, gitSubcommand, ResponseReader, RUN_FLAGS, type RunnerFrame, type RunnerResult } from '../../main/git/git-runner.ts';
 
 /** An answer frame as the runner writes it. */
 function answer(id: number, code: number, signal: number, errno: number, flags: number, out: string, err: string): Buffer {
@@ -71,6 +71,12 @@ test('answers split anywhere across chunks come out whole, in order, with codes,
 test('environment changes: what is set or changed, and what is gone', () => {
   assert.deepEqual(environmentChanges({ A: '1', B: '2', C: '3' }, { A: '1', B: 'two', D: '4' }).sort(), ['B=two', 'C', 'D=4']);
   assert.deepEqual(environmentChanges({ A: '1' }, { A: '1' }), []);
+});
+
+test("a run's extra variables: only those it sets anew or to another value", () => {
+  assert.deepEqual(extraChanges({ A: '1', B: '2' }, { A: '1', B: 'two', C: '3' }), ['B=two', 'C=3']);
+  assert.deepEqual(extraChanges({ A: '1' }, undefined), []);
+  assert.deepEqual(extraChanges({ A: '1' }, {}), []);
 });
 
 test("git's subcommand is found after -C and -c options", () => {
