@@ -15,6 +15,9 @@
 //   (PaintPacer), in order and losing nothing, and wait while the focused one's bytes are being
 //   drawn, so many streaming terminals leave frames for typing.
 // - On a new connection (web host restarted) every live terminal re-attaches from its offset.
+// - An attach that failed (its session not known to the town yet, the town's PTY host restarting) is
+//   tried again while the terminal is on screen, backing off, ATTACH_RETRIES times at most; showing
+//   the terminal again starts over.
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { WebglAddon } from '@xterm/addon-webgl';
@@ -33,6 +36,10 @@ const WEBGL_CAP = 8;
  *  and yields between writes, not within one, so a large release written whole was one long task. */
 const WRITE_SLICE_BYTES = 4096;
 const FIT_SETTLE_MS = 80;
+/** A failed attach is tried again after this long, then twice as long each time, up to the cap. */
+const ATTACH_RETRY_MS = 250;
+const ATTACH_RETRY_MAX_MS = 4000;
+const ATTACH_RETRIES = 10;
 
 interface Entry {
   id: string;
@@ -48,6 +55,9 @@ interface Entry {
   /** Skipped bytes while hidden: the next show re-attaches from `offsets.rendered`. */
   behind: boolean;
   attached: boolean;
+  /** Failed attaches since the last one that succeeded (or since the terminal was last shown). */
+  attachFailures: number;
+  attachTimer: ReturnType<typeof setTimeout> | null;
   resizeObserver: ResizeObserver;
   visibilityObserver: IntersectionObserver;
   resizeTimer: ReturnType<typeof setTimeout> | null;
@@ -153,6 +163,7 @@ export class TerminalRegistry {
     if (entry.fitTimer) clearTimeout(entry.fitTimer);
     if (entry.resizeTimer) clearTimeout(entry.resizeTimer);
     if (entry.ackTimer) clearTimeout(entry.ackTimer);
+    if (entry.attachTimer) clearTimeout(entry.attachTimer);
     this.pacer.drop(id);
     entry.resizeObserver.disconnect();
     entry.visibilityObserver.disconnect();
@@ -179,7 +190,7 @@ export class TerminalRegistry {
     term.loadAddon(search);
     const entry: Entry = {
       id, term, fit, search, webgl: null, element, offsets: new StreamOffsets(), unacked: 0, visible: false, behind: false,
-      attached: false, resizeTimer: null, fitTimer: null, ackTimer: null, disposables: [],
+      attached: false, attachFailures: 0, attachTimer: null, resizeTimer: null, fitTimer: null, ackTimer: null, disposables: [],
       resizeObserver: new ResizeObserver(() => this.fitSoon(entry)),
       visibilityObserver: new IntersectionObserver((records) => this.visibility(entry, records[records.length - 1].isIntersecting)),
     };
@@ -202,6 +213,7 @@ export class TerminalRegistry {
     try {
       const reply = await this.client.uiTerminalAttach({ id: entry.id, fromOffset: entry.offsets.rendered || undefined });
       if (!this.entries.has(entry.id)) return;
+      entry.attachFailures = 0;
       const { data, gap } = entry.offsets.endAttach(reply);
       if (gap) {
         // What was held for drawing precedes the gap: the replay starts a fresh screen.
@@ -213,7 +225,20 @@ export class TerminalRegistry {
     } catch {
       entry.attached = false;
       entry.offsets.endAttach({ replayed: 0, offset: entry.offsets.rendered });
+      this.retryAttach(entry);
     }
+  }
+
+  /** Tries a failed attach again later, while the terminal exists and is on screen (a hidden one is
+   *  attached when it is shown: visibility). */
+  private retryAttach(entry: Entry): void {
+    if (entry.attachTimer || entry.attachFailures >= ATTACH_RETRIES) return;
+    const wait = Math.min(ATTACH_RETRY_MS * 2 ** entry.attachFailures, ATTACH_RETRY_MAX_MS);
+    entry.attachFailures++;
+    entry.attachTimer = setTimeout(() => {
+      entry.attachTimer = null;
+      if (this.entries.get(entry.id) === entry && !entry.attached && entry.visible) void this.attach(entry);
+    }, wait);
   }
 
   private receive(id: string, data: Uint8Array): void {
@@ -279,6 +304,7 @@ export class TerminalRegistry {
     entry.visible = visible;
     if (!visible) return;
     this.useWebgl(entry);
+    if (!entry.attached) entry.attachFailures = 0;
     if (entry.behind || !entry.attached) void this.attach(entry);
     this.fit(entry);
   }

@@ -1,7 +1,8 @@
 // The UI with real agents: a convoy of 4 script beads on a rig of capacity 4 under `gt serve`, in
 // Chromium. Four live terminals with each agent's own output; typing reaches an agent; a question
 // becomes an inbox item with its screen excerpt and an OS notification, answered from the inbox;
-// the palette focuses a terminal by keyboard only; a killed PTY host's terminals come back by themselves.
+// the palette focuses a terminal by keyboard only; an attach that failed is tried again; a killed PTY
+// host's terminals come back by themselves.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -137,6 +138,32 @@ describe('the UI with script agents', { skip: chromiumPath ? false : NO_CHROMIUM
     await waitFor('agent 2 going on', async () => (await screen(page, terminal)).includes('answered yes, continuing'), 20_000, 100);
   });
 
+  test('an attach that failed is tried again: the terminal attaches by itself', async () => {
+    const { terminal } = agentOf.get(3)!;
+    await page.getByTestId('terminal-grid').waitFor({ state: 'visible' });
+    // The page's client refuses this terminal's next attach once; a reconnect makes every shown terminal attach again.
+    await page.evaluate(`(() => {
+      const registry = window.gastownDebug.terminals;
+      const client = registry.client;
+      const original = client.uiTerminalAttach;
+      window.__attach = { calls: 0, restore: () => { client.uiTerminalAttach = original; } };
+      client.uiTerminalAttach = (args) => {
+        if (args.id !== ${JSON.stringify(terminal)}) return original.call(client, args);
+        window.__attach.calls++;
+        return window.__attach.calls === 1 ? Promise.reject(new Error('refused once by the test')) : original.call(client, args);
+      };
+      registry.reconnected();
+    })()`);
+    try {
+      await waitFor('the terminal attached again after the refusal', () => page.evaluate(
+        `window.__attach.calls >= 2 && window.gastownDebug.terminals.entries.get(${JSON.stringify(terminal)})?.attached === true`,
+      ), 10_000, 50);
+    } finally {
+      await page.evaluate('window.__attach.restore()');
+    }
+    assert.match(await screen(page, terminal), /Question number 3\?/);
+  });
+
   test('the PTY host killed: the grid\'s terminals come back by themselves', async () => {
     const { agent, terminal: before } = agentOf.get(3)!;
     await waitFor('agent 3 asking', async () => (await screen(page, before)).includes('Question number 3?'), 60_000, 100);
@@ -149,7 +176,11 @@ describe('the UI with script agents', { skip: chromiumPath ? false : NO_CHROMIUM
       return mine && mine !== before ? mine : null;
     }, 120_000, 200);
     await page.locator(`[data-testid="terminal-cell"][data-terminal="${after}"]`).waitFor({ timeout: 10_000 });
-    await waitFor('the respawned agent\'s output in its cell', async () => (await screen(page, after)).includes(`own-output-${MARK + 3}`), 60_000, 100);
+    await waitFor('the respawned agent\'s output in its cell', async () => (await screen(page, after)).includes(`own-output-${MARK + 3}`), 60_000, 100)
+      .catch(async (e: Error) => {
+        const state = await page.evaluate(`(() => { const e = window.gastownDebug.terminals.entries.get(${JSON.stringify(after)}); return e ? { attached: e.attached, visible: e.visible, rows: e.term.rows, failures: e.attachFailures } : null; })()`);
+        throw new Error(`${e.message}; the cell's terminal ${JSON.stringify(state)}, its screen:\n${await screen(page, after)}`);
+      });
     assert.match(await page.getByTestId('status-pty').innerText(), /ready/);
   });
 });
