@@ -7,6 +7,7 @@
 // runner, the PTY host and Dolt. Same shape of work as the swarm: AGENTS script agents on one rig,
 // beads that each sleep 3 s, a convoy tracking them; the baseline is the same town idle first.
 //   npx tsx bench/town-swarm-process.ts        (AGENTS=30 SECONDS=60 IDLE_SECONDS=15 by default)
+//   BEAD_SECONDS=30 …   beads that sleep longer: the town at a slower pace than the issue's 3 s
 //   TOWN_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" …   node options for the town's process
 //   (NODE_OPTIONS refuses --cpu-prof); the profile is written when the town stops at the end.
 import { spawn } from 'node:child_process';
@@ -24,6 +25,7 @@ import { childMatching, liveDescendantsCpuSeconds } from './process-cpu.ts';
 const AGENTS = Number(process.env.AGENTS ?? 30);
 const SECONDS = Number(process.env.SECONDS ?? 60);
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 15);
+const BEAD_SECONDS = Number(process.env.BEAD_SECONDS ?? 3);
 const root = join(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -67,8 +69,8 @@ try {
     const idleRss = rss();
     console.log(`idle ${idleS.toFixed(0)} s: town CPU ${(idleShare * 100).toFixed(1)}% of a core (${shares(i0.cpu, i1.cpu, idleS)}); RSS ${rssTotal(idleRss).toFixed(0)} MB (${rssText(idleRss)})`);
 
-    const count = Number(process.env.BEADS ?? Math.ceil((AGENTS * SECONDS) / 3) + AGENTS);
-    const inputs = Array.from({ length: count }, (_, i) => ({ title: `swarm ${i}`, prefix: 'bn', description: scriptDescription(`s${i}.txt`, `bead ${i}`, 3) }));
+    const count = Number(process.env.BEADS ?? Math.ceil((AGENTS * SECONDS) / BEAD_SECONDS) + AGENTS);
+    const inputs = Array.from({ length: count }, (_, i) => ({ title: `swarm ${i}`, prefix: 'bn', description: scriptDescription(`s${i}.txt`, `bead ${i}`, BEAD_SECONDS) }));
     const BATCH = 10_000;
     const beads: Bead[] = [];
     for (let at = 0; at < count; at += BATCH) beads.push(...(await api.beadCreateMany({ beads: inputs.slice(at, at + BATCH) })));
@@ -101,10 +103,10 @@ try {
     const elapsed = (w1.at - w0.at) / 1000;
     const closed = (await api.convoyStatus({ id: convoy.id })).progress.closed;
     const perMinute = closed / (elapsed / 60);
-    const ideal = (AGENTS * 60) / 3;
+    const ideal = (AGENTS * 60) / BEAD_SECONDS;
     const busyShare = (townCpu(w1.cpu) - townCpu(w0.cpu)) / elapsed;
     console.log(`${AGENTS} script agents on one rig for ${elapsed.toFixed(0)} s (${cpus().length} cores); machine load now ${load()}`);
-    console.log(`beads completed: ${closed} → ${perMinute.toFixed(1)} per minute (ideal at 3 s/bead: ${ideal.toFixed(0)}) = ${((perMinute / ideal) * 100).toFixed(0)}% of ideal`);
+    console.log(`beads completed: ${closed} → ${perMinute.toFixed(1)} per minute (ideal at ${BEAD_SECONDS} s/bead: ${ideal.toFixed(0)}) = ${((perMinute / ideal) * 100).toFixed(0)}% of ideal`);
     console.log(`town CPU (node + git runner + pty host + dolt, agents excluded): idle ${(idleShare * 100).toFixed(1)}% of a core, busy ${(busyShare * 100).toFixed(1)}% (${shares(w0.cpu, w1.cpu, elapsed)}) → ratio ${(busyShare / Math.max(idleShare, 1e-3)).toFixed(1)}x; town CPU per bead ${((busyShare * elapsed) / Math.max(1, closed)).toFixed(3)} s`);
     console.log(`agents' own CPU: ${(((w1.agents - w0.agents) / elapsed) * 100).toFixed(0)}% of a core; git run by the town: ${(((w1.townGit - w0.townGit) / elapsed) * 100).toFixed(1)}% of a core`);
     console.log(`town memory (RSS): idle ${rssTotal(idleRss).toFixed(0)} MB, peak busy ${rssTotal(peak).toFixed(0)} MB → ratio ${(rssTotal(peak) / rssTotal(idleRss)).toFixed(2)}x (at the peak: ${rssText(peak)})`);
