@@ -1,6 +1,7 @@
 // gt doctor: a healthy town exits 0; with no dolt anywhere (GT_DOLT unset, none on PATH, an empty
 // install cache), the socket chmod 0644 and an orphaned worktree it names each problem, and --fix
-// repairs the two it can (the socket's mode; the worktree moved aside, nothing deleted).
+// repairs the two it can (the socket's mode; the worktree moved aside, nothing deleted). A rig made
+// by an older town, without the git settings rigs are made with now, is a warning --fix mends.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
@@ -21,7 +22,21 @@ test('a healthy town: exit 0', async () => {
   const r = await t.gt(['doctor']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /✓ dolt: dolt \d/);
+  assert.match(r.stdout, /✓ rig settings: every rig has core\.untrackedCache/);
   assert.match(r.stdout, /healthy/);
+});
+
+test('a rig made by an older town (no untracked cache): a warning, exit 0; --fix sets it', async () => {
+  git(rig.paths.bare, ['config', '--unset', 'core.untrackedCache']);
+  const r = await t.gt(['doctor']);
+  assert.equal(r.code, 0, 'a warning does not fail the doctor');
+  assert.match(r.stdout, /! rig settings doc: .*\.repo\.git lacks core\.untrackedCache=true/);
+  assert.match(r.stdout, /fix: git -C .*\.repo\.git config core\.untrackedCache true \(gt doctor --fix does it\)/);
+  const f = await t.gt(['doctor', '--fix']);
+  assert.equal(f.code, 0, f.stdout + f.stderr);
+  assert.match(f.stdout, /fixed {2}rig settings doc/);
+  assert.match(f.stdout, /✓ rig settings: every rig has/);
+  assert.equal(git(rig.paths.bare, ['config', '--get', 'core.untrackedCache']).trim(), 'true');
 });
 
 test('no dolt, an open socket and an orphaned worktree: each named; --fix repairs the two it can', async () => {

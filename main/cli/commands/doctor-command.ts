@@ -15,7 +15,7 @@ async function knownPolecats(ctx: CliContext): Promise<Set<string> | null> {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check dolt, git, node-pty, a browser, runtimes, permissions, orphans and disk; --fix repairs what it safely can',
+  summary: 'check dolt, git, node-pty, a browser, runtimes, permissions, orphans, rig settings and disk; --fix repairs what it safely can',
   options: { fix: { type: 'boolean', description: 'apply the fixes the doctor can make itself' }, ...JSON_OPTION },
   details: 'Exit codes: 0 nothing failed (warnings allowed), 1 a check failed (after --fix: one still fails).',
   // It checks (and fixes) the caller's machine: its PATH, its permissions.
@@ -28,7 +28,7 @@ export const doctorCommand: Command = {
     const fixed: string[] = [];
     if (v.fix) {
       for (const r of results) {
-        if (r.status !== 'fail' || !r.fix?.apply) continue;
+        if (r.status === 'ok' || !r.fix?.apply) continue;
         try {
           r.fix.apply();
           fixed.push(`${r.name}: ${r.fix.describe}`);

@@ -11,6 +11,14 @@ import { resolveBranch, resolveCommit } from '../../git/resolve-commit.ts';
 import { setConfig } from '../../git/set-config.ts';
 import type { RigPaths } from './rig-paths.ts';
 
+/** The settings every rig's bare repository is made with; every worktree of the rig (polecats', the
+ *  Refinery's) shares them. A rig made by an older town lacks the ones added since: `gt doctor`
+ *  names them and `gt doctor --fix` sets them (doctor-checks.ts).
+ *  - core.untrackedCache: git's untracked cache spares `git status` (gt done's, a polecat's
+ *    preparation, the agents' own) reading the folders that did not change; it is in git's own
+ *    advice for repositories of many files (feature.manyFiles). Measured: docs/work-loop.md, "Git". */
+export const RIG_GIT_SETTINGS: Readonly<Record<string, string>> = { 'core.untrackedCache': 'true' };
+
 /** A URL (scheme://… or scp-like user@host:path) rather than a folder on this machine. */
 export function isGitUrl(source: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(source) || /^[^/\s]+@[^/\s:]+:/.test(source);
@@ -41,11 +49,7 @@ export async function createRigRepos(source: string, paths: RigPaths, wantBranch
   }
   // Polecat branches are made in the bare repository; a fetch must never clobber them.
   await setConfig(paths.bare, 'remote.origin.fetch', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
-  // Every worktree of the rig (polecats', the Refinery's) shares this config: git's untracked cache
-  // spares `git status` (gt done's, a polecat's preparation, the agents' own) reading the folders
-  // that did not change; it is in git's own advice for repositories of many files (feature.manyFiles).
-  // Measured: docs/work-loop.md, "Git".
-  await setConfig(paths.bare, 'core.untrackedCache', 'true');
+  for (const [key, value] of Object.entries(RIG_GIT_SETTINGS)) await setConfig(paths.bare, key, value);
   const canon = await cloneRepository(paths.root, paths.bare, paths.canonical, { branch });
   if (!canon.ok) throw new TownError('internal', `cannot make the canonical clone: ${canon.message}`);
   mkdirSync(paths.polecats, { recursive: true });

@@ -6,7 +6,8 @@
 //   - 'fail' means the town cannot work properly (exit 1); 'warn' means something optional is
 //     missing (a runtime's CLI, a browser); a healthy town exits 0.
 //   - Fixes are offered only where they are safe: permissions tightened, stale worktree records
-//     pruned, an orphaned worktree moved (never deleted) into <town>/backups/orphans/.
+//     pruned, an orphaned worktree moved (never deleted) into <town>/backups/orphans/, a rig's
+//     missing git settings set. --fix applies them to failures and warnings alike.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { doltVersion, findDolt, lookDolt, MIN_DOLT_VERSION, versionAtLeast } from '../../../ledger/dolt-locate.ts';
 import { isInstalled, listRuntimes } from '../../../agents/runtimes/runtime-registry.ts';
 import type { TownPaths } from '../../paths.ts';
+import { RIG_GIT_SETTINGS } from '../../rigs/rig-git.ts';
 import { rigPaths } from '../../rigs/rig-paths.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -152,6 +154,32 @@ export function checkOrphans(paths: TownPaths, known: Set<string> | null): Check
   return out.length ? out : [ok('orphans', known ? 'no orphaned worktrees' : 'no stray worktrees (town not up: agents not compared)')];
 }
 
+/** Each rig's bare repository carries the settings a rig is made with (rig-git.ts RIG_GIT_SETTINGS);
+ *  one made by an older town lacks those added since. A warning: the rig works, only slower. */
+export function checkRigSettings(paths: TownPaths): CheckResult[] {
+  const rigsDir = join(paths.root, 'rigs');
+  if (!existsSync(rigsDir)) return [];
+  const out: CheckResult[] = [];
+  for (const rig of readdirSync(rigsDir)) {
+    const { bare } = rigPaths(paths.root, rig);
+    if (!existsSync(bare)) continue;
+    // `git config --get` exits 1 for an unset key: run answers null.
+    const missing = Object.entries(RIG_GIT_SETTINGS).filter(([key, value]) => run('git', ['-C', bare, 'config', '--get', key]) !== value);
+    if (!missing.length) continue;
+    out.push({
+      name: `rig settings ${rig}`, status: 'warn',
+      detail: `${bare} lacks ${missing.map(([key, value]) => `${key}=${value}`).join(', ')} (a rig made by an older town: git in its worktrees does more work)`,
+      fix: {
+        describe: missing.map(([key, value]) => `git -C ${bare} config ${key} ${value}`).join('; '),
+        apply: () => {
+          for (const [key, value] of missing) if (run('git', ['-C', bare, 'config', key, value]) === null) throw new Error(`git config ${key} ${value} failed in ${bare}`);
+        },
+      },
+    });
+  }
+  return out.length ? out : [ok('rig settings', `every rig has ${Object.keys(RIG_GIT_SETTINGS).join(', ')}`)];
+}
+
 export function checkDisk(paths: TownPaths): CheckResult {
   try {
     const s = statfsSync(existsSync(paths.root) ? paths.root : dirname(paths.root));
@@ -168,6 +196,6 @@ export function checkDisk(paths: TownPaths): CheckResult {
 export function runDoctor(input: DoctorInput): CheckResult[] {
   return [
     checkDolt(input.env), checkGit(), checkNodePty(), checkBrowser(input.env), ...checkRuntimes(),
-    ...checkPermissions(input.paths), ...checkOrphans(input.paths, input.knownPolecats), checkDisk(input.paths),
+    ...checkPermissions(input.paths), ...checkOrphans(input.paths, input.knownPolecats), ...checkRigSettings(input.paths), checkDisk(input.paths),
   ];
 }
