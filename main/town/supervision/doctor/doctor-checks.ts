@@ -4,7 +4,7 @@
 // Invariants:
 //   - A check never changes anything; only a problem's `fix.apply()` does, and only with --fix.
 //   - 'fail' means the town cannot work properly (exit 1); 'warn' means something optional is
-//     missing (a runtime's CLI, a browser); a healthy town exits 0.
+//     missing (a runtime's CLI, a browser, a rig's git setting); a healthy town exits 0.
 //   - Fixes are offered only where they are safe: permissions tightened, stale worktree records
 //     pruned, an orphaned worktree moved (never deleted) into <town>/backups/orphans/, a rig's
 //     missing git settings set. --fix applies them to failures and warnings alike.
