@@ -41,6 +41,19 @@ export interface LedgerOptions {
   firstInLine?: (actor: string) => boolean;
 }
 
+/** How long close() lets reads still running (a backup's sync, a long export) go on before it cuts them
+ *  off: their connections are destroyed and their callers get an error. Writes in flight are always
+ *  waited for: their answer is the acknowledgement. */
+export const CLOSE_READS_GRACE_MS = 2000;
+
+/** A pool connection as mysql2's pool hands it to its 'connection' listeners. Its `destroy()` only
+ *  half-closes the socket and still waits for the query's answer: cutting a read off takes the
+ *  socket's own destroy (tried). */
+interface PoolConnection {
+  stream: { destroy(): void };
+  on(event: 'error' | 'end', listener: () => void): unknown;
+}
+
 export class Ledger {
   private readonly inflight = new Set<Promise<unknown>>();
   /** Changes waiting for the one running (FIFO, but `firstInLine` writes before the others). */
@@ -65,7 +78,11 @@ export class Ledger {
     for (const listener of this.commitListeners) listener(commit);
   }
 
-  private constructor(readonly pool: Pool, readonly writePool: Pool, readonly conn: DoltConnection, private readonly opts: LedgerOptions = {}) {
+  private constructor(
+    readonly pool: Pool, readonly writePool: Pool, readonly conn: DoltConnection, private readonly opts: LedgerOptions,
+    /** The read pool's open connections, for close() to cut off reads that outlast its grace. */
+    private readonly readConnections: Set<PoolConnection>,
+  ) {
     this.ctx = { q: this.q, write: (actor, op, body) => this.write(actor, op, body) };
   }
 
@@ -83,13 +100,19 @@ export class Ledger {
     const writePool = mysql.createPool({ ...options, connectionLimit: 2, ...writePoolOptions });
     // A pool error on an idle connection (dolt restarting) must not crash the process.
     for (const p of [pool, writePool]) p.on('connection', (c) => c.on('error', () => undefined));
+    const readConnections = new Set<PoolConnection>();
+    pool.on('connection', (connection) => {
+      const c = connection as unknown as PoolConnection;
+      readConnections.add(c);
+      c.on('end', () => readConnections.delete(c));
+    });
     try {
       await migrate(pool, conn.database);
     } catch (e) {
       await Promise.all([pool.end().catch(() => undefined), writePool.end().catch(() => undefined)]);
       throw toTownError(e);
     }
-    return new Ledger(pool, writePool, conn, opts);
+    return new Ledger(pool, writePool, conn, opts, readConnections);
   }
 
   /** Calls `listener` with every Dolt commit this ledger's writes make, right after it landed; answers
@@ -99,11 +122,17 @@ export class Ledger {
     return () => this.commitListeners.delete(listener);
   }
 
-  /** Waits for writes in flight, then closes the pools. */
+  /** Waits for writes in flight, then closes the pools. A read still running CLOSE_READS_GRACE_MS
+   *  later is cut off (a stop must not wait minutes for a backup's sync). */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inflight]);
-    await Promise.all([this.pool.end().catch(() => undefined), this.writePool.end().catch(() => undefined)]);
+    const reads = this.pool.end().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), CLOSE_READS_GRACE_MS); });
+    if ((await Promise.race([reads, late])) === 'late') for (const c of this.readConnections) c.stream.destroy();
+    clearTimeout(timer);
+    await Promise.all([reads, this.writePool.end().catch(() => undefined)]);
   }
 
   // ---- plumbing -------------------------------------------------------------------------------

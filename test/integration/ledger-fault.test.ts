@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ledger } from '../../main/ledger/ledger.ts';
+import { CLOSE_READS_GRACE_MS, Ledger } from '../../main/ledger/ledger.ts';
 import { DoltServer } from '../../main/ledger/dolt-server.ts';
 import { doltAvailable, startTempDolt } from '../../main/ledger/temp-dolt.ts';
 import { TownError } from '../../preload/contract.ts';
@@ -125,5 +125,28 @@ test('start-up faults are reported clearly; stop leaves no process', { skip, tim
     await town.dispose();
     assert.equal(alive(pid), false);
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('close while a long read runs (a backup sync): the read is cut off after the grace, a write in flight is still acknowledged', { skip, timeout: 120_000 }, async () => {
+  const town = await startTempDolt();
+  try {
+    const ledger = await Ledger.open(town.server.connection());
+    // A read that outlasts the grace many times over, like DOLT_BACKUP syncing a large history.
+    const read = ledger.pool.query(`SELECT SLEEP(${(CLOSE_READS_GRACE_MS / 1000) * 20}) AS s`).then(() => 'finished', (e: Error) => `cut off: ${e.message}`);
+    const write = ledger.create({ title: 'written while closing', prefix: 'cl' }, 'tester');
+    await sleep(200);
+    await ledger.close();
+    assert.match(await read, /^cut off: /, 'close did not wait for the long read to finish');
+    const bead = await write;
+    // The write was acknowledged, so it is in the ledger: read it back through a new ledger.
+    const again = await Ledger.open(town.server.connection());
+    try {
+      assert.equal((await again.show(bead.id)).title, 'written while closing');
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await town.dispose();
   }
 });
