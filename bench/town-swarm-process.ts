@@ -37,6 +37,8 @@ const town = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'gt.mjs'), 
 let townLog = '';
 town.stderr.setEncoding('utf8').on('data', (t: string) => { townLog = (townLog + t).slice(-4000); });
 const exited = new Promise<number | null>((resolve) => town.once('exit', (code) => resolve(code)));
+// The town's Dolt and PTY host: killed with it if it does not stop in time, so none is left running.
+let children: Array<number | null> = [];
 try {
   await new Promise<void>((resolve, reject) => {
     let out = '';
@@ -50,6 +52,7 @@ try {
     await api.rigAdd(benchRigArgs(repo, AGENTS));
     const status = await api.townStatus({});
     const pid = { node: town.pid!, git: childMatching(town.pid!, /git-runner/), pty: status.ptyHost.pid, dolt: status.dolt.pid };
+    children = [pid.pty, pid.dolt];
     const parts = () => ({ node: cpuSeconds(pid.node), git: cpuSeconds(pid.git), pty: cpuSeconds(pid.pty), dolt: cpuSeconds(pid.dolt) });
     type Parts = ReturnType<typeof parts>;
     const townCpu = (p: Parts) => p.node + p.git + p.pty + p.dolt;
@@ -116,6 +119,10 @@ try {
 } finally {
   town.kill('SIGTERM');
   const code = await Promise.race([exited, sleep(30_000).then(() => 'timeout' as const)]);
-  if (code === 'timeout') town.kill('SIGKILL');
+  if (code === 'timeout') {
+    console.log(`the town did not stop within 30 s: killed, with its Dolt and PTY host`);
+    town.kill('SIGKILL');
+    for (const child of children) if (child) try { process.kill(child, 'SIGKILL'); } catch { /* gone */ }
+  }
   rmSync(base, { recursive: true, force: true });
 }
